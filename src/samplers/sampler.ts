@@ -1,0 +1,25 @@
+import type { Space } from '../space/space.js';
+import type { Direction, Params, TrialPlan, TrialRecord } from '../study/types.js';
+import type { Rng } from '../util/rng.js';
+
+/** What a sampler sees: the space and a read-only snapshot of the study's trials (running ones included). */
+export interface SamplerContext {
+  readonly space: Space;
+  readonly direction: Direction;
+  /** All trials so far, in number order; running/waiting ones have no value yet. */
+  readonly trials: readonly TrialRecord[];
+  /** Seeded generator for this proposal (derived from study seed and trial number). */
+  readonly rng: Rng;
+}
+
+/**
+ * Proposes configurations. Pure: it never writes storage and never stops a trial.
+ * State that must survive restarts goes into trial attrs (returned in `attrs`), namespaced by sampler.
+ */
+export interface Sampler {
+  readonly name: string;
+  /** Trials known up front (grid, stage plans): enqueued once so N workers never evaluate a point twice. */
+  plan?(ctx: SamplerContext): TrialPlan[];
+  /** The next configuration, or null when the sampler has nothing more to propose. */
+  sample?(ctx: SamplerContext): { params: Params; attrs?: Readonly<Record<string, unknown>> } | null;
+}

@@ -1,0 +1,103 @@
+import type { Direction, Metrics, Outcome, StateCounts, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
+
+/** What a study is created with. */
+export interface NewStudy {
+  readonly name: string;
+  readonly direction: Direction;
+  readonly metric: string;
+  readonly spec: unknown;
+}
+
+/** A study with its trial counts, for listings. */
+export interface StudySummary extends StudyRecord {
+  readonly counts: StateCounts;
+}
+
+/** Filters for listing trials. */
+export interface TrialQuery {
+  readonly states?: readonly TrialState[];
+}
+
+/** A worker as recorded by its heartbeats. */
+export interface WorkerRecord {
+  readonly id: string;
+  readonly studyId: number;
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+}
+
+/**
+ * The narrow, async storage contract every backend (memory, SQLite, PostgreSQL) implements.
+ * Every method returns fresh read-only snapshots; callers never mutate storage through them.
+ * Concurrency rules (the contract suite checks them):
+ * - `claimTrial` is atomic: two workers never claim the same waiting trial.
+ * - `finishTrial`, `reportStep`, `heartbeat` and `setTrialAttrs` succeed only while the trial is
+ *   `running` and owned by the given worker; otherwise they return false and change nothing,
+ *   so a late result from a worker presumed dead neither duplicates nor overwrites (exactly once).
+ */
+export interface Storage {
+  /** Creates a study; throws StorageError code STUDY_EXISTS if the name is taken. */
+  createStudy(study: NewStudy): Promise<StudyRecord>;
+  /** The study with this name, or null. */
+  getStudy(name: string): Promise<StudyRecord | null>;
+  /** All studies with their trial counts, oldest first. */
+  listStudies(): Promise<StudySummary[]>;
+  /** Deletes a study and all its trials; true if it existed. */
+  deleteStudy(name: string): Promise<boolean>;
+
+  /**
+   * Adds trials in state `waiting`, numbered after the study's existing trials, in order.
+   * Plans whose (params, seed, budget) equal an existing trial of the study are skipped
+   * (so enqueueing a grid twice, or from two workers at once, never duplicates a point).
+   * Returns the trials actually created.
+   */
+  enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]>;
+  /** Creates a trial directly in state `running`, owned by the worker (ask-style samplers). */
+  createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord>;
+  /** Atomically moves the lowest-numbered waiting trial to `running` for this worker; null if none waits. */
+  claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null>;
+  /** Records one step's metrics (replacing an earlier report of the same step). */
+  reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean>;
+  /** Merges attributes into the trial's attrs. */
+  setTrialAttrs(trialId: number, workerId: string, attrs: Readonly<Record<string, unknown>>): Promise<boolean>;
+  /** Refreshes the trial's heartbeat (and the worker's). */
+  heartbeat(trialId: number, workerId: string): Promise<boolean>;
+  /** Ends a running trial with its outcome, once. */
+  finishTrial(trialId: number, workerId: string, outcome: Outcome): Promise<boolean>;
+
+  /**
+   * Returns running trials to `waiting` when their worker is presumed lost: those whose heartbeat
+   * is older than `staleMs` (all running ones when staleMs is 0), or whose worker id is in `workerIds`.
+   * A trial already claimed `maxAttempts` times is marked failed with the reason instead.
+   * Returns the number of trials touched.
+   */
+  requeueStale(studyId: number, options: { staleMs: number; maxAttempts: number; workerIds?: readonly string[] }): Promise<number>;
+
+  /** Records that a worker is alive (workers table, for `status`). */
+  workerHeartbeat(worker: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void>;
+  /** Workers of a study with their latest heartbeat. */
+  listWorkers(studyId: number): Promise<WorkerRecord[]>;
+
+  getTrial(trialId: number): Promise<TrialRecord | null>;
+  /** Trials of a study, ordered by number. */
+  listTrials(studyId: number, query?: TrialQuery): Promise<TrialRecord[]>;
+  /** Counts of a study's trials by state. */
+  countTrials(studyId: number): Promise<StateCounts>;
+
+  close(): Promise<void>;
+}
+
+/** Zero counts for every state. */
+export function emptyCounts(): Record<TrialState, number> {
+  return { waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0 };
+}
+
+/** A canonical key of (params, seed, budget) for deduplication: keys sorted, JSON. */
+export function planKey(plan: { params: Readonly<Record<string, unknown>>; seed: number; budget: number | null }): string {
+  const keys = Object.keys(plan.params).sort();
+  const ordered: Record<string, unknown> = {};
+  for (const k of keys) ordered[k] = plan.params[k];
+  return JSON.stringify([ordered, plan.seed, plan.budget]);
+}
