@@ -1,0 +1,431 @@
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { StudyRecord, TrialPlan, TrialRecord } from '../study/types.js';
+import { HyperzoneError } from '../errors.js';
+import { planKey, type Storage } from './storage.js';
+
+/** A grid of n distinct plans (x = 0..n-1), for contract tests and benchmarks. */
+export function gridPlans(n: number, budget: number | null = 3): TrialPlan[] {
+  return Array.from({ length: n }, (_, i) => ({ params: { x: i, act: i % 2 === 0 ? 'relu' : 'tanh' }, seed: 7, budget }));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The node:test suite every Storage backend must pass. `make` returns a fresh, empty store
+ * (each test gets its own and closes it).
+ */
+export function storageContract(name: string, make: () => Promise<Storage>): void {
+  describe(`storage contract: ${name}`, () => {
+    let s: Storage;
+    const tag = randomBytes(3).toString('hex');
+    let n = 0;
+    const newStudy = (extra: Partial<{ name: string; spec: unknown }> = {}): Promise<StudyRecord> =>
+      s.createStudy({ name: extra.name ?? `study-${tag}-${n++}`, direction: 'maximize', metric: 'val_accuracy', spec: extra.spec ?? { space: { x: { type: 'int', low: 0, high: 9 } } } });
+
+    beforeEach(async () => { s = await make(); });
+    afterEach(async () => { await s.close(); });
+
+    it('creates, gets, lists and deletes studies', async () => {
+      const spec = { space: { lr: { type: 'float', low: 1e-4, high: 1, log: true } }, nested: [1, 'two', { three: 3 }] };
+      const a = await newStudy({ spec });
+      const b = await newStudy();
+      assert.ok(a.id !== b.id);
+      assert.equal(a.direction, 'maximize');
+      assert.equal(a.metric, 'val_accuracy');
+      assert.deepEqual(a.spec, spec);
+      assert.equal(typeof a.createdAt, 'number');
+      assert.deepEqual(await s.getStudy(a.name), a);
+      assert.equal(await s.getStudy(`missing-${tag}`), null);
+      await s.enqueueTrials(a.id, gridPlans(3));
+      const list = await s.listStudies();
+      const names = list.map((x) => x.name);
+      assert.ok(names.indexOf(a.name) < names.indexOf(b.name), 'oldest first');
+      const la = list.find((x) => x.id === a.id);
+      assert.deepEqual(la?.counts, { waiting: 3, running: 0, complete: 0, pruned: 0, failed: 0 });
+      assert.deepEqual(list.find((x) => x.id === b.id)?.counts, { waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0 });
+      assert.equal(await s.deleteStudy(a.name), true);
+      assert.equal(await s.deleteStudy(a.name), false);
+      assert.equal(await s.getStudy(a.name), null);
+      assert.ok(!(await s.listStudies()).some((x) => x.id === a.id));
+      assert.ok(await s.getStudy(b.name));
+    });
+
+    it('deleting a study deletes its trials', async () => {
+      const st = await newStudy();
+      const [t] = await s.enqueueTrials(st.id, gridPlans(1));
+      assert.ok(t);
+      await s.deleteStudy(st.name);
+      assert.equal(await s.getTrial(t.id), null);
+    });
+
+    it('rejects a duplicate study name with STUDY_EXISTS', async () => {
+      const a = await newStudy();
+      await assert.rejects(newStudy({ name: a.name }), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_EXISTS' && e.message.includes(a.name));
+    });
+
+    it('enqueues in order, numbered after existing trials, and skips duplicates', async () => {
+      const st = await newStudy();
+      const first = await s.enqueueTrials(st.id, gridPlans(3));
+      assert.deepEqual(first.map((t) => t.number), [0, 1, 2]);
+      assert.deepEqual(first.map((t) => t.params['x']), [0, 1, 2]);
+      for (const t of first) {
+        assert.equal(t.state, 'waiting');
+        assert.equal(t.studyId, st.id);
+        assert.equal(t.attempts, 0);
+        assert.equal(t.workerId, null);
+        assert.equal(t.value, null);
+        assert.deepEqual(t.steps, []);
+        assert.equal(t.budget, 3);
+        assert.equal(t.seed, 7);
+      }
+      // Same grid again plus two new points, one repeated within the batch, keys in another order.
+      const plans: TrialPlan[] = [
+        ...gridPlans(5),
+        { params: { act: 'relu', x: 4 }, seed: 7, budget: 3 },
+        { params: { x: 0, act: 'relu' }, seed: 8, budget: 3 },
+        { params: { x: 0, act: 'relu' }, seed: 7, budget: null },
+      ];
+      const second = await s.enqueueTrials(st.id, plans);
+      assert.deepEqual(second.map((t) => t.params['x']), [3, 4, 0, 0]);
+      assert.deepEqual(second.map((t) => t.number), [3, 4, 5, 6]);
+      assert.deepEqual(second.map((t) => [t.seed, t.budget]), [[7, 3], [7, 3], [8, 3], [7, null]]);
+      const all = await s.listTrials(st.id);
+      assert.deepEqual(all.map((t) => t.number), [0, 1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(await s.enqueueTrials(st.id, gridPlans(5)), []);
+      // A point created by an ask-style worker also counts as existing.
+      const r = await s.createRunningTrial(st.id, 'w', { params: { x: 100, act: 'relu' }, seed: 7, budget: 3 });
+      assert.equal(r.number, 7);
+      assert.deepEqual(await s.enqueueTrials(st.id, [{ params: { x: 100, act: 'relu' }, seed: 7, budget: 3 }]), []);
+      // Another study may hold the same points.
+      const other = await newStudy();
+      assert.equal((await s.enqueueTrials(other.id, gridPlans(5))).length, 5);
+    });
+
+    it('stores plan attrs and an empty enqueue is a no-op', async () => {
+      const st = await newStudy();
+      assert.deepEqual(await s.enqueueTrials(st.id, []), []);
+      const [t] = await s.enqueueTrials(st.id, [{ params: { x: 1.5, on: true, name: 'a' }, seed: 1, budget: null, attrs: { 'zones.stage': 'coarse', tags: ['a'] } }]);
+      assert.ok(t);
+      assert.deepEqual(t.params, { x: 1.5, on: true, name: 'a' });
+      assert.deepEqual(t.attrs, { 'zones.stage': 'coarse', tags: ['a'] });
+      assert.equal(t.budget, null);
+    });
+
+    it('concurrent enqueues of the same grid create each point once', async () => {
+      const st = await newStudy();
+      const grid = gridPlans(40);
+      const results = await Promise.all([s.enqueueTrials(st.id, grid), s.enqueueTrials(st.id, [...grid].reverse()), s.enqueueTrials(st.id, grid)]);
+      assert.equal(results.flat().length, 40);
+      const all = await s.listTrials(st.id);
+      assert.equal(all.length, 40);
+      assert.deepEqual(all.map((t) => t.number), Array.from({ length: 40 }, (_, i) => i));
+      assert.equal(new Set(all.map((t) => planKey(t))).size, 40);
+    });
+
+    it('throws STUDY_NOT_FOUND for an unknown study id', async () => {
+      await assert.rejects(s.enqueueTrials(987654, gridPlans(1)), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+      await assert.rejects(s.claimTrial(987654, 'w'), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+    });
+
+    it('claims the lowest-numbered waiting trial, then null', async () => {
+      const st = await newStudy();
+      assert.equal(await s.claimTrial(st.id, 'w1'), null);
+      await s.enqueueTrials(st.id, gridPlans(2));
+      const a = await s.claimTrial(st.id, 'w1');
+      const b = await s.claimTrial(st.id, 'w2');
+      assert.equal(a?.number, 0);
+      assert.equal(b?.number, 1);
+      assert.equal(a?.state, 'running');
+      assert.equal(a?.workerId, 'w1');
+      assert.equal(b?.workerId, 'w2');
+      assert.equal(a?.attempts, 1);
+      assert.equal(typeof a?.startedAt, 'number');
+      assert.equal(typeof a?.heartbeatAt, 'number');
+      assert.equal(await s.claimTrial(st.id, 'w1'), null);
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 0, running: 2, complete: 0, pruned: 0, failed: 0 });
+    });
+
+    it('concurrent claimers claim every trial exactly once', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(50));
+      const claimed: TrialRecord[] = [];
+      await Promise.all(Array.from({ length: 16 }, async (_, w) => {
+        for (;;) {
+          const t = await s.claimTrial(st.id, `w${w}`);
+          if (!t) return;
+          claimed.push(t);
+          assert.equal(t.workerId, `w${w}`);
+        }
+      }));
+      assert.equal(claimed.length, 50);
+      assert.equal(new Set(claimed.map((t) => t.id)).size, 50);
+      const all = await s.listTrials(st.id);
+      assert.ok(all.every((t) => t.state === 'running' && t.attempts === 1));
+      for (const t of claimed) assert.equal(all.find((x) => x.id === t.id)?.workerId, t.workerId);
+    });
+
+    it('creates running trials for ask-style workers', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(1));
+      const t = await s.createRunningTrial(st.id, 'asker', { params: { x: 3.25 }, seed: 1, budget: 10, attrs: { sampler: 'tpe' } });
+      assert.equal(t.state, 'running');
+      assert.equal(t.workerId, 'asker');
+      assert.equal(t.number, 1);
+      assert.equal(t.attempts, 1);
+      assert.deepEqual(t.attrs, { sampler: 'tpe' });
+      // The same point again (a sampler may repeat itself) is still a new trial.
+      const u = await s.createRunningTrial(st.id, 'asker', { params: { x: 3.25 }, seed: 1, budget: 10 });
+      assert.equal(u.number, 2);
+      assert.notEqual(u.id, t.id);
+      assert.ok(await s.finishTrial(t.id, 'asker', { state: 'complete', value: 0.5 }));
+      // The claim queue is unaffected.
+      assert.equal((await s.claimTrial(st.id, 'w'))?.number, 0);
+    });
+
+    it('concurrent createRunningTrial numbers trials uniquely', async () => {
+      const st = await newStudy();
+      const made = await Promise.all(Array.from({ length: 20 }, (_, i) => s.createRunningTrial(st.id, `w${i % 4}`, { params: { x: i }, seed: 0, budget: null })));
+      assert.deepEqual(made.map((t) => t.number).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+    });
+
+    it('reportStep replaces a step, orders steps and checks ownership', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(1));
+      const t = await s.claimTrial(st.id, 'w');
+      assert.ok(t);
+      assert.equal(await s.reportStep(t.id, 'w', 2, { val_accuracy: 0.5 }), true);
+      assert.equal(await s.reportStep(t.id, 'w', 0, { val_accuracy: 0.1, val_loss: 2 }), true);
+      assert.equal(await s.reportStep(t.id, 'w', 1, { val_accuracy: 0.3 }), true);
+      assert.equal(await s.reportStep(t.id, 'w', 2, { val_accuracy: 0.6, val_loss: 0.25 }), true);
+      assert.equal(await s.reportStep(t.id, 'other', 3, { val_accuracy: 0.9 }), false);
+      const got = await s.getTrial(t.id);
+      assert.deepEqual(got?.steps.map((r) => r.step), [0, 1, 2]);
+      assert.deepEqual(got?.steps.map((r) => r.metrics), [{ val_accuracy: 0.1, val_loss: 2 }, { val_accuracy: 0.3 }, { val_accuracy: 0.6, val_loss: 0.25 }]);
+      assert.ok(got?.steps.every((r) => typeof r.at === 'number' && r.at > 0));
+      assert.ok(await s.finishTrial(t.id, 'w', { state: 'complete', value: 0.6 }));
+      assert.equal(await s.reportStep(t.id, 'w', 3, { val_accuracy: 0.9 }), false);
+      assert.equal((await s.getTrial(t.id))?.steps.length, 3);
+      assert.equal(await s.reportStep(987654, 'w', 0, { a: 1 }), false);
+    });
+
+    it('setTrialAttrs merges and checks ownership', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, [{ params: { x: 1 }, seed: 0, budget: null, attrs: { a: 1, keep: 'yes' } }]);
+      const t = await s.claimTrial(st.id, 'w');
+      assert.ok(t);
+      assert.equal(await s.setTrialAttrs(t.id, 'w', { a: 2, 'zones.stage': 'fine', nested: { k: [1, 2] } }), true);
+      assert.equal(await s.setTrialAttrs(t.id, 'w', { nested: { j: 1 } }), true);
+      assert.equal(await s.setTrialAttrs(t.id, 'intruder', { a: 99 }), false);
+      assert.deepEqual((await s.getTrial(t.id))?.attrs, { a: 2, keep: 'yes', 'zones.stage': 'fine', nested: { j: 1 } });
+    });
+
+    it('heartbeat refreshes the trial and the worker, only for the owner', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(1));
+      await s.workerHeartbeat({ id: 'w', studyId: st.id, host: 'h', pid: 1, startedAt: 1000 });
+      const t = await s.claimTrial(st.id, 'w');
+      assert.ok(t);
+      const w0 = (await s.listWorkers(st.id))[0];
+      await sleep(15);
+      assert.equal(await s.heartbeat(t.id, 'w'), true);
+      assert.equal(await s.heartbeat(t.id, 'x'), false);
+      const after1 = await s.getTrial(t.id);
+      assert.ok((after1?.heartbeatAt ?? 0) > (t.heartbeatAt ?? 0));
+      const w1 = (await s.listWorkers(st.id))[0];
+      assert.ok((w1?.heartbeatAt ?? 0) > (w0?.heartbeatAt ?? 0));
+      await s.finishTrial(t.id, 'w', { state: 'complete', value: 1 });
+      assert.equal(await s.heartbeat(t.id, 'w'), false);
+    });
+
+    it('finishes a trial exactly once', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(3));
+      const a = await s.claimTrial(st.id, 'w1');
+      assert.ok(a);
+      assert.equal(await s.finishTrial(a.id, 'w2', { state: 'complete', value: 0.1 }), false, 'another worker cannot finish it');
+      assert.equal((await s.getTrial(a.id))?.state, 'running');
+      assert.equal(await s.finishTrial(a.id, 'w1', { state: 'complete', value: 0.9, metrics: { test_accuracy: 0.88, best_epoch: 4 } }), true);
+      const done = await s.getTrial(a.id);
+      assert.equal(done?.state, 'complete');
+      assert.equal(done?.value, 0.9);
+      assert.deepEqual(done?.metrics, { test_accuracy: 0.88, best_epoch: 4 });
+      assert.equal(typeof done?.finishedAt, 'number');
+      assert.equal(await s.finishTrial(a.id, 'w1', { state: 'failed', error: 'late' }), false, 'second finish');
+      assert.equal(await s.finishTrial(a.id, 'w2', { state: 'complete', value: 0 }), false);
+      assert.deepEqual(await s.getTrial(a.id), done, 'unchanged by late finishes');
+
+      const b = await s.claimTrial(st.id, 'w1');
+      assert.ok(b);
+      assert.ok(await s.finishTrial(b.id, 'w1', { state: 'pruned', step: 2, value: 0.3 }));
+      const pb = await s.getTrial(b.id);
+      assert.equal(pb?.state, 'pruned');
+      assert.equal(pb?.value, 0.3);
+      assert.equal(pb?.attrs['pruned_step'], 2);
+
+      const c = await s.claimTrial(st.id, 'w1');
+      assert.ok(c);
+      assert.ok(await s.finishTrial(c.id, 'w1', { state: 'failed', error: 'CUDA out of memory' }));
+      const fc = await s.getTrial(c.id);
+      assert.equal(fc?.state, 'failed');
+      assert.equal(fc?.error, 'CUDA out of memory');
+      assert.equal(fc?.value, null);
+
+      const waiting = await s.enqueueTrials(st.id, gridPlans(4));
+      const w = waiting[0];
+      assert.ok(w);
+      assert.equal(await s.finishTrial(w.id, 'w1', { state: 'complete', value: 1 }), false, 'a waiting trial cannot be finished');
+      assert.equal(await s.finishTrial(987654, 'w1', { state: 'complete', value: 1 }), false);
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 1, running: 0, complete: 1, pruned: 1, failed: 1 });
+    });
+
+    it('concurrent finishes of one trial: exactly one wins', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(1));
+      const t = await s.claimTrial(st.id, 'w');
+      assert.ok(t);
+      const r = await Promise.all(Array.from({ length: 8 }, (_, i) => s.finishTrial(t.id, 'w', { state: 'complete', value: i })));
+      assert.equal(r.filter(Boolean).length, 1);
+      const winner = r.indexOf(true);
+      assert.equal((await s.getTrial(t.id))?.value, winner);
+    });
+
+    it('requeueStale returns stale trials to waiting and fails them after maxAttempts', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(3));
+      const a = await s.claimTrial(st.id, 'lost');
+      assert.ok(a);
+      await s.reportStep(a.id, 'lost', 0, { val_accuracy: 0.1 });
+      await sleep(400);
+      const b = await s.claimTrial(st.id, 'alive');
+      assert.ok(b);
+      assert.equal(await s.requeueStale(st.id, { staleMs: 300, maxAttempts: 3 }), 1);
+      const ra = await s.getTrial(a.id);
+      assert.equal(ra?.state, 'waiting');
+      assert.equal(ra?.workerId, null);
+      assert.equal(ra?.attempts, 1);
+      assert.deepEqual(ra?.steps, [], 'a retried trial starts without the lost attempt\'s steps');
+      assert.equal((await s.getTrial(b.id))?.state, 'running');
+      // The lost worker's late reports and finish are refused.
+      assert.equal(await s.reportStep(a.id, 'lost', 1, { val_accuracy: 0.2 }), false);
+      assert.equal(await s.finishTrial(a.id, 'lost', { state: 'complete', value: 1 }), false);
+      // It is claimed again, first in line.
+      const again = await s.claimTrial(st.id, 'w2');
+      assert.equal(again?.id, a.id);
+      assert.equal(again?.attempts, 2);
+      // staleMs 0: every running trial; attempts at the limit → failed with a reason.
+      assert.equal(await s.requeueStale(st.id, { staleMs: 0, maxAttempts: 2 }), 2);
+      const fa = await s.getTrial(a.id);
+      assert.equal(fa?.state, 'failed');
+      assert.match(fa?.error ?? '', /w2/);
+      assert.match(fa?.error ?? '', /2 attempts/);
+      assert.equal((await s.getTrial(b.id))?.state, 'waiting');
+      assert.equal(await s.finishTrial(a.id, 'w2', { state: 'complete', value: 1 }), false);
+      assert.equal(await s.requeueStale(st.id, { staleMs: 0, maxAttempts: 2 }), 0);
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 2, running: 0, complete: 0, pruned: 0, failed: 1 });
+    });
+
+    it('requeueStale by worker ids touches only those workers\' trials', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(4));
+      const t1 = await s.claimTrial(st.id, 'dead');
+      const t2 = await s.claimTrial(st.id, 'alive');
+      const t3 = await s.claimTrial(st.id, 'dead');
+      assert.ok(t1 && t2 && t3);
+      assert.equal(await s.requeueStale(st.id, { staleMs: 3_600_000, maxAttempts: 5, workerIds: ['dead', 'nobody'] }), 2);
+      assert.equal((await s.getTrial(t1.id))?.state, 'waiting');
+      assert.equal((await s.getTrial(t2.id))?.state, 'running');
+      assert.equal((await s.getTrial(t3.id))?.state, 'waiting');
+      assert.equal(await s.requeueStale(st.id, { staleMs: 3_600_000, maxAttempts: 5, workerIds: [] }), 0);
+      // Other studies are untouched.
+      const other = await newStudy();
+      await s.enqueueTrials(other.id, gridPlans(1));
+      const o = await s.claimTrial(other.id, 'dead');
+      assert.equal(await s.requeueStale(st.id, { staleMs: 0, maxAttempts: 5 }), 1);
+      assert.equal((await s.getTrial(o?.id ?? 0))?.state, 'running');
+    });
+
+    it('records workers and their heartbeats', async () => {
+      const st = await newStudy();
+      const other = await newStudy();
+      assert.deepEqual(await s.listWorkers(st.id), []);
+      await s.workerHeartbeat({ id: 'w1', studyId: st.id, host: 'alpha', pid: 11, startedAt: 1000 });
+      await s.workerHeartbeat({ id: 'w2', studyId: st.id, host: 'beta', pid: 22, startedAt: 2000 });
+      await s.workerHeartbeat({ id: 'w3', studyId: other.id, host: 'gamma', pid: 33, startedAt: 3000 });
+      const first = await s.listWorkers(st.id);
+      assert.deepEqual(first.map((w) => [w.id, w.studyId, w.host, w.pid, w.startedAt]), [['w1', st.id, 'alpha', 11, 1000], ['w2', st.id, 'beta', 22, 2000]]);
+      await sleep(15);
+      await s.workerHeartbeat({ id: 'w1', studyId: st.id, host: 'alpha', pid: 11, startedAt: 1000 });
+      const second = await s.listWorkers(st.id);
+      assert.equal(second.length, 2);
+      assert.ok((second.find((w) => w.id === 'w1')?.heartbeatAt ?? 0) > (first.find((w) => w.id === 'w1')?.heartbeatAt ?? 0));
+      assert.deepEqual((await s.listWorkers(other.id)).map((w) => w.id), ['w3']);
+    });
+
+    it('counts and lists trials with a state filter', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(5));
+      const a = await s.claimTrial(st.id, 'w');
+      const b = await s.claimTrial(st.id, 'w');
+      await s.claimTrial(st.id, 'w');
+      assert.ok(a && b);
+      await s.finishTrial(a.id, 'w', { state: 'complete', value: 1 });
+      await s.finishTrial(b.id, 'w', { state: 'failed', error: 'x' });
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 2, running: 1, complete: 1, pruned: 0, failed: 1 });
+      assert.deepEqual((await s.listTrials(st.id)).map((t) => t.number), [0, 1, 2, 3, 4]);
+      assert.deepEqual((await s.listTrials(st.id, { states: ['waiting'] })).map((t) => t.number), [3, 4]);
+      assert.deepEqual((await s.listTrials(st.id, { states: ['complete', 'failed'] })).map((t) => t.number), [0, 1]);
+      assert.deepEqual(await s.listTrials(st.id, { states: [] }), []);
+      const withSteps = await s.listTrials(st.id, { states: ['running'] });
+      assert.equal(withSteps.length, 1);
+    });
+
+    it('listTrials includes each trial\'s steps', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(3));
+      const a = await s.claimTrial(st.id, 'w');
+      const b = await s.claimTrial(st.id, 'w');
+      assert.ok(a && b);
+      await s.reportStep(b.id, 'w', 1, { v: 2 });
+      await s.reportStep(b.id, 'w', 0, { v: 1 });
+      await s.reportStep(a.id, 'w', 0, { v: 9 });
+      const all = await s.listTrials(st.id);
+      assert.deepEqual(all.map((t) => t.steps.map((r) => r.metrics['v'])), [[9], [1, 2], []]);
+    });
+
+    it('returns snapshots that cannot change storage', async () => {
+      const st = await newStudy({ spec: { space: { x: 1 } } });
+      await s.enqueueTrials(st.id, [{ params: { x: 1 }, seed: 0, budget: null, attrs: { deep: { list: [1] } } }]);
+      const t = await s.claimTrial(st.id, 'w');
+      assert.ok(t);
+      await s.reportStep(t.id, 'w', 0, { v: 1 });
+      const snap = await s.getTrial(t.id);
+      assert.ok(snap);
+      const tryMutate = (f: () => void) => { try { f(); } catch { /* frozen snapshots throw in strict mode */ } };
+      const loose = snap as unknown as { params: Record<string, unknown>; attrs: { deep: { list: number[] } }; steps: { metrics: Record<string, number> }[]; state: string };
+      tryMutate(() => { loose.params['x'] = 99; });
+      tryMutate(() => { loose.attrs.deep.list.push(2); });
+      tryMutate(() => { (loose.steps[0] as { metrics: Record<string, number> }).metrics['v'] = 5; });
+      tryMutate(() => { loose.steps.push({ metrics: {} }); });
+      tryMutate(() => { loose.state = 'complete'; });
+      const studySnap = await s.getStudy(st.name);
+      tryMutate(() => { (studySnap as unknown as { spec: { space: { x: number } } }).spec.space.x = 2; });
+      const fresh = await s.getTrial(t.id);
+      assert.deepEqual(fresh?.params, { x: 1 });
+      assert.deepEqual(fresh?.attrs, { deep: { list: [1] } });
+      assert.deepEqual(fresh?.steps.map((r) => r.metrics), [{ v: 1 }]);
+      assert.equal(fresh?.state, 'running');
+      assert.deepEqual((await s.getStudy(st.name))?.spec, { space: { x: 1 } });
+      // Inputs are copied too: changing a plan or attrs object after the call changes nothing.
+      const attrs: Record<string, unknown> = { k: [1] };
+      await s.setTrialAttrs(t.id, 'w', attrs);
+      (attrs['k'] as number[]).push(2);
+      assert.deepEqual((await s.getTrial(t.id))?.attrs['k'], [1]);
+    });
+
+    it('getTrial of an unknown id is null', async () => {
+      assert.equal(await s.getTrial(987654), null);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { storageContract } from './contract.js';
+import { MemoryStorage } from './memory.js';
+
+storageContract('memory', async () => new MemoryStorage());

@@ -1,0 +1,68 @@
+import type { Metrics, Outcome, StepReport, TrialRecord, TrialState } from '../study/types.js';
+import { StorageError } from '../errors.js';
+
+/** Freezes a value and everything reachable from it, so snapshots cannot be mutated by callers. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Parses a JSON column, naming the column when the stored text is corrupt. */
+export function parseJson<T>(text: string | null | undefined, column: string, fallback: T): T {
+  if (text === null || text === undefined) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new StorageError(`Stored \`${column}\` is not valid JSON: ${String(text).slice(0, 80)}`, { cause: e });
+  }
+}
+
+/** The columns a finished trial gets from its outcome. */
+export interface FinishFields {
+  readonly state: TrialState;
+  readonly value: number | null;
+  readonly metrics: Metrics;
+  readonly error: string | null;
+  /** Attributes to merge (the pruned step). */
+  readonly attrs: Readonly<Record<string, unknown>>;
+}
+
+/** Maps an outcome to the stored fields; a pruned trial records its step as attr `pruned_step`. */
+export function finishFields(outcome: Outcome): FinishFields {
+  switch (outcome.state) {
+    case 'complete':
+      return { state: 'complete', value: outcome.value, metrics: outcome.metrics ?? {}, error: null, attrs: {} };
+    case 'pruned':
+      return { state: 'pruned', value: outcome.value ?? null, metrics: outcome.metrics ?? {}, error: null, attrs: { pruned_step: outcome.step } };
+    case 'failed':
+      return { state: 'failed', value: null, metrics: outcome.metrics ?? {}, error: outcome.error, attrs: {} };
+  }
+}
+
+/** Message stored on a trial failed because its worker was lost too often. */
+export function lostWorkerError(workerId: string | null, attempts: number): string {
+  return `worker ${workerId ?? '(unknown)'} lost (no heartbeat) after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+}
+
+/** Sorts step reports by step. */
+export function sortSteps(steps: StepReport[]): StepReport[] {
+  return steps.sort((a, b) => a.step - b.step);
+}
+
+/** Checks a trial id/study id argument; storage keys are positive integers. */
+export function checkId(value: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw new StorageError(`Expected \`${field}\` to be an integer ≥ 1, got ${String(value)}`);
+}
+
+/** Checks a step argument. */
+export function checkStep(step: number): void {
+  if (!Number.isSafeInteger(step) || step < 0) throw new StorageError(`Expected \`step\` to be an integer ≥ 0, got ${String(step)}`);
+}
+
+/** Builds a frozen TrialRecord. */
+export function freezeTrial(t: TrialRecord): TrialRecord {
+  return deepFreeze(t);
+}
