@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  compareAgainstBest,
+  holmAdjust,
+  meanInterval,
+  normalQuantile,
+  studentTCdf,
+  studentTQuantile,
+  welchTTest,
+  wilsonInterval,
+} from './index.js';
+import { HyperzoneError } from '../errors.js';
+
+// Reference values computed with mpmath 1.2.1 (30 digits) from the definitions.
+const close = (actual: number, expected: number, tol: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) <= tol, `${what}: expected ${expected}, got ${actual}`);
+
+test('Wilson interval of 98.60% on 10,000 at 95% is 98.35%–98.81%', () => {
+  const w = wilsonInterval(0.986, 10_000);
+  close(w.low, 0.983503497633, 1e-8, 'low');
+  close(w.high, 0.988123255951, 1e-8, 'high');
+  assert.equal((w.low * 100).toFixed(2), '98.35');
+  assert.equal((w.high * 100).toFixed(2), '98.81');
+  // Edges stay inside [0, 1] and are not degenerate.
+  const zero = wilsonInterval(0, 100);
+  assert.equal(zero.low, 0);
+  assert.ok(zero.high > 0.03 && zero.high < 0.04);
+  assert.throws(() => wilsonInterval(1.2, 10), (e: unknown) => e instanceof HyperzoneError && /proportion/.test(e.message));
+  assert.throws(() => wilsonInterval(0.5, 0), /`n`/);
+});
+
+test('normal quantile', () => {
+  close(normalQuantile(0.975), 1.95996398454005, 1e-8, 'z0.975');
+  close(normalQuantile(0.025), -1.95996398454005, 1e-8, 'z0.025');
+});
+
+test('Student-t quantiles match mpmath', () => {
+  const refs: [number, number][] = [
+    [1, 12.7062047361747],
+    [2, 4.30265272974946],
+    [5, 2.57058183563632],
+    [10, 2.22813885198627],
+    [30, 2.04227245630124],
+    [7.3, 2.3450667365477],
+  ];
+  for (const [df, q] of refs) {
+    close(studentTQuantile(0.975, df), q, 1e-9, `t(0.975, ${df})`);
+    close(studentTQuantile(0.025, df), -q, 1e-9, `t(0.025, ${df})`);
+  }
+  close(studentTQuantile(0.975, Infinity), 1.95996398454005, 1e-8, 't(inf)');
+});
+
+test('Student-t CDF matches mpmath', () => {
+  const refs: [number, number, number][] = [
+    [2, 5, 0.949030260585071],
+    [-1.5, 3.7, 0.106799084601007],
+    [0.3, 100, 0.617600059849848],
+    [4, 12.5, 0.999185468539677],
+  ];
+  for (const [t, df, p] of refs) close(studentTCdf(t, df), p, 1e-12, `cdf(${t}, ${df})`);
+  assert.equal(studentTCdf(0, 3), 0.5);
+});
+
+test('mean ± t interval', () => {
+  const m = meanInterval([0.981, 0.984, 0.979, 0.983, 0.982]);
+  close(m.mean, 0.9818, 1e-12, 'mean');
+  // sd = sqrt(0.0000037) ; half = t(0.975,4) * sd / sqrt(5)
+  const sd = Math.sqrt(((0.981 - 0.9818) ** 2 + (0.984 - 0.9818) ** 2 + (0.979 - 0.9818) ** 2 + (0.983 - 0.9818) ** 2 + (0.982 - 0.9818) ** 2) / 4);
+  close(m.halfWidth, (2.77644510519779 * sd) / Math.sqrt(5), 1e-9, 'half');
+  assert.ok(Number.isNaN(meanInterval([0.5]).halfWidth));
+});
+
+test("Welch's t-test matches mpmath", () => {
+  const a = [0.981, 0.984, 0.979, 0.983, 0.982];
+  const b = [0.975, 0.978, 0.974, 0.977, 0.976, 0.973];
+  const r = welchTTest(a, b);
+  close(r.t, 5.47653570470771, 1e-9, 't');
+  close(r.df, 8.54434565759514, 1e-9, 'df');
+  close(r.p, 0.000469749735163713, 1e-9, 'p');
+  const r2 = welchTTest([0.9812, 0.9801, 0.983, 0.979], [0.9805, 0.9822, 0.9783, 0.9811]);
+  close(r2.t, 0.253433161857372, 1e-9, 't2');
+  close(r2.df, 5.99132061874849, 1e-9, 'df2');
+  close(r2.p, 0.808405775105748, 1e-9, 'p2');
+  assert.throws(() => welchTTest([1], [1, 2]), /at least 2/);
+  assert.equal(welchTTest([1, 1], [1, 1]).p, 1);
+  assert.equal(welchTTest([2, 2], [1, 1]).p, 0);
+});
+
+test('Holm adjustment (textbook example)', () => {
+  // p = 0.01, 0.04, 0.03, 0.005 → sorted 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1=0.04→max 0.06
+  assert.deepEqual(
+    holmAdjust([0.01, 0.04, 0.03, 0.005]).map((p) => +p.toFixed(10)),
+    [0.03, 0.06, 0.06, 0.02],
+  );
+  assert.deepEqual(holmAdjust([0.9, 0.8]), [1, 1]);
+  assert.deepEqual(holmAdjust([]), []);
+});
+
+test('verdicts: better only when significant after Holm', () => {
+  const res = compareAgainstBest(
+    [
+      { label: 'B', values: [0.975, 0.978, 0.974, 0.977, 0.976, 0.973] },
+      { label: 'A', values: [0.981, 0.984, 0.979, 0.983, 0.982] },
+      { label: 'C', values: [0.9805, 0.9822, 0.9783, 0.9811, 0.983] },
+    ],
+    'maximize',
+  );
+  assert.equal(res.best, 'A');
+  const byOther = Object.fromEntries(res.comparisons.map((c) => [c.other, c]));
+  assert.equal(byOther.B?.significant, true);
+  assert.match(byOther.B?.verdict ?? '', /^A is better than B/);
+  assert.equal(byOther.C?.significant, false);
+  assert.match(byOther.C?.verdict ?? '', /indistinguishable within noise/);
+  // Minimize: the lowest mean is the best.
+  const min = compareAgainstBest(
+    [
+      { label: 'low', values: [1, 1.1, 0.9] },
+      { label: 'high', values: [5, 5.1, 4.9] },
+    ],
+    'minimize',
+  );
+  assert.equal(min.best, 'low');
+  assert.equal(min.comparisons[0]?.significant, true);
+});
