@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import { runWorker, type WorkerSummary } from '../../study/engine.js';
+import { buildRunner } from '../../study/build-runner.js';
+import { budgetOf, maxTrialsOf, plannedTotal, openStudyForSpec, samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
+import { loadSpecFile, type StudySpec } from '../../study/spec.js';
+import type { StudyRecord } from '../../study/types.js';
+import { newWorkerId } from '../../study/worker-id.js';
+import type { Storage } from '../../storage/storage.js';
+import { renderResults, resultRows } from '../../reports/results.js';
+import { formatDuration } from '../../reports/text-table.js';
+import { createProgress } from '../progress.js';
+import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
+
+/** Flags shared by `run` and `worker`. */
+export interface RunFlags {
+  storage?: string;
+  study?: string;
+  parallel?: string;
+  perGpu?: string;
+  quiet?: boolean;
+  logDir?: string;
+}
+
+const out = (s: string): void => void process.stdout.write(s + '\n');
+const err = (s: string): void => void process.stderr.write(s + '\n');
+
+/** `hyperzone run SPEC`: creates or resumes the spec's study and runs it to the end; prints the results table. */
+export async function runCommand(specPath: string, flags: RunFlags): Promise<number> {
+  const loaded = loadSpecFile(specPath);
+  const spec: StudySpec = flags.study !== undefined ? { ...loaded, study: flags.study } : loaded;
+  return withStorage(flags.storage, async (storage) => {
+    const { study, resumed } = await openStudyForSpec(storage, spec);
+    return execute(storage, study, spec, flags, resumed ? 'resuming' : 'starting');
+  });
+}
+
+/** `hyperzone worker`: joins an existing study (spec read from storage) and works until nothing is left. */
+export async function workerCommand(flags: RunFlags): Promise<number> {
+  return withStorage(flags.storage, async (storage) => {
+    const study = await resolveStudy(storage, flags.study);
+    return execute(storage, study, specOfStudy(study), { ...flags, storage: storageUrl(flags.storage) }, 'joining', true);
+  });
+}
+
+async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, flags: RunFlags, verb: string, waitForOthers = false): Promise<number> {
+  const parallel = positiveInt('--parallel', flags.parallel) ?? spec.parallel ?? defaultParallel(spec);
+  const perGpu = positiveInt('--per-gpu', flags.perGpu);
+  const runner = await buildRunner(spec, { logDir: flags.logDir ?? '.hyperzone/logs', parallel, ...(perGpu !== undefined ? { perGpu } : {}) });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    err('\nInterrupted: stopping running trials; they restart when you run the same command again (Ctrl-C again to quit at once).');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction });
+  const started = Date.now();
+  let summary: WorkerSummary;
+  try {
+    await runner.prepare?.();
+    const before = await storage.countTrials(study.id);
+    const doneBefore = before.complete + before.failed + before.pruned;
+    if (!flags.quiet) err(`hyperzone: ${verb} study ${study.name} (${doneBefore} trials done) with ${runner.name}, ${parallel} in parallel`);
+    const sampler = samplerFromSpec(spec);
+    const space = spaceOf(spec);
+    progress.setTotal(plannedTotal(spec), doneBefore);
+    summary = await runWorker({
+      storage, study, space, sampler, runner, parallel,
+      fixed: spec.fixed,
+      workerId: newWorkerId(),
+      seed: spec.seed,
+      budget: budgetOf(spec),
+      ...(maxTrialsOf(spec) !== undefined ? { maxTrials: maxTrialsOf(spec) as number } : {}),
+      maxAttempts: spec.max_attempts,
+      signal: controller.signal,
+      events: progress.events,
+      waitForOthers,
+    });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await runner.close?.();
+  }
+  const trials = await storage.listTrials(study.id);
+  if (!flags.quiet || !summary.interrupted) {
+    out(renderResults(resultRows(trials, study.direction), study.metric, 20));
+    const c = await storage.countTrials(study.id);
+    out(`\n${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.waiting + c.running} left; this run ${formatDuration((Date.now() - started) / 1000)}`);
+  }
+  if (summary.interrupted) return 130;
+  return trials.some((t) => t.state === 'failed') ? 1 : 0;
+}
+
+/** Trials in parallel by default: one per core for the built-in trainer (each trial is single-threaded). */
+function defaultParallel(spec: StudySpec): number {
+  return spec.trainer.type === 'tfjs' ? Math.max(1, availableParallelism()) : Math.max(1, Math.floor(availableParallelism() / 2));
+}

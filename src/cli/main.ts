@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { describeError, isInputError } from '../errors.js';
+import { exportCommand, listCommand, showCommand, statusCommand } from './commands/inspect.js';
+import { runCommand, workerCommand } from './commands/run.js';
+
+/** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 130 interrupted. */
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('hyperzone')
+    .description('Hyperparameter and architecture search for neural networks')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const storageOpt = ['--storage <url>', 'storage: a SQLite file (default hyperzone.db), memory:, or postgres://...'] as const;
+  const act = <A extends unknown[]>(fn: (...a: A) => Promise<number>) => async (...a: A): Promise<void> => { code = await fn(...a); };
+
+  program.command('run').description('run (or resume) the study a spec file describes')
+    .argument('<spec>', 'study spec, YAML or JSON')
+    .option(...storageOpt).option('--study <name>', 'study name (default: the spec\'s `study`, else the file name)')
+    .option('--parallel <n>', 'trials at once (default: one per core for the built-in trainer)')
+    .option('--per-gpu <n>', 'command trainer: trials per GPU at once')
+    .option('--log-dir <dir>', 'per-trial logs of the command trainer', '.hyperzone/logs')
+    .option('-q, --quiet', 'no progress output')
+    .action(act((spec: string, opts: object) => runCommand(spec, opts)));
+  program.command('worker').description('join a study stored in shared storage and run its trials (many machines, one PostgreSQL)')
+    .option(...storageOpt).option('--study <name>', 'study to work on').option('--parallel <n>', 'trials at once')
+    .option('--per-gpu <n>', 'trials per GPU at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
+    .action(act((opts: object) => workerCommand(opts)));
+  program.command('status').description('trial counts, best so far, workers and trials in flight')
+    .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
+    .action(act((opts: object) => statusCommand(opts)));
+  program.command('show').description('one trial with its learning curve').argument('<number>', 'trial number')
+    .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
+    .action(act((n: string, opts: object) => showCommand(n, opts)));
+  program.command('export').description('export trials as CSV or JSON')
+    .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
+    .option('--format <csv|json>', 'output format (default csv, or json for a .json --out)').option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(act((opts: object) => exportCommand(opts)));
+  program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
+    .action(act((opts: object) => listCommand(opts)));
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (isInputError(e)) {
+      process.stderr.write(`hyperzone: ${describeError(e)}\n`);
+      return 2;
+    }
+    process.stderr.write(`hyperzone: ${e instanceof Error ? (process.env.HYPERZONE_DEBUG ? e.stack : e.message) : String(e)}\n`);
+    return 1;
+  }
+  return code;
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,63 @@
+import cliProgress from 'cli-progress';
+import type { EngineEvents } from '../study/engine.js';
+import type { Params, TrialRecord } from '../study/types.js';
+import { formatValue } from '../reports/results.js';
+
+/** Progress display of a running study: bars on a terminal, one line per finished trial otherwise, nothing with --quiet. */
+export interface ProgressView {
+  readonly events: EngineEvents;
+  /** Total trials planned (may grow as samplers propose). */
+  setTotal(total: number, done: number): void;
+  stop(): void;
+}
+
+function shortParams(p: Params): string {
+  return Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+/** Chooses bars (TTY), plain lines, or silence. */
+export function createProgress(options: { quiet: boolean; tty: boolean; metric: string; direction: 'maximize' | 'minimize'; log?: (line: string) => void }): ProgressView {
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  if (options.quiet) return { events: {}, setTotal: () => undefined, stop: () => undefined };
+  const endLine = (t: TrialRecord): string =>
+    `trial #${t.number} ${shortParams(t.params)} ${t.state}` + (t.value !== null ? ` ${options.metric}=${formatValue(t.value)}` : '') + (t.error ? `: ${t.error.split('\n')[0]}` : '');
+  if (!options.tty) {
+    let done = 0;
+    let total = 0;
+    return {
+      events: { onTrialEnd: (t) => log(`[${++done}/${total}] ${endLine(t)}`) },
+      setTotal: (n, d) => { total = n; done = d; },
+      stop: () => undefined,
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    { clearOnComplete: false, hideCursor: true, stopOnComplete: false, format: '{label} |{bar}| {value}/{total} {unit} {info}', barsize: 24, etaBuffer: 20, fps: 5 },
+    cliProgress.Presets.shades_classic,
+  );
+  const study = multi.create(0, 0, { label: 'study', unit: 'trials', info: '' }, { format: '{label} |{bar}| {value}/{total} trials | ETA {eta_formatted} | {info}' });
+  const bars = new Map<number, cliProgress.SingleBar>();
+  let best: number | null = null;
+  return {
+    setTotal: (n, d) => { study.setTotal(n); study.update(d); },
+    stop: () => multi.stop(),
+    events: {
+      onTrialStart: (t) => {
+        bars.set(t.id, multi.create(t.budget ?? 1, 0, { label: `#${t.number}`.padEnd(5), unit: 'epochs', info: shortParams(t.params) }));
+      },
+      onStep: (t, step, metrics) => {
+        const v = metrics[options.metric];
+        bars.get(t.id)?.update(step, { info: `${shortParams(t.params)} ${v !== undefined ? `${options.metric}=${formatValue(v)}` : ''}` });
+      },
+      onProgress: (t, p) => {
+        bars.get(t.id)?.update(p.step - 1 + p.batch / Math.max(1, p.batches), { info: `${shortParams(t.params)} batch ${p.batch}/${p.batches}` });
+      },
+      onTrialEnd: (t) => {
+        const bar = bars.get(t.id);
+        if (bar) { multi.remove(bar); bars.delete(t.id); }
+        if (t.value !== null && (best === null || (options.direction === 'maximize' ? t.value > best : t.value < best))) best = t.value;
+        study.increment(1, { info: best !== null ? `best ${options.metric}=${formatValue(best)}` : '' });
+        if (t.state !== 'complete') multi.log(endLine(t) + '\n');
+      },
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { Direction, TrialRecord } from '../study/types.js';
+import { formatDuration, renderTable } from './text-table.js';
+
+/** One row of a study's results: plain data that the terminal table, CSV export and reports share. */
+export interface ResultRow {
+  readonly number: number;
+  readonly state: TrialRecord['state'];
+  readonly params: TrialRecord['params'];
+  readonly seed: number;
+  readonly budget: number | null;
+  readonly value: number | null;
+  readonly bestStep: number | null;
+  readonly parameters: number | null;
+  readonly seconds: number | null;
+  readonly error: string | null;
+}
+
+/** Result rows of a study, best first (unfinished and failed trials last). */
+export function resultRows(trials: readonly TrialRecord[], direction: Direction): ResultRow[] {
+  const rows = trials.map((t): ResultRow => ({
+    number: t.number,
+    state: t.state,
+    params: t.params,
+    seed: t.seed,
+    budget: t.budget,
+    value: t.value,
+    bestStep: t.metrics.best_epoch ?? t.metrics.best_step ?? null,
+    parameters: t.metrics.parameters ?? null,
+    seconds: t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null,
+    error: t.error,
+  }));
+  const sign = direction === 'maximize' ? -1 : 1;
+  return rows.sort((a, b) => {
+    if (a.value === null || b.value === null) return a.value === null ? (b.value === null ? a.number - b.number : 1) : -1;
+    return sign * (a.value - b.value) || a.number - b.number;
+  });
+}
+
+/** The results table as text: one column per parameter, then parameters count, value, its epoch and time. */
+export function renderResults(rows: readonly ResultRow[], metric: string, limit = rows.length): string {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
+  const headers = ['#', ...names, 'parameters', `best ${metric}`, 'epoch', 'time', 'state'];
+  const body = rows.slice(0, limit).map((r) => [
+    r.number,
+    ...names.map((n) => (r.params[n] === undefined ? null : String(r.params[n]))),
+    r.parameters === null ? null : r.parameters.toLocaleString('en-US'),
+    r.value === null ? null : formatValue(r.value),
+    r.bestStep,
+    r.seconds === null ? null : formatDuration(r.seconds),
+    r.state === 'failed' && r.error ? `failed: ${r.error.split('\n')[0]?.slice(0, 60)}` : r.state,
+  ]);
+  const more = rows.length > limit ? `\n... ${rows.length - limit} more (hyperzone export for all)` : '';
+  return renderTable(headers, body) + more;
+}
+
+/** A metric value with 4 significant decimals. */
+export function formatValue(v: number): string {
+  return Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toPrecision(5) : v.toFixed(4);
+}

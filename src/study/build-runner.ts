@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { Runner } from '../runners/runner.js';
+import type { StudySpec } from './spec.js';
+
+/** Where runner-side files (per-trial logs) go. */
+export interface RunnerPlace {
+  readonly logDir: string;
+  readonly parallel: number;
+  readonly perGpu?: number;
+}
+
+/** Builds the runner a spec's `trainer` section describes. Trainer modules load lazily (TF.js is heavy). */
+export async function buildRunner(spec: StudySpec, place: RunnerPlace): Promise<Runner> {
+  const t = spec.trainer;
+  const { metric, direction } = spec.objective;
+  if (t.type === 'tfjs') {
+    const { createTfjsRunner } = await import('../runners/tfjs/index.js');
+    return createTfjsRunner({
+      dataset: t.dataset,
+      ...(t.train_limit !== undefined ? { trainLimit: t.train_limit } : {}),
+      ...(t.test_limit !== undefined ? { testLimit: t.test_limit } : {}),
+      validationSplit: t.validation_split,
+      evaluateTest: t.evaluate_test,
+      backend: t.backend,
+      workers: place.parallel,
+      metric,
+      direction,
+    });
+  }
+  const { createCommandRunner } = await import('../runners/command/index.js');
+  const perGpu = place.perGpu ?? t.per_gpu;
+  return createCommandRunner({
+    command: t.command,
+    ...(t.cwd !== undefined ? { cwd: t.cwd } : {}),
+    ...(t.env !== undefined ? { env: t.env } : {}),
+    ...(t.timeout_s !== undefined ? { timeoutS: t.timeout_s } : {}),
+    ...(t.grace_s !== undefined ? { graceS: t.grace_s } : {}),
+    ...(t.gpus !== undefined ? { gpus: t.gpus } : {}),
+    ...(perGpu !== undefined ? { perGpu } : {}),
+    logDir: join(place.logDir, spec.study),
+    metric,
+    direction,
+  });
+}

@@ -1,0 +1,189 @@
+import { hostname } from 'node:os';
+import { describeError, TrialPruned } from '../errors.js';
+import type { Runner } from '../runners/runner.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { Space } from '../space/space.js';
+import type { Storage } from '../storage/storage.js';
+import { deriveSeed, Rng } from '../util/rng.js';
+import type { Metrics, Outcome, Params, StudyRecord, TrialRecord } from './types.js';
+import { isDeadLocalWorker } from './worker-id.js';
+
+/** What a running study tells its observers (progress bars, logs). */
+export interface EngineEvents {
+  onTrialStart?(trial: TrialRecord): void;
+  onStep?(trial: TrialRecord, step: number, metrics: Metrics): void;
+  onProgress?(trial: TrialRecord, info: { step: number; steps: number; batch: number; batches: number }): void;
+  onTrialEnd?(trial: TrialRecord): void;
+}
+
+/** Everything one worker needs to run trials of a study. */
+export interface WorkerOptions {
+  readonly storage: Storage;
+  readonly study: StudyRecord;
+  readonly space: Space;
+  readonly sampler: Sampler;
+  readonly runner: Runner;
+  /** Constant params merged under every trial's params before the runner sees them. */
+  readonly fixed?: Params;
+  readonly workerId: string;
+  readonly parallel: number;
+  /** Base seed: trial seeds and sampler generators derive from it. */
+  readonly seed: number;
+  /** Budget given to trials the sampler proposes one by one. */
+  readonly budget: number | null;
+  /** For samplers without a plan: stop proposing once the study has this many trials. */
+  readonly maxTrials?: number;
+  readonly maxAttempts: number;
+  readonly heartbeatMs?: number;
+  /** Running trials whose heartbeat is older than this are presumed lost and requeued. */
+  readonly staleMs?: number;
+  /** Aborting it interrupts the worker: running trials go back to waiting, nothing recorded is lost. */
+  readonly signal?: AbortSignal;
+  readonly events?: EngineEvents;
+  /** Keep polling for waiting trials while other workers still run some (distributed workers). */
+  readonly waitForOthers?: boolean;
+}
+
+/** What one worker did. */
+export interface WorkerSummary {
+  readonly complete: number;
+  readonly pruned: number;
+  readonly failed: number;
+  readonly interrupted: boolean;
+}
+
+const NO_MORE = Symbol('no more');
+
+/**
+ * Runs trials until none waits and the sampler has nothing more to propose (or the signal aborts).
+ * Up to `parallel` trials run at once. Planned trials (grid, stages) are enqueued first and deduplicated
+ * by storage, so any number of workers can call this on the same study.
+ */
+export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
+  const { storage, study } = o;
+  const signal = o.signal ?? new AbortController().signal;
+  const heartbeatMs = o.heartbeatMs ?? 5000;
+  const counts = { complete: 0, pruned: 0, failed: 0 };
+
+  await recoverLostTrials(storage, study.id, o.staleMs ?? Math.max(60_000, heartbeatMs * 6), o.maxAttempts);
+  if (o.sampler.plan) {
+    const trials = await storage.listTrials(study.id);
+    await storage.enqueueTrials(study.id, o.sampler.plan(samplerContext(o, trials)));
+  }
+  const beat = async (): Promise<void> => {
+    await storage.workerHeartbeat({ id: o.workerId, studyId: study.id, host: hostname(), pid: process.pid, startedAt });
+  };
+  const startedAt = Date.now();
+  await beat();
+  const workerTimer = setInterval(() => void beat().catch(() => undefined), heartbeatMs);
+
+  const active = new Set<Promise<void>>();
+  try {
+    for (;;) {
+      while (active.size < o.parallel && !signal.aborted) {
+        const trial = await nextTrial(o);
+        if (trial === NO_MORE) break;
+        const p: Promise<void> = runOne(o, trial, signal).then((state) => {
+          if (state) counts[state]++;
+        }).finally(() => active.delete(p));
+        active.add(p);
+      }
+      if (active.size === 0) {
+        if (signal.aborted || !o.waitForOthers) break;
+        const c = await storage.countTrials(study.id);
+        if (c.running === 0 && c.waiting === 0) break;
+        await sleep(Math.min(1000, heartbeatMs), signal);
+        await recoverLostTrials(storage, study.id, o.staleMs ?? Math.max(60_000, heartbeatMs * 6), o.maxAttempts);
+        continue;
+      }
+      await Promise.race(active);
+    }
+    await Promise.allSettled(active);
+  } finally {
+    clearInterval(workerTimer);
+    if (signal.aborted) {
+      // Interrupted trials restart on resume; their claims do not count against max attempts.
+      await storage.requeueStale(study.id, { staleMs: 0, maxAttempts: Number.MAX_SAFE_INTEGER, workerIds: [o.workerId] });
+    }
+  }
+  return { ...counts, interrupted: signal.aborted };
+}
+
+/** Requeues trials of workers that are gone: dead local processes at once, others after `staleMs` without heartbeat. */
+export async function recoverLostTrials(storage: Storage, studyId: number, staleMs: number, maxAttempts: number): Promise<number> {
+  const running = await storage.listTrials(studyId, { states: ['running'] });
+  const dead = [...new Set(running.map((t) => t.workerId).filter((w): w is string => w !== null && isDeadLocalWorker(w)))];
+  return storage.requeueStale(studyId, { staleMs, maxAttempts, workerIds: dead });
+}
+
+function samplerContext(o: WorkerOptions, trials: readonly TrialRecord[]) {
+  return { space: o.space, direction: o.study.direction, trials, rng: new Rng(deriveSeed(o.seed, 'sampler', trials.length)) };
+}
+
+async function nextTrial(o: WorkerOptions): Promise<TrialRecord | typeof NO_MORE> {
+  const claimed = await o.storage.claimTrial(o.study.id, o.workerId);
+  if (claimed) return claimed;
+  if (!o.sampler.sample) return NO_MORE;
+  const trials = await o.storage.listTrials(o.study.id);
+  if (o.maxTrials !== undefined && trials.length >= o.maxTrials) return NO_MORE;
+  const proposal = o.sampler.sample(samplerContext(o, trials));
+  if (!proposal) return NO_MORE;
+  return o.storage.createRunningTrial(o.study.id, o.workerId, {
+    params: proposal.params,
+    seed: deriveSeed(o.seed, 'trial', trials.length),
+    budget: o.budget,
+    ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
+  });
+}
+
+async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSignal): Promise<Outcome['state'] | null> {
+  const { storage, workerId } = o;
+  const controller = new AbortController();
+  const onStudyAbort = (): void => controller.abort(studySignal.reason);
+  studySignal.addEventListener('abort', onStudyAbort, { once: true });
+  let lostClaim = false;
+  const timer = setInterval(() => {
+    storage.heartbeat(trial.id, workerId).then((ok) => {
+      if (!ok && !lostClaim) {
+        lostClaim = true;
+        controller.abort(new Error('claim lost: the trial was requeued or finished elsewhere'));
+      }
+    }, () => undefined);
+  }, o.heartbeatMs ?? 5000);
+  o.events?.onTrialStart?.(trial);
+  let outcome: Outcome;
+  try {
+    outcome = await o.runner.run(
+      { trialId: trial.id, number: trial.number, params: { ...o.fixed, ...trial.params }, seed: trial.seed, budget: trial.budget },
+      {
+        signal: controller.signal,
+        report: async (step, metrics) => {
+          await storage.reportStep(trial.id, workerId, step, metrics);
+          o.events?.onStep?.(trial, step, metrics);
+        },
+        progress: (info) => o.events?.onProgress?.(trial, info),
+      },
+    );
+  } catch (e) {
+    outcome = e instanceof TrialPruned ? { state: 'pruned', step: lastStep(trial) } : { state: 'failed', error: describeError(e) };
+  } finally {
+    clearInterval(timer);
+    studySignal.removeEventListener('abort', onStudyAbort);
+  }
+  if (studySignal.aborted || lostClaim) return null;
+  const finished = await storage.finishTrial(trial.id, workerId, outcome);
+  const final = await storage.getTrial(trial.id);
+  if (final) o.events?.onTrialEnd?.(final);
+  return finished ? outcome.state : null;
+}
+
+function lastStep(t: TrialRecord): number {
+  return t.steps.length ? (t.steps[t.steps.length - 1] as { step: number }).step : 0;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

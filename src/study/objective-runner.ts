@@ -1,0 +1,50 @@
+import { describeError, TrialPruned } from '../errors.js';
+import type { Runner } from '../runners/runner.js';
+import type { Metrics, Outcome, Params } from './types.js';
+
+/** What a user's objective function receives for one trial. */
+export interface ObjectiveTrial {
+  readonly number: number;
+  readonly params: Params;
+  readonly seed: number;
+  readonly budget: number | null;
+  /** Records an intermediate value (a number is stored under the study's metric). */
+  report(step: number, metrics: Metrics | number): Promise<void>;
+  /** Aborted when the study is interrupted or the trial is stopped. */
+  readonly signal: AbortSignal;
+}
+
+/** A user objective: returns the value, or the value with extra metrics. Throw TrialPruned to stop early. */
+export type Objective = (trial: ObjectiveTrial) => number | { value: number; metrics?: Metrics } | Promise<number | { value: number; metrics?: Metrics }>;
+
+/** Wraps a user objective function as a Runner, so it runs through the same engine as trainers. */
+export function objectiveRunner(fn: Objective, metric: string): Runner {
+  return {
+    name: 'objective',
+    async run(trial, ctx): Promise<Outcome> {
+      let lastStep = 0;
+      let lastValue: number | undefined;
+      try {
+        const r = await fn({
+          number: trial.number,
+          params: trial.params,
+          seed: trial.seed,
+          budget: trial.budget,
+          signal: ctx.signal,
+          report: async (step, m) => {
+            const metrics = typeof m === 'number' ? { [metric]: m } : m;
+            lastStep = step;
+            lastValue = metrics[metric];
+            await ctx.report(step, metrics);
+          },
+        });
+        const value = typeof r === 'number' ? r : r.value;
+        if (!Number.isFinite(value)) return { state: 'failed', error: `objective returned a non-finite value: ${value}` };
+        return typeof r === 'number' ? { state: 'complete', value } : { state: 'complete', value, ...(r.metrics ? { metrics: r.metrics } : {}) };
+      } catch (e) {
+        if (e instanceof TrialPruned) return { state: 'pruned', step: lastStep, ...(lastValue !== undefined ? { value: lastValue } : {}) };
+        return { state: 'failed', error: describeError(e) };
+      }
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { InputError } from '../errors.js';
+import { randomSampler } from '../samplers/random.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { DistributionSpec } from '../space/distribution.js';
+import { Space } from '../space/space.js';
+import { openStorage } from '../storage/open.js';
+import type { Storage } from '../storage/storage.js';
+import { deriveSeed, Rng } from '../util/rng.js';
+import { runWorker, type EngineEvents, type WorkerSummary } from './engine.js';
+import { objectiveRunner, type Objective } from './objective-runner.js';
+import type { Direction, Outcome, Params, StudyRecord, TrialRecord } from './types.js';
+import { newWorkerId } from './worker-id.js';
+
+/** Options of `Study.create`. */
+export interface CreateStudyOptions {
+  readonly name?: string;
+  /** A Storage, or a URL (`memory:`, a .db path, `postgres://...`); default in-memory. */
+  readonly storage?: Storage | string;
+  readonly space: Space | Readonly<Record<string, DistributionSpec>>;
+  readonly direction?: Direction;
+  /** Name of the objective value in reports; default "value". */
+  readonly metric?: string;
+  readonly sampler?: Sampler;
+  readonly seed?: number;
+  /** Reopen the study when the name exists (resume); default true. */
+  readonly loadIfExists?: boolean;
+}
+
+/** Options of `Study.optimize`. */
+export interface OptimizeOptions {
+  /** Total trials of the study to reach (for samplers without a fixed plan). */
+  readonly nTrials?: number;
+  readonly parallel?: number;
+  readonly budget?: number | null;
+  readonly signal?: AbortSignal;
+  readonly events?: EngineEvents;
+  readonly maxAttempts?: number;
+}
+
+/** A trial handed out by `ask`. */
+export interface AskedTrial {
+  readonly id: number;
+  readonly number: number;
+  readonly params: Params;
+  readonly seed: number;
+}
+
+/** The library API: a study with ask/tell and optimize, over any storage. */
+export class Study {
+  private readonly workerId = newWorkerId();
+  private constructor(
+    readonly record: StudyRecord,
+    readonly space: Space,
+    readonly storage: Storage,
+    readonly sampler: Sampler,
+    readonly seed: number,
+  ) {}
+
+  /** Creates (or reopens) a study. */
+  static async create(o: CreateStudyOptions): Promise<Study> {
+    const storage = typeof o.storage === 'string' ? await openStorage(o.storage) : o.storage ?? (await openStorage('memory:'));
+    const space = o.space instanceof Space ? o.space : Space.fromSpec(o.space);
+    const name = o.name ?? `study-${Date.now()}`;
+    const existing = await storage.getStudy(name);
+    if (existing && o.loadIfExists === false) throw new InputError(`Study \`${name}\` already exists`, { code: 'STUDY_EXISTS' });
+    const spec = { space: space.toJSON(), seed: o.seed ?? 0 };
+    const record = existing ?? (await storage.createStudy({ name, direction: o.direction ?? 'minimize', metric: o.metric ?? 'value', spec }));
+    return new Study(record, space, storage, o.sampler ?? randomSampler(), o.seed ?? 0);
+  }
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  /** Proposes a configuration and records it as a running trial owned by this process. */
+  async ask(): Promise<AskedTrial> {
+    const claimed = await this.storage.claimTrial(this.record.id, this.workerId);
+    if (claimed) return { id: claimed.id, number: claimed.number, params: claimed.params, seed: claimed.seed };
+    const trials = await this.storage.listTrials(this.record.id);
+    const proposal = this.sampler.sample?.({ space: this.space, direction: this.record.direction, trials, rng: new Rng(deriveSeed(this.seed, 'sampler', trials.length)) });
+    if (!proposal) throw new InputError(`Sampler \`${this.sampler.name}\` has nothing more to propose`);
+    const t = await this.storage.createRunningTrial(this.record.id, this.workerId, {
+      params: proposal.params,
+      seed: deriveSeed(this.seed, 'trial', trials.length),
+      budget: null,
+      ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
+    });
+    return { id: t.id, number: t.number, params: t.params, seed: t.seed };
+  }
+
+  /** Records the result of an asked trial: a value, or an Outcome. */
+  async tell(trialId: number, result: number | Outcome): Promise<void> {
+    const outcome: Outcome = typeof result === 'number' ? { state: 'complete', value: result } : result;
+    if (outcome.state === 'complete' && !Number.isFinite(outcome.value)) throw new InputError(`Expected a finite value for trial ${trialId}, got ${outcome.value}`);
+    const ok = await this.storage.finishTrial(trialId, this.workerId, outcome);
+    if (!ok) throw new InputError(`Trial ${trialId} is not running under this study handle (finished already, or asked elsewhere)`, { code: 'TRIAL_NOT_FOUND' });
+  }
+
+  /** Runs the objective until `nTrials` exist (or the sampler's plan is done). */
+  async optimize(objective: Objective, o: OptimizeOptions = {}): Promise<WorkerSummary> {
+    return runWorker({
+      storage: this.storage,
+      study: this.record,
+      space: this.space,
+      sampler: this.sampler,
+      runner: objectiveRunner(objective, this.record.metric),
+      workerId: this.workerId,
+      parallel: o.parallel ?? 1,
+      seed: this.seed,
+      budget: o.budget ?? null,
+      ...(o.nTrials !== undefined ? { maxTrials: o.nTrials } : {}),
+      maxAttempts: o.maxAttempts ?? 3,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.events ? { events: o.events } : {}),
+    });
+  }
+
+  /** All trials, in number order. */
+  trials(): Promise<TrialRecord[]> {
+    return this.storage.listTrials(this.record.id);
+  }
+
+  /** The complete trial with the best value, or null. */
+  async bestTrial(): Promise<TrialRecord | null> {
+    const done = await this.storage.listTrials(this.record.id, { states: ['complete'] });
+    return bestOf(done, this.record.direction);
+  }
+}
+
+/** The trial with the best value in the given direction (ties: the earlier one). */
+export function bestOf(trials: readonly TrialRecord[], direction: Direction): TrialRecord | null {
+  let best: TrialRecord | null = null;
+  for (const t of trials) {
+    if (t.value === null) continue;
+    if (!best || (direction === 'maximize' ? t.value > (best.value as number) : t.value < (best.value as number))) best = t;
+  }
+  return best;
+}
