@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStorage } from '../storage/memory.js';
+import { gridSampler } from '../samplers/grid.js';
+import { randomSampler } from '../samplers/random.js';
+import { Space } from '../space/space.js';
+import type { Runner } from '../runners/runner.js';
+import { runWorker } from './engine.js';
+import { Study } from './study.js';
+import { objectiveRunner } from './objective-runner.js';
+import { TrialPruned } from '../errors.js';
+
+const space = Space.fromSpec({ x: { type: 'series', values: [1, 2, 3, 4] }, y: { type: 'series', values: [10, 20] } });
+
+async function setup() {
+  const storage = new MemoryStorage();
+  const study = await storage.createStudy({ name: 's', direction: 'maximize', metric: 'acc', spec: {} });
+  return { storage, study };
+}
+
+const base = { seed: 1, budget: 3, maxAttempts: 3, heartbeatMs: 50 } as const;
+
+test('grid: every point runs once, steps and values are stored, parallel slots are used', async () => {
+  const { storage, study } = await setup();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const runner: Runner = {
+    name: 'fake',
+    async run(trial, ctx) {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const x = trial.params.x as number;
+      for (let e = 1; e <= (trial.budget ?? 1); e++) {
+        await new Promise((r) => setTimeout(r, 5));
+        await ctx.report(e, { acc: x / 10 + e / 100, fixed_seen: trial.params.lr === 0.5 ? 1 : 0 });
+      }
+      inFlight--;
+      return { state: 'complete', value: x / 10 + 0.03 };
+    },
+  };
+  const sampler = gridSampler({ seeds: [7], budget: 3 });
+  const summary = await runWorker({ ...base, storage, study, space, sampler, runner, fixed: { lr: 0.5 }, workerId: 'w1', parallel: 3 });
+  assert.deepEqual(summary, { complete: 8, pruned: 0, failed: 0, interrupted: false });
+  assert.equal(maxInFlight, 3);
+  const trials = await storage.listTrials(study.id);
+  assert.equal(trials.length, 8);
+  assert.ok(trials.every((t) => t.state === 'complete' && t.steps.length === 3 && t.seed === 7 && t.steps[0]?.metrics.fixed_seen === 1));
+  // Running it again changes nothing: the grid is deduplicated and nothing waits.
+  const again = await runWorker({ ...base, storage, study, space, sampler, runner, workerId: 'w2', parallel: 2 });
+  assert.deepEqual(again, { complete: 0, pruned: 0, failed: 0, interrupted: false });
+  assert.equal((await storage.listTrials(study.id)).length, 8);
+});
+
+test('a throwing runner fails its trial only; the study goes on and records the reason', async () => {
+  const { storage, study } = await setup();
+  const runner: Runner = {
+    name: 'flaky',
+    async run(trial) {
+      if (trial.params.x === 2) throw new Error('out of memory');
+      return { state: 'complete', value: 1 };
+    },
+  };
+  const s = await runWorker({ ...base, storage, study, space, sampler: gridSampler({ seeds: [1], budget: null }), runner, workerId: 'w', parallel: 2 });
+  assert.equal(s.failed, 2);
+  assert.equal(s.complete, 6);
+  const failed = await storage.listTrials(study.id, { states: ['failed'] });
+  assert.ok(failed.every((t) => t.error === 'out of memory' && t.params.x === 2));
+});
+
+test('interrupting puts running trials back to waiting; a new worker finishes them', async () => {
+  const { storage, study } = await setup();
+  const controller = new AbortController();
+  let started = 0;
+  const slow: Runner = {
+    name: 'slow',
+    run: (trial, ctx) => new Promise((resolve) => {
+      started++;
+      if (started === 2) setTimeout(() => controller.abort(), 20);
+      const t = setTimeout(() => resolve({ state: 'complete', value: 1 }), trial.number < 1 ? 1 : 10_000);
+      ctx.signal.addEventListener('abort', () => { clearTimeout(t); resolve({ state: 'pruned', step: 0 }); });
+    }),
+  };
+  const sampler = gridSampler({ seeds: [1], budget: null });
+  const s = await runWorker({ ...base, storage, study, space, sampler, runner: slow, workerId: 'w1', parallel: 2, signal: controller.signal });
+  assert.equal(s.interrupted, true);
+  const counts = await storage.countTrials(study.id);
+  assert.equal(counts.running, 0, 'no trial left running');
+  assert.equal(counts.pruned, 0, 'interrupted trials are not recorded as pruned');
+  assert.equal(counts.complete + counts.waiting, 8);
+  const quick: Runner = { name: 'quick', run: async () => ({ state: 'complete', value: 2 }) };
+  await runWorker({ ...base, storage, study, space, sampler, runner: quick, workerId: 'w2', parallel: 2 });
+  assert.equal((await storage.countTrials(study.id)).complete, 8);
+});
+
+test('random sampler stops at maxTrials; seeds derive from the study seed (repeatable)', async () => {
+  const run = async () => {
+    const { storage, study } = await setup();
+    await runWorker({ ...base, storage, study, space, sampler: randomSampler(), runner: objectiveRunner(({ params }) => (params.x as number) * 2, 'acc'), workerId: 'w', parallel: 1, maxTrials: 5 });
+    return (await storage.listTrials(study.id)).map((t) => [t.params, t.seed, t.value]);
+  };
+  const a = await run();
+  assert.equal(a.length, 5);
+  assert.deepEqual(await run(), a);
+});
+
+test('library API: ask/tell and optimize with pruning', async () => {
+  const study = await Study.create({ space, direction: 'minimize', seed: 3 });
+  const t = await study.ask();
+  assert.ok(space.contains(t.params));
+  await study.tell(t.id, 0.25);
+  await assert.rejects(study.tell(t.id, 0.5), /not running/);
+  const r = await study.optimize(async (trial) => {
+    await trial.report(1, (trial.params.x as number) + 0.5);
+    if ((trial.params.x as number) > 3) throw new TrialPruned();
+    return trial.params.x as number;
+  }, { nTrials: 10 });
+  assert.equal(r.complete + r.pruned, 9);
+  const best = await study.bestTrial();
+  assert.ok(best && best.value !== null && best.value <= 1);
+});
