@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TpeSampler } from './tpe.js';
+import { defaultGamma, defaultWeights, logNormMass, normCdf } from './tpe-math.js';
+import { CategoricalDistribution, FloatDistribution, IntDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
+import { Space } from '../space/space.js';
+import { Rng } from '../util/rng.js';
+import { makeTrial, plainRandomSampler, runSequential } from '../bench-support/loop.js';
+import { branin } from '../objectives/test-functions.js';
+import type { TrialRecord } from '../study/types.js';
+
+test('normal masses are accurate in the middle and the far tails', () => {
+  assert.ok(Math.abs(Math.exp(logNormMass(-1, 1)) - 0.682689492) < 1e-6);
+  assert.ok(Math.abs(Math.exp(logNormMass(5, 6)) / 2.85664e-7 - 1) < 1e-4);
+  assert.ok(Math.abs(logNormMass(-41, -40) - logNormMass(40, 41)) < 1e-9);
+  assert.ok(Number.isFinite(logNormMass(40, 41)) && logNormMass(40, 41) < -800);
+  assert.ok(Math.abs(normCdf(1.96) - 0.9750021) < 1e-6);
+  assert.equal(defaultGamma(100), 10);
+  assert.equal(defaultGamma(1000), 25);
+  const w = defaultWeights(30);
+  assert.equal(w.length, 30);
+  assert.ok(Math.abs((w[0] as number) - 1 / 30) < 1e-12 && w[4] === 1 && w[29] === 1);
+});
+
+const mixed = new Space(new Map<string, Distribution>([
+  ['act', new CategoricalDistribution(['relu', 'tanh', 'gelu'])],
+  ['units', new SeriesDistribution([16, 32, 64, 128, 256])],
+  ['layers', new IntDistribution(1, 6)],
+  ['lr', new FloatDistribution(1e-5, 1e-1, true)],
+  ['fixed', new SeriesDistribution([7])],
+]));
+const mixedObjective = (p: Record<string, unknown>): number =>
+  (p['act'] === 'tanh' ? 0 : 1) + Math.abs(Math.log2(Number(p['units']) / 64)) + Math.abs(Number(p['layers']) - 3) + Math.abs(Math.log10(Number(p['lr'])) + 3);
+
+for (const multivariate of [false, true]) {
+  test(`${multivariate ? 'multivariate' : 'independent'} TPE proposes valid mixed configurations and improves on random`, () => {
+    const tpe = new TpeSampler({ multivariate });
+    const tpeBest: number[] = [], rndBest: number[] = [];
+    for (let seed = 0; seed < 5; seed++) {
+      const a = runSequential(tpe, mixed, 'minimize', (p) => mixedObjective(p), 60, seed);
+      for (const p of a.params) mixed.check(p);
+      tpeBest.push(Math.min(...a.values));
+      rndBest.push(Math.min(...runSequential(plainRandomSampler, mixed, 'minimize', (p) => mixedObjective(p), 60, seed).values));
+    }
+    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    assert.ok(mean(tpeBest) < mean(rndBest), `tpe ${tpeBest} vs random ${rndBest}`);
+  });
+}
+
+test('TPE finds Branin near its optimum and maximises a negated objective', () => {
+  const fn = branin();
+  const min = runSequential(new TpeSampler({ multivariate: true }), fn.space, 'minimize', (p) => fn.evaluate(p), 100, 1);
+  assert.ok(Math.min(...min.values) - fn.optimum < 0.5);
+  const max = runSequential(new TpeSampler({ multivariate: true }), fn.space, 'maximize', (p) => -fn.evaluate(p), 100, 1);
+  assert.ok(-Math.max(...max.values) - fn.optimum < 0.5);
+});
+
+test('the first nStartupTrials proposals are random and repeatable from the rng', () => {
+  const tpe = new TpeSampler({ nStartupTrials: 5 });
+  const a = runSequential(tpe, mixed, 'minimize', (p) => mixedObjective(p), 12, 9);
+  const b = runSequential(new TpeSampler({ nStartupTrials: 5 }), mixed, 'minimize', (p) => mixedObjective(p), 12, 9);
+  assert.deepEqual(a.params, b.params);
+  const r = runSequential(plainRandomSampler, mixed, 'minimize', (p) => mixedObjective(p), 5, 9);
+  assert.deepEqual(a.params.slice(0, 5), r.params);
+  assert.throws(() => new TpeSampler({ nEiCandidates: 0 }), /nEiCandidates/);
+});
+
+test('constant liar: running trials push proposals away from where workers already are', () => {
+  const space = new Space(new Map<string, Distribution>([['c', new CategoricalDistribution(['a', 'b', 'c', 'd', 'e'])]]));
+  const score: Record<string, number> = { a: 0, b: 1, c: 1.1, d: 1.2, e: 1.3 };
+  const done: TrialRecord[] = [];
+  for (let i = 0; i < 30; i++) {
+    const c = ['a', 'b', 'c', 'd', 'e'][i % 5] as string;
+    done.push(makeTrial(i, { c }, (score[c] as number) + i * 1e-3));
+  }
+  const running = Array.from({ length: 40 }, (_, i) => makeTrial(30 + i, { c: 'a' }, null));
+  const count = (liar: boolean, trials: TrialRecord[]): number => {
+    const s = new TpeSampler({ constantLiar: liar });
+    let n = 0;
+    for (let seed = 0; seed < 40; seed++) if (s.sample({ space, direction: 'minimize', trials, rng: new Rng(seed) }).params['c'] === 'a') n++;
+    return n;
+  };
+  const plain = count(true, done);
+  const liar = count(true, [...done, ...running]);
+  const ignored = count(false, [...done, ...running]);
+  assert.equal(ignored, plain);
+  assert.ok(plain > 30, `without running trials 'a' is chosen ${plain}/40`);
+  assert.ok(liar < plain, `with 40 running trials at 'a' it is chosen ${liar}/40 vs ${plain}/40`);
+});
+
+test('failed trials are ignored and pruned ones rank below complete ones', () => {
+  const space = new Space(new Map<string, Distribution>([['x', new FloatDistribution(0, 1)]]));
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i < 20; i++) trials.push(makeTrial(i, { x: i / 20 }, i / 20));
+  trials.push({ ...makeTrial(20, { x: 0.99 }, null), state: 'failed' });
+  trials.push({ ...makeTrial(21, { x: 0.98 }, null), state: 'pruned' });
+  const s = new TpeSampler();
+  const xs = Array.from({ length: 20 }, (_, seed) => Number(s.sample({ space, direction: 'minimize', trials, rng: new Rng(seed) }).params['x']));
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(mean < 0.3, `proposals should favour small x, mean ${mean}`);
+});

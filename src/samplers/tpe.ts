@@ -1,0 +1,350 @@
+import type { Distribution } from '../space/distribution.js';
+import type { Space } from '../space/space.js';
+import type { ParamValue, Params, TrialRecord } from '../study/types.js';
+import type { Rng } from '../util/rng.js';
+import { InputError } from '../errors.js';
+import type { Sampler, SamplerContext } from './sampler.js';
+import { defaultGamma, defaultWeights, logNormMass, logNormPdf, logSumExp } from './tpe-math.js';
+
+/** Options of the TPE sampler; defaults follow Optuna 3.1's TPESampler. */
+export interface TpeOptions {
+  /** Model all parameters jointly (Optuna's `multivariate=True`) instead of one estimator per parameter. */
+  readonly multivariate?: boolean;
+  /** Random proposals until this many trials have finished (default 10). */
+  readonly nStartupTrials?: number;
+  /** Candidates drawn from l(x) per proposal (default 24). */
+  readonly nEiCandidates?: number;
+  /** Size of the good group for n observations (default min(ceil(0.1·n), 25)). */
+  readonly gamma?: (n: number) => number;
+  /** Observation weights for n observations, oldest first (default: Optuna's ramp). */
+  readonly weights?: (n: number) => number[];
+  /** Weight of the prior component (default 1). */
+  readonly priorWeight?: number;
+  /** Bound bandwidths below by range / min(100, 1 + components) (default true). */
+  readonly considerMagicClip?: boolean;
+  /** Count running trials as the worst observations, so parallel workers spread out (default true). */
+  readonly constantLiar?: boolean;
+}
+
+/** How one parameter is modelled, in the unit scale of its distribution. */
+type Dim =
+  | { readonly kind: 'cont'; readonly name: string; readonly dist: Distribution; readonly low: number; readonly high: number }
+  | { readonly kind: 'ord'; readonly name: string; readonly values: readonly ParamValue[]; readonly centers: Float64Array; readonly edges: Float64Array; readonly low: number; readonly high: number }
+  | { readonly kind: 'cat'; readonly name: string; readonly values: readonly ParamValue[] }
+  | { readonly kind: 'const'; readonly name: string; readonly value: ParamValue };
+
+function buildDims(space: Space): Dim[] {
+  return space.names.map((name): Dim => {
+    const dist = space.get(name);
+    const vals = dist.values();
+    if (vals !== null && vals.length === 1) return { kind: 'const', name, value: vals[0] as ParamValue };
+    if (vals === null || vals.length > 100_000) return { kind: 'cont', name, dist, low: 0, high: 1 };
+    if (!dist.ordered) return { kind: 'cat', name, values: vals };
+    // Ordered finite values: each owns the cell of the unit line closest to it.
+    const k = vals.length;
+    const centers = new Float64Array(vals.map((v) => dist.toUnit(v)));
+    const edges = new Float64Array(k + 1);
+    edges[0] = (centers[0] as number) - ((centers[1] as number) - (centers[0] as number)) / 2;
+    for (let i = 1; i < k; i++) edges[i] = ((centers[i - 1] as number) + (centers[i] as number)) / 2;
+    edges[k] = (centers[k - 1] as number) + ((centers[k - 1] as number) - (centers[k - 2] as number)) / 2;
+    return { kind: 'ord', name, values: vals, centers, edges, low: edges[0] as number, high: edges[k] as number };
+  });
+}
+
+/** A parameter value as the estimator sees it: unit coordinate (cont) or value index (ord, cat). */
+function encode(dim: Dim, v: ParamValue | undefined): number | null {
+  if (v === undefined) return null;
+  switch (dim.kind) {
+    case 'cont': {
+      if (!dim.dist.contains(v)) return null;
+      return dim.dist.toUnit(v);
+    }
+    case 'ord':
+    case 'cat': {
+      const i = dim.values.indexOf(v);
+      return i < 0 ? null : i;
+    }
+    case 'const':
+      return 0;
+  }
+}
+
+function decode(dim: Dim, x: number): ParamValue {
+  switch (dim.kind) {
+    case 'cont':
+      return dim.dist.fromUnit(x);
+    case 'ord':
+    case 'cat':
+      return dim.values[x] as ParamValue;
+    case 'const':
+      return dim.value;
+  }
+}
+
+/** Per-dimension kernel parameters of a Parzen estimator (one row per component; the prior is last). */
+type DimKernel =
+  | { readonly kind: 'num'; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logZ: Float64Array; readonly dim: Extract<Dim, { low: number }>; readonly table: Float64Array | null }
+  | { readonly kind: 'cat'; readonly logp: Float64Array; readonly probs: Float64Array; readonly k: number }
+  | { readonly kind: 'const' };
+
+interface TpeParams {
+  readonly multivariate: boolean;
+  readonly priorWeight: number;
+  readonly magicClip: boolean;
+  readonly nDims: number;
+}
+
+/** A mixture of truncated Gaussians / categorical kernels, one per observation, plus a prior. */
+class Parzen {
+  readonly logW: Float64Array;
+  private readonly cumW: Float64Array;
+  readonly kernels: DimKernel[];
+  readonly n: number;
+
+  /** `obs[i][d]` is observation i encoded on dims[d]; `weights` are per observation. */
+  constructor(readonly dims: readonly Dim[], obs: readonly (readonly number[])[], weights: readonly number[], p: TpeParams) {
+    const n = obs.length;
+    this.n = n + 1;
+    const w = [...weights, p.priorWeight];
+    const total = w.reduce((a, b) => a + b, 0);
+    this.logW = new Float64Array(w.map((x) => Math.log(x / total)));
+    this.cumW = new Float64Array(w.length);
+    let acc = 0;
+    w.forEach((x, i) => { acc += x / total; this.cumW[i] = acc; });
+    this.kernels = dims.map((dim, d) => {
+      if (dim.kind === 'const') return { kind: 'const' as const };
+      const col = obs.map((o) => o[d] as number);
+      if (dim.kind === 'cat') return catKernel(dim.values.length, col, p.priorWeight);
+      const x = dim.kind === 'ord' ? col.map((i) => dim.centers[i] as number) : col;
+      return numKernel(dim, x, p);
+    });
+  }
+
+  /** Draws one encoded point. */
+  sample(rng: Rng): number[] {
+    const u = rng.next();
+    let j = 0;
+    while (j < this.cumW.length - 1 && (this.cumW[j] as number) < u) j++;
+    return this.kernels.map((k) => {
+      if (k.kind === 'const') return 0;
+      if (k.kind === 'cat') {
+        let r = rng.next(), c = 0;
+        const base = j * k.k;
+        while (c < k.k - 1 && r >= (k.probs[base + c] as number)) { r -= k.probs[base + c] as number; c++; }
+        return c;
+      }
+      const { low, high } = k.dim;
+      const mu = k.mus[j] as number, sigma = k.sigmas[j] as number;
+      let v = mu;
+      for (let t = 0; t < 100; t++) {
+        const z = mu + sigma * rng.normal();
+        if (z >= low && z <= high) { v = z; break; }
+        if (t === 99) v = Math.min(high, Math.max(low, z));
+      }
+      if (k.dim.kind === 'cont') return v;
+      // Snap to the cell that contains v.
+      const e = k.dim.edges;
+      let lo = 0, hi = e.length - 2;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if ((e[mid] as number) <= v) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    });
+  }
+
+  /** log density (or mass) of each component at an encoded point, plus the mixture weights; returns the mixture log density. */
+  logPdf(x: readonly number[], buf: Float64Array): number {
+    buf.set(this.logW);
+    this.kernels.forEach((k, d) => {
+      if (k.kind === 'const') return;
+      const xd = x[d] as number;
+      if (k.kind === 'cat') {
+        for (let j = 0; j < this.n; j++) buf[j] = (buf[j] as number) + (k.logp[j * k.k + xd] as number);
+        return;
+      }
+      if (k.table) {
+        const kk = k.table.length / this.n;
+        for (let j = 0; j < this.n; j++) buf[j] = (buf[j] as number) + (k.table[j * kk + xd] as number);
+        return;
+      }
+      if (k.dim.kind === 'ord') {
+        const a = k.dim.edges[xd] as number, b = k.dim.edges[xd + 1] as number;
+        for (let j = 0; j < this.n; j++) {
+          const mu = k.mus[j] as number, s = k.sigmas[j] as number;
+          buf[j] = (buf[j] as number) + logNormMass((a - mu) / s, (b - mu) / s) - (k.logZ[j] as number);
+        }
+        return;
+      }
+      for (let j = 0; j < this.n; j++) {
+        const s = k.sigmas[j] as number;
+        buf[j] = (buf[j] as number) + logNormPdf((xd - (k.mus[j] as number)) / s) - Math.log(s) - (k.logZ[j] as number);
+      }
+    });
+    return logSumExp(buf.subarray(0, this.n));
+  }
+}
+
+function catKernel(k: number, col: readonly number[], priorWeight: number): DimKernel {
+  const n = col.length + 1;
+  const probs = new Float64Array(n * k).fill(priorWeight / n);
+  col.forEach((c, i) => (probs[i * k + c] = (probs[i * k + c] as number) + 1));
+  // The prior row stays uniform.
+  for (let c = 0; c < k; c++) probs[(n - 1) * k + c] = 1;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < k; c++) s += probs[i * k + c] as number;
+    for (let c = 0; c < k; c++) probs[i * k + c] = (probs[i * k + c] as number) / s;
+  }
+  return { kind: 'cat', probs, logp: probs.map(Math.log), k };
+}
+
+function numKernel(dim: Extract<Dim, { low: number }>, x: readonly number[], p: TpeParams): DimKernel {
+  const { low, high } = dim;
+  const range = high - low;
+  const n = x.length;
+  const sig = new Float64Array(n + 1);
+  if (p.multivariate) {
+    sig.fill(0.2 * Math.max(n, 1) ** (-1 / (p.nDims + 4)) * range);
+  } else if (n > 0) {
+    // Distance to the farther neighbour among sorted observations (the endpoints count as neighbours),
+    // except that the first and last observations use their inner neighbour (Optuna's consider_endpoints=False).
+    const order = x.map((_, i) => i).sort((a, b) => (x[a] as number) - (x[b] as number));
+    const s = [low, ...order.map((i) => x[i] as number), high];
+    const sorted = new Float64Array(n);
+    for (let i = 0; i < n; i++) sorted[i] = Math.max((s[i + 1] as number) - (s[i] as number), (s[i + 2] as number) - (s[i + 1] as number));
+    if (s.length >= 4) {
+      sorted[0] = (s[2] as number) - (s[1] as number);
+      sorted[n - 1] = (s[n] as number) - (s[n - 1] as number);
+    }
+    order.forEach((i, r) => (sig[i] = sorted[r] as number));
+  }
+  sig[n] = range;
+  const mus = new Float64Array([...x, (low + high) / 2]);
+  const minSigma = p.magicClip ? range / Math.min(100, 1 + (n + 1)) : 1e-12;
+  for (let i = 0; i <= n; i++) sig[i] = Math.min(range, Math.max(minSigma, sig[i] as number));
+  const logZ = new Float64Array(n + 1);
+  for (let i = 0; i <= n; i++) logZ[i] = logNormMass((low - (mus[i] as number)) / (sig[i] as number), (high - (mus[i] as number)) / (sig[i] as number));
+  let table: Float64Array | null = null;
+  if (dim.kind === 'ord' && dim.values.length <= 256) {
+    const k = dim.values.length;
+    table = new Float64Array((n + 1) * k);
+    for (let j = 0; j <= n; j++) {
+      const mu = mus[j] as number, s = sig[j] as number;
+      for (let c = 0; c < k; c++) table[j * k + c] = logNormMass(((dim.edges[c] as number) - mu) / s, ((dim.edges[c + 1] as number) - mu) / s) - (logZ[j] as number);
+    }
+  }
+  return { kind: 'num', mus, sigmas: sig, logZ, dim, table };
+}
+
+/** One observation for the split: encoded point, rank key, trial number. */
+interface Obs {
+  readonly x: number[];
+  readonly number: number;
+  /** 0 complete, 1 pruned, 2 running (constant liar). */
+  readonly tier: number;
+  /** Within a tier, lower is better. */
+  readonly key: number;
+}
+
+/**
+ * Tree-structured Parzen Estimator (Bergstra et al. 2011) as Optuna 3.1 implements it: independent
+ * (one estimator per parameter) or multivariate; ordered finite domains are modelled in their unit scale.
+ */
+export class TpeSampler implements Sampler {
+  readonly name: string;
+  private readonly opt: Required<TpeOptions>;
+  private cache: { space: Space; dims: Dim[] } | null = null;
+
+  constructor(options: TpeOptions = {}) {
+    const nStartup = options.nStartupTrials ?? 10;
+    const nEi = options.nEiCandidates ?? 24;
+    const prior = options.priorWeight ?? 1;
+    if (!Number.isInteger(nStartup) || nStartup < 0) throw new InputError(`Expected \`nStartupTrials\` to be an integer ≥ 0, got ${nStartup}`);
+    if (!Number.isInteger(nEi) || nEi < 1) throw new InputError(`Expected \`nEiCandidates\` to be an integer ≥ 1, got ${nEi}`);
+    if (!(prior > 0)) throw new InputError(`Expected \`priorWeight\` to be > 0, got ${prior}`);
+    this.opt = {
+      multivariate: options.multivariate ?? false,
+      nStartupTrials: nStartup,
+      nEiCandidates: nEi,
+      gamma: options.gamma ?? defaultGamma,
+      weights: options.weights ?? defaultWeights,
+      priorWeight: prior,
+      considerMagicClip: options.considerMagicClip ?? true,
+      constantLiar: options.constantLiar ?? true,
+    };
+    this.name = this.opt.multivariate ? 'tpe-multivariate' : 'tpe';
+  }
+
+  private dimsFor(space: Space): Dim[] {
+    if (this.cache?.space !== space) this.cache = { space, dims: buildDims(space) };
+    return this.cache.dims;
+  }
+
+  /** Proposes the configuration that maximises l(x)/g(x) among candidates drawn from l(x). */
+  sample(ctx: SamplerContext): { params: Params } {
+    const dims = this.dimsFor(ctx.space);
+    const sign = ctx.direction === 'minimize' ? 1 : -1;
+    const obs: Obs[] = [];
+    let finished = 0;
+    for (const t of ctx.trials) {
+      const x = encodeTrial(dims, t);
+      if (x === null) continue;
+      if (t.state === 'complete' && t.value !== null && !Number.isNaN(t.value)) {
+        obs.push({ x, number: t.number, tier: 0, key: sign * t.value });
+        finished++;
+      } else if (t.state === 'pruned') {
+        // Worse than every complete trial; pruned later (more steps) ranks better.
+        obs.push({ x, number: t.number, tier: 1, key: -t.steps.length });
+        finished++;
+      } else if (this.opt.constantLiar && (t.state === 'running' || t.state === 'waiting')) {
+        obs.push({ x, number: t.number, tier: 2, key: 0 });
+      }
+    }
+    if (finished < this.opt.nStartupTrials) return { params: ctx.space.sample(ctx.rng) };
+
+    const ranked = [...obs].sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);
+    const nBelow = Math.min(ranked.length, Math.max(0, this.opt.gamma(ranked.length)));
+    const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
+    const below = ranked.slice(0, nBelow).sort(byNumber);
+    const above = ranked.slice(nBelow).sort(byNumber);
+    const p: TpeParams = { multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: dims.length };
+    const out: Record<string, ParamValue> = {};
+    if (this.opt.multivariate) {
+      const x = this.choose(dims, below, above, p, ctx.rng);
+      dims.forEach((d, i) => (out[d.name] = decode(d, x[i] as number)));
+    } else {
+      dims.forEach((d, i) => {
+        const one = [d];
+        const pick = (o: Obs): Obs => ({ ...o, x: [o.x[i] as number] });
+        const x = this.choose(one, below.map(pick), above.map(pick), p, ctx.rng);
+        out[d.name] = decode(d, x[0] as number);
+      });
+    }
+    return { params: out };
+  }
+
+  private choose(dims: readonly Dim[], below: readonly Obs[], above: readonly Obs[], p: TpeParams, rng: Rng): number[] {
+    const l = new Parzen(dims, below.map((o) => o.x), this.opt.weights(below.length), p);
+    const g = new Parzen(dims, above.map((o) => o.x), this.opt.weights(above.length), p);
+    const bufL = new Float64Array(l.n), bufG = new Float64Array(g.n);
+    let best: number[] = [];
+    let bestScore = -Infinity;
+    for (let c = 0; c < this.opt.nEiCandidates; c++) {
+      const x = l.sample(rng);
+      const score = l.logPdf(x, bufL) - g.logPdf(x, bufG);
+      if (c === 0 || score > bestScore) { best = x; bestScore = score; }
+    }
+    return best;
+  }
+}
+
+function encodeTrial(dims: readonly Dim[], t: TrialRecord): number[] | null {
+  const x: number[] = [];
+  for (const d of dims) {
+    const e = encode(d, t.params[d.name]);
+    if (e === null) return null;
+    x.push(e);
+  }
+  return x;
+}
