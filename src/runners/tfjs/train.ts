@@ -1,0 +1,220 @@
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Dataset, Split } from '../../datasets/load.js';
+import type { Metrics } from '../../study/types.js';
+import { Rng } from '../../util/rng.js';
+import { LrSchedule } from '../lr-schedule.js';
+import type { Tf } from './backend.js';
+import { disposeFnn, dropoutMasks, forward, initFnn, lossAndCorrect, trainStep, type FnnState } from './fnn.js';
+import { countParameters, type FnnConfig } from './params.js';
+
+/** Metrics reported after every epoch, in this order. */
+export const EPOCH_METRICS = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr', 'epoch_seconds', 'images_per_second'] as const;
+
+/** A split held in backend tensors: features [n, f] and one-hot labels [n, classes]. */
+export interface DeviceSplit {
+  readonly count: number;
+  readonly x: Tensor2D;
+  readonly y: Tensor2D;
+}
+
+/** Uploads a split to the backend once; batches are gathered from it on the device. */
+export function toDevice(tf: Tf, split: Split, features: number, classes: number): DeviceSplit {
+  return tf.tidy(() => ({
+    count: split.count,
+    x: tf.tensor2d(split.x, [split.count, features]),
+    y: tf.oneHot(tf.tensor1d(split.y, 'int32'), classes).toFloat() as Tensor2D,
+  }));
+}
+
+/** The dataset as training uses it: train and validation on the device, test uploaded on first use. */
+export interface DeviceData {
+  readonly dataset: Dataset;
+  readonly train: DeviceSplit;
+  readonly validation: DeviceSplit | null;
+  test: DeviceSplit | null;
+}
+
+/** Uploads train and validation splits. */
+export function uploadDataset(tf: Tf, ds: Dataset): DeviceData {
+  return {
+    dataset: ds,
+    train: toDevice(tf, ds.train, ds.features, ds.numClasses),
+    validation: ds.validation.count > 0 ? toDevice(tf, ds.validation, ds.features, ds.numClasses) : null,
+    test: null,
+  };
+}
+
+/** Callbacks of a training run. */
+export interface TrainHooks {
+  onEpoch(epoch: number, metrics: Metrics): void;
+  onProgress?(epoch: number, batch: number, batches: number): void;
+  /** Polled between batches; true stops training (the run ends as 'stopped'). */
+  shouldStop(): boolean;
+}
+
+/** What to optimise and whether to evaluate the test set. */
+export interface TrainOptions {
+  readonly metric: string;
+  readonly direction: 'maximize' | 'minimize';
+  readonly evaluateTest: boolean;
+  /** Rows per evaluation batch (validation, test). */
+  readonly evalBatch?: number;
+}
+
+/** How a training run ended. */
+export type TrainResult =
+  | { readonly state: 'complete'; readonly value: number; readonly metrics: Metrics }
+  | { readonly state: 'stopped'; readonly epoch: number; readonly value: number | null; readonly metrics: Metrics }
+  | { readonly state: 'diverged'; readonly epoch: number; readonly error: string; readonly metrics: Metrics };
+
+function evaluate(tf: Tf, params: readonly Tensor[], split: DeviceSplit, cfg: FnnConfig, chunk: number): { loss: number; accuracy: number } {
+  let lossAcc: Tensor = tf.scalar(0);
+  let corrAcc: Tensor = tf.scalar(0);
+  for (let start = 0; start < split.count; start += chunk) {
+    const size = Math.min(chunk, split.count - start);
+    const [l, c] = tf.tidy(() => {
+      const x = tf.slice(split.x, [start, 0], [size, -1]);
+      const y = tf.slice(split.y, [start, 0], [size, -1]);
+      const r = lossAndCorrect(tf, forward(tf, params, x, cfg.activation), y);
+      return [tf.add(lossAcc, r.lossSum), tf.add(corrAcc, r.correct)];
+    });
+    lossAcc.dispose();
+    corrAcc.dispose();
+    lossAcc = l as Tensor;
+    corrAcc = c as Tensor;
+  }
+  const loss = (lossAcc.dataSync()[0] as number) / split.count;
+  const accuracy = (corrAcc.dataSync()[0] as number) / split.count;
+  lossAcc.dispose();
+  corrAcc.dispose();
+  return { loss, accuracy };
+}
+
+function better(a: number, b: number | null, direction: 'maximize' | 'minimize'): boolean {
+  if (!Number.isFinite(a)) return false;
+  return b === null || (direction === 'maximize' ? a > b : a < b);
+}
+
+/**
+ * Trains an FNN on device-resident data. Weight init, per-epoch shuffles and dropout masks all
+ * come from `seed`, so a run is repeatable on one backend. Keeps the best epoch's weights (by
+ * `opts.metric`) and evaluates the test set with them when `opts.evaluateTest` is set.
+ */
+export function trainFnn(tf: Tf, data: DeviceData, cfg: FnnConfig, seed: number, opts: TrainOptions, hooks: TrainHooks): TrainResult {
+  const ds = data.dataset;
+  const rng = new Rng(seed);
+  const t0 = performance.now();
+  let state: FnnState = initFnn(tf, ds.features, cfg.units, ds.numClasses, rng);
+  const schedule = new LrSchedule(cfg.lrSchedule, cfg.learningRate, opts.metric.endsWith('loss') ? 'minimize' : 'maximize');
+  const parameters = countParameters(ds.features, cfg.units, ds.numClasses);
+  const evalBatch = opts.evalBatch ?? 2048;
+  const n = data.train.count;
+  const batches = Math.ceil(n / cfg.batchSize);
+  let best: { epoch: number; value: number; params: Tensor[]; metrics: Metrics } | null = null;
+  let lastEpoch = 0;
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+
+  const finalMetrics = (extra: Record<string, number>): Metrics => {
+    const m: Record<string, number> = { parameters, train_seconds: (performance.now() - t0) / 1000, epochs_completed: lastEpoch, ...extra };
+    if (best !== null) {
+      m['best_epoch'] = best.epoch;
+      m[opts.metric] = best.value;
+    }
+    return m;
+  };
+
+  try {
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      const lr = schedule.current;
+      const e0 = performance.now();
+      rng.shuffle(perm as unknown as number[]);
+      const permT = tf.tensor1d(perm, 'int32');
+      let lossAcc: Tensor = tf.scalar(0);
+      let corrAcc: Tensor = tf.scalar(0);
+      let lastProgress = 0;
+      let stopped = false;
+      for (let b = 0; b < batches; b++) {
+        if (hooks.shouldStop()) {
+          stopped = true;
+          break;
+        }
+        const start = b * cfg.batchSize;
+        const size = Math.min(cfg.batchSize, n - start);
+        const out = tf.tidy(() => {
+          const idx = tf.slice(permT, [start], [size]);
+          const x = tf.gather(data.train.x, idx);
+          const y = tf.gather(data.train.y, idx);
+          const masks = dropoutMasks(tf, rng, size, cfg.units, cfg.dropout);
+          const r = trainStep(tf, state, x, y, masks, cfg.activation, lr);
+          return { ...r, lossSum: tf.add(lossAcc, r.lossSum), correct: tf.add(corrAcc, r.correct) };
+        });
+        disposeFnn(state);
+        lossAcc.dispose();
+        corrAcc.dispose();
+        state = { params: out.params, m: out.m, v: out.v, step: state.step + 1 };
+        lossAcc = out.lossSum;
+        corrAcc = out.correct;
+        if (hooks.onProgress !== undefined) {
+          const now = performance.now();
+          if (now - lastProgress > 250 || b === batches - 1) {
+            lastProgress = now;
+            hooks.onProgress(epoch, b + 1, batches);
+          }
+        }
+      }
+      permT.dispose();
+      const loss = (lossAcc.dataSync()[0] as number) / n;
+      const accuracy = (corrAcc.dataSync()[0] as number) / n;
+      lossAcc.dispose();
+      corrAcc.dispose();
+      if (stopped) {
+        return { state: 'stopped', epoch: lastEpoch, value: best?.value ?? null, metrics: finalMetrics({}) };
+      }
+      const trainSeconds = (performance.now() - e0) / 1000;
+      if (!Number.isFinite(loss)) {
+        return {
+          state: 'diverged',
+          epoch,
+          error: `diverged: loss is ${Number.isNaN(loss) ? 'NaN' : loss} at epoch ${epoch}`,
+          metrics: finalMetrics({}),
+        };
+      }
+      const metrics: Record<string, number> = { loss, accuracy };
+      if (data.validation !== null) {
+        const v = evaluate(tf, state.params, data.validation, cfg, evalBatch);
+        metrics['val_loss'] = v.loss;
+        metrics['val_accuracy'] = v.accuracy;
+      }
+      metrics['lr'] = lr;
+      metrics['epoch_seconds'] = (performance.now() - e0) / 1000;
+      metrics['images_per_second'] = n / trainSeconds;
+      lastEpoch = epoch;
+      const value = metrics[opts.metric];
+      if (value !== undefined && better(value, best?.value ?? null, opts.direction)) {
+        best?.params.forEach((p) => p.dispose());
+        best = { epoch, value, params: state.params.map((p) => tf.clone(p)), metrics };
+      }
+      hooks.onEpoch(epoch, metrics);
+      schedule.update(value ?? Number.NaN);
+    }
+    if (best === null) {
+      return {
+        state: 'diverged',
+        epoch: lastEpoch,
+        error: `no finite value of metric \`${opts.metric}\` in any epoch`,
+        metrics: finalMetrics({}),
+      };
+    }
+    const extra: Record<string, number> = {};
+    if (opts.evaluateTest) {
+      if (data.test === null) data.test = toDevice(tf, ds.test, ds.features, ds.numClasses);
+      const t = evaluate(tf, best.params, data.test, cfg, evalBatch);
+      extra['test_loss'] = t.loss;
+      extra['test_accuracy'] = t.accuracy;
+    }
+    return { state: 'complete', value: best.value, metrics: finalMetrics(extra) };
+  } finally {
+    disposeFnn(state);
+    (best as { params: Tensor[] } | null)?.params.forEach((p) => p.dispose());
+  }
+}
