@@ -1,0 +1,463 @@
+import pg from 'pg';
+import { readFileSync } from 'node:fs';
+import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
+import { StorageError, describeError } from '../errors.js';
+import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
+import { checkId, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { redactUrl, scrubSecret } from './redact.js';
+
+/** Ordered schema migrations; entry i takes the schema from version i to i+1. `{s}` is the quoted schema. */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE {s}.hz_studies (
+     id BIGSERIAL PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     direction TEXT NOT NULL,
+     metric TEXT NOT NULL,
+     spec JSON NOT NULL,
+     created_at BIGINT NOT NULL,
+     next_number BIGINT NOT NULL DEFAULT 0
+   );
+   CREATE TABLE {s}.hz_trials (
+     id BIGSERIAL PRIMARY KEY,
+     study_id BIGINT NOT NULL REFERENCES {s}.hz_studies(id) ON DELETE CASCADE,
+     number BIGINT NOT NULL,
+     state TEXT NOT NULL,
+     params JSON NOT NULL,
+     seed BIGINT NOT NULL,
+     budget DOUBLE PRECISION,
+     plan_key TEXT NOT NULL,
+     dedupe_key TEXT,
+     value DOUBLE PRECISION,
+     metrics JSON NOT NULL DEFAULT '{}',
+     attrs JSONB NOT NULL DEFAULT '{}',
+     error TEXT,
+     worker_id TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at BIGINT NOT NULL,
+     started_at BIGINT,
+     finished_at BIGINT,
+     heartbeat_at BIGINT,
+     UNIQUE (study_id, number),
+     UNIQUE (study_id, dedupe_key)
+   );
+   CREATE INDEX hz_trials_claim ON {s}.hz_trials (study_id, number) WHERE state = 'waiting';
+   CREATE INDEX hz_trials_state ON {s}.hz_trials (study_id, state);
+   CREATE TABLE {s}.hz_trial_steps (
+     trial_id BIGINT NOT NULL REFERENCES {s}.hz_trials(id) ON DELETE CASCADE,
+     study_id BIGINT NOT NULL,
+     step INTEGER NOT NULL,
+     metrics JSON NOT NULL,
+     at BIGINT NOT NULL,
+     PRIMARY KEY (trial_id, step)
+   );
+   CREATE TABLE {s}.hz_workers (
+     study_id BIGINT NOT NULL REFERENCES {s}.hz_studies(id) ON DELETE CASCADE,
+     id TEXT NOT NULL,
+     host TEXT NOT NULL,
+     pid INTEGER NOT NULL,
+     started_at BIGINT NOT NULL,
+     heartbeat_at BIGINT NOT NULL,
+     PRIMARY KEY (study_id, id)
+   );`,
+];
+
+/** Options for PostgresStorage. */
+export interface PostgresStorageOptions {
+  /** A postgres:// or postgresql:// URL; user, password, host and database default to pg's env (PGHOST, PGPASSWORD, ...). */
+  readonly url: string;
+  /** The schema holding hyperzone's tables (created if missing); default `public`. */
+  readonly schema?: string;
+  /** A file whose (trimmed) content is the password, used when the URL has none. */
+  readonly passwordFile?: string;
+  /** Pool size (default 10). */
+  readonly poolSize?: number;
+  /** The clock, in milliseconds since the epoch (tests inject one). */
+  readonly now?: () => number;
+}
+
+type Num = number | string;
+interface StudyRow { id: Num; name: string; direction: string; metric: string; spec: unknown; created_at: Num }
+interface TrialRow {
+  id: Num; study_id: Num; number: Num; state: string; params: Record<string, never>; seed: Num; budget: number | null;
+  value: number | null; metrics: Metrics; attrs: Record<string, unknown>; error: string | null; worker_id: string | null; attempts: number;
+  created_at: Num; started_at: Num | null; finished_at: Num | null; heartbeat_at: Num | null; steps?: { step: number; metrics: Metrics; at: Num }[];
+}
+
+const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '28P01', '28000', '3D000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+/**
+ * Storage in PostgreSQL (pg Pool), for many workers on many machines: claims with
+ * `FOR UPDATE SKIP LOCKED`, dedupe by a unique key, and finishes guarded by state and worker.
+ */
+export class PostgresStorage implements Storage {
+  private readonly t: { studies: string; trials: string; steps: string; workers: string };
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool, readonly schema: string, private readonly label: string, private readonly secret: string | undefined, private readonly now: () => number) {
+    const q = quoteIdent(schema);
+    this.t = { studies: `${q}.hz_studies`, trials: `${q}.hz_trials`, steps: `${q}.hz_trial_steps`, workers: `${q}.hz_workers` };
+  }
+
+  /** Connects, creates the schema if needed and migrates it; connection failures throw StorageError CONNECTION_ERROR. */
+  static async connect(options: PostgresStorageOptions): Promise<PostgresStorage> {
+    const schema = options.schema ?? 'public';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new StorageError(`Expected \`schema\` to be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
+    const label = redactUrl(options.url);
+    let parsed: URL;
+    try {
+      parsed = new URL(options.url);
+    } catch (e) {
+      throw new StorageError(`Expected a postgres:// URL, got ${label}`, { cause: e, code: 'CONNECTION_ERROR' });
+    }
+    let password: string | undefined = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    if (password === undefined && options.passwordFile) {
+      try {
+        password = readFileSync(options.passwordFile, 'utf8').trim();
+      } catch (e) {
+        throw new StorageError(`Cannot read the PostgreSQL password file \`${options.passwordFile}\`: ${describeError(e)}`, { cause: e, code: 'CONNECTION_ERROR' });
+      }
+    }
+    const secret = password ?? process.env['PGPASSWORD'];
+    const config: pg.PoolConfig = { connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 15_000 };
+    if (password !== undefined) config.password = password;
+    const pool = new pg.Pool(config);
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    const storage = new PostgresStorage(pool, schema, label, secret, options.now ?? Date.now);
+    try {
+      await storage.migrate();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw storage.wrap(e, 'connect');
+    }
+    return storage;
+  }
+
+  private async migrate(): Promise<void> {
+    const q = quoteIdent(this.schema);
+    await this.tx(async (c) => {
+      // One migrator at a time per schema, across processes and machines.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hyperzone:${this.schema}`]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${q}`);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${q}.hz_schema_version (version INTEGER NOT NULL)`);
+      const r = await c.query<{ version: number }>(`SELECT version FROM ${q}.hz_schema_version`);
+      const row = r.rows[0];
+      const version = row?.version ?? 0;
+      if (version > POSTGRES_MIGRATIONS.length) {
+        throw new StorageError(`PostgreSQL schema \`${this.schema}\` at ${this.label} has schema version ${version}, newer than this hyperzone knows (${POSTGRES_MIGRATIONS.length}); upgrade hyperzone to open it`);
+      }
+      for (let v = version; v < POSTGRES_MIGRATIONS.length; v++) await c.query((POSTGRES_MIGRATIONS[v] ?? '').replaceAll('{s}', q));
+      if (!row) await c.query(`INSERT INTO ${q}.hz_schema_version (version) VALUES ($1)`, [POSTGRES_MIGRATIONS.length]);
+      else if (version !== POSTGRES_MIGRATIONS.length) await c.query(`UPDATE ${q}.hz_schema_version SET version = $1`, [POSTGRES_MIGRATIONS.length]);
+    });
+  }
+
+  async createStudy(study: NewStudy): Promise<StudyRecord> {
+    const createdAt = this.now();
+    const spec = JSON.stringify(study.spec ?? null);
+    try {
+      const r = await this.pool.query<{ id: Num }>(`INSERT INTO ${this.t.studies} (name, direction, metric, spec, created_at) VALUES ($1, $2, $3, $4::json, $5) RETURNING id`,
+        [study.name, study.direction, study.metric, spec, createdAt]);
+      return deepFreeze({ id: Number(r.rows[0]?.id), name: study.name, direction: study.direction, metric: study.metric, spec: JSON.parse(spec) as unknown, createdAt });
+    } catch (e) {
+      if (pgCode(e) === '23505') throw new StorageError(`Study \`${study.name}\` already exists`, { code: 'STUDY_EXISTS', cause: e });
+      throw this.wrap(e, 'createStudy');
+    }
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    const r = await this.query<StudyRow>(`SELECT id, name, direction, metric, spec, created_at FROM ${this.t.studies} WHERE name = $1`, [name]);
+    const row = r.rows[0];
+    return row ? toStudy(row) : null;
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    const r = await this.query<StudyRow & { counts: Record<string, Num> | null }>(
+      `SELECT s.id, s.name, s.direction, s.metric, s.spec, s.created_at,
+              (SELECT json_object_agg(state, n) FROM (SELECT state, COUNT(*) AS n FROM ${this.t.trials} t WHERE t.study_id = s.id GROUP BY state) c) AS counts
+       FROM ${this.t.studies} s ORDER BY s.id`);
+    return r.rows.map((row) => {
+      const counts = emptyCounts();
+      for (const [k, v] of Object.entries(row.counts ?? {})) counts[k as TrialState] = Number(v);
+      return deepFreeze<StudySummary>({ ...toStudy(row), counts });
+    });
+  }
+
+  async deleteStudy(name: string): Promise<boolean> {
+    const r = await this.query(`DELETE FROM ${this.t.studies} WHERE name = $1`, [name]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    const now = this.now();
+    return this.tx(async (c) => {
+      // Locking the study row serialises trial creation within the study: numbers stay dense and ordered.
+      const lock = await c.query(`SELECT id FROM ${this.t.studies} WHERE id = $1 FOR UPDATE`, [studyId]);
+      if (lock.rowCount === 0) throw notFound(studyId);
+      const seen = new Set<string>();
+      const batch: { plan: TrialPlan; key: string }[] = [];
+      for (const plan of plans) {
+        const key = planKey(plan);
+        if (!seen.has(key)) { seen.add(key); batch.push({ plan, key }); }
+      }
+      if (batch.length === 0) return [];
+      const existing = await c.query<{ dedupe_key: string }>(`SELECT dedupe_key FROM ${this.t.trials} WHERE study_id = $1 AND dedupe_key = ANY($2::text[])`, [studyId, batch.map((b) => b.key)]);
+      const taken = new Set(existing.rows.map((r) => r.dedupe_key));
+      const fresh = batch.filter((b) => !taken.has(b.key));
+      if (fresh.length === 0) return [];
+      const n = await c.query<{ next_number: Num }>(`UPDATE ${this.t.studies} SET next_number = next_number + $2 WHERE id = $1 RETURNING next_number`, [studyId, fresh.length]);
+      const first = Number(n.rows[0]?.next_number) - fresh.length;
+      const r = await c.query<TrialRow>(
+        `INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, attempts, created_at)
+         SELECT $1, u.number, 'waiting', u.params::json, u.seed, u.budget, u.key, u.key, u.attrs::jsonb, 0, $2
+         FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::float8[], $7::text[], $8::text[]) AS u(number, params, seed, budget, key, attrs)
+         ON CONFLICT (study_id, dedupe_key) DO NOTHING
+         RETURNING ${TRIAL_COLS}`,
+        [studyId, now, fresh.map((_, i) => first + i), fresh.map((b) => JSON.stringify(b.plan.params)), fresh.map((b) => b.plan.seed),
+          fresh.map((b) => b.plan.budget), fresh.map((b) => b.key), fresh.map((b) => JSON.stringify(b.plan.attrs ?? {}))]);
+      return r.rows.map((row) => toTrial(row)).sort((a, b) => a.number - b.number);
+    }, 'enqueueTrials');
+  }
+
+  async createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord> {
+    checkId(studyId, 'studyId');
+    const now = this.now();
+    const key = planKey(plan);
+    return this.tx(async (c) => {
+      const n = await c.query<{ number: Num }>(`UPDATE ${this.t.studies} SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number`, [studyId]);
+      const number = n.rows[0]?.number;
+      if (number === undefined) throw notFound(studyId);
+      const insert = (dedupe: string | null) => c.query<TrialRow>(
+        `INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
+         VALUES ($1, $2, 'running', $3::json, $4, $5, $6, $7, $8::jsonb, $9, 1, $10, $10, $10)
+         ${dedupe === null ? '' : 'ON CONFLICT (study_id, dedupe_key) DO NOTHING'} RETURNING ${TRIAL_COLS}`,
+        [studyId, number, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now]);
+      // A sampler may propose a point twice; only the first copy holds the dedupe key.
+      const row = (await insert(key)).rows[0] ?? (await insert(null)).rows[0];
+      if (!row) throw new StorageError(`createRunningTrial inserted no row for study ${studyId}`);
+      return toTrial(row);
+    }, 'createRunningTrial');
+  }
+
+  async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {
+    checkId(studyId, 'studyId');
+    const now = this.now();
+    const r = await this.query<TrialRow>(
+      `UPDATE ${this.t.trials} SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = $3, heartbeat_at = $3
+       WHERE id = (SELECT id FROM ${this.t.trials} WHERE study_id = $1 AND state = 'waiting' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING ${TRIAL_COLS}`, [studyId, workerId, now]);
+    const row = r.rows[0];
+    if (!row) {
+      await this.checkStudy(studyId);
+      return null;
+    }
+    // A waiting trial has no steps: requeueing clears them and only running trials accept reports.
+    return toTrial(row);
+  }
+
+  async reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean> {
+    checkStep(step);
+    const r = await this.query(
+      `WITH t AS (UPDATE ${this.t.trials} SET heartbeat_at = $5 WHERE id = $1 AND state = 'running' AND worker_id = $2 RETURNING id, study_id)
+       INSERT INTO ${this.t.steps} (trial_id, study_id, step, metrics, at) SELECT id, study_id, $3, $4::json, $5 FROM t
+       ON CONFLICT (trial_id, step) DO UPDATE SET metrics = excluded.metrics, at = excluded.at`,
+      [trialId, workerId, step, JSON.stringify(metrics), this.now()]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async setTrialAttrs(trialId: number, workerId: string, attrs: Readonly<Record<string, unknown>>): Promise<boolean> {
+    const r = await this.query(`UPDATE ${this.t.trials} SET attrs = attrs || $3::jsonb WHERE id = $1 AND state = 'running' AND worker_id = $2`,
+      [trialId, workerId, JSON.stringify(attrs)]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async heartbeat(trialId: number, workerId: string): Promise<boolean> {
+    const r = await this.query<{ n: Num }>(
+      `WITH t AS (UPDATE ${this.t.trials} SET heartbeat_at = $3 WHERE id = $1 AND state = 'running' AND worker_id = $2 RETURNING study_id),
+            w AS (UPDATE ${this.t.workers} w SET heartbeat_at = $3 FROM t WHERE w.study_id = t.study_id AND w.id = $2 RETURNING 1)
+       SELECT COUNT(*) AS n FROM t`, [trialId, workerId, this.now()]);
+    return Number(r.rows[0]?.n ?? 0) > 0;
+  }
+
+  async finishTrial(trialId: number, workerId: string, outcome: Outcome): Promise<boolean> {
+    const f = finishFields(outcome);
+    const r = await this.query(
+      `UPDATE ${this.t.trials} SET state = $3, value = $4, metrics = $5::json, error = $6, finished_at = $7, attrs = attrs || $8::jsonb
+       WHERE id = $1 AND state = 'running' AND worker_id = $2`,
+      [trialId, workerId, f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs)]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async requeueStale(studyId: number, options: { staleMs: number; maxAttempts: number; workerIds?: readonly string[] }): Promise<number> {
+    checkId(studyId, 'studyId');
+    const now = this.now();
+    return this.tx(async (c) => {
+      await this.checkStudy(studyId, c);
+      const r = await c.query<{ id: Num; worker_id: string | null; attempts: number }>(
+        `SELECT id, worker_id, attempts FROM ${this.t.trials}
+         WHERE study_id = $1 AND state = 'running' AND ($2 OR COALESCE(heartbeat_at, 0) < $3 OR worker_id = ANY($4::text[]))
+         FOR UPDATE`, [studyId, options.staleMs <= 0, now - options.staleMs, [...(options.workerIds ?? [])]]);
+      const requeue: number[] = [];
+      for (const t of r.rows) {
+        if (t.attempts >= options.maxAttempts) {
+          await c.query(`UPDATE ${this.t.trials} SET state = 'failed', error = $2, finished_at = $3 WHERE id = $1`, [t.id, lostWorkerError(t.worker_id, t.attempts), now]);
+        } else {
+          requeue.push(Number(t.id));
+        }
+      }
+      if (requeue.length > 0) {
+        await c.query(`UPDATE ${this.t.trials} SET state = 'waiting', worker_id = NULL, started_at = NULL, heartbeat_at = NULL WHERE id = ANY($1::bigint[])`, [requeue]);
+        await c.query(`DELETE FROM ${this.t.steps} WHERE trial_id = ANY($1::bigint[])`, [requeue]);
+      }
+      return r.rows.length;
+    }, 'requeueStale');
+  }
+
+  async workerHeartbeat(worker: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
+    checkId(worker.studyId, 'studyId');
+    try {
+      await this.pool.query(
+        `INSERT INTO ${this.t.workers} (study_id, id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (study_id, id) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
+        [worker.studyId, worker.id, worker.host, worker.pid, worker.startedAt, this.now()]);
+    } catch (e) {
+      if (pgCode(e) === '23503') throw notFound(worker.studyId);
+      throw this.wrap(e, 'workerHeartbeat');
+    }
+  }
+
+  async listWorkers(studyId: number): Promise<WorkerRecord[]> {
+    checkId(studyId, 'studyId');
+    const r = await this.query<{ id: string; study_id: Num; host: string; pid: number; started_at: Num; heartbeat_at: Num }>(
+      `SELECT id, study_id, host, pid, started_at, heartbeat_at FROM ${this.t.workers} WHERE study_id = $1 ORDER BY started_at, id`, [studyId]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    return r.rows.map((w) => deepFreeze({ id: w.id, studyId: Number(w.study_id), host: w.host, pid: w.pid, startedAt: Number(w.started_at), heartbeatAt: Number(w.heartbeat_at) }));
+  }
+
+  async getTrial(trialId: number): Promise<TrialRecord | null> {
+    if (!Number.isSafeInteger(trialId)) return null;
+    const r = await this.query<TrialRow>(`SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM ${this.t.trials} t WHERE id = $1`, [trialId]);
+    const row = r.rows[0];
+    return row ? toTrial(row) : null;
+  }
+
+  async listTrials(studyId: number, query: TrialQuery = {}): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    if (query.states && query.states.length === 0) {
+      await this.checkStudy(studyId);
+      return [];
+    }
+    const filter = query.states ? 'AND state = ANY($2::text[])' : '';
+    const r = await this.query<TrialRow>(`SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM ${this.t.trials} t WHERE study_id = $1 ${filter} ORDER BY number`,
+      query.states ? [studyId, [...query.states]] : [studyId]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    return r.rows.map((row) => toTrial(row));
+  }
+
+  async countTrials(studyId: number): Promise<StateCounts> {
+    checkId(studyId, 'studyId');
+    const r = await this.query<{ state: string; n: Num }>(`SELECT state, COUNT(*) AS n FROM ${this.t.trials} WHERE study_id = $1 GROUP BY state`, [studyId]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    const c = emptyCounts();
+    for (const row of r.rows) c[row.state as TrialState] = Number(row.n);
+    return deepFreeze(c);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private stepsExpr(alias: string): string {
+    return `COALESCE((SELECT json_agg(json_build_object('step', s.step, 'metrics', s.metrics, 'at', s.at) ORDER BY s.step) FROM ${this.t.steps} s WHERE s.trial_id = ${alias}.id), '[]'::json)`;
+  }
+
+  private async checkStudy(studyId: number, client?: pg.PoolClient): Promise<void> {
+    const r = await (client ?? this.pool).query(`SELECT 1 FROM ${this.t.studies} WHERE id = $1`, [studyId]);
+    if (r.rowCount === 0) throw notFound(studyId);
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (e) {
+      throw this.wrap(e, 'query');
+    }
+  }
+
+  private async tx<T>(body: (c: pg.PoolClient) => Promise<T>, op = 'transaction'): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.wrap(e, op);
+    }
+    try {
+      await client.query('BEGIN');
+      const out = await body(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.wrap(e, op);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Maps a driver error to StorageError; connection problems get CONNECTION_ERROR; the password never appears. */
+  private wrap(e: unknown, op: string): StorageError {
+    if (e instanceof StorageError) return e;
+    const code = pgCode(e);
+    const detail = scrubSecret(describeError(e) || (code ?? 'unknown error'), this.secret);
+    if (this.closed) return new StorageError(`PostgreSQL storage at ${this.label} is closed (${op}): ${detail}`, { cause: e, code: 'CONNECTION_ERROR' });
+    if (code !== undefined && CONNECTION_CODES.has(code) || isConnectionMessage(detail)) {
+      const hint = code === '3D000' ? ' (database does not exist)' : code === '28P01' || code === '28000' ? ' (check the user and password)' : '';
+      return new StorageError(`Cannot connect to PostgreSQL at ${this.label}: ${detail}${hint}`, { cause: e, code: 'CONNECTION_ERROR' });
+    }
+    return new StorageError(`PostgreSQL ${op} failed at ${this.label}: ${detail}`, { cause: e });
+  }
+}
+
+function isConnectionMessage(m: string): boolean {
+  return /SASL|password must be a string|timeout expired|Connection terminated|connect E|getaddrinfo/i.test(m);
+}
+
+function pgCode(e: unknown): string | undefined {
+  if (typeof e === 'object' && e !== null && 'code' in e) {
+    const c = (e as { code: unknown }).code;
+    if (typeof c === 'string') return c;
+  }
+  // AggregateError (IPv4 and IPv6 both refused) keeps codes on its members.
+  if (e instanceof AggregateError) for (const inner of e.errors) { const c = pgCode(inner); if (c) return c; }
+  return undefined;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function notFound(studyId: number): StorageError {
+  return new StorageError(`Study with id ${studyId} not found`, { code: 'STUDY_NOT_FOUND' });
+}
+
+function toStudy(row: StudyRow): StudyRecord {
+  return deepFreeze({ id: Number(row.id), name: row.name, direction: row.direction as StudyRecord['direction'], metric: row.metric, spec: row.spec, createdAt: Number(row.created_at) });
+}
+
+function toTrial(r: TrialRow): TrialRecord {
+  return deepFreeze<TrialRecord>({
+    id: Number(r.id), studyId: Number(r.study_id), number: Number(r.number), state: r.state as TrialState,
+    params: r.params, seed: Number(r.seed), budget: r.budget, value: r.value, metrics: r.metrics,
+    steps: (r.steps ?? []).map((s): StepReport => ({ step: s.step, metrics: s.metrics, at: Number(s.at) })),
+    attrs: r.attrs, error: r.error, workerId: r.worker_id, attempts: r.attempts,
+    createdAt: Number(r.created_at), startedAt: nullableNum(r.started_at), finishedAt: nullableNum(r.finished_at), heartbeatAt: nullableNum(r.heartbeat_at),
+  });
+}
+
+function nullableNum(v: Num | null): number | null {
+  return v === null ? null : Number(v);
+}
