@@ -35,23 +35,31 @@ export function formatP(p: number): string {
 }
 
 /**
- * Compares the sample with the best mean (in `direction`) against every other by Welch's t-test,
- * Holm-corrected across the family; "better" requires significance in the right direction.
+ * Compares the reference sample (by default the one with the best mean in `direction`) against every
+ * other by Welch's t-test, Holm-corrected across the family. A verdict names a winner only when the
+ * adjusted p-value is below `alpha`; the winner is whichever has the better mean.
  */
-export function compareAgainstBest(samples: readonly LabelledSample[], direction: Direction, alpha = 0.05): { best: string; comparisons: Comparison[] } {
+export function compareAgainstBest(
+  samples: readonly LabelledSample[],
+  direction: Direction,
+  alpha = 0.05,
+  reference?: string,
+): { best: string; comparisons: Comparison[] } {
   if (samples.length === 0) return { best: '', comparisons: [] };
   const sign = direction === 'maximize' ? 1 : -1;
   let best = samples[0] as LabelledSample;
-  for (const s of samples) if (sign * mean(s.values) > sign * mean(best.values)) best = s;
+  if (reference !== undefined) best = samples.find((s) => s.label === reference) ?? best;
+  else for (const s of samples) if (sign * mean(s.values) > sign * mean(best.values)) best = s;
   const others = samples.filter((s) => s !== best);
   const tests = others.map((o) => welchTTest(best.values, o.values));
-  // The best has the best mean, so a significant difference is always in its favour.
   const adjusted = holmAdjust(tests.map((t) => t.p));
   const comparisons = others.map((o, i) => {
     const pAdjusted = adjusted[i] as number;
     const welch = tests[i] as WelchResult;
     const significant = pAdjusted < alpha;
-    return { best: best.label, other: o.label, welch, pAdjusted, significant, verdict: verdictText(best.label, o.label, pAdjusted, alpha) };
+    const bestWins = sign * welch.meanDiff >= 0;
+    const verdict = bestWins ? verdictText(best.label, o.label, pAdjusted, alpha) : verdictText(o.label, best.label, pAdjusted, alpha);
+    return { best: best.label, other: o.label, welch, pAdjusted, significant, verdict };
   });
   return { best: best.label, comparisons };
 }

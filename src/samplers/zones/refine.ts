@@ -1,0 +1,101 @@
+import { HyperzoneError } from '../../errors.js';
+import type { ResultSet } from '../../results/resultset.js';
+import { Space } from '../../space/space.js';
+import type { ParamValue, Params, TrialPlan } from '../../study/types.js';
+import { deriveSeed } from '../../util/rng.js';
+import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan, valueAt } from './common.js';
+import { lineSearch, type LineState } from './line-search.js';
+import { resolveZoneOptions, type LineMethod, type Zone, type ZoneOptions } from './options.js';
+import { analyzeZones, gridAxes } from './zones.js';
+
+/** One 1-D search of stage 2: an axis through a zone's peak, the other parameters fixed. */
+export interface LineReport {
+  readonly zone: number;
+  readonly axis: string;
+  readonly lo: number;
+  readonly hi: number;
+  readonly method: LineMethod;
+  readonly done: boolean;
+  /** The best point found on the line (axis value) and its mean value. */
+  readonly best: { readonly x: number; readonly value: number } | null;
+  readonly evaluated: readonly { readonly x: number; readonly value: number }[];
+}
+
+/** A "potentially optimal" configuration leaving stage 2. */
+export interface Candidate {
+  readonly params: Params;
+  readonly value: number;
+  readonly zone: number;
+  /** Which line found it ('units', 'batch_size', ...; 'peak' when no line beat the zone's peak). */
+  readonly source: string;
+}
+
+/** Stage 2's findings. */
+export interface RefineOutput {
+  readonly stage: 'refine';
+  readonly zones: readonly Zone[];
+  readonly lines: readonly LineReport[];
+  /** Potentially optimal configurations, best first. */
+  readonly candidates: readonly Candidate[];
+}
+
+/** Stage 2's analysis: the plan still needed, and the findings when every line is done. */
+export function analyzeRefine(rs: ResultSet, options: ZoneOptions = {}): { plan: TrialPlan[]; output: RefineOutput | null } {
+  const o = resolveZoneOptions(options);
+  const zones = (o.zones ?? analyzeZones(rs, o).zones).slice(0, o.maxZones);
+  if (zones.length === 0) throw new HyperzoneError('STAGE_ERROR', 'Stage `refine` has no zones to refine: run stage `zones` first or pass `zones`');
+  const space = Space.fromSpec(rs.space);
+  const { metric, direction } = rs.objective;
+  const budget = o.maxEpoch ?? o.epochs;
+  const points = collectPoints(entriesOf(rs, ['zones', 'refine']), (e) => valueAt(e, metric, direction, o.maxEpoch), direction);
+  const byKey = new Map(points.map((p) => [p.key, p]));
+  const seed = deriveSeed(o.seed, 'refine', 0);
+  const plans: TrialPlan[] = [];
+  const lines: LineReport[] = [];
+  const candidates = new Map<string, Candidate>();
+  for (const zone of zones) {
+    const peakPoint = byKey.get(paramsKey(zone.peak));
+    if (peakPoint) candidates.set(peakPoint.key, { params: zone.peak, value: peakPoint.mean, zone: zone.rank, source: 'peak' });
+    for (const ax of gridAxes(space, o.pointsPerAxis)) {
+      const start = zone.peak[ax.name];
+      if (!ax.ordered || typeof start !== 'number' || !ax.values.every((v) => typeof v === 'number')) continue;
+      const vals = ax.values as readonly number[];
+      const i = vals.indexOf(start);
+      const lo = i > 0 ? (vals[i - 1] as number) : start;
+      const hi = i >= 0 && i < vals.length - 1 ? (vals[i + 1] as number) : start;
+      if (lo === hi) continue;
+      const integer = vals.every(Number.isInteger);
+      const at = (x: number): Params => ({ ...zone.peak, [ax.name]: x as ParamValue });
+      const state: LineState = lineSearch(o.method, { lo, hi, start, integer, lookup: (x) => byKey.get(paramsKey(at(x)))?.goodness }, o);
+      for (const x of state.pending) plans.push(stagePlan(at(x), seed, budget, 'refine', { 'zones.zone': zone.rank, 'zones.axis': ax.name }));
+      const sign = direction === 'maximize' ? 1 : -1;
+      const evaluated = state.evaluated.map((e) => ({ x: e.x, value: sign * e.goodness }));
+      let best: { x: number; value: number } | null = null;
+      for (const e of state.evaluated) if (best === null || e.goodness > sign * best.value) best = { x: e.x, value: sign * e.goodness };
+      lines.push({ zone: zone.rank, axis: ax.name, lo, hi, method: o.method, done: state.done, best, evaluated });
+      if (best) {
+        const params = at(best.x);
+        const key = paramsKey(params);
+        const prev = candidates.get(key);
+        if (!prev || prev.source === 'peak') candidates.set(key, { params, value: best.value, zone: zone.rank, source: key === paramsKey(zone.peak) ? 'peak' : ax.name });
+      }
+    }
+  }
+  const plan = missingPlans(rs, plans);
+  if (plan.length > 0) return { plan, output: null };
+  const sign = direction === 'maximize' ? 1 : -1;
+  const ranked = [...candidates.values()].sort((a, b) => sign * (b.value - a.value)).slice(0, o.maxCandidates);
+  return { plan: [], output: { stage: 'refine', zones, lines, candidates: ranked } };
+}
+
+/**
+ * Stage 2 `refine`: 1-D searches along each axis through each zone's peak, between the peak's grid
+ * neighbours. Returns the input plus `plan` (the points the searches need next; golden and parabola
+ * emit a few per round, so run → merge → rerun until the plan is empty), or, when all lines are done,
+ * the input plus `stage_output` (RefineOutput: the potentially optimal candidates) and an empty plan.
+ */
+export function refineStage(rs: ResultSet, options: ZoneOptions = {}): ResultSet {
+  const r = analyzeRefine(rs, options);
+  if (r.output === null) return needsResults(rs, r.plan);
+  return { ...bare(rs), stage_output: { ...r.output }, plan: [] };
+}

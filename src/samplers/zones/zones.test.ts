@@ -1,0 +1,171 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HyperzoneError } from '../../errors.js';
+import { emptyResultSet, mergeResultSets, parseResultSet, serializeResultSet, addEntries, type ResultSet } from '../../results/index.js';
+import type { Params } from '../../study/types.js';
+import { analyzeZones, defaultZoneSpace, goldenSearch, parabolaSearch, runStage, runZoneStrategy, splitSearch, type ConfirmOutput, type LineProblem, type RefineOutput, type ZonesOutput } from './index.js';
+import { syntheticEvaluate, twoPeaks, type Synthetic } from './testkit.js';
+
+const start = (): ResultSet => emptyResultSet(defaultZoneSpace().toJSON(), { metric: 'val_accuracy', direction: 'maximize' }, { optimizer: 'adam' });
+const isStageError = (e: unknown): boolean => e instanceof HyperzoneError && e.code === 'STAGE_ERROR';
+
+/** Runs stage 1 to completion on a synthetic objective. */
+function stageOne(s: Synthetic, options: Parameters<typeof runStage>[2]): ResultSet {
+  let rs = runStage('zones', start(), options);
+  rs = addEntries(rs, syntheticEvaluate(s, rs.plan ?? []));
+  return runStage('zones', rs, options);
+}
+
+test('stage 1 plan is the full grid; output is just the plan until results arrive; halves merge', () => {
+  const plan1 = runStage('zones', start(), { epochs: 10, repeats: 2 });
+  assert.equal(plan1.stage_output, undefined);
+  assert.equal(plan1.plan?.length, 13 * 7 * 2);
+  assert.ok(plan1.plan?.every((p) => p.budget === 10 && p.attrs?.['zones.stage'] === 'zones'));
+  const plan = plan1.plan ?? [];
+  const s: Synthetic = { f: twoPeaks, sd: 0.0005 };
+  // Two machines evaluate halves; merged, the stage completes.
+  const a = addEntries(plan1, syntheticEvaluate(s, plan.slice(0, 91)));
+  const b = addEntries(plan1, syntheticEvaluate(s, plan.slice(91)));
+  const half = runStage('zones', a, { epochs: 10, repeats: 2 });
+  assert.equal(half.plan?.length, 91);
+  assert.equal(half.stage_output, undefined);
+  const merged = parseResultSet(JSON.parse(serializeResultSet(mergeResultSets(a, b))));
+  const done = runStage('zones', merged, { epochs: 10, repeats: 2 });
+  assert.deepEqual(done.plan, []);
+  assert.equal((done.stage_output as unknown as ZonesOutput).stage, 'zones');
+});
+
+test('two peaks + noise: both zones found, ranked, with extents', () => {
+  const out = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10, repeats: 2 }).stage_output as unknown as ZonesOutput;
+  assert.equal(out.noise.source, 'repeats');
+  assert.ok(out.zones.length >= 2, `zones: ${JSON.stringify(out.zones.map((z) => z.peak))}`);
+  const [z1, z2] = out.zones;
+  assert.deepEqual(z1?.peak, { units: 384, batch_size: 64 });
+  assert.deepEqual(z2?.peak, { units: 4096, batch_size: 512 });
+  assert.ok((z1?.value ?? 0) > (z2?.value ?? 1));
+  assert.ok((z2?.prominence ?? 0) > 0.005);
+  assert.ok(z1?.extent.some((p) => p.units === 384 && p.batch_size === 64));
+  assert.ok(!z1?.extent.some((p) => p.units === 4096 && p.batch_size === 512), 'extents are separate');
+  assert.deepEqual(out.gridBest.params, { units: 384, batch_size: 64 });
+});
+
+test('surfaces at earlier epochs come from the same runs (maxEpoch), and minimize works', () => {
+  const rs = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10, repeats: 2 });
+  const early = analyzeZones(rs, { epochs: 10, repeats: 2, maxEpoch: 2 });
+  assert.equal(early.epoch, 2);
+  // At epoch 2 every value is lowered by the same ramp: same peaks.
+  assert.deepEqual(early.zones[0]?.peak, { units: 384, batch_size: 64 });
+  const neg: ResultSet = { ...rs, objective: { metric: 'loss', direction: 'minimize' }, entries: rs.entries.map((e) => ({ ...e, value: 1 - e.value })) };
+  const min = analyzeZones(neg, { epochs: 10 });
+  assert.deepEqual(min.zones[0]?.peak, { units: 384, batch_size: 64 });
+  assert.deepEqual(min.zones[1]?.peak, { units: 4096, batch_size: 512 });
+});
+
+test('flat noisy surface: one zone, rarely a second, by noise-band reasoning', () => {
+  // The best of 91 noisy means is biased upward, so a zone's extent (points within the pairwise
+  // band of its peak) covers only part of a flat grid; a second zone appears only when noise alone
+  // makes a peak stand out from its saddle by more than the band (seeds 1 and 4 of 6 here).
+  let total = 0;
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const out = stageOne({ f: () => 0.98, sd: 0.001 }, { epochs: 5, repeats: 2, seed }).stage_output as unknown as ZonesOutput;
+    assert.ok(out.zones.length <= 2, `seed ${seed}: ${out.zones.length} zones`);
+    assert.ok((out.zones[0]?.extent.length ?? 0) >= 3, `seed ${seed}: first zone covers ${out.zones[0]?.extent.length}`);
+    total += out.zones.length;
+  }
+  assert.ok(total <= 9, `${total} zones over 6 flat surfaces`);
+});
+
+test('no zone from too few results, and no noise estimate without repeats or valSize', () => {
+  const rs = start();
+  const few = addEntries(rs, syntheticEvaluate({ f: twoPeaks, sd: 0 }, (runStage('zones', rs, { epochs: 3 }).plan ?? []).slice(0, 2)));
+  assert.throws(() => runStage('zones', few, { epochs: 3, partial: true }), (e: unknown) => isStageError(e) && /2 evaluated grid point/.test((e as Error).message));
+  const one = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 3, noiseBand: 0.001 });
+  assert.throws(() => analyzeZones(one, { epochs: 3 }), (e: unknown) => isStageError(e) && /valSize/.test((e as Error).message));
+  // With the validation-set size the Wilson band applies.
+  const w = analyzeZones(one, { epochs: 3, valSize: 12_000 });
+  assert.equal(w.noise.source, 'wilson');
+  assert.deepEqual(w.zones[0]?.peak, { units: 384, batch_size: 64 });
+});
+
+const runLine = (p: Omit<LineProblem, 'lookup'>, f: (x: number) => number, step: (l: LineProblem) => ReturnType<typeof goldenSearch>): { x: number; evals: number } => {
+  const known = new Map<number, number>();
+  for (let round = 0; round < 100; round++) {
+    const s = step({ ...p, lookup: (x) => known.get(x) });
+    if (s.done) {
+      const best = [...s.evaluated].sort((a, b) => b.goodness - a.goodness)[0];
+      return { x: best?.x ?? NaN, evals: known.size };
+    }
+    for (const x of s.pending) known.set(x, f(x));
+  }
+  throw new Error('line search did not finish');
+};
+
+test('golden-section converges on a smooth 1-D function', () => {
+  const f = (x: number): number => -((x - 3.7) ** 2);
+  const r = runLine({ lo: 0, hi: 10, start: 5, integer: false }, f, (l) => goldenSearch(l, 25));
+  assert.ok(Math.abs(r.x - 3.7) < 1e-3, `x = ${r.x}`);
+  assert.ok(r.evals <= 28);
+  const ri = runLine({ lo: 64, hi: 256, start: 128, integer: true }, (x) => -Math.abs(x - 150), (l) => goldenSearch(l, 30));
+  assert.ok(Math.abs(ri.x - 150) <= 1, `integer x = ${ri.x}`);
+  assert.ok(Number.isInteger(ri.x));
+});
+
+test('parabola finds a quadratic vertex; split evaluates 8 parts', () => {
+  const r = runLine({ lo: 0, hi: 10, start: 5, integer: false }, (x) => -((x - 3.7) ** 2), (l) => parabolaSearch(l, 4));
+  assert.ok(Math.abs(r.x - 3.7) < 1e-9, `x = ${r.x}`);
+  const s = splitSearch({ lo: 64, hi: 256, start: 128, integer: true, lookup: () => undefined }, 8);
+  assert.deepEqual(s.pending, [64, 88, 112, 128, 136, 160, 184, 208, 232, 256]);
+});
+
+const schedBonus = (bonus: number) => (p: Params): number => twoPeaks(p) + (p.lr_schedule === 'step:7' ? bonus : 0);
+
+for (const method of ['split', 'golden', 'parabola'] as const) {
+  test(`full strategy with ${method}: clearly better schedules are confirmed over the plain grid`, async () => {
+    const s: Synthetic = { f: schedBonus(0.004), sd: 0.0005 };
+    const stagesSeen: string[] = [];
+    const res = await runZoneStrategy(
+      async (plan, stage) => {
+        stagesSeen.push(stage);
+        return syntheticEvaluate(s, plan, stage);
+      },
+      start(),
+      { epochs: 6, repeats: 2, method, maxZones: 2, topK: 3, trainSize: 1000 },
+    );
+    assert.deepEqual([...new Set(stagesSeen)], ['zones', 'refine', 'schedules', 'confirm']);
+    const refine = res.documents.refine.stage_output as unknown as RefineOutput;
+    assert.ok(refine.candidates.length >= 2);
+    assert.ok(refine.candidates.every((c) => Number.isInteger(c.params.units) && Number.isInteger(c.params.batch_size)));
+    // Refinement moves toward the true optimum (400, 64) from the grid peak (384, 64).
+    assert.ok(refine.candidates.some((c) => c.zone === 2), 'the second zone is refined too');
+    const out = res.final.stage_output as unknown as ConfirmOutput;
+    assert.match(out.best, /lr_schedule=step:7/);
+    assert.equal(out.improvement.significant, true, out.improvement.verdict);
+    assert.match(out.improvement.verdict, /improved significantly/);
+    assert.ok(out.configs.some((c) => c.baseline && c.params.lr_schedule === 'none'));
+    assert.ok(out.configs.every((c) => c.testRuns.length === 5 && c.testRuns.every((r) => r.wilson !== null && r.wilson.low < r.value && r.value < r.wilson.high)));
+    assert.ok(res.final.entries.filter((e) => e.metrics.test_accuracy !== undefined).every((e) => e.stage === 'confirm'), 'only stage 4 reads test data');
+    const c = res.final.compute ?? {};
+    assert.equal(c.zones?.trials, 13 * 7 * 2);
+    assert.equal(c.zones?.epochs, 13 * 7 * 2 * 6);
+    assert.equal(c.zones?.image_epochs, 13 * 7 * 2 * 6 * 1000);
+    assert.ok((c.confirm?.trials ?? 0) >= 15);
+  });
+}
+
+test('confirm: differences within noise are reported as indistinguishable', async () => {
+  const s: Synthetic = { f: schedBonus(0), sd: 0.003 };
+  const res = await runZoneStrategy(async (plan, stage) => syntheticEvaluate(s, plan, stage), start(), { epochs: 4, noiseBand: 0.002, topK: 3, maxZones: 1 });
+  const out = res.final.stage_output as unknown as ConfirmOutput;
+  assert.equal(out.improvement.significant, false);
+  assert.match(out.improvement.verdict, /did not improve/);
+  assert.ok(out.comparisons.test?.every((c) => !c.significant && /indistinguishable within noise/.test(c.verdict)));
+});
+
+test('later stages refuse to run before earlier ones are complete', () => {
+  const one = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 3, repeats: 2 });
+  const refine = runStage('refine', one, { epochs: 3, repeats: 2 });
+  assert.ok((refine.plan?.length ?? 0) > 0);
+  assert.ok(refine.plan?.every((p) => p.attrs?.['zones.stage'] === 'refine'));
+  assert.throws(() => runStage('schedules', one, { epochs: 3, repeats: 2 }), (e: unknown) => isStageError(e) && /`refine` is not complete/.test((e as Error).message));
+  assert.throws(() => runStage('refine', start(), {}), isStageError);
+});
