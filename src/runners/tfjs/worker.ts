@@ -5,22 +5,17 @@ import { describeError, isInputError } from '../../errors.js';
 import { initBackend, type Tf } from './backend.js';
 import { parseFnnParams } from './params.js';
 import { datasetKey, type RunMessage, type WorkerInit, type WorkerMessage } from './protocol.js';
-import { trainFnn, uploadDataset, type DeviceData } from './train.js';
+import { trainFnn } from './train.js';
+import type { Dataset } from '../../datasets/load.js';
 
 const init = workerData as WorkerInit;
 const abort = new Int32Array(init.abortFlag);
 let backend: Promise<{ tf: Tf; backend: string }> | null = null;
-let cache: { key: string; data: DeviceData } | null = null;
+let cache: { key: string; data: Dataset } | null = null;
 let backendName: string | null = null;
 
 function post(m: WorkerMessage): void {
   parentPort?.postMessage(m);
-}
-
-function disposeData(tf: Tf, d: DeviceData): void {
-  for (const s of [d.train, d.validation, d.test]) {
-    if (s !== null) tf.dispose([s.x, s.y]);
-  }
 }
 
 async function run(msg: RunMessage): Promise<void> {
@@ -31,10 +26,9 @@ async function run(msg: RunMessage): Promise<void> {
     const cfg = parseFnnParams(msg.params, msg.budget);
     const key = datasetKey(msg.data);
     if (cache?.key !== key) {
-      if (cache !== null) disposeData(tf, cache.data);
       cache = null;
       const { dataset, ...limits } = msg.data;
-      cache = { key, data: uploadDataset(tf, loadDataset(dataset, limits)) };
+      cache = { key, data: loadDataset(dataset, limits) };
     }
     const result = trainFnn(tf, cache.data, cfg, msg.seed, msg, {
       onEpoch: (epoch, metrics) => post({ type: 'epoch', id: msg.id, epoch, metrics }),
