@@ -71,6 +71,12 @@ export interface PostgresStorageOptions {
   readonly passwordFile?: string;
   /** Pool size (default 10). */
   readonly poolSize?: number;
+  /**
+   * Commit step reports, attrs and heartbeats without waiting for the WAL flush (synchronous_commit=off
+   * on a second pool; default true). A server crash may lose the last few ms of them, never corrupt or
+   * reorder anything; claims, enqueues and finishes always wait for the flush.
+   */
+  readonly asyncReports?: boolean;
   /** The clock, in milliseconds since the epoch (tests inject one). */
   readonly now?: () => number;
 }
@@ -94,7 +100,7 @@ export class PostgresStorage implements Storage {
   private readonly t: { studies: string; trials: string; steps: string; workers: string };
   private closed = false;
 
-  private constructor(private readonly pool: pg.Pool, readonly schema: string, private readonly label: string, private readonly secret: string | undefined, private readonly now: () => number) {
+  private constructor(private readonly pool: pg.Pool, private readonly reportPool: pg.Pool, readonly schema: string, private readonly label: string, private readonly secret: string | undefined, private readonly now: () => number) {
     const q = quoteIdent(schema);
     this.t = { studies: `${q}.hz_studies`, trials: `${q}.hz_trials`, steps: `${q}.hz_trial_steps`, workers: `${q}.hz_workers` };
   }
@@ -124,11 +130,18 @@ export class PostgresStorage implements Storage {
     const pool = new pg.Pool(config);
     // An idle client losing its connection must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
-    const storage = new PostgresStorage(pool, schema, label, secret, options.now ?? Date.now);
+    let reportPool = pool;
+    if (options.asyncReports ?? true) {
+      reportPool = new pg.Pool(config);
+      reportPool.on('error', () => undefined);
+      reportPool.on('connect', (c) => { c.query('SET synchronous_commit = off').catch(() => undefined); });
+    }
+    const storage = new PostgresStorage(pool, reportPool, schema, label, secret, options.now ?? Date.now);
     try {
       await storage.migrate();
     } catch (e) {
       await pool.end().catch(() => undefined);
+      if (reportPool !== pool) await reportPool.end().catch(() => undefined);
       throw storage.wrap(e, 'connect');
     }
     return storage;
@@ -259,7 +272,7 @@ export class PostgresStorage implements Storage {
 
   async reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean> {
     checkStep(step);
-    const r = await this.query(
+    const r = await this.queryOn(this.reportPool,
       `WITH t AS (UPDATE ${this.t.trials} SET heartbeat_at = $5 WHERE id = $1 AND state = 'running' AND worker_id = $2 RETURNING id, study_id)
        INSERT INTO ${this.t.steps} (trial_id, study_id, step, metrics, at) SELECT id, study_id, $3, $4::json, $5 FROM t
        ON CONFLICT (trial_id, step) DO UPDATE SET metrics = excluded.metrics, at = excluded.at`,
@@ -268,13 +281,13 @@ export class PostgresStorage implements Storage {
   }
 
   async setTrialAttrs(trialId: number, workerId: string, attrs: Readonly<Record<string, unknown>>): Promise<boolean> {
-    const r = await this.query(`UPDATE ${this.t.trials} SET attrs = attrs || $3::jsonb WHERE id = $1 AND state = 'running' AND worker_id = $2`,
+    const r = await this.queryOn(this.reportPool, `UPDATE ${this.t.trials} SET attrs = attrs || $3::jsonb WHERE id = $1 AND state = 'running' AND worker_id = $2`,
       [trialId, workerId, JSON.stringify(attrs)]);
     return (r.rowCount ?? 0) > 0;
   }
 
   async heartbeat(trialId: number, workerId: string): Promise<boolean> {
-    const r = await this.query<{ n: Num }>(
+    const r = await this.queryOn<{ n: Num }>(this.reportPool,
       `WITH t AS (UPDATE ${this.t.trials} SET heartbeat_at = $3 WHERE id = $1 AND state = 'running' AND worker_id = $2 RETURNING study_id),
             w AS (UPDATE ${this.t.workers} w SET heartbeat_at = $3 FROM t WHERE w.study_id = t.study_id AND w.id = $2 RETURNING 1)
        SELECT COUNT(*) AS n FROM t`, [trialId, workerId, this.now()]);
@@ -369,6 +382,7 @@ export class PostgresStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+    if (this.reportPool !== this.pool) await this.reportPool.end();
   }
 
   private stepsExpr(alias: string): string {
@@ -380,9 +394,13 @@ export class PostgresStorage implements Storage {
     if (r.rowCount === 0) throw notFound(studyId);
   }
 
-  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  private query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.queryOn<R>(this.pool, sql, params);
+  }
+
+  private async queryOn<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(sql, params);
+      return await pool.query<R>(sql, params);
     } catch (e) {
       throw this.wrap(e, 'query');
     }
