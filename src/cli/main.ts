@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isInputError } from '../errors.js';
 import { exportCommand, listCommand, showCommand, statusCommand } from './commands/inspect.js';
+import { mergeCommand } from './commands/merge.js';
 import { runCommand, workerCommand } from './commands/run.js';
 
 /** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 130 interrupted. */
@@ -37,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
     .option('--format <csv|json>', 'output format (default csv, or json for a .json --out)').option('-o, --out <file>', 'write to a file instead of stdout')
     .action(act((opts: object) => exportCommand(opts)));
+  program.command('merge').description('merge result sets from several machines (deduplicated by params, seed, budget)')
+    .argument('<files...>', 'result-set JSON files').requiredOption('-o, --out <file>', 'merged result set')
+    .action(act((files: string[], opts: { out?: string }) => mergeCommand(files, opts)));
   program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
     .action(act((opts: object) => listCommand(opts)));
 

@@ -14,7 +14,7 @@ export async function buildRunner(spec: StudySpec, place: RunnerPlace): Promise<
   const t = spec.trainer;
   const { metric, direction } = spec.objective;
   if (t.type === 'tfjs') {
-    const { createTfjsRunner } = await import('../runners/tfjs/index.js');
+    const { createTfjsRunner } = await import('../runners/tfjs/runner.js');
     return createTfjsRunner({
       dataset: t.dataset,
       ...(t.train_limit !== undefined ? { trainLimit: t.train_limit } : {}),
