@@ -132,9 +132,9 @@ export class PostgresStorage implements Storage {
     pool.on('error', () => undefined);
     let reportPool = pool;
     if (options.asyncReports ?? true) {
-      reportPool = new pg.Pool(config);
+      // A startup parameter, so every connection of this pool has it before its first query.
+      reportPool = new pg.Pool({ ...config, options: '-c synchronous_commit=off' });
       reportPool.on('error', () => undefined);
-      reportPool.on('connect', (c) => { c.query('SET synchronous_commit = off').catch(() => undefined); });
     }
     const storage = new PostgresStorage(pool, reportPool, schema, label, secret, options.now ?? Date.now);
     try {
