@@ -58,6 +58,12 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// A closed pipe (`hyperzone export | head`) ends output quietly instead of crashing.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { describeError, TrialPruned } from '../errors.js';
 import type { Runner } from '../runners/runner.js';
@@ -62,6 +63,8 @@ const NO_MORE = Symbol('no more');
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   const { storage, study } = o;
   const signal = o.signal ?? new AbortController().signal;
+  // Each running trial listens on the study's signal (and removes its listener when done).
+  setMaxListeners(o.parallel + 10, signal);
   const heartbeatMs = o.heartbeatMs ?? 5000;
   const counts = { complete: 0, pruned: 0, failed: 0 };
 

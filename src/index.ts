@@ -1,0 +1,24 @@
+// The public API of hyperzone: everything a library user imports, and nothing else.
+export { HyperzoneError, InputError, SpecError, DatasetError, StorageError, TrialPruned, type ErrorCode } from './errors.js';
+export type { Params, ParamValue, Metrics, Direction, TrialState, TrialRecord, StudyRecord, TrialPlan, Outcome, StepReport } from './study/types.js';
+export { IntDistribution, FloatDistribution, CategoricalDistribution, SeriesDistribution, powerSeries, type Distribution, type DistributionSpec } from './space/distribution.js';
+export { Space } from './space/space.js';
+export { Study, bestOf, type CreateStudyOptions, type OptimizeOptions, type AskedTrial } from './study/study.js';
+export type { Objective, ObjectiveTrial } from './study/objective-runner.js';
+export { runWorker, type WorkerOptions, type WorkerSummary, type EngineEvents } from './study/engine.js';
+export { validateSpec, loadSpecFile, type StudySpec } from './study/spec.js';
+export type { Sampler, SamplerContext } from './samplers/sampler.js';
+export { gridSampler } from './samplers/grid.js';
+export { randomSampler } from './samplers/random.js';
+export { TpeSampler } from './samplers/tpe.js';
+export { SobolSampler } from './samplers/sobol.js';
+export { CoordinateSearchSampler } from './samplers/coordinate-search.js';
+export { runStage, runZoneStrategy } from './samplers/zones/index.js';
+export type { Storage } from './storage/storage.js';
+export { openStorage, redactUrl } from './storage/open.js';
+export { MemoryStorage } from './storage/memory.js';
+export type { Runner, RunContext, TrialInput } from './runners/runner.js';
+export { createTfjsRunner } from './runners/tfjs/runner.js';
+export { createCommandRunner } from './runners/command/index.js';
+export { wilsonInterval, meanInterval, welchTTest, holmAdjust, compareAgainstBest } from './stats/index.js';
+export { mergeResultSets, readResultSet, writeResultSet, resultSetFromTrials, type ResultSet, type ResultEntry } from './results/index.js';
