@@ -250,7 +250,8 @@ def main():
     ap.add_argument('--train-limit', type=int, default=0)
     ap.add_argument('--test-limit', type=int, default=0)
     ap.add_argument('--validation-split', type=float, default=0.2)
-    ap.add_argument('--evaluate-test', action='store_true')
+    # hyperzone sets HZ_EVALUATE_TEST=1 for trials that may read the test set (the zone strategy's stage 4).
+    ap.add_argument('--evaluate-test', action='store_true', default=os.environ.get('HZ_EVALUATE_TEST') == '1')
     ap.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
     ap.add_argument('--epochs', type=int, default=10, help='used when neither HZ_BUDGET nor param epochs is set')
     ap.add_argument('--seed', type=int, default=0, help='used when HZ_SEED is not set')

@@ -8,6 +8,8 @@ export interface TrialInput {
   readonly seed: number;
   /** Epochs (or other budget unit); null when the objective has none. */
   readonly budget: number | null;
+  /** Whether this trial may read the test set (the zone strategy's confirmation runs); trainers evaluate it at the end. */
+  readonly evaluateTest?: boolean;
 }
 
 /** Callbacks and signals a runner receives while a trial runs. */

@@ -157,7 +157,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   let outcome: Outcome;
   try {
     outcome = await o.runner.run(
-      { trialId: trial.id, number: trial.number, params: { ...o.fixed, ...trial.params }, seed: trial.seed, budget: trial.budget },
+      { trialId: trial.id, number: trial.number, params: { ...o.fixed, ...trial.params }, seed: trial.seed, budget: trial.budget, ...(trial.attrs.evaluate_test === true ? { evaluateTest: true } : {}) },
       {
         signal: controller.signal,
         report: async (step, metrics) => {

@@ -7,13 +7,16 @@ import { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed } from '../util/rng.js';
 import { validateSpec, type StudySpec } from './spec.js';
+import type { ZoneOptions } from '../samplers/zones/options.js';
 import type { StudyRecord } from './types.js';
 
 /** The sampler a spec asks for. */
 export function samplerFromSpec(spec: StudySpec): Sampler {
   const s = spec.sampler;
   if (s.type === 'grid') return gridSampler({ pointsPerAxis: s.points_per_axis, seeds: seedsOf(spec), budget: budgetOf(spec) });
-  return randomSampler();
+  if (s.type === 'random') return randomSampler();
+  // The zone strategy enqueues each stage's plan itself (src/study/zones-study.ts); its workers only claim.
+  return { name: 'zones' };
 }
 
 /** The trial seeds of a spec: one per repeat, derived from the study seed (shared by all configurations). */
@@ -34,7 +37,8 @@ export function maxTrialsOf(spec: StudySpec): number | undefined {
 /** How many trials the spec's sampler will run in all. */
 export function plannedTotal(spec: StudySpec): number {
   if (spec.sampler.type === 'grid') return spaceOf(spec).gridSize(spec.sampler.points_per_axis) * spec.seeds;
-  return spec.sampler.trials;
+  if (spec.sampler.type === 'random') return spec.sampler.trials;
+  return spaceOf(spec).gridSize() * (spec.sampler.repeats ?? 1);
 }
 
 /** The parts of a spec that define what a trial means: a stored study with other values cannot be resumed with this spec. */
@@ -54,6 +58,34 @@ export async function openStudyForSpec(storage: Storage, spec: StudySpec): Promi
     throw new InputError(`Study \`${spec.study}\` already exists with a different ${diff.join(', ')}; resume it with the same spec, or give a new name with --study`, { code: 'STUDY_EXISTS' });
   }
   return { study: existing, resumed: true };
+}
+
+/** The zone strategy's options from a spec (sizes of the validation and test sets inferred from the trainer). */
+export function zoneOptionsOf(spec: StudySpec): ZoneOptions {
+  const z = spec.sampler.type === 'zones' ? spec.sampler : { type: 'zones' as const };
+  const t = spec.trainer;
+  const trainAll = t.type === 'tfjs' ? (t.train_limit ?? 60_000) : 60_000;
+  const split = t.type === 'tfjs' ? t.validation_split : 0.2;
+  const opt = <T>(v: T | undefined): T | undefined => v;
+  return {
+    epochs: budgetOf(spec) ?? 40,
+    seed: spec.seed,
+    repeats: opt(z.repeats),
+    maxEpoch: opt(z.max_epoch),
+    valSize: z.val_size ?? trainAll - Math.floor(trainAll * (1 - split)),
+    noiseBand: opt(z.noise_band),
+    maxZones: opt(z.max_zones),
+    method: opt(z.method),
+    splitParts: opt(z.split_parts),
+    iterations: opt(z.iterations),
+    maxCandidates: opt(z.max_candidates),
+    schedules: opt(z.schedules),
+    topK: opt(z.top_k),
+    confirmSeeds: opt(z.confirm_seeds),
+    testSize: z.test_size ?? (t.type === 'tfjs' ? (t.test_limit ?? 10_000) : 10_000),
+    alpha: opt(z.alpha),
+    trainSize: Math.floor(trainAll * (1 - split)),
+  };
 }
 
 /** The stored spec of a study (what workers and `status` run from). */

@@ -44,9 +44,28 @@ const commandTrainer = z.strictObject({
   per_gpu: z.number().int().min(1).optional(),
 });
 
+const zonesSpec = z.strictObject({
+  type: z.literal('zones'),
+  repeats: z.number().int().min(1).optional(),
+  max_epoch: z.number().int().min(1).optional(),
+  val_size: z.number().int().min(1).optional(),
+  noise_band: z.number().positive().optional(),
+  max_zones: z.number().int().min(1).optional(),
+  method: z.enum(['split', 'golden', 'parabola']).optional(),
+  split_parts: z.number().int().min(2).optional(),
+  iterations: z.number().int().min(1).optional(),
+  max_candidates: z.number().int().min(1).optional(),
+  schedules: z.array(z.string()).min(1).optional(),
+  top_k: z.number().int().min(1).optional(),
+  confirm_seeds: z.number().int().min(2).optional(),
+  test_size: z.number().int().min(1).optional(),
+  alpha: z.number().gt(0).lt(1).optional(),
+});
+
 const samplerSpec = z.union([
   z.strictObject({ type: z.literal('grid'), points_per_axis: z.number().int().min(2).default(5) }),
   z.strictObject({ type: z.literal('random'), trials: z.number().int().min(1) }),
+  zonesSpec,
 ]);
 
 const specSchema = z.strictObject({
@@ -152,8 +171,12 @@ export function validateSpec(input: unknown, fallbackName = 'study'): StudySpec 
     if (name in raw.fixed) throw new SpecError(`Parameter \`${name}\` is both in \`space\` and in \`fixed\`; keep one`);
   }
   for (const [name, v] of Object.entries(raw.fixed)) checkKnownParam(`fixed.${name}`, name, v);
-  if (raw.sampler.type === 'grid') {
-    const size = Space.fromSpec(space).gridSize(raw.sampler.points_per_axis);
+  if (raw.sampler.type === 'zones') {
+    for (const [i, v] of (raw.sampler.schedules ?? []).entries()) checkKnownParam(`sampler.schedules.${i}`, 'lr_schedule', v);
+    if (raw.budget === undefined) throw new SpecError('Missing field `budget.epochs` (the zone strategy trains every stage for that many epochs)');
+  }
+  if (raw.sampler.type === 'grid' || raw.sampler.type === 'zones') {
+    const size = Space.fromSpec(space).gridSize(raw.sampler.type === 'grid' ? raw.sampler.points_per_axis : 5);
     if (size > 100_000) throw new SpecError(`Expected the grid to have at most 100000 points, got ${size}; use \`sampler: { type: random, trials: N }\``);
   }
   if (raw.trainer.type === 'tfjs' && raw.budget === undefined && !('epochs' in raw.fixed) && !('epochs' in space)) {

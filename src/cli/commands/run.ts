@@ -1,4 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Interrupted } from '../../study/plan-evaluator.js';
+import { runZonesStudy } from '../../study/zones-study.js';
+import { renderZonesReport } from '../../reports/zones-report.js';
 import { runWorker, type WorkerSummary } from '../../study/engine.js';
 import { buildRunner } from '../../study/build-runner.js';
 import { budgetOf, maxTrialsOf, plannedTotal, openStudyForSpec, samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
@@ -19,6 +23,7 @@ export interface RunFlags {
   perGpu?: string;
   quiet?: boolean;
   logDir?: string;
+  outDir?: string;
 }
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
@@ -45,7 +50,9 @@ export async function workerCommand(flags: RunFlags): Promise<number> {
 async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, flags: RunFlags, verb: string, waitForOthers = false): Promise<number> {
   const parallel = positiveInt('--parallel', flags.parallel) ?? spec.parallel ?? defaultParallel(spec);
   const perGpu = positiveInt('--per-gpu', flags.perGpu);
-  const runner = await buildRunner(spec, { logDir: flags.logDir ?? '.hyperzone/logs', parallel, ...(perGpu !== undefined ? { perGpu } : {}) });
+  const logDir = flags.logDir ?? '.hyperzone/logs';
+  const runner = await buildRunner(spec, { logDir, parallel, ...(perGpu !== undefined ? { perGpu } : {}) });
+  let zonesReport: string | null = null;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -64,21 +71,37 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
     const before = await storage.countTrials(study.id);
     const doneBefore = before.complete + before.failed + before.pruned;
     if (!flags.quiet) err(`hyperzone: ${verb} study ${study.name} (${doneBefore} trials done) with ${runner.name}, ${parallel} in parallel`);
-    const sampler = samplerFromSpec(spec);
     const space = spaceOf(spec);
-    progress.setTotal(plannedTotal(spec), doneBefore);
-    summary = await runWorker({
-      storage, study, space, sampler, runner, parallel,
-      fixed: spec.fixed,
-      workerId: newWorkerId(),
-      seed: spec.seed,
-      budget: budgetOf(spec),
-      ...(maxTrialsOf(spec) !== undefined ? { maxTrials: maxTrialsOf(spec) as number } : {}),
-      maxAttempts: spec.max_attempts,
-      signal: controller.signal,
-      events: progress.events,
-      waitForOthers,
-    });
+    const workerId = newWorkerId();
+    if (spec.sampler.type === 'zones') {
+      try {
+        const outDir = join(flags.outDir ?? '.hyperzone', study.name);
+        const result = await runZonesStudy(spec, {
+          storage, study, space, fixed: spec.fixed, workerId, parallel, maxAttempts: spec.max_attempts, seed: spec.seed,
+          signal: controller.signal, events: progress.events, runner, outDir,
+          onEnqueued: (total, done) => progress.setTotal(total, done),
+        });
+        zonesReport = renderZonesReport(result.documents) + `\n\nstage documents: ${outDir}/1-zones.json … 4-confirm.json`;
+        summary = { complete: 0, pruned: 0, failed: 0, interrupted: false };
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        summary = { complete: 0, pruned: 0, failed: 0, interrupted: true };
+      }
+    } else {
+      progress.setTotal(plannedTotal(spec), doneBefore);
+      summary = await runWorker({
+        storage, study, space, sampler: samplerFromSpec(spec), runner, parallel,
+        fixed: spec.fixed,
+        workerId,
+        seed: spec.seed,
+        budget: budgetOf(spec),
+        ...(maxTrialsOf(spec) !== undefined ? { maxTrials: maxTrialsOf(spec) as number } : {}),
+        maxAttempts: spec.max_attempts,
+        signal: controller.signal,
+        events: progress.events,
+        waitForOthers,
+      });
+    }
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
@@ -89,6 +112,7 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
   if (!flags.quiet || !summary.interrupted) {
     out(renderResults(resultRows(trials, study.direction), study.metric, 20));
     const c = await storage.countTrials(study.id);
+    if (zonesReport) out('\n' + zonesReport);
     out(`\n${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.waiting + c.running} left; this run ${formatDuration((Date.now() - started) / 1000)}`);
   }
   if (summary.interrupted) return 130;

@@ -88,6 +88,7 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
     env.HZ_TRIAL_NUMBER = String(trial.number);
     env.HZ_SEED = String(trial.seed);
     env.HZ_BUDGET = trial.budget === null ? '' : String(trial.budget);
+    if (trial.evaluateTest) env.HZ_EVALUATE_TEST = '1';
     if (gpu !== null) env.CUDA_VISIBLE_DEVICES = gpu;
 
     const log = new TrialLog(join(options.logDir, `trial-${trial.number}.log`), TAIL_LINES);

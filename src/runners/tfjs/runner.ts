@@ -124,7 +124,7 @@ export function createTfjsRunner(options: TfjsRunnerOptions): TfjsRunner {
           data,
           metric: options.metric,
           direction: options.direction,
-          evaluateTest: options.evaluateTest ?? false,
+          evaluateTest: trial.evaluateTest ?? options.evaluateTest ?? false,
         },
         (m) => {
           if (m.type === 'epoch') {
