@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { describeError, isInputError } from '../errors.js';
+import { describeError, HyperzoneError, isInputError } from '../errors.js';
 import { exportCommand, listCommand, showCommand, statusCommand } from './commands/inspect.js';
 import { mergeCommand } from './commands/merge.js';
+import { evaluateCommand, stageCommand } from './commands/stage.js';
 import { runCommand, workerCommand } from './commands/run.js';
 
 /** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 130 interrupted. */
@@ -41,6 +42,16 @@ async function main(argv: string[]): Promise<number> {
   program.command('merge').description('merge result sets from several machines (deduplicated by params, seed, budget)')
     .argument('<files...>', 'result-set JSON files').requiredOption('-o, --out <file>', 'merged result set')
     .action(act((files: string[], opts: { out?: string }) => mergeCommand(files, opts)));
+  program.command('stage').description('run one stage of the zone strategy on a result set: zones, refine, schedules or confirm')
+    .argument('<name>', 'zones | refine | schedules | confirm')
+    .option('--in <file>', 'input result set (default: empty, from --spec)').option('--spec <file>', 'study spec: space, objective and zone options')
+    .option('--val-size <n>', 'validation-set size, for the noise band when there are no repeats').requiredOption('-o, --out <file>', 'output document')
+    .action(act((name: string, opts: object) => stageCommand(name, opts)));
+  program.command('evaluate').description('run the planned trials of a result set (or one part of them) with a spec\'s trainer')
+    .requiredOption('--in <file>', 'document with a plan').requiredOption('--spec <file>', 'study spec (trainer)').requiredOption('-o, --out <file>', 'result set with the new entries')
+    .option('--part <k/n>', 'only every n-th planned trial, starting at the k-th (split across machines)')
+    .option(...storageOpt).option('--parallel <n>', 'trials at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
+    .action(act((opts: object) => evaluateCommand(opts)));
   program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
     .action(act((opts: object) => listCommand(opts)));
 
@@ -48,7 +59,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (isInputError(e)) {
+    // A stage without the results it needs, or result sets that cannot merge, are the user's to fix: bad input.
+    if (isInputError(e) || (e instanceof HyperzoneError && (e.code === 'STAGE_ERROR' || e.code === 'MERGE_CONFLICT'))) {
       process.stderr.write(`hyperzone: ${describeError(e)}\n`);
       return 2;
     }

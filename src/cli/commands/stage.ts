@@ -1,0 +1,74 @@
+import { InputError } from '../../errors.js';
+import { addEntries, emptyResultSet, readResultSet, writeResultSet, type ResultSet } from '../../results/index.js';
+import { runStage, ZONE_STAGES, type ZoneStageName } from '../../samplers/zones/index.js';
+import type { ZoneOptions } from '../../samplers/zones/options.js';
+import { renderZonesReport } from '../../reports/zones-report.js';
+import { buildRunner } from '../../study/build-runner.js';
+import { openStudyForSpec, spaceOf, zoneOptionsOf } from '../../study/from-spec.js';
+import { loadSpecFile } from '../../study/spec.js';
+import { evaluatePlan, Interrupted } from '../../study/plan-evaluator.js';
+import { newWorkerId } from '../../study/worker-id.js';
+import { createProgress } from '../progress.js';
+import { positiveInt, withStorage } from '../context.js';
+
+const err = (s: string): void => void process.stderr.write(s + '\n');
+
+/** `hyperzone stage NAME [--in A.json] [--spec S.yaml] --out B.json`: runs one zone stage alone, data in and data out. */
+export async function stageCommand(name: string, flags: { in?: string; out?: string; spec?: string; valSize?: string }): Promise<number> {
+  if (!(ZONE_STAGES as readonly string[]).includes(name)) throw new InputError(`Unknown stage ${JSON.stringify(name)}; the stages are ${ZONE_STAGES.join(', ')}`);
+  if (!flags.out) throw new InputError('Missing `--out FILE` for the stage\'s output document');
+  const spec = flags.spec ? loadSpecFile(flags.spec) : undefined;
+  if (!flags.in && !spec) throw new InputError('Give `--in RESULTS.json`, or `--spec SPEC` to start from an empty result set');
+  const input: ResultSet = flags.in ? await readResultSet(flags.in) : emptyResultSet(spec!.space, spec!.objective, spec!.fixed);
+  const valSize = positiveInt('--val-size', flags.valSize);
+  const options: ZoneOptions = { ...(spec ? zoneOptionsOf(spec) : {}), ...(valSize !== undefined ? { valSize } : {}) };
+  const out = runStage(name as ZoneStageName, input, options);
+  await writeResultSet(flags.out, out);
+  const plan = out.plan ?? [];
+  if (out.stage_output === undefined) {
+    err(`stage ${name}: ${plan.length} trial(s) to evaluate are in ${flags.out}'s plan.`);
+    err(`Evaluate them (here or split across machines: hyperzone evaluate --in ${flags.out} --spec SPEC --part 1/2 --out part1.json), merge the results (hyperzone merge ...), and run this stage again.`);
+  } else {
+    process.stdout.write(renderZonesReport({ [name]: out }) + '\n');
+    err(`stage ${name} done → ${flags.out}`);
+  }
+  return 0;
+}
+
+/** `hyperzone evaluate --in PLAN.json --spec S.yaml --out R.json [--part k/n]`: runs a document's planned trials (or every n-th) and writes their results. */
+export async function evaluateCommand(flags: { in?: string; out?: string; spec?: string; part?: string; storage?: string; parallel?: string; quiet?: boolean; logDir?: string }): Promise<number> {
+  if (!flags.in || !flags.out || !flags.spec) throw new InputError('`evaluate` needs `--in PLAN.json`, `--spec SPEC` (for the trainer) and `--out RESULTS.json`');
+  const doc = await readResultSet(flags.in);
+  const spec = loadSpecFile(flags.spec);
+  const m = flags.part === undefined ? null : /^(\d+)\/(\d+)$/.exec(flags.part);
+  if (flags.part !== undefined && (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))) throw new InputError(`Expected \`--part\` as k/n with 1 ≤ k ≤ n, got ${JSON.stringify(flags.part)}`);
+  const [k, n] = m ? [Number(m[1]), Number(m[2])] : [1, 1];
+  const plan = (doc.plan ?? []).filter((_, i) => i % n === k - 1);
+  if (plan.length === 0) throw new InputError(`${flags.in} has no planned trials${n > 1 ? ` in part ${k}/${n}` : ''}; run \`hyperzone stage\` to make a plan`);
+  const parallel = positiveInt('--parallel', flags.parallel) ?? spec.parallel ?? 1;
+  return withStorage(flags.storage, async (storage) => {
+    const { study } = await openStudyForSpec(storage, spec);
+    const runner = await buildRunner(spec, { logDir: flags.logDir ?? '.hyperzone/logs', parallel });
+    const controller = new AbortController();
+    const onSig = (): void => controller.abort();
+    process.once('SIGINT', onSig);
+    const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction });
+    try {
+      await runner.prepare?.();
+      const entries = await evaluatePlan({
+        storage, study, space: spaceOf(spec), fixed: doc.fixed, workerId: newWorkerId(), parallel, maxAttempts: spec.max_attempts, seed: spec.seed,
+        signal: controller.signal, events: progress.events, onEnqueued: (total, done) => progress.setTotal(total, done),
+      }, runner, plan);
+      await writeResultSet(flags.out!, { ...addEntries(doc, entries), plan });
+      err(`evaluated ${entries.length} of ${plan.length} planned trial(s) → ${flags.out}`);
+      return entries.length === plan.length ? 0 : 1;
+    } catch (e) {
+      if (e instanceof Interrupted) return 130;
+      throw e;
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSig);
+      await runner.close?.();
+    }
+  });
+}
