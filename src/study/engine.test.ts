@@ -9,6 +9,7 @@ import { runWorker } from './engine.js';
 import { Study } from './study.js';
 import { objectiveRunner } from './objective-runner.js';
 import { TrialPruned } from '../errors.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
 
 const space = Space.fromSpec({ x: { type: 'series', values: [1, 2, 3, 4] }, y: { type: 'series', values: [10, 20] } });
 
@@ -117,4 +118,19 @@ test('library API: ask/tell and optimize with pruning', async () => {
   assert.equal(r.complete + r.pruned, 9);
   const best = await study.bestTrial();
   assert.ok(best && best.value !== null && best.value <= 1);
+});
+
+test('a scheduler stop aborts the trial, which ends pruned with its steps kept', async () => {
+  const { storage, study } = await setup();
+  const stopLow: Scheduler = { name: 'threshold', onReport: (_t, step, value) => (step >= 2 && value < 0.3 ? 'stop' : 'continue') };
+  const runner = objectiveRunner(async (trial) => {
+    const x = trial.params.x as number;
+    for (let s = 1; s <= 5; s++) await trial.report(s, x / 10);
+    return x / 10;
+  }, 'acc');
+  const s = await runWorker({ ...base, storage, study, space, sampler: gridSampler({ seeds: [1], budget: 5 }), runner, scheduler: stopLow, workerId: 'w', parallel: 2 });
+  assert.equal(s.pruned, 4, 'x = 1 and 2 (value < 0.3) are stopped, for both y');
+  assert.equal(s.complete, 4);
+  const pruned = await storage.listTrials(study.id, { states: ['pruned'] });
+  assert.ok(pruned.every((t) => t.steps.length === 2 && (t.params.x as number) < 3));
 });

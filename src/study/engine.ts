@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { describeError, TrialPruned } from '../errors.js';
 import type { Runner } from '../runners/runner.js';
 import type { Sampler } from '../samplers/sampler.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
 import type { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed, Rng } from '../util/rng.js';
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   readonly space: Space;
   readonly sampler: Sampler;
   readonly runner: Runner;
+  /** Early stopping / multi-fidelity decisions after each step; none by default. */
+  readonly scheduler?: Scheduler;
   /** Constant params merged under every trial's params before the runner sees them. */
   readonly fixed?: Params;
   readonly workerId: string;
@@ -145,6 +148,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   const onStudyAbort = (): void => controller.abort(studySignal.reason);
   studySignal.addEventListener('abort', onStudyAbort, { once: true });
   let lostClaim = false;
+  let stoppedByScheduler = false;
   const timer = setInterval(() => {
     storage.heartbeat(trial.id, workerId).then((ok) => {
       if (!ok && !lostClaim) {
@@ -163,6 +167,19 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
         report: async (step, metrics) => {
           await storage.reportStep(trial.id, workerId, step, metrics);
           o.events?.onStep?.(trial, step, metrics);
+          const value = metrics[o.study.metric];
+          if (o.scheduler && value !== undefined && Number.isFinite(value) && !stoppedByScheduler) {
+            let snapshot: Promise<readonly TrialRecord[]> | undefined;
+            const decision = await o.scheduler.onReport(trial, step, value, {
+              direction: o.study.direction,
+              metric: o.study.metric,
+              trials: () => (snapshot ??= storage.listTrials(o.study.id)),
+            });
+            if (decision === 'stop') {
+              stoppedByScheduler = true;
+              controller.abort(new TrialPruned(`stopped by ${o.scheduler.name} at step ${step}`));
+            }
+          }
         },
         progress: (info) => o.events?.onProgress?.(trial, info),
       },
@@ -174,6 +191,10 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     studySignal.removeEventListener('abort', onStudyAbort);
   }
   if (studySignal.aborted || lostClaim) return null;
+  if (stoppedByScheduler && outcome.state !== 'failed' && outcome.state !== 'pruned') {
+    // The runner finished its current step before it saw the stop: still a pruned trial.
+    outcome = { state: 'pruned', step: lastStep(trial), ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
+  }
   const finished = await storage.finishTrial(trial.id, workerId, outcome);
   const final = await storage.getTrial(trial.id);
   if (final) o.events?.onTrialEnd?.(final);

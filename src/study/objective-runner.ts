@@ -8,7 +8,7 @@ export interface ObjectiveTrial {
   readonly params: Params;
   readonly seed: number;
   readonly budget: number | null;
-  /** Records an intermediate value (a number is stored under the study's metric). */
+  /** Records an intermediate value (a number is stored under the study's metric); throws TrialPruned once the trial is stopped. */
   report(step: number, metrics: Metrics | number): Promise<void>;
   /** Aborted when the study is interrupted or the trial is stopped. */
   readonly signal: AbortSignal;
@@ -36,6 +36,8 @@ export function objectiveRunner(fn: Objective, metric: string): Runner {
             lastStep = step;
             lastValue = metrics[metric];
             await ctx.report(step, metrics);
+            // A scheduler's stop (or an interrupt) ends the objective at its next report, as Optuna's should_prune does.
+            if (ctx.signal.aborted) throw new TrialPruned(`stopped at step ${step}`);
           },
         });
         const value = typeof r === 'number' ? r : r.value;
