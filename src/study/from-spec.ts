@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { gridSampler } from '../samplers/grid.js';
 import { randomSampler } from '../samplers/random.js';
 import type { Sampler } from '../samplers/sampler.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
 import { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed } from '../util/rng.js';
@@ -17,6 +18,11 @@ export function samplerFromSpec(spec: StudySpec): Sampler {
   if (s.type === 'random') return randomSampler();
   // The zone strategy enqueues each stage's plan itself (src/study/zones-study.ts); its workers only claim.
   return { name: 'zones' };
+}
+
+/** The scheduler (early stopping, multi-fidelity) a spec asks for; none by default. */
+export function schedulerFromSpec(_spec: StudySpec): Scheduler | undefined {
+  return undefined;
 }
 
 /** The trial seeds of a spec: one per repeat, derived from the study seed (shared by all configurations). */

@@ -5,11 +5,12 @@ import { runZonesStudy } from '../../study/zones-study.js';
 import { renderZonesReport } from '../../reports/zones-report.js';
 import { runWorker, type WorkerSummary } from '../../study/engine.js';
 import { buildRunner } from '../../study/build-runner.js';
-import { budgetOf, maxTrialsOf, plannedTotal, openStudyForSpec, samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
+import { budgetOf, maxTrialsOf, plannedTotal, schedulerFromSpec, openStudyForSpec, samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
 import { loadSpecFile, type StudySpec } from '../../study/spec.js';
 import type { StudyRecord } from '../../study/types.js';
 import { newWorkerId } from '../../study/worker-id.js';
 import type { Storage } from '../../storage/storage.js';
+import type { Scheduler } from '../../schedulers/scheduler.js';
 import { renderResults, resultRows } from '../../reports/results.js';
 import { formatDuration } from '../../reports/text-table.js';
 import { createProgress } from '../progress.js';
@@ -91,6 +92,7 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
       progress.setTotal(plannedTotal(spec), doneBefore);
       summary = await runWorker({
         storage, study, space, sampler: samplerFromSpec(spec), runner, parallel,
+        ...(schedulerFromSpec(spec) ? { scheduler: schedulerFromSpec(spec) as Scheduler } : {}),
         fixed: spec.fixed,
         workerId,
         seed: spec.seed,
