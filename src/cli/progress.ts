@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { EngineEvents } from '../study/engine.js';
 import type { Params, TrialRecord } from '../study/types.js';
 import { formatValue } from '../reports/results.js';
+import { formatDuration } from '../reports/text-table.js';
 
 /** Progress display of a running study: bars on a terminal, one line per finished trial otherwise, nothing with --quiet. */
 export interface ProgressView {
@@ -31,31 +32,48 @@ export function createProgress(options: { quiet: boolean; tty: boolean; metric: 
     };
   }
   const multi = new cliProgress.MultiBar(
-    { clearOnComplete: false, hideCursor: true, stopOnComplete: false, format: '{label} |{bar}| {value}/{total} {unit} {info}', barsize: 24, etaBuffer: 20, fps: 5 },
+    { clearOnComplete: false, hideCursor: true, stopOnComplete: false, format: '{label} |{bar}| epoch {epoch}/{total} {info}', barsize: 24, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
-  const study = multi.create(0, 0, { label: 'study', unit: 'trials', info: '' }, { format: '{label} |{bar}| {value}/{total} trials | ETA {eta_formatted} | {info}' });
+  // ETA from this run's pace (finished trials per second), '…' until the first trial ends.
+  const started = Date.now();
+  let doneAtStart = 0;
+  let doneNow = 0;
+  let totalNow = 0;
+  const eta = (): string => {
+    const finished = doneNow - doneAtStart;
+    if (finished <= 0) return '…';
+    return formatDuration(((Date.now() - started) / 1000 / finished) * Math.max(0, totalNow - doneNow));
+  };
+  const study = multi.create(0, 0, { label: 'study', info: '', remaining: '…' }, { format: '{label} |{bar}| {value}/{total} trials | ETA {remaining} | {info}' });
   const bars = new Map<number, cliProgress.SingleBar>();
   let best: number | null = null;
   return {
-    setTotal: (n, d) => { study.setTotal(n); study.update(d); },
+    setTotal: (n, d) => {
+      if (totalNow === 0) doneAtStart = d;
+      totalNow = n;
+      doneNow = d;
+      study.setTotal(n);
+      study.update(d, { remaining: eta() });
+    },
     stop: () => multi.stop(),
     events: {
       onTrialStart: (t) => {
-        bars.set(t.id, multi.create(t.budget ?? 1, 0, { label: `#${t.number}`.padEnd(5), unit: 'epochs', info: shortParams(t.params) }));
+        bars.set(t.id, multi.create(t.budget ?? 1, 0, { label: `#${t.number}`.padEnd(5), epoch: 0, info: shortParams(t.params) }));
       },
       onStep: (t, step, metrics) => {
         const v = metrics[options.metric];
-        bars.get(t.id)?.update(step, { info: `${shortParams(t.params)} ${v !== undefined ? `${options.metric}=${formatValue(v)}` : ''}` });
+        bars.get(t.id)?.update(step, { epoch: step, info: `${shortParams(t.params)} ${v !== undefined ? `${options.metric}=${formatValue(v)}` : ''}` });
       },
       onProgress: (t, p) => {
-        bars.get(t.id)?.update(p.step - 1 + p.batch / Math.max(1, p.batches), { info: `${shortParams(t.params)} batch ${p.batch}/${p.batches}` });
+        bars.get(t.id)?.update(p.step - 1 + p.batch / Math.max(1, p.batches), { epoch: p.step, info: `${shortParams(t.params)} batch ${p.batch}/${p.batches}` });
       },
       onTrialEnd: (t) => {
         const bar = bars.get(t.id);
         if (bar) { multi.remove(bar); bars.delete(t.id); }
         if (t.value !== null && (best === null || (options.direction === 'maximize' ? t.value > best : t.value < best))) best = t.value;
-        study.increment(1, { info: best !== null ? `best ${options.metric}=${formatValue(best)}` : '' });
+        doneNow++;
+        study.increment(1, { remaining: eta(), info: best !== null ? `best ${options.metric}=${formatValue(best)}` : '' });
         if (t.state !== 'complete') multi.log(endLine(t) + '\n');
       },
     },

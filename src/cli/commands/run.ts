@@ -15,6 +15,8 @@ import { renderResults, resultRows } from '../../reports/results.js';
 import { formatDuration } from '../../reports/text-table.js';
 import { createProgress } from '../progress.js';
 import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
+import { openStorage } from '../../storage/open.js';
+import { InputError, StorageError } from '../../errors.js';
 
 /** Flags shared by `run` and `worker`. */
 export interface RunFlags {
@@ -40,12 +42,24 @@ export async function runCommand(specPath: string, flags: RunFlags): Promise<num
   });
 }
 
-/** `hyperzone worker`: joins an existing study (spec read from storage) and works until nothing is left. */
+/**
+ * `hyperzone worker`: joins an existing study (spec read from storage) and works until nothing is left.
+ * A storage it cannot reach (wrong URL, host, password, database) is bad input: exit 2 at once, password redacted.
+ */
 export async function workerCommand(flags: RunFlags): Promise<number> {
-  return withStorage(flags.storage, async (storage) => {
+  let storage: Storage;
+  try {
+    storage = await openStorage(storageUrl(flags.storage));
+  } catch (e) {
+    if (e instanceof StorageError && e.code === 'CONNECTION_ERROR') throw new InputError(e.message, { cause: e, code: 'CONNECTION_ERROR' });
+    throw e;
+  }
+  try {
     const study = await resolveStudy(storage, flags.study);
-    return execute(storage, study, specOfStudy(study), { ...flags, storage: storageUrl(flags.storage) }, 'joining', true);
-  });
+    return await execute(storage, study, specOfStudy(study), { ...flags, storage: storageUrl(flags.storage) }, 'joining', true);
+  } finally {
+    await storage.close();
+  }
 }
 
 async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, flags: RunFlags, verb: string, waitForOthers = false): Promise<number> {
@@ -59,7 +73,7 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
   const onSigint = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    err('\nInterrupted: stopping running trials; they restart when you run the same command again (Ctrl-C again to quit at once).');
+    if (process.stderr.isTTY !== true) err('Interrupted: stopping running trials (Ctrl-C again to quit at once).');
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSigint);
@@ -117,7 +131,10 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
     if (zonesReport) out('\n' + zonesReport);
     out(`\n${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.waiting + c.running} left; this run ${formatDuration((Date.now() - started) / 1000)}`);
   }
-  if (summary.interrupted) return 130;
+  if (summary.interrupted) {
+    err('Interrupted: finished trials are saved; run the same command again to resume (interrupted trials restart).');
+    return 130;
+  }
   return trials.some((t) => t.state === 'failed') ? 1 : 0;
 }
 
