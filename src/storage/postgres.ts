@@ -59,6 +59,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      heartbeat_at BIGINT NOT NULL,
      PRIMARY KEY (study_id, id)
    );`,
+  // Room on each page for HOT updates: heartbeats and step reports rewrite a trial row without touching its indexes.
+  `ALTER TABLE {s}.hz_trials SET (fillfactor = 70);
+   ALTER TABLE {s}.hz_studies SET (fillfactor = 50);`,
 ];
 
 /** Options for PostgresStorage. */
@@ -79,6 +82,11 @@ export interface PostgresStorageOptions {
   readonly asyncReports?: boolean;
   /** The clock, in milliseconds since the epoch (tests inject one). */
   readonly now?: () => number;
+  /**
+   * How long a statement keeps being retried while the server is unreachable after a successful connect
+   * (a restart, a failover), in ms; default 60 000, or env HYPERZONE_PG_RETRY_MS. 0 disables retries.
+   */
+  readonly retryMs?: number;
 }
 
 type Num = number | string;
@@ -90,6 +98,8 @@ interface TrialRow {
 }
 
 const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
+/** Errors after which the same statement may be sent again: the server went away (restart, failover), nothing was committed. */
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '28P01', '28000', '3D000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 
 /**
@@ -99,6 +109,8 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETI
 export class PostgresStorage implements Storage {
   private readonly t: { studies: string; trials: string; steps: string; workers: string };
   private closed = false;
+  /** Statements are retried through server restarts only once the first connect has succeeded. */
+  private retryMs = 0;
 
   private constructor(private readonly pool: pg.Pool, private readonly reportPool: pg.Pool, readonly schema: string, private readonly label: string, private readonly secret: string | undefined, private readonly now: () => number) {
     const q = quoteIdent(schema);
@@ -144,6 +156,7 @@ export class PostgresStorage implements Storage {
       if (reportPool !== pool) await reportPool.end().catch(() => undefined);
       throw storage.wrap(e, 'connect');
     }
+    storage.retryMs = Math.max(0, options.retryMs ?? envMs('HYPERZONE_PG_RETRY_MS') ?? 60_000);
     return storage;
   }
 
@@ -238,32 +251,41 @@ export class PostgresStorage implements Storage {
     checkId(studyId, 'studyId');
     const now = this.now();
     const key = planKey(plan);
-    return this.tx(async (c) => {
-      const n = await c.query<{ number: Num }>(`UPDATE ${this.t.studies} SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number`, [studyId]);
-      const number = n.rows[0]?.number;
-      if (number === undefined) throw notFound(studyId);
-      const insert = (dedupe: string | null) => c.query<TrialRow>(
-        `INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
-         VALUES ($1, $2, 'running', $3::json, $4, $5, $6, $7, $8::jsonb, $9, 1, $10, $10, $10)
-         ${dedupe === null ? '' : 'ON CONFLICT (study_id, dedupe_key) DO NOTHING'} RETURNING ${TRIAL_COLS}`,
-        [studyId, number, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now]);
-      // A sampler may propose a point twice; only the first copy holds the dedupe key.
-      const row = (await insert(key)).rows[0] ?? (await insert(null)).rows[0];
-      if (!row) throw new StorageError(`createRunningTrial inserted no row for study ${studyId}`);
-      return toTrial(row);
-    }, 'createRunningTrial');
+    // One statement (one round trip): number the trial, insert it. A sampler may propose a point twice;
+    // only the first copy holds the dedupe key. Two workers racing on the same new key: the loser's whole
+    // statement fails on the unique index (its numbering rolled back too) and is sent again without the key.
+    const insert = (dedupe: boolean) => this.query<TrialRow>(
+      `WITH n AS (UPDATE ${this.t.studies} SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number)
+       INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
+       SELECT $1, n.number, 'running', $2::json, $3, $4, $5,
+              CASE WHEN $6 AND NOT EXISTS (SELECT 1 FROM ${this.t.trials} x WHERE x.study_id = $1 AND x.dedupe_key = $5) THEN $5 END,
+              $7::jsonb, $8, 1, $9, $9, $9
+       FROM n RETURNING ${TRIAL_COLS}`,
+      [studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now]);
+    let r: pg.QueryResult<TrialRow>;
+    try {
+      r = await insert(true);
+    } catch (e) {
+      if (!(e instanceof StorageError && pgCode(e.cause) === '23505')) throw e;
+      r = await insert(false);
+    }
+    const row = r.rows[0];
+    if (!row) throw notFound(studyId);
+    return toTrial(row);
   }
 
   async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
     const now = this.now();
-    const r = await this.query<TrialRow>(
-      `UPDATE ${this.t.trials} SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = $3, heartbeat_at = $3
-       WHERE id = (SELECT id FROM ${this.t.trials} WHERE study_id = $1 AND state = 'waiting' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING ${TRIAL_COLS}`, [studyId, workerId, now]);
+    // One round trip: the claim, and (when nothing waits) whether the study exists at all.
+    const r = await this.query<TrialRow & { study_exists: boolean }>(
+      `WITH c AS (UPDATE ${this.t.trials} SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = $3, heartbeat_at = $3
+         WHERE id = (SELECT id FROM ${this.t.trials} WHERE study_id = $1 AND state = 'waiting' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
+         RETURNING ${TRIAL_COLS})
+       SELECT c.*, EXISTS (SELECT 1 FROM ${this.t.studies} WHERE id = $1) AS study_exists FROM (SELECT 1) one LEFT JOIN c ON true`, [studyId, workerId, now]);
     const row = r.rows[0];
-    if (!row) {
-      await this.checkStudy(studyId);
+    if (!row || row.id === null) {
+      if (!row?.study_exists) throw notFound(studyId);
       return null;
     }
     // A waiting trial has no steps: requeueing clears them and only running trials accept reports.
@@ -398,32 +420,60 @@ export class PostgresStorage implements Storage {
     return this.queryOn<R>(this.pool, sql, params);
   }
 
-  private async queryOn<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      return await pool.query<R>(sql, params);
-    } catch (e) {
-      throw this.wrap(e, 'query');
+  private queryOn<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.retrying(async () => {
+      try {
+        return await pool.query<R>(sql, params);
+      } catch (e) {
+        throw this.wrap(e, 'query');
+      }
+    });
+  }
+
+  /**
+   * Runs `attempt` again while the server is unreachable (restart, failover), for up to `retryMs`.
+   * Safe because each attempt is one statement or one transaction, and a server that went away rolled it back;
+   * auth, missing-database and SQL errors are never retried.
+   */
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryMs;
+    let wait = 100;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (this.closed || Date.now() + wait > deadline || !isRetryable(e)) throw e;
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(2000, wait * 2);
+      }
     }
   }
 
-  private async tx<T>(body: (c: pg.PoolClient) => Promise<T>, op = 'transaction'): Promise<T> {
+  private tx<T>(body: (c: pg.PoolClient) => Promise<T>, op = 'transaction'): Promise<T> {
+    return this.retrying(() => this.txOnce(body, op));
+  }
+
+  private async txOnce<T>(body: (c: pg.PoolClient) => Promise<T>, op: string): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (e) {
       throw this.wrap(e, op);
     }
+    let out: T;
     try {
       await client.query('BEGIN');
-      const out = await body(client);
+      out = await body(client);
       await client.query('COMMIT');
-      return out;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      const broken = isRetryable(this.wrap(e, op));
+      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+      // A client whose connection died is destroyed, not returned to the pool.
+      client.release(broken ? (e instanceof Error ? e : true) : undefined);
       throw this.wrap(e, op);
-    } finally {
-      client.release();
     }
+    client.release();
+    return out;
   }
 
   /** Maps a driver error to StorageError; connection problems get CONNECTION_ERROR; the password never appears. */
@@ -438,6 +488,22 @@ export class PostgresStorage implements Storage {
     }
     return new StorageError(`PostgreSQL ${op} failed at ${this.label}: ${detail}`, { cause: e });
   }
+}
+
+/** Whether a (wrapped) error means the server went away, so the statement can be sent again. */
+function isRetryable(e: unknown): boolean {
+  const cause = e instanceof StorageError ? e.cause : e;
+  const code = pgCode(cause);
+  if (code !== undefined) return RETRY_CODES.has(code);
+  return /Connection terminated|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(describeError(cause));
+}
+
+function envMs(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new StorageError(`Expected environment variable \`${name}\` to be a number of milliseconds ≥ 0, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 function isConnectionMessage(m: string): boolean {

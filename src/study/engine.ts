@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { describeError, TrialPruned } from '../errors.js';
+import { describeError, InputError, TrialPruned } from '../errors.js';
 import type { Runner } from '../runners/runner.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
@@ -38,8 +38,12 @@ export interface WorkerOptions {
   /** For samplers without a plan: stop proposing once the study has this many trials. */
   readonly maxTrials?: number;
   readonly maxAttempts: number;
+  /** How often running trials and the worker beat (default 5 s, or env HYPERZONE_HEARTBEAT_MS). */
   readonly heartbeatMs?: number;
-  /** Running trials whose heartbeat is older than this are presumed lost and requeued. */
+  /**
+   * Running trials whose heartbeat is older than this are presumed lost and requeued
+   * (default max(60 s, 6 heartbeats), or env HYPERZONE_STALE_MS).
+   */
   readonly staleMs?: number;
   /** Aborting it interrupts the worker: running trials go back to waiting, nothing recorded is lost. */
   readonly signal?: AbortSignal;
@@ -68,10 +72,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   const signal = o.signal ?? new AbortController().signal;
   // Each running trial listens on the study's signal (and removes its listener when done).
   setMaxListeners(o.parallel + 10, signal);
-  const heartbeatMs = o.heartbeatMs ?? 5000;
+  const { heartbeatMs, staleMs } = workerTiming(o);
   const counts = { complete: 0, pruned: 0, failed: 0 };
+  const recover = (): Promise<number> => recoverLostTrials(storage, study.id, staleMs, o.maxAttempts);
 
-  await recoverLostTrials(storage, study.id, o.staleMs ?? Math.max(60_000, heartbeatMs * 6), o.maxAttempts);
+  await recover();
   if (o.sampler.plan) {
     const trials = await storage.listTrials(study.id);
     await storage.enqueueTrials(study.id, o.sampler.plan(samplerContext(o, trials)));
@@ -81,7 +86,13 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   };
   const startedAt = Date.now();
   await beat();
-  const workerTimer = setInterval(() => void beat().catch(() => undefined), heartbeatMs);
+  // Each beat also looks for lost trials, so they come back even while every worker is busy.
+  let beating = false;
+  const workerTimer = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    void beat().then(recover).catch(() => undefined).finally(() => { beating = false; });
+  }, heartbeatMs);
 
   const active = new Set<Promise<void>>();
   try {
@@ -99,7 +110,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         const c = await storage.countTrials(study.id);
         if (c.running === 0 && c.waiting === 0) break;
         await sleep(Math.min(1000, heartbeatMs), signal);
-        await recoverLostTrials(storage, study.id, o.staleMs ?? Math.max(60_000, heartbeatMs * 6), o.maxAttempts);
+        await recover();
         continue;
       }
       await Promise.race(active);
@@ -115,10 +126,28 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   return { ...counts, interrupted: signal.aborted };
 }
 
-/** Requeues trials of workers that are gone: dead local processes at once, others after `staleMs` without heartbeat. */
+/** Heartbeat interval and stale timeout of a worker: options, else env HYPERZONE_HEARTBEAT_MS / HYPERZONE_STALE_MS, else 5 s / max(60 s, 6 beats). */
+export function workerTiming(o: { heartbeatMs?: number; staleMs?: number }, env: NodeJS.ProcessEnv = process.env): { heartbeatMs: number; staleMs: number } {
+  const heartbeatMs = o.heartbeatMs ?? envMs(env, 'HYPERZONE_HEARTBEAT_MS', 1) ?? 5000;
+  const staleMs = o.staleMs ?? envMs(env, 'HYPERZONE_STALE_MS', 0) ?? Math.max(60_000, heartbeatMs * 6);
+  return { heartbeatMs, staleMs };
+}
+
+function envMs(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new InputError(`Expected environment variable \`${name}\` to be a number of milliseconds ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/**
+ * Requeues trials of workers that are gone: dead local processes at once, others after `staleMs` without heartbeat.
+ * Reads only the workers table (small), never the trials, so its cost does not grow with the study.
+ */
 export async function recoverLostTrials(storage: Storage, studyId: number, staleMs: number, maxAttempts: number): Promise<number> {
-  const running = await storage.listTrials(studyId, { states: ['running'] });
-  const dead = [...new Set(running.map((t) => t.workerId).filter((w): w is string => w !== null && isDeadLocalWorker(w)))];
+  const workers = await storage.listWorkers(studyId);
+  const dead = workers.map((w) => w.id).filter((id) => isDeadLocalWorker(id));
   return storage.requeueStale(studyId, { staleMs, maxAttempts, workerIds: dead });
 }
 
@@ -156,7 +185,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
         controller.abort(new Error('claim lost: the trial was requeued or finished elsewhere'));
       }
     }, () => undefined);
-  }, o.heartbeatMs ?? 5000);
+  }, workerTiming(o).heartbeatMs);
   o.events?.onTrialStart?.(trial);
   let outcome: Outcome;
   try {
@@ -196,8 +225,10 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     outcome = { state: 'pruned', step: lastStep(trial), ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
   }
   const finished = await storage.finishTrial(trial.id, workerId, outcome);
-  const final = await storage.getTrial(trial.id);
-  if (final) o.events?.onTrialEnd?.(final);
+  if (o.events?.onTrialEnd) {
+    const final = await storage.getTrial(trial.id);
+    if (final) o.events.onTrialEnd(final);
+  }
   return finished ? outcome.state : null;
 }
 
