@@ -1,0 +1,61 @@
+import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
+import type { Sampler, SamplerContext } from '../samplers/sampler.js';
+import type { Params, TrialRecord } from '../study/types.js';
+import { rungValue } from './rungs.js';
+
+/** Options of the BOHB-style sampler. */
+export interface BohbOptions {
+  /** Rung steps, ascending (HyperbandScheduler.rungSteps() or a successive-halving ladder). */
+  readonly rungSteps: readonly number[];
+  /** The study's objective metric (the value stored in steps). */
+  readonly metric: string;
+  /** Options of the inner TPE (its nStartupTrials also sets the fewest observations a rung needs). */
+  readonly tpe?: TpeOptions;
+}
+
+/**
+ * BOHB (Falkner et al. 2018) with TPE as the model: each proposal fits TPE on the highest rung that has
+ * at least max(nStartupTrials, dims + 2) observations, with each trial's value at that rung as its
+ * value (pruned trials count at every rung they reached). Trials stopped below that rung stay in as
+ * pruned, which TPE ranks below every trial with a value at the rung (later stops rank higher), so the
+ * bad side of the model still knows where early stops happened; running ones stay in as constant liars. We chose "highest rung with enough data" (the BOHB paper's
+ * rule) over "same bracket only": it pools every bracket's evidence, and with Hyperband most trials end
+ * pruned, which a plain TPE could only rank below every complete trial.
+ */
+export class BohbSampler implements Sampler {
+  readonly name = 'bohb';
+  private readonly tpe: TpeSampler;
+  private readonly minObs: number;
+
+  constructor(private readonly options: BohbOptions) {
+    this.tpe = new TpeSampler(options.tpe ?? {});
+    this.minObs = options.tpe?.nStartupTrials ?? 10;
+  }
+
+  /** The rung whose values the model is fitted on, or null before any rung has enough. */
+  fittingRung(trials: readonly TrialRecord[], dims: number): number | null {
+    const need = Math.max(this.minObs, dims + 2, 1);
+    for (let i = this.options.rungSteps.length - 1; i >= 0; i--) {
+      const r = this.options.rungSteps[i] as number;
+      let n = 0;
+      for (const t of trials) if ((t.state === 'complete' || t.state === 'pruned') && rungValue(t, r, this.options.metric) !== undefined) n++;
+      if (n >= need) return r;
+    }
+    return null;
+  }
+
+  /** Proposes with TPE fitted on the chosen rung's values (random before any rung has enough). */
+  sample(ctx: SamplerContext): { params: Params; attrs: Readonly<Record<string, unknown>> } {
+    const rung = this.fittingRung(ctx.trials, ctx.space.names.length);
+    if (rung === null) return { params: ctx.space.sample(ctx.rng), attrs: { 'bohb.rung': null } };
+    const view: TrialRecord[] = [];
+    for (const t of ctx.trials) {
+      if (t.state === 'running' || t.state === 'waiting') { view.push(t); continue; }
+      if (t.state !== 'complete' && t.state !== 'pruned') continue;
+      const v = rungValue(t, rung, this.options.metric);
+      // Stopped below the rung: kept as pruned, which TPE ranks below every value at the rung.
+      view.push(v !== undefined ? { ...t, state: 'complete', value: v } : { ...t, state: 'pruned', value: null });
+    }
+    return { params: this.tpe.sample({ ...ctx, trials: view }).params, attrs: { 'bohb.rung': rung } };
+  }
+}
