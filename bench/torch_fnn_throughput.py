@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """PyTorch peer of bench/trainer-throughput.ts: trains the same 784-512-10 FNN (ReLU, dropout 0.2,
-Adam lr 1e-3, batch 128) on the same MNIST IDX images on the CPU and prints training images/second
-as one JSON line. Usage: torch_fnn_throughput.py IMAGES_IDX LABELS_IDX --train N --epochs E [--threads T]"""
-import argparse, gzip, json, struct, time
+Adam lr 1e-3, batch 128) on the same MNIST IDX images on the CPU, a bare training loop with no
+validation, logging or protocol. Prints one JSON line per epoch ({"step", "epoch_seconds",
+"images_per_second"}, training only) and a last summary line. Usage: torch_fnn_throughput.py IMAGES_IDX LABELS_IDX --train N --epochs E [--threads T]"""
+import argparse, gzip, json, struct, sys, time
 
 import numpy as np
 import torch
@@ -43,7 +44,11 @@ def main():
     x = torch.from_numpy(read_idx(a.images)[:n_train].astype(np.float32) / 255.0)
     y = torch.from_numpy(read_idx(a.labels)[:n_train].astype(np.int64))
     model = nn.Sequential(nn.Linear(784, a.units), nn.ReLU(), nn.Dropout(0.2), nn.Linear(a.units, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for m in model.modules():  # Keras defaults, as examples/torch/train.py and the TF.js trainer
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(a.seed)
     per_epoch = []
@@ -58,7 +63,10 @@ def main():
             loss.backward()
             opt.step()
         float(loss)
-        per_epoch.append(n_train / (time.perf_counter() - t0))
+        seconds = time.perf_counter() - t0
+        per_epoch.append(n_train / seconds)
+        print(json.dumps({'step': len(per_epoch), 'epoch_seconds': seconds, 'images_per_second': per_epoch[-1]}))
+        sys.stdout.flush()
     steady = per_epoch[1:] if len(per_epoch) > 1 else per_epoch
     print(json.dumps({
         'images_per_second': sum(steady) / len(steady),

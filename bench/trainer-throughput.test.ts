@@ -3,12 +3,28 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
 
-it('trainer-throughput --quick prints a table and a hyperzone/PyTorch ratio line', () => {
+const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+// Quick mode: every row runs and the table, ratio and overhead lines print. No timing assertions.
+it('trainer-throughput --quick prints one table of TF.js, PyTorch through hyperzone, bare and raw PyTorch', { timeout: 120_000 }, () => {
   const script = fileURLToPath(new URL('./trainer-throughput.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--quick'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--quick'], { encoding: 'utf8', timeout: 110_000 });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /hyperzone tfjs \((wasm|cpu|tensorflow)\), 1 trial\s+[\d,]+/);
-  assert.match(r.stdout, /2 trials in parallel\s+[\d,]+/);
-  // The ratio line is there whether or not the PyTorch peer could run; with the peer it is numeric.
-  assert.match(r.stdout, /^ratio hyperzone\/PyTorch: (1 trial \d+\.\d\d×, 2-trial aggregate \d+\.\d\d×|n\/a \(.+\))/m);
+  const out = r.stdout;
+  assert.match(out, /^TF\.js backend: (wasm|cpu|tensorflow); /m);
+  const n = String.raw`[\d,]+ \| +(\d+\.\d\d×|n/a) \| +-?\d+\.\d\d \| +\d+\.\d\d \| +\d+\.\d\d \| +(\d+\.\d\d×|n/a) \|`;
+  assert.match(out, new RegExp(String.raw`^\| TF\.js built-in \((wasm|cpu|tensorflow)\), 1 trial +\| +${n}`, 'm'));
+  assert.match(out, new RegExp(String.raw`^\| TF\.js built-in \((wasm|cpu|tensorflow)\), 2 trials in parallel +\| +${n} aggregate of \d+ \+ \d+`, 'm'));
+  if (!hasTorch) {
+    assert.match(out, /^ratio vs bare PyTorch: n\/a \(.+\)/m);
+    return;
+  }
+  assert.match(out, /torch\.get_num_threads\(\) = \d+ \(PyTorch rows run with \d+\), libopenblas0-pthread (installed|NOT installed)/);
+  for (const mode of ['bare', 'runner', 'raw']) assert.match(out, new RegExp(`^  rep 1 ${mode} +wall [\\d.]+ s .* \\d+ images/s$`, 'm'));
+  assert.match(out, new RegExp(String.raw`^\| PyTorch through hyperzone \(command runner \+ train\.py\) +\| +${n}`, 'm'));
+  assert.match(out, new RegExp(String.raw`^\| bare PyTorch \(train\.py spawned directly\) +\| +[\d,]+ \| +1\.00× \| .* \| +1\.00× \| the peer`, 'm'));
+  assert.match(out, new RegExp(String.raw`^\| raw PyTorch loop \(torch_fnn_throughput\.py\) +\| +${n}`, 'm'));
+  assert.match(out, /^ratio vs bare PyTorch \(images\/s\): TF\.js 1 trial \d+\.\d\d×, TF\.js 2-trial aggregate \d+\.\d\d×, through hyperzone \d+\.\d\d×, raw loop \d+\.\d\d×$/m);
+  assert.match(out, /^hyperzone overhead on a PyTorch trial: [+-]\d+\.\d\d% \(median wall [\d.]+ s through the command runner vs [\d.]+ s bare, 1 alternating rep\(s\); target < 2%\)$/m);
+  assert.match(out, /paired per-rep difference -?\d+ ms = [+-][\d.]+%; time outside training added -?\d+ ms = [+-][\d.]+%; CPU noise/);
 });

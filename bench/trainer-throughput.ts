@@ -1,85 +1,212 @@
-// Training throughput of the built-in TF.js trainer against PyTorch on the same FNN and data.
-// Run: flock /tmp/bench.lock npx tsx bench/trainer-throughput.ts [--quick] [--backend wasm|cpu|tensorflow]
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Trials in any framework, one table: the built-in TF.js trainer (1 trial, 2 in parallel), PyTorch's
+// examples/torch/train.py through hyperzone's command runner, the same train.py spawned bare, and a
+// raw PyTorch loop (bench/torch_fnn_throughput.py), all on the same 784-512-10 FNN and real MNIST.
+// Per row: training images/s, per-trial start-up, wall per trial, ratios against bare PyTorch; then
+// what the command runner adds to a PyTorch trial (median of alternating runs).
+// Run: flock /tmp/bench.lock npx tsx bench/trainer-throughput.ts [--quick] [--reps N] [--threads T] [--backend wasm|cpu|tensorflow]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveDataset } from '../src/datasets/resolve.js';
-import type { Metrics } from '../src/study/types.js';
+import { createCommandRunner } from '../src/runners/command/runner.js';
 import type { BackendChoice } from '../src/runners/tfjs/backend.js';
 import { createTfjsRunner } from '../src/runners/tfjs/runner.js';
+import {
+  FNN_PARAMS,
+  median,
+  outsideTrainingS,
+  PYTHON,
+  pythonInfo,
+  runnerTimed,
+  spawnTimed,
+  startupS,
+  steadyRate,
+  type TrialTiming,
+} from './throughput-trials.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const backendArg = args[args.indexOf('--backend') + 1];
-const backend = (args.includes('--backend') ? backendArg : 'auto') as BackendChoice;
-// Full: 12,000 MNIST images (9,600 trained per epoch after the 20% validation split), 3 epochs.
-const trainLimit = quick ? 1500 : 12000;
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const quick = argv.includes('--quick');
+const backend = (flag('--backend') ?? 'auto') as BackendChoice;
+// Full: 30,000 MNIST images (24,000 trained per epoch after the 20% validation split), 3 epochs.
+const trainLimit = quick ? 1500 : 30000;
 const epochs = quick ? 2 : 3;
-const params = { units: 512, dropout: 0.2, batch_size: 128, learning_rate: 0.001 };
+const reps = Number(flag('--reps') ?? (quick ? 1 : 5));
+const trained = Math.floor(trainLimit * 0.8);
+const seed = 1;
 
-/** Mean images/s over epochs after the first (the first pays one-time setup), or the only one. */
-function steadyRate(reports: readonly Metrics[]): number {
-  const rates = reports.map((m) => m['images_per_second'] ?? Number.NaN);
-  const steady = rates.length > 1 ? rates.slice(1) : rates;
-  return steady.reduce((a, b) => a + b, 0) / steady.length;
+/** One table row: medians over the row's trials. */
+interface Row {
+  readonly name: string;
+  readonly rate: number;
+  readonly startupS: number;
+  readonly firstEpochS: number;
+  readonly wallS: number;
+  readonly note: string;
 }
 
-async function hyperzone(workers: number): Promise<{ rates: number[]; wallRate: number; backend: string }> {
+const rowOf = (name: string, ts: readonly TrialTiming[], note = ''): Row => ({
+  name,
+  rate: median(ts.map((t) => steadyRate(t.epochs))),
+  startupS: median(ts.map(startupS)),
+  firstEpochS: median(ts.map((t) => t.firstEpochS)),
+  wallS: median(ts.map((t) => t.wallS)),
+  note,
+});
+
+/** `workers` built-in trials at once on a fresh pool (each pays worker start-up, backend and data load). */
+async function tfjs(workers: number): Promise<{ row: Row; backend: string }> {
   const runner = createTfjsRunner({ dataset: 'mnist', trainLimit, testLimit: 100, backend, workers, metric: 'val_accuracy', direction: 'maximize' });
   try {
     await runner.prepare?.();
     const t0 = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: workers }, async (_, i) => {
-        const reports: Metrics[] = [];
-        const outcome = await runner.run(
-          { trialId: i + 1, number: i, params, seed: 1 + i, budget: epochs },
-          { report: (_s, m) => void reports.push(m), signal: new AbortController().signal },
-        );
-        if (outcome.state !== 'complete') throw new Error(`benchmark trial ended ${outcome.state}: ${JSON.stringify(outcome)}`);
-        return steadyRate(reports);
-      }),
+    const trials = await Promise.all(
+      Array.from({ length: workers }, (_, i) => runnerTimed(runner, { trialId: i + 1, number: i, params: FNN_PARAMS, seed: seed + i, budget: epochs })),
     );
-    const seconds = (performance.now() - t0) / 1000;
-    const images = workers * epochs * Math.floor(trainLimit * 0.8);
-    return { rates: results, wallRate: images / seconds, backend: runner.backend };
+    const wallS = (performance.now() - t0) / 1000;
+    if (workers === 1) return { row: rowOf(`TF.js built-in (${runner.backend}), 1 trial`, trials), backend: runner.backend };
+    const rates = trials.map((t) => steadyRate(t.epochs));
+    const mean = (f: (t: TrialTiming) => number): number => trials.reduce((s, t) => s + f(t), 0) / trials.length;
+    return {
+      row: {
+        name: `TF.js built-in (${runner.backend}), ${workers} trials in parallel`,
+        rate: rates.reduce((a, b) => a + b, 0),
+        startupS: mean(startupS),
+        firstEpochS: mean((t) => t.firstEpochS),
+        wallS,
+        note: `aggregate of ${rates.map((r) => Math.round(r)).join(' + ')}; wall for all ${workers}`,
+      },
+      backend: runner.backend,
+    };
   } finally {
     await runner.close?.();
   }
 }
 
-function pytorch(): { rate: number; threads: number; version: string } | { error: string } {
+type Mode = 'bare' | 'runner' | 'raw';
+// Orders cycled through by the reps, so no mode always runs first or right after another.
+const ORDERS: readonly (readonly Mode[])[] = [
+  ['bare', 'runner', 'raw'],
+  ['runner', 'bare', 'raw'],
+  ['raw', 'bare', 'runner'],
+  ['raw', 'runner', 'bare'],
+  ['bare', 'raw', 'runner'],
+  ['runner', 'raw', 'bare'],
+];
+
+/** Alternating reps of train.py bare, train.py through the command runner, and the raw loop. */
+async function pytorch(threads: number, log: (line: string) => void): Promise<Record<Mode, TrialTiming[]>> {
+  const work = mkdtempSync(join(tmpdir(), 'hz-bench-throughput-'));
+  const trainPy = [PYTHON, 'examples/torch/train.py', '--train-limit', String(trainLimit), '--device', 'cpu', '--threads', String(threads)];
   const files = resolveDataset('mnist');
-  const script = fileURLToPath(new URL('./torch_fnn_throughput.py', import.meta.url));
-  const r = spawnSync('/usr/bin/python3', [script, files.trainImages, files.trainLabels, '--train', String(trainLimit), '--epochs', String(epochs)], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  if (r.error !== undefined) return { error: r.error.message };
-  if (r.status !== 0) return { error: `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+  const raw = [PYTHON, 'bench/torch_fnn_throughput.py', files.trainImages, files.trainLabels, '--train', String(trainLimit), '--epochs', String(epochs), '--threads', String(threads)];
+  const paramsFile = join(work, 'bare-params.json');
+  writeFileSync(paramsFile, JSON.stringify(FNN_PARAMS));
+  // The protocol environment train.py reads; the runner sets the same (plus HZ_PARAM_* and ids).
+  const bareEnv = { HZ_PARAMS_FILE: paramsFile, HZ_SEED: String(seed), HZ_BUDGET: String(epochs) };
+  const runner = createCommandRunner({ command: trainPy, logDir: join(work, 'logs'), metric: 'val_accuracy', direction: 'maximize' });
+  const out: Record<Mode, TrialTiming[]> = { bare: [], runner: [], raw: [] };
   try {
-    const j = JSON.parse(r.stdout.trim().split('\n').slice(-1)[0] ?? '') as { images_per_second: number; threads: number; torch: string };
-    return { rate: j.images_per_second, threads: j.threads, version: j.torch };
-  } catch (e) {
-    return { error: `unreadable output: ${r.stdout.slice(0, 200)}` };
+    await runner.prepare?.();
+    if (!quick) await spawnTimed(trainPy, bareEnv); // page cache and bytecode cache warm for everyone
+    for (let i = 0; i < reps; i++) {
+      for (const mode of ORDERS[i % ORDERS.length] ?? []) {
+        const t =
+          mode === 'bare'
+            ? await spawnTimed(trainPy, bareEnv)
+            : mode === 'raw'
+              ? await spawnTimed(raw, {})
+              : await runnerTimed(runner, { trialId: i + 1, number: i, params: FNN_PARAMS, seed, budget: epochs });
+        out[mode].push(t);
+        log(
+          `  rep ${i + 1} ${mode.padEnd(6)} wall ${t.wallS.toFixed(3)} s  start-up ${startupS(t).toFixed(3)} s  ` +
+            `outside training ${outsideTrainingS(t).toFixed(3)} s  ${Math.round(steadyRate(t.epochs))} images/s`,
+        );
+      }
+    }
+    return out;
+  } finally {
+    await runner.close?.();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
-const fmt = (v: number): string => Math.round(v).toLocaleString('en-US').padStart(9);
-console.log(`trainer throughput: FNN 784-512-10 (ReLU, dropout 0.2, Adam), batch 128, MNIST, ${Math.floor(trainLimit * 0.8)} images × ${epochs} epochs${quick ? ' (quick)' : ''}`);
-const single = await hyperzone(1);
-const parallel = await hyperzone(2);
-const torch = pytorch();
-const aggregate = parallel.rates.reduce((a, b) => a + b, 0);
-const rows: [string, string, string][] = [
-  [`hyperzone tfjs (${single.backend}), 1 trial`, fmt(single.rates[0] ?? Number.NaN), `wall incl. startup+validation ${fmt(single.wallRate).trim()}`],
-  [`hyperzone tfjs (${parallel.backend}), 2 trials in parallel`, fmt(aggregate), `per trial ${parallel.rates.map((r) => fmt(r).trim()).join(' + ')}; wall ${fmt(parallel.wallRate).trim()}`],
-];
-if ('rate' in torch) rows.push([`PyTorch ${torch.version} CPU (${torch.threads} thread${torch.threads === 1 ? '' : 's'})`, fmt(torch.rate), '']);
-const w = Math.max(...rows.map((r) => r[0].length));
-console.log(`${'runner'.padEnd(w)}  images/s   notes`);
-for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b}   ${c}`);
-if ('rate' in torch) {
-  console.log(`ratio hyperzone/PyTorch: 1 trial ${(single.rates[0]! / torch.rate).toFixed(2)}×, 2-trial aggregate ${(aggregate / torch.rate).toFixed(2)}× (target ≥ 0.5×)`);
-} else {
-  console.log(`ratio hyperzone/PyTorch: n/a (PyTorch peer failed: ${torch.error})`);
+const int = (v: number): string => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
+const sec = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const times = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : 'n/a');
+const pct = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
+
+function printTable(rows: readonly Row[], bare: Row | undefined): void {
+  const head = ['runner', 'images/s', '× bare', 'start-up s', 'spawn→1st epoch s', 'wall/trial s', 'wall × bare', 'notes'];
+  const cells = rows.map((r) => [
+    r.name,
+    int(r.rate),
+    bare ? times(r.rate / bare.rate) : 'n/a',
+    sec(r.startupS),
+    sec(r.firstEpochS),
+    sec(r.wallS),
+    bare ? times(r.wallS / bare.wallS) : 'n/a',
+    r.note,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: readonly string[]): string => `| ${c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i] ?? 0) : x.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? `-${'-'.repeat(w)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const c of cells) console.log(line(c));
 }
+
+async function main(): Promise<void> {
+  const info = pythonInfo();
+  const threads = Number(flag('--threads') ?? ('threads' in info ? info.threads : 1));
+  console.log(`trials in any framework: FNN 784-512-10 (ReLU, dropout 0.2, Adam 1e-3), batch 128, real MNIST, ${trained} images × ${epochs} epochs per trial${quick ? ' (quick)' : ''}`);
+  const single = await tfjs(1);
+  const parallel = await tfjs(2);
+  const rows: Row[] = [single.row, parallel.row];
+  let torch: Record<Mode, TrialTiming[]> | { error: string } = 'error' in info ? info : { error: '' };
+  if (!('error' in info)) {
+    console.log(`PyTorch: ${reps} alternating rep(s) of each (bare train.py, through hyperzone, raw loop)`);
+    try {
+      torch = await pytorch(threads, (l) => console.log(l));
+    } catch (e) {
+      torch = { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  let bare: Row | undefined;
+  if (!('error' in torch)) {
+    bare = rowOf('bare PyTorch (train.py spawned directly)', torch.bare, 'the peer');
+    rows.push(
+      rowOf('PyTorch through hyperzone (command runner + train.py)', torch.runner, 'params file, protocol, logs'),
+      bare,
+      rowOf('raw PyTorch loop (torch_fnn_throughput.py)', torch.raw, 'no validation, no protocol'),
+    );
+  }
+  console.log('');
+  const py = 'error' in info ? `PyTorch unavailable (${info.error})` : `torch ${info.torch} on ${PYTHON}, torch.get_num_threads() = ${info.threads} (PyTorch rows run with ${threads}), libopenblas0-pthread ${info.openblasPthread ? 'installed' : 'NOT installed'}`;
+  console.log(`TF.js backend: ${single.backend}; ${py}; medians over ${reps} rep(s) for PyTorch rows`);
+  printTable(rows, bare);
+  if (bare === undefined || 'error' in torch) {
+    console.log(`ratio vs bare PyTorch: n/a (PyTorch peer failed: ${'error' in torch ? torch.error : ''})`);
+    return;
+  }
+  const r = (row: Row | undefined): string => times((row?.rate ?? Number.NaN) / bare.rate);
+  console.log(`ratio vs bare PyTorch (images/s): TF.js 1 trial ${r(rows[0])}, TF.js 2-trial aggregate ${r(rows[1])}, through hyperzone ${r(rows[2])}, raw loop ${r(rows[4])}`);
+  // Other processes on a shared CPU slow the training phase at random, so three measures: the median
+  // walls, the median of per-rep differences, and the time outside the epochs train.py timed itself
+  // (spawn, params file, env, pipes, logs, exit), which is what the runner can add.
+  const wallB = bare.wallS;
+  const wallR = median(torch.runner.map((t) => t.wallS));
+  const paired = median(torch.runner.map((t, i) => t.wallS - (torch.bare[i]?.wallS ?? Number.NaN)));
+  const outside = median(torch.runner.map(outsideTrainingS)) - median(torch.bare.map(outsideTrainingS));
+  const walls = torch.bare.map((t) => t.wallS);
+  const spread = ((Math.max(...walls) - Math.min(...walls)) / wallB) * 100;
+  const headline = ((wallR - wallB) / wallB) * 100;
+  console.log(
+    `hyperzone overhead on a PyTorch trial: ${pct(headline)} (median wall ${wallR.toFixed(3)} s through the command runner vs ${wallB.toFixed(3)} s bare, ${reps} alternating rep(s); target < 2%)`,
+  );
+  console.log(
+    `  paired per-rep difference ${(paired * 1000).toFixed(0)} ms = ${pct((paired / wallB) * 100)}; time outside training added ${(outside * 1000).toFixed(0)} ms = ${pct((outside / wallB) * 100)}; ` +
+      `CPU noise: bare walls spread ${spread.toFixed(1)}% of the median across reps (2 shared cores)`,
+  );
+}
+
+await main();
