@@ -23,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--parallel <n>', 'trials at once (default: one per core for the built-in trainer)')
     .option('--per-gpu <n>', 'command trainer: trials per GPU at once')
     .option('--log-dir <dir>', 'per-trial logs of the command trainer', '.hyperzone/logs')
+    .option('--out-dir <dir>', 'zone strategy: where the stage documents go (default .hyperzone/<study>)')
     .option('-q, --quiet', 'no progress output')
     .action(act((spec: string, opts: object) => runCommand(spec, opts)));
   program.command('worker').description('join a study stored in shared storage and run its trials (many machines, one PostgreSQL)')

@@ -15,7 +15,8 @@ import { renderResults, resultRows } from '../../reports/results.js';
 import { formatDuration } from '../../reports/text-table.js';
 import { createProgress } from '../progress.js';
 import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
-import { openStorage } from '../../storage/open.js';
+import { openStorage, redactUrl } from '../../storage/open.js';
+import { deriveSeed, Rng } from '../../util/rng.js';
 import { InputError, StorageError } from '../../errors.js';
 
 /** Flags shared by `run` and `worker`. */
@@ -39,6 +40,29 @@ export async function runCommand(specPath: string, flags: RunFlags): Promise<num
   return withStorage(flags.storage, async (storage) => {
     const { study, resumed } = await openStudyForSpec(storage, spec);
     return execute(storage, study, spec, flags, resumed ? 'resuming' : 'starting');
+  });
+}
+
+/**
+ * `hyperzone create SPEC`: stores the spec's study (and enqueues its planned trials: grid points) without running
+ * anything, so workers on other machines can join it with `hyperzone worker --study NAME`.
+ */
+export async function createCommand(specPath: string, flags: RunFlags): Promise<number> {
+  const loaded = loadSpecFile(specPath);
+  const spec: StudySpec = flags.study !== undefined ? { ...loaded, study: flags.study } : loaded;
+  return withStorage(flags.storage, async (storage) => {
+    const { study, resumed } = await openStudyForSpec(storage, spec);
+    const sampler = samplerFromSpec(spec);
+    let planned = 0;
+    if (spec.sampler.type !== 'zones' && sampler.plan) {
+      // The same plan, from the same seed, that every worker enqueues on start: storage deduplicates it.
+      const trials = await storage.listTrials(study.id);
+      planned = (await storage.enqueueTrials(study.id, sampler.plan({ space: spaceOf(spec), direction: study.direction, trials, rng: new Rng(deriveSeed(spec.seed, 'sampler', trials.length)) }))).length;
+    }
+    const where = redactUrl(storageUrl(flags.storage));
+    out(`${resumed ? 'study exists' : 'created study'} ${study.name} in ${where}${planned ? `; ${planned} trials enqueued` : ''}`);
+    out(`start workers with: hyperzone worker --storage '${where}' --study ${study.name}`);
+    return 0;
   });
 }
 
@@ -90,7 +114,7 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
     const workerId = newWorkerId();
     if (spec.sampler.type === 'zones') {
       try {
-        const outDir = join(flags.outDir ?? '.hyperzone', study.name);
+        const outDir = flags.outDir ?? join('.hyperzone', study.name);
         const result = await runZonesStudy(spec, {
           storage, study, space, fixed: spec.fixed, workerId, parallel, maxAttempts: spec.max_attempts, seed: spec.seed,
           signal: controller.signal, events: progress.events, runner, outDir,
