@@ -35,6 +35,19 @@ export interface Distribution {
 
 const clamp01 = (u: number): number => (u < 0 ? 0 : u > 1 ? 1 : u);
 
+/** Position of x in [low, high] as a share of the range, on a log scale when asked. */
+function rangeToUnit(x: number, low: number, high: number, log: boolean): number {
+  if (high === low) return 0.5;
+  if (log) return clamp01((Math.log(x) - Math.log(low)) / (Math.log(high) - Math.log(low)));
+  return clamp01((x - low) / (high - low));
+}
+
+/** The inverse of rangeToUnit. */
+function rangeFromUnit(u: number, low: number, high: number, log: boolean): number {
+  const c = clamp01(u);
+  return log ? Math.exp(Math.log(low) + c * (Math.log(high) - Math.log(low))) : low + c * (high - low);
+}
+
 /** A finite, ordered list of values: the base of int (with step), series and categorical. */
 abstract class FiniteDistribution implements Distribution {
   abstract readonly ordered: boolean;
@@ -128,14 +141,10 @@ export class IntDistribution implements Distribution {
     return out;
   }
   toUnit(v: ParamValue): number {
-    const x = Number(v);
-    if (this.high === this.low) return 0.5;
-    if (this.log) return clamp01((Math.log(x) - Math.log(this.low)) / (Math.log(this.high) - Math.log(this.low)));
-    return clamp01((x - this.low) / (this.high - this.low));
+    return rangeToUnit(Number(v), this.low, this.high, this.log);
   }
   fromUnit(u: number): ParamValue {
-    const c = clamp01(u);
-    const raw = this.log ? Math.exp(Math.log(this.low) + c * (Math.log(this.high) - Math.log(this.low))) : this.low + c * (this.high - this.low);
+    const raw = rangeFromUnit(u, this.low, this.high, this.log);
     const snapped = this.low + Math.round((raw - this.low) / this.step) * this.step;
     return Math.min(this.high, Math.max(this.low, snapped));
   }
@@ -172,15 +181,10 @@ export class FloatDistribution implements Distribution {
     return Array.from({ length: count }, (_, i) => this.fromUnit(count === 1 ? 0.5 : i / (count - 1)));
   }
   toUnit(v: ParamValue): number {
-    const x = Number(v);
-    if (this.high === this.low) return 0.5;
-    if (this.log) return clamp01((Math.log(x) - Math.log(this.low)) / (Math.log(this.high) - Math.log(this.low)));
-    return clamp01((x - this.low) / (this.high - this.low));
+    return rangeToUnit(Number(v), this.low, this.high, this.log);
   }
   fromUnit(u: number): ParamValue {
-    const c = clamp01(u);
-    const v = this.log ? Math.exp(Math.log(this.low) + c * (Math.log(this.high) - Math.log(this.low))) : this.low + c * (this.high - this.low);
-    return Math.min(this.high, Math.max(this.low, v));
+    return Math.min(this.high, Math.max(this.low, rangeFromUnit(u, this.low, this.high, this.log)));
   }
   /** Continuous domains have no natural neighbours: a tenth of the range (in internal scale) each way. */
   neighbours(v: ParamValue): ParamValue[] {
