@@ -1,0 +1,333 @@
+// End-to-end: distributed studies on a real PostgreSQL (127.0.0.1:5432, database `test`), with the compiled CLI
+// (dist/, built by `npm test`). Each test works in its own schema (`?schema=` in the storage URL), dropped at the end.
+// Workers use a tiny shell objective (the command trainer), a 200 ms heartbeat and a 1.5 s stale timeout.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { createCommand } from '../../src/cli/commands/run.js';
+
+const CLI = resolve('dist/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'hz-dist-'));
+const runId = randomBytes(3).toString('hex');
+const schemas: string[] = [];
+
+async function findServer(): Promise<string | null> {
+  for (const url of [process.env['HZ_TEST_POSTGRES_URL'], 'postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test']) {
+    if (!url) continue;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+    try {
+      await c.connect();
+      await c.query('SELECT 1');
+      return url;
+    } catch {
+      // next
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+  return null;
+}
+
+const server = await findServer();
+const skip = server === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
+const serverUrl = server ?? 'postgres://postgres@127.0.0.1:5432/test';
+const withParam = (url: string, k: string, v: string): string => { const u = new URL(url); u.searchParams.set(k, v); return u.toString(); };
+/** A fresh schema and the storage URL naming it. */
+function newStorage(): { url: string; schema: string } {
+  const schema = `hz_dist_${runId}_${schemas.length}`;
+  schemas.push(schema);
+  return { url: withParam(serverUrl, 'schema', schema), schema };
+}
+
+const objective = join(dir, 'objective.sh');
+// value = 100·x + y·step; STEPS steps of STEP_SLEEP seconds each.
+writeFileSync(objective, `#!/bin/sh
+i=1
+while [ $i -le \${STEPS:-1} ]; do
+  sleep \${STEP_SLEEP:-0}
+  echo "{\\"step\\":$i,\\"value\\":$((HZ_PARAM_X * 100 + HZ_PARAM_Y * i))}"
+  i=$((i+1))
+done
+`);
+
+function specFile(name: string, o: { xs: number[]; ys: number[]; steps: number; sleep: number; maxAttempts?: number }): string {
+  const p = join(dir, `${name}.yaml`);
+  writeFileSync(p, `study: ${name}
+objective: { metric: value, direction: maximize }
+space:
+  x: [${o.xs.join(', ')}]
+  y: [${o.ys.join(', ')}]
+sampler: { type: grid }
+trainer: { type: command, command: [/bin/sh, ${JSON.stringify(objective)}], env: { STEPS: "${o.steps}", STEP_SLEEP: "${o.sleep}" } }
+parallel: 1
+max_attempts: ${o.maxAttempts ?? 3}
+`);
+  return p;
+}
+
+const timing = { HYPERZONE_HEARTBEAT_MS: '200', HYPERZONE_STALE_MS: '1500', HYPERZONE_PG_RETRY_MS: '30000' };
+
+interface Worker { proc: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> }
+function startWorker(url: string, study: string, extraEnv: Record<string, string> = {}): Worker {
+  const proc = spawn(process.execPath, [CLI, 'worker', '--storage', url, '--study', study, '--quiet', '--log-dir', join(dir, 'logs')],
+    { cwd: dir, env: { ...process.env, ...timing, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => proc.on('close', (code) => r({ code, stdout, stderr })));
+  return { proc, done };
+}
+
+function hz(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...timing, ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function create(url: string, spec: string): Promise<void> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    assert.equal(await createCommand(spec, { storage: url }), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+interface Row { number: number; state: string; attempts: number; x: number; y: number; value: number | null; worker_id: string | null; error: string | null; steps: number }
+async function rows(schema: string, study: string): Promise<Row[]> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ number: string; state: string; attempts: number; params: { x: number; y: number }; value: number | null; worker_id: string | null; error: string | null; steps: string }>(
+      `SELECT t.number, t.state, t.attempts, t.params, t.value, t.worker_id, t.error, (SELECT COUNT(*) FROM "${schema}".hz_trial_steps s WHERE s.trial_id = t.id) AS steps
+       FROM "${schema}".hz_trials t JOIN "${schema}".hz_studies st ON st.id = t.study_id WHERE st.name = $1 ORDER BY t.number`, [study]);
+    return r.rows.map((x) => ({ number: Number(x.number), state: x.state, attempts: x.attempts, x: x.params.x, y: x.params.y, value: x.value, worker_id: x.worker_id, error: x.error, steps: Number(x.steps) }));
+  } finally {
+    await c.end();
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The expected objective value of a grid point (the best step is the last). */
+const expected = (x: number, y: number, steps: number): number => 100 * x + y * steps;
+
+function assertAllCompleteOnce(rs: Row[], xs: number[], ys: number[], steps: number): void {
+  const keys = rs.map((r) => `${r.x},${r.y}`);
+  assert.equal(new Set(keys).size, keys.length, `no grid point twice: ${keys.join(' ')}`);
+  assert.equal(rs.length, xs.length * ys.length, 'every grid point once');
+  for (const r of rs) {
+    assert.equal(r.state, 'complete', `trial #${r.number} (x=${r.x}, y=${r.y}) ended ${r.state}: ${r.error ?? ''}`);
+    assert.equal(r.value, expected(r.x, r.y, steps), `trial #${r.number} value`);
+    assert.equal(r.steps, steps, `trial #${r.number} has each step once`);
+  }
+}
+
+describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () => {
+  before(() => {
+    assert.ok(existsSync(CLI), 'dist/cli/main.js exists (npm test builds it)');
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (skip || schemas.length === 0) return;
+    await ensureServerUp();
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    await c.end();
+  });
+
+  it('16 workers on a grid: every point evaluated exactly once, results equal a serial run', { timeout: 90_000 }, async () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+    const ys = [1, 2, 3, 4, 5, 6];
+    const { url, schema } = newStorage();
+    const spec = specFile('grid16', { xs, ys, steps: 2, sleep: 0 });
+    await create(url, spec);
+    assert.equal((await rows(schema, 'grid16')).filter((r) => r.state === 'waiting').length, 48, 'create enqueues the whole grid up front');
+    const workers = Array.from({ length: 16 }, () => startWorker(url, 'grid16'));
+    const results = await Promise.all(workers.map((w) => w.done));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const distributed = await rows(schema, 'grid16');
+    assertAllCompleteOnce(distributed, xs, ys, 2);
+    for (const r of distributed) assert.equal(r.attempts, 1, `trial #${r.number} claimed once`);
+    assert.ok(new Set(distributed.map((r) => r.worker_id)).size > 1, 'the work was shared');
+
+    const serial = hz(['run', spec, '--storage', `sqlite:${join(dir, 'serial.db')}`, '--parallel', '1', '--quiet']);
+    assert.equal(serial.code, 0, serial.stderr);
+    const exported = hz(['export', '--storage', `sqlite:${join(dir, 'serial.db')}`, '--format', 'json']);
+    const serialTrials = (JSON.parse(exported.stdout) as { trials: { params: { x: number; y: number }; value: number; state: string }[] }).trials;
+    const asSet = (ts: { x: number; y: number; value: number | null }[]) => ts.map((t) => `${t.x},${t.y}=${t.value}`).sort();
+    assert.deepEqual(asSet(distributed), asSet(serialTrials.map((t) => ({ ...t.params, value: t.value }))));
+  });
+
+  it('kill -9 a worker mid-trial: its trial returns to waiting and completes elsewhere; retries are bounded', { timeout: 60_000 }, async () => {
+    const xs = [1, 2];
+    const ys = [1, 2];
+    const { url, schema } = newStorage();
+    await create(url, specFile('kill', { xs, ys, steps: 3, sleep: 0.3 }));
+    const a = startWorker(url, 'kill');
+    const victim = await waitFor('a running trial with a step', async () => (await rows(schema, 'kill')).find((r) => r.state === 'running' && r.steps >= 1));
+    a.proc.kill('SIGKILL');
+    await a.done;
+    const b = startWorker(url, 'kill');
+    const rb = await b.done;
+    assert.equal(rb.code, 0, rb.stderr);
+    const rs = await rows(schema, 'kill');
+    assertAllCompleteOnce(rs, xs, ys, 3);
+    const again = rs.find((r) => r.number === victim.number) as Row;
+    assert.equal(again.attempts, 2, 'the killed trial was claimed a second time');
+    assert.notEqual(again.worker_id, victim.worker_id);
+
+    // With max_attempts 1, a trial whose worker dies is failed with the reason instead of retried.
+    const one = newStorage();
+    await create(one.url, specFile('kill1', { xs: [1], ys: [1, 2], steps: 3, sleep: 0.3, maxAttempts: 1 }));
+    const c = startWorker(one.url, 'kill1');
+    const lost = await waitFor('a running trial', async () => (await rows(one.schema, 'kill1')).find((r) => r.state === 'running'));
+    c.proc.kill('SIGKILL');
+    await c.done;
+    const d = startWorker(one.url, 'kill1');
+    const rd = await d.done;
+    assert.equal(rd.code, 1, 'a failed trial makes the exit code 1');
+    const failed = (await rows(one.schema, 'kill1')).find((r) => r.number === lost.number) as Row;
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /lost \(no heartbeat\) after 1 attempt/);
+  });
+
+  it('a worker presumed dead (stopped, no heartbeat) loses its trial; its late result neither duplicates nor overwrites', { timeout: 60_000 }, async () => {
+    const { url, schema } = newStorage();
+    await create(url, specFile('stall', { xs: [1], ys: [1, 2], steps: 4, sleep: 0.4 }));
+    const a = startWorker(url, 'stall');
+    const held = await waitFor('a running trial with a step', async () => (await rows(schema, 'stall')).find((r) => r.state === 'running' && r.steps >= 1));
+    a.proc.kill('SIGSTOP');
+    try {
+      const b = startWorker(url, 'stall');
+      // b takes the other trial, then the stalled one once its heartbeat is 1.5 s old.
+      await waitFor('the stalled trial to be completed by another worker', async () => {
+        const r = (await rows(schema, 'stall')).find((x) => x.number === held.number);
+        return r?.state === 'complete' && r.worker_id !== held.worker_id;
+      }, 30_000);
+      a.proc.kill('SIGCONT');
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      assert.equal(rb.code, 0, rb.stderr);
+      assert.equal(ra.code, 0, ra.stderr);
+    } finally {
+      a.proc.kill('SIGCONT');
+    }
+    const rs = await rows(schema, 'stall');
+    assertAllCompleteOnce(rs, [1], [1, 2], 4);
+    const r = rs.find((x) => x.number === held.number) as Row;
+    assert.notEqual(r.worker_id, held.worker_id, 'the result recorded is the second worker\'s');
+    assert.equal(r.attempts, 2);
+  });
+
+  it('PostgreSQL restarts in the middle of a study: workers wait for it and finish; nothing lost or duplicated', { timeout: 90_000, skip: restartSkip() }, async () => {
+    const xs = [1, 2, 3, 4];
+    const ys = [1, 2, 3];
+    const { url, schema } = newStorage();
+    await create(url, specFile('restart', { xs, ys, steps: 3, sleep: 0.2 }));
+    const workers = [startWorker(url, 'restart'), startWorker(url, 'restart')];
+    try {
+      await waitFor('some trials complete', async () => (await rows(schema, 'restart')).filter((r) => r.state === 'complete').length >= 2);
+      const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', clusterVersion() ?? '', 'main', 'restart'], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `pg_ctlcluster restart: ${r.stderr}`);
+      const results = await Promise.all(workers.map((w) => w.done));
+      for (const x of results) assert.equal(x.code, 0, x.stderr);
+    } finally {
+      await ensureServerUp();
+      for (const w of workers) w.proc.kill('SIGKILL');
+    }
+    assertAllCompleteOnce(await rows(schema, 'restart'), xs, ys, 3);
+  });
+
+  it('status shows workers, their heartbeats and the trials in flight, never the password', { timeout: 30_000 }, async () => {
+    const { url, schema } = newStorage();
+    await create(url, specFile('watch', { xs: [1, 2], ys: [1], steps: 10, sleep: 0.3 }));
+    const w = startWorker(url, 'watch');
+    try {
+      await waitFor('a running trial', async () => (await rows(schema, 'watch')).find((r) => r.state === 'running'));
+      const withPassword = url.replace('://postgres@', '://postgres:s3cretPW@');
+      const s = hz(['status', '--storage', withPassword, '--study', 'watch']);
+      assert.equal(s.code, 0, s.stderr);
+      assert.match(s.stdout, /workers:/);
+      assert.match(s.stdout, /last heartbeat/);
+      assert.match(s.stdout, /\d+(\.\d+)?s ago|0s ago/);
+      assert.match(s.stdout, /in flight:/);
+      assert.match(s.stdout, /x=\d y=1/);
+      assert.doesNotMatch(s.stdout + s.stderr, /s3cretPW/);
+    } finally {
+      w.proc.kill('SIGKILL');
+      await w.done;
+    }
+  });
+
+  it('a worker for a missing study, a wrong database, user or port fails at once with exit 2 and no password', { timeout: 30_000 }, async () => {
+    const { url } = newStorage();
+    await create(url, specFile('present', { xs: [1], ys: [1], steps: 1, sleep: 0 }));
+    const missing = hz(['worker', '--storage', url, '--study', 'absent']);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /No study named `absent`; studies here: present/);
+
+    const secret = 'hunter2-Secret';
+    const base = new URL(serverUrl);
+    const variants = [
+      { name: 'wrong database', url: `postgres://${base.username || 'postgres'}:${secret}@${base.host}/hz_no_such_db_${runId}`, msg: /database .* does not exist|database does not exist/ },
+      { name: 'wrong user', url: `postgres://hz_no_such_user:${secret}@${base.host}/test`, msg: /hz_no_such_user|password/ },
+      { name: 'wrong port', url: `postgres://postgres:${secret}@127.0.0.1:1/test`, msg: /Cannot connect to PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1/ },
+    ];
+    for (const v of variants) {
+      const t0 = Date.now();
+      const r = hz(['worker', '--storage', v.url, '--study', 'present']);
+      assert.equal(r.code, 2, `${v.name}: ${r.stderr}`);
+      assert.match(r.stderr, v.msg, v.name);
+      assert.doesNotMatch(r.stdout + r.stderr, new RegExp(secret), `${v.name} never prints the password`);
+      assert.ok(Date.now() - t0 < 15_000, `${v.name} fails at once`);
+    }
+    const pwFile = join(dir, 'pw');
+    writeFileSync(pwFile, `${secret}\n`);
+    const r = hz(['worker', '--storage', `postgres://hz_no_such_user@${base.host}/test?password_file=${encodeURIComponent(pwFile)}`, '--study', 'present']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, new RegExp(secret));
+    const e = hz(['worker', '--storage', `postgres://hz_no_such_user@${base.host}/test`, '--study', 'present'], { PGPASSWORD: secret });
+    assert.equal(e.code, 2, e.stderr);
+    assert.doesNotMatch(e.stdout + e.stderr, new RegExp(secret));
+  });
+});
+
+function clusterVersion(): string | null {
+  try {
+    return readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)).pop() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function restartSkip(): string | false {
+  if (skip) return skip;
+  if (process.env['HZ_SKIP_PG_RESTART'] === '1') return 'HZ_SKIP_PG_RESTART=1';
+  if (process.getuid?.() !== 0 || clusterVersion() === null || spawnSync('which', ['pg_ctlcluster']).status !== 0) return 'needs root and a local pg_ctlcluster cluster';
+  const host = new URL(serverUrl).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost') return 'the server is not local';
+  return false;
+}
+
+/** Starts the local cluster again if a failed restart left it down. */
+async function ensureServerUp(): Promise<void> {
+  if (await findServer()) return;
+  const v = clusterVersion();
+  if (v) spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', v, 'main', 'start'], { timeout: 60_000 });
+  await waitFor('PostgreSQL to accept connections', async () => (await findServer()) !== null, 30_000);
+}
