@@ -4,6 +4,13 @@ import { gridSampler } from '../samplers/grid.js';
 import { randomSampler } from '../samplers/random.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
+import { MedianStoppingScheduler } from '../schedulers/median.js';
+import { SuccessiveHalvingScheduler } from '../schedulers/successive-halving.js';
+import { HyperbandScheduler } from '../schedulers/hyperband.js';
+import { BohbSampler } from '../schedulers/bohb.js';
+import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
+import { SobolSampler } from '../samplers/sobol.js';
+import { GpSampler } from '../samplers/gp.js';
 import { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed } from '../util/rng.js';
@@ -11,18 +18,52 @@ import { validateSpec, type StudySpec } from './spec.js';
 import type { ZoneOptions } from '../samplers/zones/options.js';
 import type { StudyRecord } from './types.js';
 
-/** The sampler a spec asks for. */
+/**
+ * The sampler a spec asks for. TPE under a rung-based scheduler (successive halving, ASHA, Hyperband)
+ * becomes BOHB: it is fitted on the highest rung with enough values (src/schedulers/bohb.ts).
+ */
 export function samplerFromSpec(spec: StudySpec): Sampler {
   const s = spec.sampler;
   if (s.type === 'grid') return gridSampler({ pointsPerAxis: s.points_per_axis, seeds: seedsOf(spec), budget: budgetOf(spec) });
   if (s.type === 'random') return randomSampler();
+  if (s.type === 'sobol') return new SobolSampler();
+  if (s.type === 'gp') return new GpSampler(s.startup !== undefined ? { nStartupTrials: s.startup } : {});
+  if (s.type === 'tpe') {
+    const tpe: TpeOptions = { ...(s.multivariate !== undefined ? { multivariate: s.multivariate } : {}), ...(s.startup !== undefined ? { nStartupTrials: s.startup } : {}) };
+    const rungs = rungStepsOf(spec);
+    return rungs ? new BohbSampler({ rungSteps: rungs, metric: spec.objective.metric, tpe }) : new TpeSampler(tpe);
+  }
   // The zone strategy enqueues each stage's plan itself (src/study/zones-study.ts); its workers only claim.
   return { name: 'zones' };
 }
 
 /** The scheduler (early stopping, multi-fidelity) a spec asks for; none by default. */
-export function schedulerFromSpec(_spec: StudySpec): Scheduler | undefined {
-  return undefined;
+export function schedulerFromSpec(spec: StudySpec): Scheduler | undefined {
+  const sc = spec.scheduler;
+  if (sc === undefined) return undefined;
+  const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [key]: v });
+  switch (sc.type) {
+    case 'median':
+      return new MedianStoppingScheduler({ ...opt('nStartupTrials', sc.startup_trials), ...opt('nWarmupSteps', sc.warmup_steps), ...opt('intervalSteps', sc.interval), ...opt('nMinTrials', sc.min_trials) });
+    case 'successive-halving':
+    case 'asha':
+      return new SuccessiveHalvingScheduler({ name: sc.type, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor), ...opt('minEarlyStoppingRate', sc.min_early_stopping_rate) });
+    case 'hyperband':
+      // validateSpec guarantees max_resource or budget.epochs.
+      return new HyperbandScheduler({ maxResource: sc.max_resource ?? budgetOf(spec) ?? 1, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor) });
+  }
+}
+
+/** The rung steps of a rung-based scheduler (capped at the budget), or null for none / median stopping. */
+function rungStepsOf(spec: StudySpec): number[] | null {
+  const sc = schedulerFromSpec(spec);
+  if (sc instanceof HyperbandScheduler) return sc.rungSteps();
+  if (!(sc instanceof SuccessiveHalvingScheduler)) return null;
+  const max = budgetOf(spec) ?? sc.rungStep(8);
+  const out: number[] = [];
+  for (let k = 0; sc.rungStep(k) <= max; k++) out.push(sc.rungStep(k));
+  if (out[out.length - 1] !== max) out.push(max);
+  return out;
 }
 
 /** The trial seeds of a spec: one per repeat, derived from the study seed (shared by all configurations). */
@@ -37,13 +78,13 @@ export function budgetOf(spec: StudySpec): number | null {
 
 /** The trial limit of sampler-driven (non-planned) specs. */
 export function maxTrialsOf(spec: StudySpec): number | undefined {
-  return spec.sampler.type === 'random' ? spec.sampler.trials : undefined;
+  return 'trials' in spec.sampler ? spec.sampler.trials : undefined;
 }
 
 /** How many trials the spec's sampler will run in all. */
 export function plannedTotal(spec: StudySpec): number {
   if (spec.sampler.type === 'grid') return spaceOf(spec).gridSize(spec.sampler.points_per_axis) * spec.seeds;
-  if (spec.sampler.type === 'random') return spec.sampler.trials;
+  if ('trials' in spec.sampler) return spec.sampler.trials;
   return spaceOf(spec).gridSize() * (spec.sampler.repeats ?? 1);
 }
 

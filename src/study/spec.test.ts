@@ -47,3 +47,35 @@ test('spec files: YAML and JSON, name from the file, unreadable and malformed fi
   assert.throws(() => loadSpecFile(join(dir, 'bad.yaml')), /bad\.yaml is not valid YAML/);
   assert.throws(() => loadSpecFile(join(dir, 'missing.yaml')), /Cannot read spec file .*missing\.yaml/);
 });
+
+test('scheduler and model-based sampler sections: validated, errors name field and value, wired to instances', async () => {
+  const { samplerFromSpec, schedulerFromSpec, maxTrialsOf, plannedTotal } = await import('./from-spec.js');
+  const hb = validateSpec({ ...base, budget: { epochs: 27 }, sampler: { type: 'tpe', trials: 40, startup: 5 }, scheduler: { type: 'hyperband', min_resource: 1, reduction_factor: 3 } });
+  assert.equal(schedulerFromSpec(hb)?.name, 'hyperband');
+  assert.equal(samplerFromSpec(hb).name, 'bohb', 'TPE under a rung-based scheduler fits on rungs');
+  assert.equal(maxTrialsOf(hb), 40);
+  assert.equal(plannedTotal(hb), 40);
+  const med = validateSpec({ ...base, sampler: { type: 'sobol', trials: 8 }, scheduler: { type: 'median', startup_trials: 3, warmup_steps: 1 } });
+  assert.equal(schedulerFromSpec(med)?.name, 'median');
+  assert.equal(samplerFromSpec(med).name, 'sobol');
+  const asha = validateSpec({ ...base, budget: { epochs: 9 }, sampler: { type: 'tpe', trials: 5, multivariate: true }, scheduler: { type: 'asha' } });
+  assert.equal(schedulerFromSpec(asha)?.name, 'asha');
+  const sh = validateSpec({ ...base, budget: { epochs: 9 }, sampler: { type: 'gp', trials: 12 }, scheduler: { type: 'successive-halving', reduction_factor: 2 } });
+  assert.equal(schedulerFromSpec(sh)?.name, 'successive-halving');
+  assert.equal(samplerFromSpec(sh).name, 'gp');
+  assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'tpe', trials: 3 } })).name, 'tpe');
+  assert.equal(schedulerFromSpec(validateSpec(base)), undefined);
+
+  assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', reduction_factor: 1 } }), /`scheduler\.reduction_factor`.*got 1/);
+  assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', min_resource: 0 } }), /`scheduler\.min_resource`.*got 0/);
+  assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', rungs: 3 } }), /Unknown field `scheduler\.rungs`/);
+  assert.throws(() => validateSpec({ ...base, scheduler: { type: 'pbt' } }), /`scheduler\.type` has an invalid value "pbt"/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 4 }, scheduler: { type: 'asha', min_resource: 5 } }), /first rung.*= 5\) ≤ `budget\.epochs` \(4\), got min_resource 5/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 4 }, scheduler: { type: 'asha', min_resource: 2, min_early_stopping_rate: 1 } }), /= 6\) ≤ `budget\.epochs` \(4\)/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 9 }, scheduler: { type: 'hyperband', max_resource: 27 } }), /`scheduler\.max_resource` ≤ `budget\.epochs` \(9\), got 27/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 9 }, scheduler: { type: 'hyperband', min_resource: 5, max_resource: 3 } }), /`scheduler\.max_resource` ≥ `scheduler\.min_resource` \(5\), got 3/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 2 }, scheduler: { type: 'median', warmup_steps: 2 } }), /`scheduler\.warmup_steps` < `budget\.epochs` \(2\), got 2/);
+  assert.throws(() => validateSpec({ ...base, sampler: { type: 'zones' }, scheduler: { type: 'median' } }), /no `scheduler` with `sampler\.type` "zones"/);
+  assert.throws(() => validateSpec({ ...base, sampler: { type: 'tpe', trials: 0 } }), /`sampler`.*"tpe"|`sampler\.trials`.*got 0/);
+  assert.throws(() => validateSpec({ ...base, sampler: { type: 'sobol' } }), /`sampler`/);
+});

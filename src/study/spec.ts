@@ -62,11 +62,40 @@ const zonesSpec = z.strictObject({
   alpha: z.number().gt(0).lt(1).optional(),
 });
 
+const trialCount = z.number().int().min(1);
 const samplerSpec = z.union([
   z.strictObject({ type: z.literal('grid'), points_per_axis: z.number().int().min(2).default(5) }),
-  z.strictObject({ type: z.literal('random'), trials: z.number().int().min(1) }),
+  z.strictObject({ type: z.literal('random'), trials: trialCount }),
+  z.strictObject({ type: z.literal('tpe'), trials: trialCount, multivariate: z.boolean().optional(), startup: z.number().int().min(0).optional() }),
+  z.strictObject({ type: z.literal('sobol'), trials: trialCount }),
+  z.strictObject({ type: z.literal('gp'), trials: trialCount, startup: z.number().int().min(1).optional() }),
   zonesSpec,
 ]);
+
+/** Early stopping / multi-fidelity: option names follow Optuna's pruners. */
+const schedulerSpec = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('median'),
+    startup_trials: z.number().int().min(0).optional(),
+    warmup_steps: z.number().int().min(0).optional(),
+    interval: z.number().int().min(1).optional(),
+    min_trials: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.enum(['successive-halving', 'asha']),
+    min_resource: z.number().int().min(1).optional(),
+    reduction_factor: z.number().int().min(2).optional(),
+    min_early_stopping_rate: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('hyperband'),
+    min_resource: z.number().int().min(1).optional(),
+    max_resource: z.number().int().min(1).optional(),
+    reduction_factor: z.number().int().min(2).optional(),
+  }),
+]);
+/** The scheduler section of a spec. */
+export type SchedulerSpec = z.infer<typeof schedulerSpec>;
 
 const specSchema = z.strictObject({
   study: z.string().regex(/^[A-Za-z0-9._-]+$/, 'Expected letters, digits, dot, dash or underscore').optional(),
@@ -78,6 +107,7 @@ const specSchema = z.strictObject({
   seeds: z.number().int().min(1).default(1),
   seed: z.number().int().min(0).default(0),
   sampler: samplerSpec.default({ type: 'grid', points_per_axis: 5 }),
+  scheduler: schedulerSpec.optional(),
   trainer: z.discriminatedUnion('type', [tfjsTrainer, commandTrainer]),
   parallel: z.number().int().min(1).optional(),
   max_attempts: z.number().int().min(1).default(3),
@@ -155,6 +185,28 @@ function checkKnownParam(field: string, name: string, value: unknown): void {
   if (rule && !rule.test(value)) throw new SpecError(`Expected \`${field}\` to be ${rule.expected}, got ${show(value)}`);
 }
 
+/** Cross-field checks of the scheduler section: rungs must fit within the trial budget. */
+function checkScheduler(raw: RawSpec): void {
+  const sc = raw.scheduler;
+  if (sc === undefined) return;
+  if (raw.sampler.type === 'zones') throw new SpecError(`Expected no \`scheduler\` with \`sampler.type\` "zones" (the zone strategy reads full learning curves), got ${show(sc.type)}`);
+  const epochs = raw.budget?.epochs;
+  if (sc.type === 'median') {
+    if (epochs !== undefined && (sc.warmup_steps ?? 0) >= epochs) throw new SpecError(`Expected \`scheduler.warmup_steps\` < \`budget.epochs\` (${epochs}), got ${sc.warmup_steps}`);
+    return;
+  }
+  const min = sc.min_resource ?? 1;
+  if (sc.type === 'hyperband') {
+    const max = sc.max_resource ?? epochs;
+    if (max === undefined) throw new SpecError('Missing field `scheduler.max_resource` (or `budget.epochs`): Hyperband needs the full budget of a trial');
+    if (max < min) throw new SpecError(`Expected \`scheduler.max_resource\` ≥ \`scheduler.min_resource\` (${min}), got ${max}`);
+    if (epochs !== undefined && max > epochs) throw new SpecError(`Expected \`scheduler.max_resource\` ≤ \`budget.epochs\` (${epochs}), got ${max}`);
+    return;
+  }
+  const first = min * (sc.reduction_factor ?? 3) ** (sc.min_early_stopping_rate ?? 0);
+  if (epochs !== undefined && first > epochs) throw new SpecError(`Expected the first rung (\`scheduler.min_resource\` · reduction_factor^min_early_stopping_rate = ${first}) ≤ \`budget.epochs\` (${epochs}), got min_resource ${min}`);
+}
+
 /** Validates a parsed spec object; throws SpecError naming the field and value. */
 export function validateSpec(input: unknown, fallbackName = 'study'): StudySpec {
   const r = specSchema.safeParse(input, { reportInput: true });
@@ -171,6 +223,7 @@ export function validateSpec(input: unknown, fallbackName = 'study'): StudySpec 
     if (name in raw.fixed) throw new SpecError(`Parameter \`${name}\` is both in \`space\` and in \`fixed\`; keep one`);
   }
   for (const [name, v] of Object.entries(raw.fixed)) checkKnownParam(`fixed.${name}`, name, v);
+  checkScheduler(raw);
   if (raw.sampler.type === 'zones') {
     for (const [i, v] of (raw.sampler.schedules ?? []).entries()) checkKnownParam(`sampler.schedules.${i}`, 'lr_schedule', v);
     if (raw.budget === undefined) throw new SpecError('Missing field `budget.epochs` (the zone strategy trains every stage for that many epochs)');

@@ -1,0 +1,348 @@
+import { InputError } from '../errors.js';
+import type { Space } from '../space/space.js';
+import type { ParamValue, Params } from '../study/types.js';
+import type { Rng } from '../util/rng.js';
+import type { Sampler, SamplerContext } from './sampler.js';
+import { normCdf } from './tpe-math.js';
+
+/** Options of the Gaussian-process sampler. */
+export interface GpOptions {
+  /** Random proposals until this many trials have completed (default 10). */
+  readonly nStartupTrials?: number;
+  /** At most this many completed trials are fitted: the best half and the most recent rest (default 150). */
+  readonly maxHistory?: number;
+  /** Points used to choose kernel hyperparameters by marginal likelihood (default 64). */
+  readonly maxFitPoints?: number;
+  /** Uniform random candidates for the EI search (default 320). */
+  readonly nRandomCandidates?: number;
+  /** Candidates drawn around the best points (default 192). */
+  readonly nLocalCandidates?: number;
+}
+
+/** One search-space column group: a numeric axis (1 column) or a one-hot categorical (k columns). */
+type Col =
+  | { readonly kind: 'num'; readonly name: string; readonly at: number; readonly finite: readonly ParamValue[] | null }
+  | { readonly kind: 'cat'; readonly name: string; readonly at: number; readonly values: readonly ParamValue[] };
+
+/** How params map to the GP's input space: unit-scaled numbers, one-hot categoricals. */
+class Encoding {
+  readonly cols: Col[] = [];
+  readonly width: number;
+  constructor(readonly space: Space) {
+    let at = 0;
+    for (const name of space.names) {
+      const d = space.get(name);
+      const vals = d.values();
+      if (!d.ordered && vals !== null) {
+        this.cols.push({ kind: 'cat', name, at, values: vals });
+        at += vals.length;
+      } else {
+        this.cols.push({ kind: 'num', name, at, finite: vals });
+        at += 1;
+      }
+    }
+    this.width = at;
+  }
+  encode(p: Params): Float64Array | null {
+    const x = new Float64Array(this.width);
+    for (const c of this.cols) {
+      const v = p[c.name];
+      if (v === undefined) return null;
+      if (c.kind === 'cat') {
+        const i = c.values.indexOf(v);
+        if (i < 0) return null;
+        x[c.at + i] = 1;
+      } else {
+        const d = this.space.get(c.name);
+        if (!d.contains(v)) return null;
+        x[c.at] = d.toUnit(v);
+      }
+    }
+    return x;
+  }
+  decode(x: Float64Array): Params {
+    const out: Record<string, ParamValue> = {};
+    for (const c of this.cols) {
+      if (c.kind === 'cat') {
+        let best = 0;
+        for (let i = 1; i < c.values.length; i++) if ((x[c.at + i] as number) > (x[c.at + best] as number)) best = i;
+        out[c.name] = c.values[best] as ParamValue;
+      } else out[c.name] = this.space.get(c.name).fromUnit(x[c.at] as number);
+    }
+    return out;
+  }
+  random(rng: Rng): Float64Array {
+    const x = new Float64Array(this.width);
+    for (const c of this.cols) {
+      if (c.kind === 'cat') x[c.at + Math.floor(rng.next() * c.values.length)] = 1;
+      else x[c.at] = rng.next();
+    }
+    return x;
+  }
+  /** A point near `x`: Gaussian steps of `scale` on numeric axes; each categorical re-drawn with probability 0.2. */
+  perturb(x: Float64Array, scale: number, rng: Rng): Float64Array {
+    const y = Float64Array.from(x);
+    for (const c of this.cols) {
+      if (c.kind === 'cat') {
+        if (rng.next() < 0.2) {
+          for (let i = 0; i < c.values.length; i++) y[c.at + i] = 0;
+          y[c.at + Math.floor(rng.next() * c.values.length)] = 1;
+        }
+      } else {
+        const v = (x[c.at] as number) + scale * rng.normal();
+        y[c.at] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+    }
+    return y;
+  }
+  /** The encoding of the configuration the point decodes to (so EI is judged at real configurations). */
+  snap(x: Float64Array): Float64Array {
+    return this.encode(this.decode(x)) ?? x;
+  }
+}
+
+const SQRT5 = Math.sqrt(5);
+
+/** Matérn-5/2 correlation of two points under per-column inverse lengthscales. */
+function matern52(a: Float64Array, ai: number, b: Float64Array, bi: number, inv: Float64Array): number {
+  let r2 = 0;
+  const D = inv.length;
+  for (let d = 0; d < D; d++) {
+    const t = ((a[ai + d] as number) - (b[bi + d] as number)) * (inv[d] as number);
+    r2 += t * t;
+  }
+  const r = Math.sqrt(r2);
+  return (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+}
+
+/** A fitted GP: Cholesky factor of C + gI, the weights α, the profiled amplitude σ². */
+interface Fit {
+  readonly X: Float64Array;
+  readonly n: number;
+  readonly inv: Float64Array;
+  readonly L: Float64Array;
+  readonly alpha: Float64Array;
+  readonly amp: number;
+  readonly g: number;
+  readonly logMl: number;
+}
+
+/** In-place Cholesky of an n×n row-major matrix; false when not positive definite. */
+function cholesky(A: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    let s = A[j * n + j] as number;
+    for (let k = 0; k < j; k++) s -= (A[j * n + k] as number) ** 2;
+    if (!(s > 0)) return false;
+    const d = Math.sqrt(s);
+    A[j * n + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      let t = A[i * n + j] as number;
+      for (let k = 0; k < j; k++) t -= (A[i * n + k] as number) * (A[j * n + k] as number);
+      A[i * n + j] = t / d;
+    }
+    for (let k = j + 1; k < n; k++) A[j * n + k] = 0;
+  }
+  return true;
+}
+
+/** Solves L z = b (forward) in place. */
+function forward(L: Float64Array, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i] as number;
+    for (let k = 0; k < i; k++) s -= (L[i * n + k] as number) * (b[k] as number);
+    b[i] = s / (L[i * n + i] as number);
+  }
+}
+
+/** Solves Lᵀ z = b (backward) in place. */
+function backward(L: Float64Array, n: number, b: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i] as number;
+    for (let k = i + 1; k < n; k++) s -= (L[k * n + i] as number) * (b[k] as number);
+    b[i] = s / (L[i * n + i] as number);
+  }
+}
+
+/** Fits the GP with given inverse lengthscales and noise ratio g; null when the matrix is singular. */
+function fit(X: Float64Array, n: number, y: Float64Array, inv: Float64Array, g: number): Fit | null {
+  const D = inv.length;
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    L[i * n + i] = 1 + g;
+    for (let j = 0; j < i; j++) L[i * n + j] = L[j * n + i] = matern52(X, i * D, X, j * D, inv);
+  }
+  if (!cholesky(L, n)) return null;
+  const alpha = Float64Array.from(y);
+  forward(L, n, alpha);
+  let quad = 0;
+  for (let i = 0; i < n; i++) quad += (alpha[i] as number) ** 2;
+  backward(L, n, alpha);
+  let logDet = 0;
+  for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i] as number);
+  // Amplitude profiled out: σ² = yᵀ(C+gI)⁻¹y / n.
+  const amp = Math.max(quad / n, 1e-12);
+  return { X, n, inv, L, alpha, amp, g, logMl: -0.5 * n * Math.log(amp) - 0.5 * logDet };
+}
+
+const LENGTHSCALES = [0.05, 0.1, 0.2, 0.35, 0.6, 1, 1.7, 3];
+const NOISES = [1e-6, 1e-3, 1e-2, 0.05, 0.2];
+const ARD_FACTORS = [0.5, 2, 4];
+
+/**
+ * Gaussian-process Bayesian optimisation: Matérn-5/2 kernel on the unit-scaled space (categoricals
+ * one-hot), constant mean, amplitude profiled out; lengthscales and noise chosen by marginal likelihood
+ * over a grid (one shared lengthscale, then one pass of per-parameter factors) on at most `maxFitPoints`
+ * points; expected improvement maximised over random candidates plus Gaussian steps around the best
+ * points, judged at the configurations they snap to. Running trials enter as constant liars at the worst
+ * observed value, so parallel workers spread out. To keep a proposal cheap (< 50 ms after 1,000 trials)
+ * at most `maxHistory` completed trials are fitted: the best half of that cap and the most recent rest.
+ */
+export class GpSampler implements Sampler {
+  readonly name = 'gp';
+  private readonly o: Required<GpOptions>;
+  private cache: { space: Space; enc: Encoding } | null = null;
+
+  constructor(options: GpOptions = {}) {
+    const o = {
+      nStartupTrials: options.nStartupTrials ?? 10,
+      maxHistory: options.maxHistory ?? 150,
+      maxFitPoints: options.maxFitPoints ?? 64,
+      nRandomCandidates: options.nRandomCandidates ?? 320,
+      nLocalCandidates: options.nLocalCandidates ?? 192,
+    };
+    for (const [k, v] of Object.entries(o)) {
+      const min = k === 'nLocalCandidates' ? 0 : k === 'maxHistory' || k === 'maxFitPoints' ? 2 : 1;
+      if (!Number.isInteger(v) || v < min) throw new InputError(`Expected \`${k}\` to be an integer ≥ ${min}, got ${v}`);
+    }
+    this.o = o;
+  }
+
+  private encodingFor(space: Space): Encoding {
+    if (this.cache?.space !== space) this.cache = { space, enc: new Encoding(space) };
+    return this.cache.enc;
+  }
+
+  /** Proposes the candidate with the largest expected improvement (random during start-up). */
+  sample(ctx: SamplerContext): { params: Params } {
+    const enc = this.encodingFor(ctx.space);
+    const sign = ctx.direction === 'minimize' ? 1 : -1;
+    const done: { x: Float64Array; y: number; number: number }[] = [];
+    const pending: Float64Array[] = [];
+    for (const t of ctx.trials) {
+      if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
+        const x = enc.encode(t.params);
+        if (x) done.push({ x, y: sign * t.value, number: t.number });
+      } else if (t.state === 'running' || t.state === 'waiting') {
+        const x = enc.encode(t.params);
+        if (x) pending.push(x);
+      }
+    }
+    if (done.length < this.o.nStartupTrials) return { params: ctx.space.sample(ctx.rng) };
+    const hist = this.history(done);
+    const D = enc.width;
+    // Standardise y (lower is better internally).
+    const ys = hist.map((h) => h.y);
+    const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const sd = Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
+    const yStd = ys.map((v) => (v - mean) / sd);
+
+    const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yStd, ctx.rng);
+    // Final fit: history plus pending trials at the worst observed value (constant liar).
+    const worst = Math.max(...yStd);
+    const nAll = hist.length + pending.length;
+    const X = new Float64Array(nAll * D);
+    const y = new Float64Array(nAll);
+    hist.forEach((h, i) => { X.set(h.x, i * D); y[i] = yStd[i] as number; });
+    pending.forEach((x, i) => { X.set(x, (hist.length + i) * D); y[hist.length + i] = worst; });
+    let f: Fit | null = null;
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, nAll, y, inv, jitter);
+    if (f === null) return { params: ctx.space.sample(ctx.rng) };
+    // Incumbent: the best posterior mean among observed points (robust to noise): μ_i = y_i − g·α_i.
+    let best = Infinity;
+    for (let i = 0; i < hist.length; i++) best = Math.min(best, (y[i] as number) - f.g * (f.alpha[i] as number));
+
+    const cands: Float64Array[] = [];
+    for (let i = 0; i < this.o.nRandomCandidates; i++) cands.push(enc.snap(enc.random(ctx.rng)));
+    const order = hist.map((_, i) => i).sort((a, b) => (yStd[a] as number) - (yStd[b] as number));
+    const tops = order.slice(0, 5);
+    for (let i = 0; i < this.o.nLocalCandidates; i++) {
+      const h = hist[tops[i % tops.length] as number] as { x: Float64Array };
+      const scale = [0.2, 0.05, 0.01][i % 3] as number;
+      cands.push(enc.snap(enc.perturb(h.x, scale, ctx.rng)));
+    }
+    const buf = new Float64Array(nAll);
+    let bestX = cands[0] as Float64Array;
+    let bestEi = -Infinity;
+    const score = (x: Float64Array): number => expectedImprovement(f as Fit, x, best, buf);
+    for (const x of cands) {
+      const e = score(x);
+      if (e > bestEi) { bestEi = e; bestX = x; }
+    }
+    // A short local polish of the winner.
+    for (let i = 0; i < 30; i++) {
+      const x = enc.snap(enc.perturb(bestX, 0.02, ctx.rng));
+      const e = score(x);
+      if (e > bestEi) { bestEi = e; bestX = x; }
+    }
+    return { params: enc.decode(bestX) };
+  }
+
+  /** At most maxHistory trials: the best half of the cap, then the most recent. */
+  private history<T extends { y: number; number: number }>(done: T[]): T[] {
+    if (done.length <= this.o.maxHistory) return done;
+    const nBest = Math.floor(this.o.maxHistory / 2);
+    const byValue = [...done].sort((a, b) => a.y - b.y || a.number - b.number);
+    const keep = new Set(byValue.slice(0, nBest));
+    for (let i = done.length - 1; i >= 0 && keep.size < this.o.maxHistory; i--) keep.add(done[i] as T);
+    return done.filter((d) => keep.has(d));
+  }
+
+  /** Marginal-likelihood grid over a shared lengthscale and the noise ratio, then per-parameter factors. */
+  private chooseHyper(enc: Encoding, xs: Float64Array[], y: number[], rng: Rng): { inv: Float64Array; g: number } {
+    const D = enc.width;
+    let idx = xs.map((_, i) => i);
+    if (idx.length > this.o.maxFitPoints) idx = rng.shuffle(idx).slice(0, this.o.maxFitPoints);
+    const n = idx.length;
+    const X = new Float64Array(n * D);
+    const ys = new Float64Array(n);
+    idx.forEach((j, i) => { X.set(xs[j] as Float64Array, i * D); ys[i] = y[j] as number; });
+    let best = { ml: -Infinity, inv: new Float64Array(D).fill(1 / 0.35), g: 1e-3 };
+    for (const l of LENGTHSCALES) {
+      const inv = new Float64Array(D).fill(1 / l);
+      for (const g of NOISES) {
+        const f = fit(X, n, ys, inv, g);
+        if (f && f.logMl > best.ml) best = { ml: f.logMl, inv, g };
+      }
+    }
+    for (const c of enc.cols) {
+      const width = c.kind === 'cat' ? c.values.length : 1;
+      let chosen = best;
+      for (const k of ARD_FACTORS) {
+        const inv = Float64Array.from(best.inv);
+        for (let d = c.at; d < c.at + width; d++) inv[d] = (inv[d] as number) / k;
+        const f = fit(X, n, ys, inv, best.g);
+        // A small penalty keeps factors that gain nothing from being taken.
+        if (f && f.logMl > chosen.ml + 0.5) chosen = { ml: f.logMl, inv, g: best.g };
+      }
+      best = chosen;
+    }
+    return { inv: best.inv, g: best.g };
+  }
+}
+
+/** EI for minimisation at x, in standardised units; buf is scratch of length n. */
+function expectedImprovement(f: Fit, x: Float64Array, best: number, buf: Float64Array): number {
+  const D = f.inv.length;
+  let mu = 0;
+  for (let i = 0; i < f.n; i++) {
+    const c = matern52(f.X, i * D, x, 0, f.inv);
+    buf[i] = c;
+    mu += c * (f.alpha[i] as number);
+  }
+  forward(f.L, f.n, buf);
+  let q = 0;
+  for (let i = 0; i < f.n; i++) q += (buf[i] as number) ** 2;
+  const s = Math.sqrt(Math.max(f.amp * (1 - q), 1e-18));
+  const z = (best - mu) / s;
+  return (best - mu) * normCdf(z) + s * Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
