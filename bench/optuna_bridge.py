@@ -8,6 +8,11 @@ Requests (one JSON object a line) and replies ({"ok": true, ...} or {"ok": false
                             | {"type": "int", "low": 1, "high": 9, "step": 1, "log": false}}}
   {"op": "ask"}                          -> {"ok": true, "number": 0, "params": {...}}
   {"op": "tell", "number": 0, "value": 0.5}
+  {"op": "tell", "number": 0, "state": "pruned"}   (a pruned trial; Optuna keeps its last reported value)
+  {"op": "report", "number": 0, "step": 1, "value": 0.5} -> {"ok": true, "prune": false}
+     (trial.report then trial.should_prune: the pruner's decision after this step)
+"create" also takes "pruner": null | {"type": "median"} | {"type": "successive-halving", "min_resource": 1, "reduction_factor": 3}
+  | {"type": "hyperband", "min_resource": 1, "max_resource": 52, "reduction_factor": 3}.
   {"op": "version"}                      -> {"ok": true, "optuna": "3.1.0"}
   {"op": "close"}
 A new "create" replaces the current study, so one process serves many runs.
@@ -43,6 +48,19 @@ def make_sampler(name, seed):
     raise ValueError("unknown sampler %r" % (name,))
 
 
+def make_pruner(spec):
+    if spec is None:
+        return None
+    kind = spec["type"]
+    if kind == "median":
+        return optuna.pruners.MedianPruner()
+    if kind == "successive-halving":
+        return optuna.pruners.SuccessiveHalvingPruner(min_resource=spec.get("min_resource", 1), reduction_factor=spec.get("reduction_factor", 3))
+    if kind == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=spec.get("min_resource", 1), max_resource=spec["max_resource"], reduction_factor=spec.get("reduction_factor", 3))
+    raise ValueError("unknown pruner %r" % (kind,))
+
+
 def main():
     study = None
     dists = None
@@ -57,7 +75,7 @@ def main():
             op = req.get("op")
             if op == "create":
                 dists = {k: make_distribution(v) for k, v in req["distributions"].items()}
-                study = optuna.create_study(direction=req.get("direction", "minimize"), sampler=make_sampler(req["sampler"], req.get("seed")))
+                study = optuna.create_study(direction=req.get("direction", "minimize"), sampler=make_sampler(req["sampler"], req.get("seed")), pruner=make_pruner(req.get("pruner")))
                 trials = {}
                 reply = {"ok": True}
             elif op == "ask":
@@ -69,8 +87,16 @@ def main():
             elif op == "tell":
                 if study is None:
                     raise ValueError("tell before create")
-                study.tell(trials.pop(req["number"]), float(req["value"]))
+                t = trials.pop(req["number"])
+                if req.get("state") == "pruned":
+                    study.tell(t, state=optuna.trial.TrialState.PRUNED)
+                else:
+                    study.tell(t, float(req["value"]))
                 reply = {"ok": True}
+            elif op == "report":
+                t = trials[req["number"]]
+                t.report(float(req["value"]), int(req["step"]))
+                reply = {"ok": True, "prune": bool(t.should_prune())}
             elif op == "version":
                 reply = {"ok": True, "optuna": optuna.__version__}
             elif op == "close":

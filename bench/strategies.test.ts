@@ -1,27 +1,50 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hasOptuna = spawnSync('/usr/bin/python3', ['-c', 'import optuna'], { stdio: 'ignore' }).status === 0;
+const hasLcbench = existsSync(fileURLToPath(new URL('../../shared/benchmarks/yahpo-lcbench/model.onnx', import.meta.url)));
+const hasSchedulers = existsSync(fileURLToPath(new URL('../src/schedulers/index.ts', import.meta.url)));
+
+const CELL = String.raw`(–|-?[\d.e+-]+ \(-?[\d.e+-]+–-?[\d.e+-]+\))`;
+const ROW = new RegExp(String.raw`^\| [^|]+ \| ${CELL} \| ${CELL} \| [\d.]+ \|$`);
 
 test('quick strategy benchmark prints a row per strategy for each problem', () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout;
   const sections = out.split('\n## ').slice(1);
-  const synthetic = sections.find((s) => s.startsWith('synthetic'));
-  const branin = sections.find((s) => s.startsWith('branin'));
-  assert.ok(synthetic && branin, out);
-  const rows = (s: string): string[] => s.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| strategy') && !l.startsWith('| sampler')).map((l) => (l.split('|')[1] ?? '').trim());
+  const section = (prefix: string): string => {
+    const s = sections.find((x) => x.startsWith(prefix));
+    assert.ok(s, `no section ${prefix} in:\n${out}`);
+    return s;
+  };
+  const lines = (s: string): string[] => s.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| strategy') && !l.startsWith('| sampler'));
+  const rows = (s: string): string[] => lines(s).map((l) => (l.split('|')[1] ?? '').trim());
   const hz = ['hyperzone random', 'hyperzone sobol', 'hyperzone tpe', 'hyperzone tpe-multivariate'];
-  const opt = hasOptuna ? ['optuna random (cat)', 'optuna tpe (cat)', 'optuna tpe (ordered)', 'optuna tpe-multivariate (cat)', 'optuna tpe-multivariate (ordered)'] : [];
-  assert.deepEqual(rows(synthetic), [...hz, ...opt]);
-  assert.deepEqual(rows(branin), [...hz, ...(hasOptuna ? ['optuna random', 'optuna tpe', 'optuna tpe-multivariate'] : [])]);
-  // Each row has one median (IQR) cell per budget (10, 20) and a timing.
-  for (const l of synthetic.split('\n').filter((x) => x.startsWith('| hyperzone'))) assert.match(l, /^\| [^|]+ \| [^|]+ \([^|]+\) \| [^|]+ \([^|]+\) \| [\d.]+ \|$/);
-  const overhead = sections.find((s) => s.startsWith('Sampler overhead'));
-  assert.ok(overhead);
-  assert.deepEqual(rows(overhead), hz);
+  const synthetic = section('synthetic');
+  const synthRows = rows(synthetic);
+  for (const n of [...hz, 'hyperzone coordinate', 'hyperzone random + confirm×3', 'hyperzone tpe + confirm×3']) assert.ok(synthRows.includes(n), `${n} missing from ${synthRows.join(', ')}`);
+  if (hasOptuna) for (const n of ['optuna random (cat)', 'optuna tpe (cat)', 'optuna tpe (ordered)', 'optuna tpe-multivariate (cat)', 'optuna tpe-multivariate (ordered)']) assert.ok(synthRows.includes(n), n);
+  const braninRows = rows(section('branin'));
+  for (const n of [...hz, ...(hasOptuna ? ['optuna random', 'optuna tpe', 'optuna tpe-multivariate'] : [])]) assert.ok(braninRows.includes(n), n);
+  assert.ok(!braninRows.some((n) => n.includes('confirm') || n.includes('coordinate')), 'no confirm/coordinate rows on a deterministic continuous function');
+  // Each row has one median (IQR) cell per budget (4, 8) and a timing.
+  for (const l of [...lines(synthetic), ...lines(section('branin'))]) assert.match(l, ROW);
+  if (hasLcbench) {
+    const lc = section('lcbench 167168');
+    assert.match(lc, /\| 4 FTE \| 8 FTE \|/);
+    const lcRows = rows(lc);
+    for (const n of [...hz, 'hyperzone tpe + confirm×3']) assert.ok(lcRows.includes(n), n);
+    if (hasSchedulers) for (const n of ['hyperzone random + asha', 'hyperzone tpe + hyperband', 'hyperzone bohb (tpe + hyperband)']) assert.ok(lcRows.includes(n), n);
+    if (hasOptuna) for (const n of ['optuna tpe', 'optuna tpe + hyperband', 'optuna tpe + asha (SuccessiveHalvingPruner)']) assert.ok(lcRows.includes(n), n);
+    for (const l of lines(lc)) assert.match(l, ROW);
+  }
+  const overhead = section('Sampler overhead');
+  const ohRows = rows(overhead);
+  for (const n of [...hz, 'hyperzone coordinate']) assert.ok(ohRows.includes(n), n);
+  for (const l of lines(overhead)) assert.match(l, /^\| [^|]+ \| ([\d.]+|–) \| ([\d.]+|–) \|$/);
 });

@@ -9,6 +9,12 @@ import { HyperzoneError, InputError } from '../errors.js';
 /** Optuna samplers the bridge can create. */
 export type OptunaSamplerName = 'random' | 'tpe' | 'tpe-multivariate';
 
+/** Optuna pruners the bridge can attach to a study (names and defaults as in optuna.pruners). */
+export type OptunaPruner =
+  | { type: 'median' }
+  | { type: 'successive-halving'; min_resource?: number; reduction_factor?: number }
+  | { type: 'hyperband'; min_resource?: number; max_resource: number; reduction_factor?: number };
+
 /** A distribution in the bridge's JSON form (Optuna's Categorical/Float/IntDistribution). */
 export type OptunaDistribution =
   | { type: 'categorical'; choices: ParamValue[] }
@@ -71,7 +77,7 @@ export function encodeSpaceForOptuna(space: Space, encoding: OptunaEncoding): En
   };
 }
 
-interface Reply { ok: boolean; error?: string; number?: number; params?: Record<string, unknown>; optuna?: string }
+interface Reply { ok: boolean; error?: string; number?: number; params?: Record<string, unknown>; optuna?: string; prune?: boolean }
 
 /** A running `optuna_bridge.py` process: create a study, then ask/tell over JSON lines. */
 export class OptunaBridge {
@@ -112,9 +118,19 @@ export class OptunaBridge {
     return (await this.call({ op: 'version' })).optuna ?? 'unknown';
   }
 
-  /** Starts a fresh study (replacing the previous one). */
-  async create(opts: { sampler: OptunaSamplerName; seed: number; direction: Direction; distributions: Record<string, OptunaDistribution> }): Promise<void> {
+  /** Starts a fresh study (replacing the previous one), optionally with a pruner. */
+  async create(opts: { sampler: OptunaSamplerName; seed: number; direction: Direction; distributions: Record<string, OptunaDistribution>; pruner?: OptunaPruner | null }): Promise<void> {
     await this.call({ op: 'create', ...opts });
+  }
+
+  /** Reports an intermediate value; returns the pruner's should_prune() after it. */
+  async report(number: number, step: number, value: number): Promise<boolean> {
+    return (await this.call({ op: 'report', number, step, value })).prune === true;
+  }
+
+  /** Ends a trial as pruned. */
+  async tellPruned(number: number): Promise<void> {
+    await this.call({ op: 'tell', number, state: 'pruned' });
   }
 
   /** Asks for the next trial. */

@@ -1,0 +1,110 @@
+import type { Sampler } from '../samplers/sampler.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
+import type { Space } from '../space/space.js';
+import type { Direction, Params, StepReport, TrialRecord } from '../study/types.js';
+import { Rng, deriveSeed } from '../util/rng.js';
+import { InputError } from '../errors.js';
+import type { IncumbentEvent } from './incumbent.js';
+import type { OptunaBridge, OptunaPruner, OptunaSamplerName } from './optuna.js';
+import { encodeSpaceForOptuna } from './optuna.js';
+
+/** An objective with a learning curve: the value after each epoch 1..maxEpoch (deterministic). */
+export interface CurveProblem {
+  readonly space: Space;
+  readonly direction: Direction;
+  readonly maxEpoch: number;
+  curve(params: Params): Promise<readonly number[]>;
+}
+
+/** The metric name simulated trials report their curve under (BohbSampler must be told it). */
+export const SIM_METRIC = 'value';
+const METRIC = SIM_METRIC;
+
+/**
+ * Tracks finished trials and the incumbent a multi-fidelity run would return: the best complete
+ * (full-fidelity) trial; before any, the best last value among the trials that ran furthest.
+ */
+class IncumbentTracker {
+  readonly events: IncumbentEvent[] = [];
+  private bestFull: { params: Params; v: number } | null = null;
+  private bestPartial: { params: Params; v: number; steps: number } | null = null;
+  constructor(private readonly sign: number, private readonly maxEpoch: number) {}
+
+  add(params: Params, steps: number, last: number, epochsUsed: number): void {
+    if (steps >= this.maxEpoch) {
+      if (this.bestFull === null || this.sign * last < this.sign * this.bestFull.v) this.bestFull = { params, v: last };
+    } else if (this.bestPartial === null || steps > this.bestPartial.steps || (steps === this.bestPartial.steps && this.sign * last < this.sign * this.bestPartial.v)) {
+      this.bestPartial = { params, v: last, steps };
+    }
+    const inc = this.bestFull ?? this.bestPartial;
+    if (inc) this.events.push({ cost: epochsUsed / this.maxEpoch, params: inc.params });
+  }
+}
+
+/**
+ * Simulates a sampler + scheduler study: trials run one after another, reporting the curve epoch by
+ * epoch to the scheduler; a 'stop' ends the trial as pruned. Runs until `maxCost` full-training
+ * equivalents (epochs used / maxEpoch) are spent; returns the incumbent after each trial.
+ */
+export async function runWithScheduler(sampler: Sampler, scheduler: Scheduler | null, pr: CurveProblem, maxCost: number, seed: number): Promise<IncumbentEvent[]> {
+  if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
+  const trials: TrialRecord[] = [];
+  const track = new IncumbentTracker(pr.direction === 'minimize' ? 1 : -1, pr.maxEpoch);
+  let epochs = 0;
+  for (let i = 0; epochs < maxCost * pr.maxEpoch; i++) {
+    const r = sampler.sample({ space: pr.space, direction: pr.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+    if (r === null) break;
+    const curve = await pr.curve(r.params);
+    const steps: StepReport[] = [];
+    let record: TrialRecord = {
+      id: i + 1, studyId: 1, number: i, state: 'running', params: r.params, seed: i, budget: pr.maxEpoch, value: null, metrics: {},
+      steps, attrs: r.attrs ?? {}, error: null, workerId: 'sim', attempts: 1, createdAt: 0, startedAt: 0, finishedAt: null, heartbeatAt: null,
+    };
+    trials.push(record);
+    let stopped = false;
+    let last = NaN;
+    for (let s = 1; s <= pr.maxEpoch; s++) {
+      last = curve[s - 1] as number;
+      steps.push({ step: s, metrics: { [METRIC]: last }, at: s });
+      epochs++;
+      if (scheduler && s < pr.maxEpoch) {
+        const d = await scheduler.onReport(record, s, last, { direction: pr.direction, metric: METRIC, trials: () => Promise.resolve(trials) });
+        if (d === 'stop') { stopped = true; break; }
+      }
+    }
+    record = stopped ? { ...record, state: 'pruned', finishedAt: 1 } : { ...record, state: 'complete', value: last, finishedAt: 1 };
+    trials[i] = record;
+    track.add(r.params, steps.length, last, epochs);
+  }
+  return track.events;
+}
+
+/** The same simulation with Optuna choosing configurations and (optionally) pruning, over the bridge. */
+export async function runOptunaWithPruner(
+  bridge: OptunaBridge,
+  opts: { sampler: OptunaSamplerName; pruner: OptunaPruner | null; problem: CurveProblem; maxCost: number; seed: number },
+): Promise<IncumbentEvent[]> {
+  const pr = opts.problem;
+  const enc = encodeSpaceForOptuna(pr.space, 'ordered');
+  await bridge.create({ sampler: opts.sampler, seed: opts.seed, direction: pr.direction, distributions: enc.distributions, pruner: opts.pruner });
+  const track = new IncumbentTracker(pr.direction === 'minimize' ? 1 : -1, pr.maxEpoch);
+  let epochs = 0;
+  while (epochs < opts.maxCost * pr.maxEpoch) {
+    const t = await bridge.ask();
+    const p = enc.decode(t.params);
+    const curve = await pr.curve(p);
+    let steps = 0;
+    let last = NaN;
+    let pruned = false;
+    for (let s = 1; s <= pr.maxEpoch; s++) {
+      last = curve[s - 1] as number;
+      steps = s;
+      epochs++;
+      if (opts.pruner !== null && s < pr.maxEpoch && (await bridge.report(t.number, s, last))) { pruned = true; break; }
+    }
+    if (pruned) await bridge.tellPruned(t.number);
+    else await bridge.tell(t.number, last);
+    track.add(p, steps, last, epochs);
+  }
+  return track.events;
+}
