@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { StudyRecord, TrialPlan, TrialRecord } from '../study/types.js';
 import { HyperzoneError } from '../errors.js';
 import { planKey, type Storage } from './storage.js';
+import { TrialView } from './trial-view.js';
 
 /** A grid of n distinct plans (x = 0..n-1), for contract tests and benchmarks. */
 export function gridPlans(n: number, budget: number | null = 3): TrialPlan[] {
@@ -426,6 +427,31 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
 
     it('getTrial of an unknown id is null', async () => {
       assert.equal(await s.getTrial(987654), null);
+    });
+
+    it('a TrialView (incremental reads) stays equal to listTrials through every kind of change', async () => {
+      const st = await newStudy();
+      const view = new TrialView(s, st.id);
+      const same = async (): Promise<void> => assert.deepEqual(await view.refresh(), await s.listTrials(st.id));
+      await same();
+      await s.enqueueTrials(st.id, [1, 2, 3, 4].map((x) => ({ params: { x }, seed: 0, budget: 1 })));
+      await same();
+      const a = await s.claimTrial(st.id, 'w1');
+      const b = await s.claimTrial(st.id, 'w2');
+      assert.ok(a && b);
+      await s.reportStep(a.id, 'w1', 0, { m: 0.5 });
+      await same();
+      await s.finishTrial(a.id, 'w1', { state: 'complete', value: 0.5 });
+      await s.createRunningTrial(st.id, 'w3', { params: { x: 9 }, seed: 0, budget: 1 });
+      await same();
+      await s.requeueStale(st.id, { staleMs: 0, maxAttempts: 5, workerIds: ['w2'] });
+      await same();
+      const c = await s.claimTrial(st.id, 'w4');
+      assert.ok(c);
+      await s.reportStep(c.id, 'w4', 0, { m: 1 });
+      await s.finishTrial(c.id, 'w4', { state: 'failed', error: 'x' });
+      await s.enqueueTrials(st.id, [{ params: { x: 10 }, seed: 0, budget: 1 }]);
+      await same();
     });
   });
 }

@@ -203,6 +203,13 @@ export class MemoryStorage implements Storage {
     return s.trials.filter((t) => !states || states.has(t.state)).map(snapshot);
   }
 
+  /** Trials numbered ≥ fromNumber or with an id in `ids` (IncrementalTrials). */
+  async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
+    const s = this.study(studyId);
+    const wanted = new Set(ids);
+    return s.trials.filter((t) => t.number >= fromNumber || wanted.has(t.id)).map(snapshot);
+  }
+
   async countTrials(studyId: number): Promise<StateCounts> {
     return deepFreeze(countOf(this.study(studyId)));
   }

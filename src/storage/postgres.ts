@@ -391,6 +391,20 @@ export class PostgresStorage implements Storage {
     return r.rows.map((row) => toTrial(row));
   }
 
+  /** Trials numbered ≥ fromNumber or with an id in `ids` (IncrementalTrials): O(changes), not O(study). */
+  async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    const r = await this.query<TrialRow>(
+      `SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM ${this.t.trials} t
+       WHERE study_id = $1 AND number >= $2
+       UNION ALL
+       SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM ${this.t.trials} t
+       WHERE id = ANY($3::bigint[]) AND study_id = $1 AND number < $2
+       ORDER BY number`, [studyId, fromNumber, [...ids]]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    return r.rows.map((row) => toTrial(row));
+  }
+
   async countTrials(studyId: number): Promise<StateCounts> {
     checkId(studyId, 'studyId');
     const r = await this.query<{ state: string; n: Num }>(`SELECT state, COUNT(*) AS n FROM ${this.t.trials} WHERE study_id = $1 GROUP BY state`, [studyId]);

@@ -332,6 +332,13 @@ export class SqliteStorage implements Storage {
     this.checkStudy(studyId);
     const states = query.states ? new Set<string>(query.states) : null;
     if (states && states.size === 0) return [];
+    if (states && !states.has('complete')) {
+      // A few states (running, waiting): read just those trials, not the whole study.
+      const few = this.db.transaction(() => this.db.prepare<[number, string], TrialRow>(
+        `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY number`)
+        .all(studyId, JSON.stringify([...states])).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
+      return few.deferred();
+    }
     const read = this.db.transaction(() => {
       const steps = new Map<number, StepRow[]>();
       for (const s of this.st.studySteps.all(studyId)) {
@@ -341,6 +348,15 @@ export class SqliteStorage implements Storage {
       }
       return this.st.listTrials.all(studyId).filter((r) => !states || states.has(r.state)).map((r) => toTrial(r, steps.get(r.id) ?? []));
     });
+    return read.deferred();
+  }
+
+  /** Trials numbered ≥ fromNumber or with an id in `ids` (IncrementalTrials): O(changes), not O(study). */
+  async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
+    this.checkStudy(studyId);
+    const read = this.db.transaction(() => this.db.prepare<[number, number, string], TrialRow>(
+      `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND (number >= ? OR id IN (SELECT value FROM json_each(?))) ORDER BY number`)
+      .all(studyId, fromNumber, JSON.stringify(ids)).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
     return read.deferred();
   }
 

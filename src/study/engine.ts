@@ -6,6 +6,7 @@ import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
 import type { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
+import { TrialView } from '../storage/trial-view.js';
 import { deriveSeed, Rng } from '../util/rng.js';
 import type { Metrics, Outcome, Params, StudyRecord, TrialRecord } from './types.js';
 import { isDeadLocalWorker } from './worker-id.js';
@@ -95,10 +96,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   }, heartbeatMs);
 
   const active = new Set<Promise<void>>();
+  const view = new TrialView(storage, study.id);
   try {
     for (;;) {
       while (active.size < o.parallel && !signal.aborted) {
-        const trial = await nextTrial(o);
+        const trial = await nextTrial(o, view);
         if (trial === NO_MORE) break;
         const p: Promise<void> = runOne(o, trial, signal).then((state) => {
           if (state) counts[state]++;
@@ -155,11 +157,12 @@ function samplerContext(o: WorkerOptions, trials: readonly TrialRecord[]) {
   return { space: o.space, direction: o.study.direction, trials, rng: new Rng(deriveSeed(o.seed, 'sampler', trials.length)) };
 }
 
-async function nextTrial(o: WorkerOptions): Promise<TrialRecord | typeof NO_MORE> {
+async function nextTrial(o: WorkerOptions, view: TrialView): Promise<TrialRecord | typeof NO_MORE> {
   const claimed = await o.storage.claimTrial(o.study.id, o.workerId);
   if (claimed) return claimed;
   if (!o.sampler.sample) return NO_MORE;
-  const trials = await o.storage.listTrials(o.study.id);
+  // Incremental: new and unfinished trials only, so an ask does not cost O(study size) in storage reads.
+  const trials = await view.refresh();
   if (o.maxTrials !== undefined && trials.length >= o.maxTrials) return NO_MORE;
   const proposal = o.sampler.sample(samplerContext(o, trials));
   if (!proposal) return NO_MORE;
