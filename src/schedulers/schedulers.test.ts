@@ -22,7 +22,7 @@ function listSampler(qs: readonly number[]): Sampler {
 }
 
 /** Runs the qualities through the engine; a trial's value at step s is curve(q, s). */
-async function run(qs: readonly number[], scheduler: Scheduler | undefined, budget: number, curve: (q: number, s: number) => number, direction: Direction = 'maximize', sampler?: Sampler) {
+async function run(qs: readonly number[], scheduler: Scheduler | undefined, budget: number, curve: (q: number, s: number) => number, direction: Direction = 'maximize', sampler?: Sampler, parallel = 1) {
   const storage = new MemoryStorage();
   const study = await storage.createStudy({ name: 's', direction, metric: 'acc', spec: {} });
   let epochs = 0;
@@ -33,12 +33,14 @@ async function run(qs: readonly number[], scheduler: Scheduler | undefined, budg
       epochs++;
       v = curve(q, s);
       await trial.report(s, v);
+      // Let other running trials interleave their reports.
+      if (parallel > 1) await new Promise((r) => setImmediate(r));
     }
     return v;
   }, 'acc');
   await runWorker({
     storage, study, space, sampler: sampler ?? listSampler(qs), runner, seed: 1, budget, maxAttempts: 1, heartbeatMs: 1000,
-    workerId: 'w', parallel: 1, maxTrials: qs.length, ...(scheduler ? { scheduler } : {}),
+    workerId: 'w', parallel, maxTrials: qs.length, ...(scheduler ? { scheduler } : {}),
   });
   const trials = await storage.listTrials(study.id);
   return { trials, epochs };
@@ -159,6 +161,18 @@ test('BOHB: TPE fitted on the highest rung with enough data concentrates near th
   const engine = await run(Array<number>(30).fill(0), hb, 9, (q, s) => curve(q)(s), 'maximize', new BohbSampler({ rungSteps: hb.rungSteps(), metric: 'acc', tpe: { nStartupTrials: 8 } }));
   assert.equal(engine.trials.length, 30);
   assert.ok(engine.trials.slice(20).every((t) => typeof t.attrs['bohb.rung'] === 'number'));
+});
+
+test('ASHA with 4 trials in parallel: decides on whatever reached the rung, best survives, epochs saved', async () => {
+  const rng = new Rng(11);
+  const qs = Array.from({ length: 40 }, () => rng.next());
+  const { trials, epochs } = await run(qs, ashaScheduler({ minResource: 1, reductionFactor: 3 }), 9, linear, 'maximize', undefined, 4);
+  assert.equal(trials.length, 40);
+  const best = trials.reduce((a, b) => ((a.params.q as number) > (b.params.q as number) ? a : b));
+  assert.equal(best.state, 'complete');
+  assert.ok(trials.filter((t) => t.state === 'pruned').length >= 20);
+  for (const t of trials) if (t.state === 'pruned') assert.ok([1, 3, 9].includes(t.steps.length), `stopped at ${t.steps.length}`);
+  assert.ok(epochs < 40 * 9 * 0.5, `epochs ${epochs}`);
 });
 
 test('SimulatedStudy drives a scheduler without the engine and counts epochs', async () => {

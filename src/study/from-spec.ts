@@ -11,6 +11,7 @@ import { BohbSampler } from '../schedulers/bohb.js';
 import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
 import { SobolSampler } from '../samplers/sobol.js';
 import { GpSampler } from '../samplers/gp.js';
+import { ZonesNdSampler } from '../samplers/zones-nd.js';
 import { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed } from '../util/rng.js';
@@ -28,6 +29,18 @@ export function samplerFromSpec(spec: StudySpec): Sampler {
   if (s.type === 'random') return randomSampler();
   if (s.type === 'sobol') return new SobolSampler();
   if (s.type === 'gp') return new GpSampler(s.startup !== undefined ? { nStartupTrials: s.startup } : {});
+  if (s.type === 'zones-nd') {
+    return new ZonesNdSampler({
+      trials: s.trials,
+      ...(s.initial !== undefined ? { initial: s.initial } : {}),
+      ...(s.neighbours !== undefined ? { neighbours: s.neighbours } : {}),
+      ...(s.max_zones !== undefined ? { maxZones: s.max_zones } : {}),
+      ...(s.confirm_top !== undefined ? { confirmTop: s.confirm_top } : {}),
+      ...(s.confirm_repeats !== undefined ? { confirmRepeats: s.confirm_repeats } : {}),
+      ...(s.noise_band !== undefined ? { noiseBand: s.noise_band } : {}),
+      seed: deriveSeed(spec.seed, 'zones-nd'),
+    });
+  }
   if (s.type === 'tpe') {
     const tpe: TpeOptions = { ...(s.multivariate !== undefined ? { multivariate: s.multivariate } : {}), ...(s.startup !== undefined ? { nStartupTrials: s.startup } : {}) };
     const rungs = rungStepsOf(spec);

@@ -64,6 +64,10 @@ test('scheduler and model-based sampler sections: validated, errors name field a
   assert.equal(schedulerFromSpec(sh)?.name, 'successive-halving');
   assert.equal(samplerFromSpec(sh).name, 'gp');
   assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'tpe', trials: 3 } })).name, 'tpe');
+  const znd = validateSpec({ ...base, sampler: { type: 'zones-nd', trials: 30, initial: 10, confirm_repeats: 1 }, scheduler: { type: 'median' } });
+  assert.equal(samplerFromSpec(znd).name, 'zones-nd');
+  assert.equal(maxTrialsOf(znd), 30);
+  assert.throws(() => validateSpec({ ...base, sampler: { type: 'zones-nd', trials: 30, noise_band: -1 } }), /`sampler\.noise_band`.*got -1|`sampler`.*"zones-nd"/);
   assert.equal(schedulerFromSpec(validateSpec(base)), undefined);
 
   assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', reduction_factor: 1 } }), /`scheduler\.reduction_factor`.*got 1/);

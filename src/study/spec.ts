@@ -69,6 +69,16 @@ const samplerSpec = z.union([
   z.strictObject({ type: z.literal('tpe'), trials: trialCount, multivariate: z.boolean().optional(), startup: z.number().int().min(0).optional() }),
   z.strictObject({ type: z.literal('sobol'), trials: trialCount }),
   z.strictObject({ type: z.literal('gp'), trials: trialCount, startup: z.number().int().min(1).optional() }),
+  z.strictObject({
+    type: z.literal('zones-nd'),
+    trials: trialCount,
+    initial: z.number().int().min(1).optional(),
+    neighbours: z.number().int().min(1).optional(),
+    max_zones: z.number().int().min(1).optional(),
+    confirm_top: z.number().int().min(1).optional(),
+    confirm_repeats: z.number().int().min(0).optional(),
+    noise_band: z.number().min(0).optional(),
+  }),
   zonesSpec,
 ]);
 
