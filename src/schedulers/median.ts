@@ -49,6 +49,8 @@ export class MedianStoppingScheduler implements Scheduler {
   /** Stops when the trial's best-so-far is worse than the median of completed trials at this step. */
   async onReport(trial: TrialRecord, step: number, value: number, ctx: SchedulerContext): Promise<Decision> {
     if (step < this.warmup) return 'continue';
+    // A stop at the last step saves nothing and would lose a complete result.
+    if (trial.budget !== null && step >= trial.budget) return 'continue';
     if ((step - this.warmup) % this.interval !== 0) return 'continue';
     const all = withCurrentReport(await ctx.trials(), trial, step, value, ctx.metric);
     const completed = all.filter((t) => t.state === 'complete');

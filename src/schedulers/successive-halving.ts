@@ -27,7 +27,8 @@ function checkInt(name: string, v: number, min: number): number {
  * does: rungs at minResource·η^(s+k); when a trial reaches a rung it is compared with every trial that has
  * reached that rung so far (no waiting for the rung to fill) and goes on only if it is in the top 1/η.
  * Rung values are read from the stored steps (first report at or past the rung), so nothing is written
- * and any number of workers, and resumes, see the same rungs.
+ * and any number of workers, and resumes, see the same rungs. Unlike Optuna, a trial is never stopped at
+ * its last step (its budget): that would save nothing and turn a finished trial into a pruned one.
  */
 export class SuccessiveHalvingScheduler implements Scheduler {
   readonly name: string;
@@ -52,6 +53,8 @@ export class SuccessiveHalvingScheduler implements Scheduler {
   /** Checks every rung the trial crossed up to this step, lowest first, as Optuna does. */
   async onReport(trial: TrialRecord, step: number, value: number, ctx: SchedulerContext): Promise<Decision> {
     if (step < this.rungStep(0)) return 'continue';
+    // A stop at the last step saves nothing and would lose a complete result.
+    if (trial.budget !== null && step >= trial.budget) return 'continue';
     const all = withCurrentReport(await ctx.trials(), trial, step, value, ctx.metric);
     const own = all.find((t) => t.id === trial.id) as TrialRecord;
     const peers = this.peers ? all.filter((t) => t.id === trial.id || (this.peers as (t: TrialRecord) => boolean)(t)) : all;
