@@ -11,6 +11,10 @@ export interface BohbOptions {
   readonly metric: string;
   /** Options of the inner TPE (its nStartupTrials also sets the fewest observations a rung needs). */
   readonly tpe?: TpeOptions;
+  /** Another model to fit on rung values instead of TPE (e.g. GpSampler); it sees complete trials with rung values. */
+  readonly inner?: Sampler;
+  /** The fewest values a rung needs to be fitted on (default: tpe.nStartupTrials ?? 10, at least dims + 2). */
+  readonly minObservations?: number;
 }
 
 /**
@@ -18,18 +22,20 @@ export interface BohbOptions {
  * at least max(nStartupTrials, dims + 2) observations, with each trial's value at that rung as its
  * value (pruned trials count at every rung they reached). Trials stopped below that rung stay in as
  * pruned, which TPE ranks below every trial with a value at the rung (later stops rank higher), so the
- * bad side of the model still knows where early stops happened; running ones stay in as constant liars. We chose "highest rung with enough data" (the BOHB paper's
+ * bad side of the model still knows where early stops happened (for an `inner` model such as GP, which
+ * learns only from values, they count as the rung's worst value); running ones stay in as constant liars. We chose "highest rung with enough data" (the BOHB paper's
  * rule) over "same bracket only": it pools every bracket's evidence, and with Hyperband most trials end
  * pruned, which a plain TPE could only rank below every complete trial.
  */
 export class BohbSampler implements Sampler {
-  readonly name = 'bohb';
-  private readonly tpe: TpeSampler;
+  readonly name: string;
+  private readonly inner: Sampler;
   private readonly minObs: number;
 
   constructor(private readonly options: BohbOptions) {
-    this.tpe = new TpeSampler(options.tpe ?? {});
-    this.minObs = options.tpe?.nStartupTrials ?? 10;
+    this.inner = options.inner ?? new TpeSampler(options.tpe ?? {});
+    this.name = options.inner ? `${options.inner.name}+rungs` : 'bohb';
+    this.minObs = options.minObservations ?? options.tpe?.nStartupTrials ?? 10;
   }
 
   /** The rung whose values the model is fitted on, or null before any rung has enough. */
@@ -49,13 +55,23 @@ export class BohbSampler implements Sampler {
     const rung = this.fittingRung(ctx.trials, ctx.space.names.length);
     if (rung === null) return { params: ctx.space.sample(ctx.rng), attrs: { 'bohb.rung': null } };
     const view: TrialRecord[] = [];
+    let worst: number | null = null;
     for (const t of ctx.trials) {
       if (t.state === 'running' || t.state === 'waiting') { view.push(t); continue; }
       if (t.state !== 'complete' && t.state !== 'pruned') continue;
       const v = rungValue(t, rung, this.options.metric);
+      if (v !== undefined && (worst === null || (ctx.direction === 'maximize' ? v < worst : v > worst))) worst = v;
       // Stopped below the rung: kept as pruned, which TPE ranks below every value at the rung.
       view.push(v !== undefined ? { ...t, state: 'complete', value: v } : { ...t, state: 'pruned', value: null });
     }
-    return { params: this.tpe.sample({ ...ctx, trials: view }).params, attrs: { 'bohb.rung': rung } };
+    // Other models (GP) only learn from values: a trial stopped below the rung counts as the rung's worst value.
+    if (this.options.inner && worst !== null) {
+      for (let i = 0; i < view.length; i++) {
+        const t = view[i] as TrialRecord;
+        if (t.state === 'pruned') view[i] = { ...t, state: 'complete', value: worst };
+      }
+    }
+    const proposal = this.inner.sample?.({ ...ctx, trials: view });
+    return { params: proposal ? proposal.params : ctx.space.sample(ctx.rng), attrs: { 'bohb.rung': rung } };
   }
 }

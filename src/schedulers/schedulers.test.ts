@@ -13,6 +13,7 @@ import { SuccessiveHalvingScheduler, ashaScheduler } from './successive-halving.
 import { HyperbandScheduler } from './hyperband.js';
 import { BohbSampler } from './bohb.js';
 import { SimulatedStudy } from './simulate.js';
+import { GpSampler } from '../samplers/gp.js';
 
 const space = Space.fromSpec({ q: { type: 'float', low: 0, high: 1 } });
 
@@ -162,6 +163,21 @@ test('BOHB: TPE fitted on the highest rung with enough data concentrates near th
   const engine = await run(Array<number>(30).fill(0), hb, 9, (q, s) => curve(q)(s), 'maximize', new BohbSampler({ rungSteps: hb.rungSteps(), metric: 'acc', tpe: { nStartupTrials: 8 } }));
   assert.equal(engine.trials.length, 30);
   assert.ok(engine.trials.slice(20).every((t) => typeof t.attrs['bohb.rung'] === 'number'));
+});
+
+test('GP on rung values (gp+rungs) under ASHA: model-based once a rung has enough, and near the optimum', async () => {
+  const asha = ashaScheduler({ minResource: 1, reductionFactor: 3 });
+  const sampler = new BohbSampler({ rungSteps: [1, 3, 9], metric: 'value', inner: new GpSampler({ nStartupTrials: 6 }), minObservations: 6 });
+  assert.equal(sampler.name, 'gp+rungs');
+  const sim = new SimulatedStudy(asha, 'maximize');
+  for (let i = 0; i < 30; i++) {
+    const p = sampler.sample({ space, direction: 'maximize', trials: sim.trials, rng: new Rng(i) });
+    const q = p.params.q as number;
+    await sim.run(p.params, (s) => (1 - (q - 0.3) ** 2) * s / 9, 9, p.attrs);
+  }
+  assert.ok(sim.trials.slice(10).every((t) => t.attrs['bohb.rung'] !== null));
+  const late = sim.trials.slice(15).map((t) => Math.abs((t.params.q as number) - 0.3));
+  assert.ok(late.reduce((a, b) => a + b, 0) / late.length < 0.1, `mean distance ${late}`);
 });
 
 test('ASHA with 4 trials in parallel: decides on whatever reached the rung, best survives, epochs saved', async () => {

@@ -20,15 +20,19 @@ import type { ZoneOptions } from '../samplers/zones/options.js';
 import type { StudyRecord } from './types.js';
 
 /**
- * The sampler a spec asks for. TPE under a rung-based scheduler (successive halving, ASHA, Hyperband)
- * becomes BOHB: it is fitted on the highest rung with enough values (src/schedulers/bohb.ts).
+ * The sampler a spec asks for. TPE (and GP) under a rung-based scheduler (successive halving, ASHA,
+ * Hyperband) become BOHB-style: fitted on the highest rung with enough values (src/schedulers/bohb.ts).
  */
 export function samplerFromSpec(spec: StudySpec): Sampler {
   const s = spec.sampler;
   if (s.type === 'grid') return gridSampler({ pointsPerAxis: s.points_per_axis, seeds: seedsOf(spec), budget: budgetOf(spec) });
   if (s.type === 'random') return randomSampler();
   if (s.type === 'sobol') return new SobolSampler();
-  if (s.type === 'gp') return new GpSampler(s.startup !== undefined ? { nStartupTrials: s.startup } : {});
+  if (s.type === 'gp') {
+    const gp = new GpSampler(s.startup !== undefined ? { nStartupTrials: s.startup } : {});
+    const rungs = rungStepsOf(spec);
+    return rungs ? new BohbSampler({ rungSteps: rungs, metric: spec.objective.metric, inner: gp, minObservations: s.startup ?? 10 }) : gp;
+  }
   if (s.type === 'zones-nd') {
     return new ZonesNdSampler({
       trials: s.trials,

@@ -62,7 +62,8 @@ test('scheduler and model-based sampler sections: validated, errors name field a
   assert.equal(schedulerFromSpec(asha)?.name, 'asha');
   const sh = validateSpec({ ...base, budget: { epochs: 9 }, sampler: { type: 'gp', trials: 12 }, scheduler: { type: 'successive-halving', reduction_factor: 2 } });
   assert.equal(schedulerFromSpec(sh)?.name, 'successive-halving');
-  assert.equal(samplerFromSpec(sh).name, 'gp');
+  assert.equal(samplerFromSpec(sh).name, 'gp+rungs', 'GP under rungs is fitted on rung values too');
+  assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'gp', trials: 12 } })).name, 'gp');
   assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'tpe', trials: 3 } })).name, 'tpe');
   const znd = validateSpec({ ...base, sampler: { type: 'zones-nd', trials: 30, initial: 10, confirm_repeats: 1 }, scheduler: { type: 'median' } });
   assert.equal(samplerFromSpec(znd).name, 'zones-nd');
