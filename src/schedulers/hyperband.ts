@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { TrialRecord } from '../study/types.js';
 import { deriveSeed } from '../util/rng.js';
@@ -12,13 +13,16 @@ export interface HyperbandOptions {
   readonly maxResource: number;
   /** η (default 3). */
   readonly reductionFactor?: number;
+  /** When given, brackets follow Optuna's hash exactly: crc32("<studyName>_<number>") (for parity checks). */
+  readonly studyName?: string;
 }
 
 /**
  * Hyperband (Li et al. 2018) as Optuna's HyperbandPruner runs it: ⌊log_η(max/min)⌋ + 1 brackets of
  * asynchronous successive halving; bracket b's first rung is at minResource·η^b. Each trial belongs to
  * one bracket, chosen deterministically from its number (a hash, weighted by each bracket's trial
- * budget ⌈B·η^s/(s+1)⌉ as in Optuna), and competes only with trials of its bracket.
+ * budget ⌈B·η^s/(s+1)⌉ as in Optuna; Optuna's own crc32 hash when `studyName` is given), and competes
+ * only with trials of its bracket.
  */
 export class HyperbandScheduler implements Scheduler {
   readonly name = 'hyperband';
@@ -28,6 +32,7 @@ export class HyperbandScheduler implements Scheduler {
   /** One successive-halving scheduler per bracket, most aggressive first. */
   readonly brackets: readonly SuccessiveHalvingScheduler[];
   private readonly allocation: readonly number[];
+  private readonly studyName: string | undefined;
 
   constructor(options: HyperbandOptions) {
     const min = options.minResource ?? 1;
@@ -38,6 +43,7 @@ export class HyperbandScheduler implements Scheduler {
     this.minResource = min;
     this.maxResource = options.maxResource;
     this.reductionFactor = eta;
+    this.studyName = options.studyName;
     // Small epsilon: log(27)/log(3) is 3.0000000000000004 or 2.9999999999999996 depending on rounding.
     const n = Math.floor(Math.log(this.maxResource / min) / Math.log(eta) + 1e-9) + 1;
     this.allocation = Array.from({ length: n }, (_, b) => Math.ceil((n * eta ** (n - 1 - b)) / (n - b)));
@@ -53,7 +59,8 @@ export class HyperbandScheduler implements Scheduler {
   /** The bracket (0 = most aggressive) a trial number belongs to. */
   bracketOf(trialNumber: number): number {
     const total = this.allocation.reduce((a, b) => a + b, 0);
-    let r = deriveSeed(0, 'hyperband', trialNumber) % total;
+    const hash = this.studyName === undefined ? deriveSeed(0, 'hyperband', trialNumber) : crc32(`${this.studyName}_${trialNumber}`);
+    let r = hash % total;
     for (let b = 0; b < this.allocation.length; b++) {
       r -= this.allocation[b] as number;
       if (r < 0) return b;

@@ -51,13 +51,17 @@ export class MedianStoppingScheduler implements Scheduler {
     if (step < this.warmup) return 'continue';
     // A stop at the last step saves nothing and would lose a complete result.
     if (trial.budget !== null && step >= trial.budget) return 'continue';
-    if ((step - this.warmup) % this.interval !== 0) return 'continue';
     const all = withCurrentReport(await ctx.trials(), trial, step, value, ctx.metric);
+    const own = all.find((t) => t.id === trial.id) as TrialRecord;
+    // Optuna's rule: decide at the first report at or past each interval point (steps may be sparse).
+    const nearestLower = Math.floor((step - this.warmup) / this.interval) * this.interval + this.warmup;
+    let previous = -1;
+    for (const s of own.steps) if (s.step > previous && s.step !== step) previous = s.step;
+    if (previous >= nearestLower) return 'continue';
     const completed = all.filter((t) => t.state === 'complete');
     if (completed.length === 0 || completed.length < this.startup) return 'continue';
     const atStep = completed.map((t) => valueAtStep(t, step, ctx.metric)).filter((v): v is number => v !== undefined);
     if (atStep.length < this.minTrials) return 'continue';
-    const own = all.find((t) => t.id === trial.id) as TrialRecord;
     const max = ctx.direction === 'maximize';
     let best = value;
     for (const s of own.steps) {

@@ -64,9 +64,13 @@ test('median stopping: stops below the completed trials\' median, after startup 
   const flipped = await run(qs, new MedianStoppingScheduler({ nStartupTrials: 2 }), 3, (q, s) => q * s, 'minimize');
   // Minimising q·s: T2 (0.6 ≤ 0.65) goes on, T3 (0.9 > median 0.6) stops, T4 (0.7 > median 0.6 of 0.5, 0.8, 0.6) stops.
   assert.deepEqual(flipped.trials.map(outcome), ['complete', 'complete', 'complete', 'pruned@1', 'pruned@1']);
-  // interval 2 from warm-up 0: decisions only at steps 0, 2, ...
-  const every2 = await run(qs, new MedianStoppingScheduler({ nStartupTrials: 2, intervalSteps: 2 }), 3, linear);
-  assert.deepEqual(every2.trials.map(outcome), ['complete', 'complete', 'pruned@2', 'complete', 'pruned@2']);
+  // Intervals (Optuna's rule): decide at the first report at or past each multiple of the interval.
+  // T2 dips at step 2 only; interval 1 catches it, interval 3 decides at steps 1 and 3 and lets it finish.
+  const dip = (q: number, s: number): number => (q === 0.7 && s === 2 ? 0 : q * s);
+  const every1 = await run([0.5, 0.8, 0.7], new MedianStoppingScheduler({ nStartupTrials: 2 }), 4, dip);
+  assert.deepEqual(every1.trials.map(outcome), ['complete', 'complete', 'pruned@2']);
+  const every3 = await run([0.5, 0.8, 0.7], new MedianStoppingScheduler({ nStartupTrials: 2, intervalSteps: 3 }), 4, dip);
+  assert.deepEqual(every3.trials.map(outcome), ['complete', 'complete', 'complete']);
 });
 
 test('successive halving: hand-computed rungs (η = 2, rungs 1, 2, 4)', async () => {
