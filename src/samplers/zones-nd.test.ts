@@ -39,6 +39,22 @@ test('through the engine: budget kept, stages in order, confirmation repeats top
   assert.ok(twoBumps(chosen.params) > 0.85, `returned value ${twoBumps(chosen.params)}`);
 });
 
+test('three workers in parallel: no duplicate proposals before confirmation, repeats spread over the top configurations', async () => {
+  const storage = new MemoryStorage();
+  const study = await storage.createStudy({ name: 's', direction: 'maximize', metric: 'acc', spec: {} });
+  const runner = objectiveRunner(async ({ params }) => {
+    await new Promise((r) => setTimeout(r, 2));
+    return twoBumps(params);
+  }, 'acc');
+  const s = await runWorker({ storage, study, space: space4, sampler: new ZonesNdSampler({ trials: 30, initial: 10 }), runner, seed: 4, budget: null, maxAttempts: 1, heartbeatMs: 1000, workerId: 'w', parallel: 3 });
+  assert.equal(s.complete, 30);
+  const trials = await storage.listTrials(study.id);
+  const early = trials.filter((t) => t.attrs['nzones.stage'] !== 'confirm').map((t) => JSON.stringify(t.params));
+  assert.equal(new Set(early).size, early.length, 'explore and refine never propose a configuration twice');
+  const confirmed = new Set(trials.filter((t) => t.attrs['nzones.stage'] === 'confirm').map((t) => JSON.stringify(t.params)));
+  assert.ok(confirmed.size >= 2, `repeats went to ${confirmed.size} configuration(s)`);
+});
+
 test('zones: two bumps give two zones after the design; refinement climbs the global one', () => {
   const sampler = new ZonesNdSampler({ trials: 70, initial: 30, maxZones: 4, confirmRepeats: 0 });
   const r = runSequential(sampler, space4, 'maximize', twoBumps, 70, 5);

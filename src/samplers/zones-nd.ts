@@ -84,7 +84,7 @@ export class ZonesNdSampler implements Sampler {
     const initial = this.o.initial ?? Math.max(2 * d + 2, Math.round(0.35 * this.o.trials));
     const confirmBudget = Math.min(this.o.confirmTop * this.o.confirmRepeats, Math.max(0, this.o.trials - initial));
     const points = collectZonePoints(ctx.space, ctx.direction, ctx.trials);
-    if (n >= this.o.trials - confirmBudget && points.length > 0) return this.confirm(points);
+    if (n >= this.o.trials - confirmBudget && points.length > 0) return this.confirm(points, ctx.trials);
     const explored = ctx.trials.filter((t) => t.attrs['nzones.stage'] === 'explore').length;
     if (explored >= initial && points.length >= 3) {
       const move = this.refine(ctx);
@@ -177,11 +177,15 @@ export class ZonesNdSampler implements Sampler {
     return null;
   }
 
-  private confirm(points: readonly ZonePoint[]): { params: Params; attrs: Readonly<Record<string, unknown>> } {
+  private confirm(points: readonly ZonePoint[], trials: readonly TrialRecord[]): { params: Params; attrs: Readonly<Record<string, unknown>> } {
     const top = [...points].sort((a, b) => b.goodness - a.goodness).slice(0, this.o.confirmTop);
     const want = 1 + this.o.confirmRepeats;
+    // Evaluations under way count, so parallel workers do not all repeat the same configuration.
+    const pending = new Map<string, number>();
+    for (const t of trials) if (t.state === 'running' || t.state === 'waiting') pending.set(paramsKey(t.params), (pending.get(paramsKey(t.params)) ?? 0) + 1);
+    const count = (p: ZonePoint): number => p.values.length + (pending.get(p.key) ?? 0);
     // Fewest evaluations first, then the better mean; once all have `want`, the best gets more.
-    const short = top.filter((p) => p.values.length < want).sort((a, b) => a.values.length - b.values.length || b.goodness - a.goodness);
+    const short = top.filter((p) => count(p) < want).sort((a, b) => count(a) - count(b) || b.goodness - a.goodness);
     const pick = short[0] ?? (top[0] as ZonePoint);
     return { params: pick.params, attrs: { 'nzones.stage': 'confirm' satisfies Stage, 'nzones.repeat': pick.values.length } };
   }
