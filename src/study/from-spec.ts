@@ -67,7 +67,8 @@ export function schedulerFromSpec(spec: StudySpec): Scheduler | undefined {
       return new SuccessiveHalvingScheduler({ name: sc.type, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor), ...opt('minEarlyStoppingRate', sc.min_early_stopping_rate) });
     case 'hyperband':
       // validateSpec guarantees max_resource or budget.epochs.
-      return new HyperbandScheduler({ maxResource: sc.max_resource ?? budgetOf(spec) ?? 1, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor) });
+      // Brackets hashed from the study name as Optuna's HyperbandPruner does.
+      return new HyperbandScheduler({ maxResource: sc.max_resource ?? budgetOf(spec) ?? 1, studyName: spec.study, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor) });
   }
 }
 
