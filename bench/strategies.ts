@@ -1,7 +1,7 @@
 // Compares search strategies on FCNet (tabular, noisy), YAHPO LCBench (surrogate, multi-fidelity) and synthetic
 // functions, against Optuna in the same run. Regret is that of the configuration each strategy returns.
 // Usage: npx tsx bench/strategies.ts [--quick] [--tables naval_propulsion,...] [--lcbench 167168,...] [--reps 20]
-//        [--lcbench-reps N] [--budgets 25,50,100,200] [--no-optuna] [--no-functions] [--only SUBSTRING]
+//        [--lcbench-reps N] [--budgets 25,50,100,200] [--no-optuna] [--no-functions] [--only SUBSTRING] [--skip SUBSTRING]...
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +23,12 @@ import { incumbentAt, runConfirming, runSequentialAsync, type Evaluate, type Inc
 import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from '../src/bench-support/multifidelity.js';
 import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from '../src/bench-support/optuna.js';
 
-interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; optuna: boolean; functions: boolean; only: string | null }
+interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; optuna: boolean; functions: boolean; only: string | null; skip: string[] }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     quick: false, tables: ['naval_propulsion', 'parkinsons_telemonitoring', 'protein_structure', 'slice_localization'], lcbench: [...LCBENCH_DEV_TASKS],
-    reps: 20, lcReps: -1, budgets: [25, 50, 100, 200], optuna: true, functions: true, only: null,
+    reps: 20, lcReps: -1, budgets: [25, 50, 100, 200], optuna: true, functions: true, only: null, skip: [],
   };
   let explicitReps = false, explicitBudgets = false, explicitLc = false;
   for (let i = 0; i < argv.length; i++) {
@@ -42,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--no-optuna') a.optuna = false;
     else if (k === '--no-functions') a.functions = false;
     else if (k === '--only') a.only = next();
+    else if (k === '--skip') a.skip.push(next());
     else if (k === '--tables') a.tables = next().split(',').filter((s) => s.length > 0);
     else if (k === '--lcbench') { a.lcbench = next().split(',').filter((s) => s.length > 0); explicitLc = true; }
     else if (k === '--reps') { a.reps = Number(next()); explicitReps = true; }
@@ -347,7 +348,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const selected = strategies.filter((s) => args.only === null || s.name.includes(args.only));
+    const selected = strategies.filter((s) => (args.only === null || s.name.includes(args.only)) && !args.skip.some((x) => s.name.includes(x)));
     const rows: string[] = [];
     results[pr.name] = {};
     const unit = pr.kind === 'lcbench' ? 'FTE' : 'evals';
