@@ -38,6 +38,12 @@ def main() -> None:
                 for i in range(prefill)
             ])
         prefill_s = time.perf_counter() - t0
+        if prefill > 0:
+            # Same as the hyperzone side: autovacuum must not run inside the timed part.
+            cur = conn.cursor()
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))
+            for (table,) in cur.fetchall():
+                cur.execute(f'VACUUM ANALYZE "{schema}"."{table}"')
         t0 = time.perf_counter()
         for _ in range(trials):
             trial = study.ask(dist)

@@ -15,6 +15,7 @@ const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'hz-dist-'));
 const runId = randomBytes(3).toString('hex');
 const schemas: string[] = [];
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function findServer(): Promise<string | null> {
   for (const url of [process.env['HZ_TEST_POSTGRES_URL'], 'postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test']) {
@@ -142,7 +143,6 @@ describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () =
     assert.ok(existsSync(CLI), 'dist/cli/main.js exists (npm test builds it)');
   });
   after(async () => {
-    rmSync(dir, { recursive: true, force: true });
     if (skip || schemas.length === 0) return;
     await ensureServerUp();
     const c = new pg.Client({ connectionString: serverUrl });
@@ -304,6 +304,22 @@ describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () =
     const e = hz(['worker', '--storage', `postgres://hz_no_such_user@${base.host}/test`, '--study', 'present'], { PGPASSWORD: secret });
     assert.equal(e.code, 2, e.stderr);
     assert.doesNotMatch(e.stdout + e.stderr, new RegExp(secret));
+  });
+});
+
+describe('distributed studies on one SQLite file', () => {
+  it('4 worker processes share a SQLite file (WAL, busy timeout): every grid point once', { timeout: 60_000 }, async () => {
+    const xs = [1, 2, 3, 4];
+    const ys = [1, 2, 3];
+    const url = `sqlite:${join(dir, 'shared.db')}`;
+    await create(url, specFile('shared', { xs, ys, steps: 2, sleep: 0 }));
+    const workers = Array.from({ length: 4 }, () => startWorker(url, 'shared'));
+    for (const r of await Promise.all(workers.map((w) => w.done))) assert.equal(r.code, 0, r.stderr);
+    const exported = hz(['export', '--storage', url, '--study', 'shared', '--format', 'json']);
+    assert.equal(exported.code, 0, exported.stderr);
+    const trials = (JSON.parse(exported.stdout) as { trials: { params: { x: number; y: number }; value: number; state: string; attempts: number; steps: unknown[] }[] }).trials;
+    assertAllCompleteOnce(trials.map((t, number) => ({ number, state: t.state, attempts: t.attempts, x: t.params.x, y: t.params.y, value: t.value, worker_id: null, error: null, steps: t.steps.length })), xs, ys, 2);
+    for (const t of trials) assert.equal(t.attempts, 1);
   });
 });
 

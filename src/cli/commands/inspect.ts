@@ -7,6 +7,7 @@ import { renderTrial } from '../../reports/trial-detail.js';
 import { bestOf } from '../../study/study.js';
 import { redactUrl } from '../../storage/open.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';
+import { workerTiming } from '../../study/engine.js';
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
 
@@ -30,6 +31,7 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     const study = await resolveStudy(storage, flags.study);
     const trials = await storage.listTrials(study.id);
     const c = await storage.countTrials(study.id);
+    const { staleMs } = workerTiming({});
     const total = trials.length;
     out(`study ${study.name} (${study.direction} ${study.metric}) in ${redactUrl(storageUrl(flags.storage))}`);
     out(`trials: ${total} — ${c.complete} complete, ${c.running} running, ${c.waiting} waiting, ${c.pruned} pruned, ${c.failed} failed`);
@@ -39,7 +41,13 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     const workers = await storage.listWorkers(study.id);
     if (workers.length) {
       out('\nworkers:');
-      out(renderTable(['worker', 'host', 'pid', 'last heartbeat', 'running'], workers.map((w) => [w.id, w.host, w.pid, `${formatDuration((now - w.heartbeatAt) / 1000)} ago`, trials.filter((t) => t.state === 'running' && t.workerId === w.id).length])));
+      // Only workers still holding trials or heard from recently: a long study accumulates many finished ones.
+      const shown = workers.filter((w) => now - w.heartbeatAt <= staleMs || trials.some((t) => t.state === 'running' && t.workerId === w.id));
+      const gone = workers.length - shown.length;
+      out(renderTable(['worker', 'host', 'pid', 'last heartbeat', 'running'], shown.map((w) => [w.id, w.host, w.pid,
+        `${formatDuration((now - w.heartbeatAt) / 1000)} ago${now - w.heartbeatAt > staleMs ? ' (presumed lost)' : ''}`,
+        trials.filter((t) => t.state === 'running' && t.workerId === w.id).length])));
+      if (gone > 0) out(`(${gone} earlier worker${gone === 1 ? '' : 's'} not heard from for over ${formatDuration(staleMs / 1000)})`);
     }
     const running = trials.filter((t) => t.state === 'running');
     if (running.length) {
