@@ -47,7 +47,7 @@ export async function runCommand(specPath: string, flags: RunFlags): Promise<num
  * `hyperzone create SPEC`: stores the spec's study (and enqueues its planned trials: grid points) without running
  * anything, so workers on other machines can join it with `hyperzone worker --study NAME`.
  */
-export async function createCommand(specPath: string, flags: RunFlags): Promise<number> {
+export async function createCommand(specPath: string, flags: RunFlags, print: (line: string) => void = out): Promise<number> {
   const loaded = loadSpecFile(specPath);
   const spec: StudySpec = flags.study !== undefined ? { ...loaded, study: flags.study } : loaded;
   return withStorage(flags.storage, async (storage) => {
@@ -60,8 +60,8 @@ export async function createCommand(specPath: string, flags: RunFlags): Promise<
       planned = (await storage.enqueueTrials(study.id, sampler.plan({ space: spaceOf(spec), direction: study.direction, trials, rng: new Rng(deriveSeed(spec.seed, 'sampler', trials.length)) }))).length;
     }
     const where = redactUrl(storageUrl(flags.storage));
-    out(`${resumed ? 'study exists' : 'created study'} ${study.name} in ${where}${planned ? `; ${planned} trials enqueued` : ''}`);
-    out(`start workers with: hyperzone worker --storage '${where}' --study ${study.name}`);
+    print(`${resumed ? 'study exists' : 'created study'} ${study.name} in ${where}${planned ? `; ${planned} trials enqueued` : ''}`);
+    print(`start workers with: hyperzone worker --storage '${where}' --study ${study.name}`);
     return 0;
   });
 }
