@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { randomSampler } from '../samplers/random.js';
 import type { Sampler } from '../samplers/sampler.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
 import type { DistributionSpec } from '../space/distribution.js';
 import { Space } from '../space/space.js';
 import { openStorage } from '../storage/open.js';
@@ -35,6 +36,8 @@ export interface OptimizeOptions {
   readonly signal?: AbortSignal;
   readonly events?: EngineEvents;
   readonly maxAttempts?: number;
+  /** Early stopping / multi-fidelity (median, successive halving, ASHA, Hyperband) on reported values. */
+  readonly scheduler?: Scheduler;
 }
 
 /** A trial handed out by `ask`. */
@@ -112,6 +115,7 @@ export class Study {
       maxAttempts: o.maxAttempts ?? 3,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.events ? { events: o.events } : {}),
+      ...(o.scheduler ? { scheduler: o.scheduler } : {}),
     });
   }
 
