@@ -51,7 +51,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`Unknown option ${k}`);
   }
   if (a.quick) {
-    if (!explicitReps) a.reps = 2;
+    if (!explicitReps) a.reps = 1;
     if (!explicitBudgets) a.budgets = [4, 8];
     if (!explicitLc) a.lcbench = ['167168'];
   }
