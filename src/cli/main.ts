@@ -4,7 +4,7 @@ import { describeError, HyperzoneError, isInputError } from '../errors.js';
 import { exportCommand, listCommand, showCommand, statusCommand } from './commands/inspect.js';
 import { mergeCommand } from './commands/merge.js';
 import { evaluateCommand, stageCommand } from './commands/stage.js';
-import { runCommand, workerCommand } from './commands/run.js';
+import { createCommand, runCommand, workerCommand } from './commands/run.js';
 
 /** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 130 interrupted. */
 async function main(argv: string[]): Promise<number> {
@@ -26,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--out-dir <dir>', 'zone strategy: where the stage documents go (default .hyperzone/<study>)')
     .option('-q, --quiet', 'no progress output')
     .action(act((spec: string, opts: object) => runCommand(spec, opts)));
+  program.command('create').description('store a study (and enqueue its grid) without running it: workers then join it')
+    .argument('<spec>', 'study spec, YAML or JSON')
+    .option(...storageOpt).option('--study <name>', 'study name (default: the spec\'s `study`, else the file name)')
+    .action(act((spec: string, opts: object) => createCommand(spec, opts)));
   program.command('worker').description('join a study stored in shared storage and run its trials (many machines, one PostgreSQL)')
     .option(...storageOpt).option('--study <name>', 'study to work on').option('--parallel <n>', 'trials at once')
     .option('--per-gpu <n>', 'trials per GPU at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
@@ -60,8 +64,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    // A stage without the results it needs, or result sets that cannot merge, are the user's to fix: bad input.
-    if (isInputError(e) || (e instanceof HyperzoneError && (e.code === 'STAGE_ERROR' || e.code === 'MERGE_CONFLICT'))) {
+    // A stage without the results it needs, result sets that cannot merge, or storage that cannot be reached are the user's to fix: bad input.
+    if (isInputError(e) || (e instanceof HyperzoneError && (e.code === 'STAGE_ERROR' || e.code === 'MERGE_CONFLICT' || e.code === 'CONNECTION_ERROR'))) {
       process.stderr.write(`hyperzone: ${describeError(e)}\n`);
       return 2;
     }
