@@ -6,7 +6,7 @@ import { formatValue } from './results.js';
 import { formatDuration, renderTable } from './text-table.js';
 
 const p = (params: Readonly<Record<string, unknown>>): string => Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ');
-const ci = (m: { mean: number; halfWidth: number; n: number }): string => `${formatValue(m.mean)} ± ${Number.isFinite(m.halfWidth) ? formatValue(m.halfWidth) : '?'} (n=${m.n})`;
+const ci = (m: { mean: number; halfWidth: number; n: number }): string => `${formatValue(m.mean)} ± ${Number.isFinite(m.halfWidth) ? m.halfWidth.toFixed(4) : '?'} (n=${m.n})`;
 
 /** The zone strategy's report as text: zones, candidates, confirmation with intervals and verdicts, compute per stage. */
 export function renderZonesReport(docs: { zones?: ResultSet; refine?: ResultSet; confirm?: ResultSet }): string {

@@ -5,31 +5,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { findTestPostgres } from './test-postgres.js';
 import { HyperzoneError } from '../errors.js';
 import { gridPlans, storageContract } from './contract.js';
 import { POSTGRES_MIGRATIONS, PostgresStorage } from './postgres.js';
 import type { TrialRecord } from '../study/types.js';
 
-/** The first PostgreSQL URL that answers: HZ_TEST_POSTGRES_URL, then the local `test` database as postgres or root. */
-async function findServer(): Promise<string | null> {
-  const candidates = [process.env['HZ_TEST_POSTGRES_URL'], 'postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test', 'postgres:///test']
-    .filter((u): u is string => typeof u === 'string' && u !== '');
-  for (const url of candidates) {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await c.connect();
-      await c.query('SELECT 1');
-      return url;
-    } catch {
-      // try the next one
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  }
-  return null;
-}
 
-const url = await findServer();
+const url = await findTestPostgres();
 const skip = url === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (set HZ_TEST_POSTGRES_URL; HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
 const serverUrl = url ?? 'postgres://postgres@127.0.0.1:5432/test';
 const runId = randomBytes(4).toString('hex');

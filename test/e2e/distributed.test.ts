@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { findTestPostgres } from '../../src/storage/test-postgres.js';
 import { createCommand } from '../../src/cli/commands/run.js';
 
 const CLI = resolve('dist/cli/main.js');
@@ -17,24 +18,8 @@ const runId = randomBytes(3).toString('hex');
 const schemas: string[] = [];
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function findServer(): Promise<string | null> {
-  for (const url of [process.env['HZ_TEST_POSTGRES_URL'], 'postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test']) {
-    if (!url) continue;
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-    try {
-      await c.connect();
-      await c.query('SELECT 1');
-      return url;
-    } catch {
-      // next
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  }
-  return null;
-}
 
-const server = await findServer();
+const server = await findTestPostgres();
 const skip = server === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
 const serverUrl = server ?? 'postgres://postgres@127.0.0.1:5432/test';
 const withParam = (url: string, k: string, v: string): string => { const u = new URL(url); u.searchParams.set(k, v); return u.toString(); };
@@ -345,8 +330,8 @@ function restartSkip(): string | false {
 
 /** Starts the local cluster again if a failed restart left it down. */
 async function ensureServerUp(): Promise<void> {
-  if (await findServer()) return;
+  if (await findTestPostgres()) return;
   const v = clusterVersion();
   if (v) spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', v, 'main', 'start'], { timeout: 60_000 });
-  await waitFor('PostgreSQL to accept connections', async () => (await findServer()) !== null, 30_000);
+  await waitFor('PostgreSQL to accept connections', async () => (await findTestPostgres()) !== null, 30_000);
 }
