@@ -18,7 +18,9 @@ import type { Space } from '../src/space/space.js';
 import type { Direction, Params, StepReport, TrialRecord } from '../src/study/types.js';
 import { Rng, deriveSeed } from '../src/util/rng.js';
 import { describeError } from '../src/errors.js';
-import { makeTrial, plainRandomSampler } from '../src/bench-support/loop.js';
+import { makeTrial } from '../src/bench-support/loop.js';
+import { syntheticTableCsv } from '../src/bench-support/synthetic-table.js';
+import { randomSampler } from '../src/samplers/random.js';
 import { incumbentAt, runConfirming, runSequentialAsync, type Evaluate, type IncumbentEvent } from '../src/bench-support/incumbent.js';
 import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from '../src/bench-support/multifidelity.js';
 import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from '../src/bench-support/optuna.js';
@@ -105,21 +107,6 @@ function lcbenchProblem(o: YahpoLcbench, reps: number): Problem {
     evaluate: (p) => final(p), regret: async (p) => o.normalizedRegret(await final(p)), regretName: 'normalised regret (val_accuracy)',
     noisy: false, hasOrderedFinite: false, curves: { space: o.space, direction: o.direction, maxEpoch: o.maxEpoch, curve }, clear: () => cache.clear(),
   };
-}
-
-/** A synthetic long table: 4 params (2 categorical), 3 seeds, a smooth function plus noise. */
-function syntheticCsv(): string {
-  const lines = ['act,opt,lr,units,seed,loss'];
-  const noise = new Rng(42);
-  for (const act of ['relu', 'tanh', 'gelu'])
-    for (const opt of ['sgd', 'adam'])
-      for (const lr of [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1])
-        for (const units of [16, 32, 64, 128, 256, 512])
-          for (let seed = 0; seed < 3; seed++) {
-            const v = (act === 'gelu' ? 0 : 0.3) + (opt === 'adam' ? 0 : 0.2) + (Math.log10(lr) + 2.5) ** 2 * 0.3 + (Math.log2(units) - 7) ** 2 * 0.05 + noise.next() * 0.1;
-            lines.push(`${act},${opt},${lr},${units},${seed},${v}`);
-          }
-  return lines.join('\n');
 }
 
 function functionProblem(fn: ReturnType<typeof branin>, reps: number): Problem {
@@ -272,7 +259,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const problems: Problem[] = [];
   if (args.quick) {
-    problems.push(tableProblem('synthetic', await TabularObjective.fromCsvText(syntheticCsv(), { metric: 'loss', direction: 'minimize' }), args.reps));
+    problems.push(tableProblem('synthetic', await TabularObjective.fromCsvText(syntheticTableCsv(3, 0.1), { metric: 'loss', direction: 'minimize' }), args.reps));
     problems.push(functionProblem(branin(), args.reps));
   } else {
     for (const t of args.tables) {
@@ -309,7 +296,7 @@ async function main(): Promise<void> {
   console.log(`Command: \`${cmd}\`\n`);
   for (const pr of problems) {
     const strategies: Strategy[] = [
-      hz('random', () => plainRandomSampler),
+      hz('random', () => randomSampler()),
       hz('sobol', () => new SobolSampler()),
       hz('tpe', () => new TpeSampler()),
       hz('tpe-multivariate', () => new TpeSampler({ multivariate: true })),
@@ -318,14 +305,14 @@ async function main(): Promise<void> {
     if (znd) strategies.push({ name: 'hyperzone zones-nd (own choice)', run: (p, budgets, seed) => runBudgeted((b) => new znd.ZonesNdSampler({ trials: b }), p, budgets, seed) });
     if (pr.kind === 'table') strategies.push(hz('coordinate', () => new CoordinateSearchSampler()));
     if (pr.noisy || pr.kind === 'lcbench') {
-      if (pr.noisy) strategies.push(hzConfirm('random', () => plainRandomSampler, 3));
+      if (pr.noisy) strategies.push(hzConfirm('random', () => randomSampler(), 3));
       strategies.push(hzConfirm('tpe', () => new TpeSampler(), 3));
     }
     if (pr.kind === 'lcbench' && sched) {
       const s = sched;
       const maxE = (pr.curves as CurveProblem).maxEpoch;
       const hb = (): Scheduler & { rungSteps(): number[] } => new s.HyperbandScheduler({ maxResource: maxE, minResource: 1, reductionFactor: 3 });
-      for (const [sn, mk] of [['random', () => plainRandomSampler], ['tpe', () => new TpeSampler()]] as const) {
+      for (const [sn, mk] of [['random', () => randomSampler()], ['tpe', () => new TpeSampler()]] as const) {
         strategies.push(hzMf(`${sn} + median`, mk, () => new s.MedianStoppingScheduler()));
         strategies.push(hzMf(`${sn} + asha`, mk, () => s.ashaScheduler({ minResource: 1, reductionFactor: 3 })));
         strategies.push(hzMf(`${sn} + hyperband`, mk, hb));
@@ -386,7 +373,7 @@ async function main(): Promise<void> {
   const ref = problems[0] as Problem;
   const lc = problems.find((p) => p.kind === 'lcbench');
   const samplers: [string, () => Sampler, boolean][] = [
-    ['random', () => plainRandomSampler, true], ['sobol', () => new SobolSampler(), true], ['tpe', () => new TpeSampler(), true],
+    ['random', () => randomSampler(), true], ['sobol', () => new SobolSampler(), true], ['tpe', () => new TpeSampler(), true],
     ['tpe-multivariate', () => new TpeSampler({ multivariate: true }), true], ['coordinate', () => new CoordinateSearchSampler(), false],
     ...extra.map((e): [string, () => Sampler, boolean] => [e.label, e.make, true]),
   ];

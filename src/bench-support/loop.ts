@@ -13,12 +13,6 @@ export function makeTrial(number: number, params: Params, value: number | null, 
   };
 }
 
-/** Random search with the space's own sampling, for benchmarks (the study engine has its own). */
-export const plainRandomSampler: Sampler = {
-  name: 'random',
-  sample: (ctx) => ({ params: ctx.space.sample(ctx.rng) }),
-};
-
 /** One sequential run: ask the sampler, evaluate, tell; returns the proposals and their observed values. */
 export function runSequential(
   sampler: Sampler,

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GpSampler } from './gp.js';
 import { branin } from '../objectives/test-functions.js';
-import { makeTrial, plainRandomSampler, runSequential } from '../bench-support/loop.js';
+import { makeTrial, runSequential } from '../bench-support/loop.js';
+import { randomSampler } from './random.js';
 import { Space } from '../space/space.js';
 import { Rng } from '../util/rng.js';
 import type { Params, TrialRecord } from '../study/types.js';
@@ -15,7 +16,7 @@ test('GP-EI beats random search on Branin at 40 evaluations (4 seeds)', () => {
   const gp: number[] = [], rnd: number[] = [];
   for (const seed of [1, 2, 3, 4]) {
     gp.push(regret(() => new GpSampler(), seed));
-    rnd.push(regret(() => plainRandomSampler, seed));
+    rnd.push(regret(() => randomSampler(), seed));
     if ((gp.at(-1) as number) < (rnd.at(-1) as number)) wins++;
   }
   assert.equal(wins, 4, `gp ${gp}, random ${rnd}`);

@@ -5,7 +5,8 @@ import { defaultGamma, defaultWeights, logNormMass, normCdf } from './tpe-math.j
 import { CategoricalDistribution, FloatDistribution, IntDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
 import { Space } from '../space/space.js';
 import { Rng } from '../util/rng.js';
-import { makeTrial, plainRandomSampler, runSequential } from '../bench-support/loop.js';
+import { makeTrial, runSequential } from '../bench-support/loop.js';
+import { randomSampler } from './random.js';
 import { branin } from '../objectives/test-functions.js';
 import type { TrialRecord } from '../study/types.js';
 
@@ -40,7 +41,7 @@ for (const multivariate of [false, true]) {
       const a = runSequential(tpe, mixed, 'minimize', (p) => mixedObjective(p), 60, seed);
       for (const p of a.params) mixed.check(p);
       tpeBest.push(Math.min(...a.values));
-      rndBest.push(Math.min(...runSequential(plainRandomSampler, mixed, 'minimize', (p) => mixedObjective(p), 60, seed).values));
+      rndBest.push(Math.min(...runSequential(randomSampler(), mixed, 'minimize', (p) => mixedObjective(p), 60, seed).values));
     }
     const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(mean(tpeBest) < mean(rndBest), `tpe ${tpeBest} vs random ${rndBest}`);
@@ -60,7 +61,7 @@ test('the first nStartupTrials proposals are random and repeatable from the rng'
   const a = runSequential(tpe, mixed, 'minimize', (p) => mixedObjective(p), 12, 9);
   const b = runSequential(new TpeSampler({ nStartupTrials: 5 }), mixed, 'minimize', (p) => mixedObjective(p), 12, 9);
   assert.deepEqual(a.params, b.params);
-  const r = runSequential(plainRandomSampler, mixed, 'minimize', (p) => mixedObjective(p), 5, 9);
+  const r = runSequential(randomSampler(), mixed, 'minimize', (p) => mixedObjective(p), 5, 9);
   assert.deepEqual(a.params.slice(0, 5), r.params);
   assert.throws(() => new TpeSampler({ nEiCandidates: 0 }), /nEiCandidates/);
 });
