@@ -181,6 +181,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   studySignal.addEventListener('abort', onStudyAbort, { once: true });
   let lostClaim = false;
   let stoppedByScheduler = false;
+  let lastReported = lastStep(trial);
   const timer = setInterval(() => {
     storage.heartbeat(trial.id, workerId).then((ok) => {
       if (!ok && !lostClaim) {
@@ -198,6 +199,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
         signal: controller.signal,
         report: async (step, metrics) => {
           await storage.reportStep(trial.id, workerId, step, metrics);
+          lastReported = step;
           o.events?.onStep?.(trial, step, metrics);
           const value = metrics[o.study.metric];
           if (o.scheduler && value !== undefined && Number.isFinite(value) && !stoppedByScheduler) {
@@ -217,7 +219,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
       },
     );
   } catch (e) {
-    outcome = e instanceof TrialPruned ? { state: 'pruned', step: lastStep(trial) } : { state: 'failed', error: describeError(e) };
+    outcome = e instanceof TrialPruned ? { state: 'pruned', step: lastReported } : { state: 'failed', error: describeError(e) };
   } finally {
     clearInterval(timer);
     studySignal.removeEventListener('abort', onStudyAbort);
@@ -225,7 +227,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   if (studySignal.aborted || lostClaim) return null;
   if (stoppedByScheduler && outcome.state !== 'failed' && outcome.state !== 'pruned') {
     // The runner finished its current step before it saw the stop: still a pruned trial.
-    outcome = { state: 'pruned', step: lastStep(trial), ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
+    outcome = { state: 'pruned', step: lastReported, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
   }
   const finished = await storage.finishTrial(trial.id, workerId, outcome);
   if (o.events?.onTrialEnd) {

@@ -130,7 +130,7 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
       progress.setTotal(plannedTotal(spec), doneBefore);
       summary = await runWorker({
         storage, study, space, sampler: samplerFromSpec(spec), runner, parallel,
-        ...(schedulerFromSpec(spec) ? { scheduler: schedulerFromSpec(spec) as Scheduler } : {}),
+        ...withScheduler(schedulerFromSpec(spec)),
         fixed: spec.fixed,
         workerId,
         seed: spec.seed,
@@ -165,4 +165,9 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
 /** Trials in parallel by default: one per core for the built-in trainer (each trial is single-threaded). */
 function defaultParallel(spec: StudySpec): number {
   return spec.trainer.type === 'tfjs' ? Math.max(1, availableParallelism()) : Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+/** The scheduler option of runWorker, present only when the spec has one. */
+function withScheduler(scheduler: Scheduler | undefined): { scheduler?: Scheduler } {
+  return scheduler ? { scheduler } : {};
 }
