@@ -134,6 +134,7 @@ export function zoneOptionsOf(spec: StudySpec): ZoneOptions {
   const opt = <T>(v: T | undefined): T | undefined => v;
   return {
     epochs: budgetOf(spec) ?? 40,
+    surveyEpochs: opt(z.survey_epochs),
     seed: spec.seed,
     repeats: opt(z.repeats),
     maxEpoch: opt(z.max_epoch),

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpecFile, validateSpec } from './spec.js';
+import { zoneOptionsOf } from './from-spec.js';
 
 const base = {
   study: 'demo',
@@ -81,6 +82,9 @@ test('scheduler and model-based sampler sections: validated, errors name field a
   assert.throws(() => validateSpec({ ...base, budget: { epochs: 9 }, scheduler: { type: 'hyperband', min_resource: 5, max_resource: 3 } }), /`scheduler\.max_resource` ≥ `scheduler\.min_resource` \(5\), got 3/);
   assert.throws(() => validateSpec({ ...base, budget: { epochs: 2 }, scheduler: { type: 'median', warmup_steps: 2 } }), /`scheduler\.warmup_steps` < `budget\.epochs` \(2\), got 2/);
   assert.throws(() => validateSpec({ ...base, sampler: { type: 'zones' }, scheduler: { type: 'median' } }), /no `scheduler` with `sampler\.type` "zones"/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 10 }, sampler: { type: 'zones', survey_epochs: 12 } }), /`sampler\.survey_epochs` ≤ `budget\.epochs` \(10\), got 12/);
+  assert.throws(() => validateSpec({ ...base, budget: { epochs: 10 }, sampler: { type: 'zones', survey_epochs: 5, max_epoch: 6 } }), /`sampler\.max_epoch` ≤ the epochs of stage 1 \(5\), got 6/);
+  assert.equal(zoneOptionsOf(validateSpec({ ...base, budget: { epochs: 10 }, sampler: { type: 'zones', survey_epochs: 5 } })).surveyEpochs, 5);
   assert.throws(() => validateSpec({ ...base, sampler: { type: 'tpe', trials: 0 } }), /`sampler`.*"tpe"|`sampler\.trials`.*got 0/);
   assert.throws(() => validateSpec({ ...base, sampler: { type: 'sobol' } }), /`sampler`/);
 });

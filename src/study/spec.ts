@@ -46,6 +46,7 @@ const commandTrainer = z.strictObject({
 
 const zonesSpec = z.strictObject({
   type: z.literal('zones'),
+  survey_epochs: z.number().int().min(1).optional(),
   repeats: z.number().int().min(1).optional(),
   max_epoch: z.number().int().min(1).optional(),
   val_size: z.number().int().min(1).optional(),
@@ -237,6 +238,10 @@ export function validateSpec(input: unknown, fallbackName = 'study'): StudySpec 
   if (raw.sampler.type === 'zones') {
     for (const [i, v] of (raw.sampler.schedules ?? []).entries()) checkKnownParam(`sampler.schedules.${i}`, 'lr_schedule', v);
     if (raw.budget === undefined) throw new SpecError('Missing field `budget.epochs` (the zone strategy trains every stage for that many epochs)');
+    const survey = raw.sampler.survey_epochs;
+    if (survey !== undefined && survey > raw.budget.epochs) throw new SpecError(`Expected \`sampler.survey_epochs\` ≤ \`budget.epochs\` (${raw.budget.epochs}), got ${survey}`);
+    const maxEpoch = raw.sampler.max_epoch;
+    if (maxEpoch !== undefined && maxEpoch > (survey ?? raw.budget.epochs)) throw new SpecError(`Expected \`sampler.max_epoch\` ≤ the epochs of stage 1 (${survey ?? raw.budget.epochs}), got ${maxEpoch}`);
   }
   if (raw.sampler.type === 'grid' || raw.sampler.type === 'zones') {
     const size = Space.fromSpec(space).gridSize(raw.sampler.type === 'grid' ? raw.sampler.points_per_axis : 5);

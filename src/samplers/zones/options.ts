@@ -22,8 +22,10 @@ export interface Zone {
 
 /** Options of the four-stage zone strategy; every stage reads the ones it needs. */
 export interface ZoneOptions {
-  /** Training budget (epochs) of stages 1 and 3 and of the confirmation runs (default 40). */
+  /** Training budget (epochs) of stages 3 and 4 (schedules, confirmation), and of stages 1–2 unless `surveyEpochs` is set (default 40). */
   readonly epochs?: number | undefined;
+  /** Training budget of stages 1 and 2 (the grid and the line searches), when lower than `epochs` (default: `epochs`). */
+  readonly surveyEpochs?: number | undefined;
   /** Base seed from which every trial seed is derived (default 0). */
   readonly seed?: number | undefined;
   /** Seeds per grid point in stage 1 (default 1); ≥ 2 lets the noise band come from repeats. */
@@ -75,6 +77,7 @@ export interface ZoneOptions {
 /** Options with defaults filled in (optional ones stay optional). */
 export interface ResolvedZoneOptions {
   readonly epochs: number;
+  readonly surveyEpochs: number;
   readonly seed: number;
   readonly repeats: number;
   readonly maxEpoch: number | undefined;
@@ -108,6 +111,7 @@ export function resolveZoneOptions(o: ZoneOptions = {}): ResolvedZoneOptions {
   const method = o.method ?? 'split';
   return {
     epochs: o.epochs ?? 40,
+    surveyEpochs: o.surveyEpochs ?? o.epochs ?? 40,
     seed: o.seed ?? 0,
     repeats: o.repeats ?? 1,
     maxEpoch: o.maxEpoch,

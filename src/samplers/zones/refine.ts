@@ -46,7 +46,7 @@ export function analyzeRefine(rs: ResultSet, options: ZoneOptions = {}): { plan:
   if (zones.length === 0) throw new HyperzoneError('STAGE_ERROR', 'Stage `refine` has no zones to refine: run stage `zones` first or pass `zones`');
   const space = Space.fromSpec(rs.space);
   const { metric, direction } = rs.objective;
-  const budget = o.maxEpoch ?? o.epochs;
+  const budget = o.maxEpoch ?? o.surveyEpochs;
   const points = collectPoints(entriesOf(rs, ['zones', 'refine']), (e) => valueAt(e, metric, direction, o.maxEpoch), direction);
   const byKey = new Map(points.map((p) => [p.key, p]));
   const seed = deriveSeed(o.seed, 'refine', 0);

@@ -169,3 +169,23 @@ test('later stages refuse to run before earlier ones are complete', () => {
   assert.throws(() => runStage('schedules', one, { epochs: 3, repeats: 2 }), (e: unknown) => isStageError(e) && /`refine` is not complete/.test((e as Error).message));
   assert.throws(() => runStage('refine', start(), {}), isStageError);
 });
+
+test('surveyEpochs: stages 1–2 train for fewer epochs than stages 3–4', async () => {
+  const s: Synthetic = { f: schedBonus(0.004), sd: 0.0005 };
+  const budgets = new Map<string, Set<number | null>>();
+  const res = await runZoneStrategy(
+    async (plan, stage) => {
+      for (const p of plan) budgets.set(stage, (budgets.get(stage) ?? new Set()).add(p.budget));
+      return syntheticEvaluate(s, plan, stage);
+    },
+    start(),
+    { epochs: 6, surveyEpochs: 3, repeats: 2, maxZones: 1, topK: 2, trainSize: 1000 },
+  );
+  assert.deepEqual([...(budgets.get('zones') ?? [])], [3]);
+  assert.deepEqual([...(budgets.get('refine') ?? [])], [3]);
+  assert.deepEqual([...(budgets.get('schedules') ?? [])], [6]);
+  assert.deepEqual([...(budgets.get('confirm') ?? [])], [6]);
+  const c = res.final.compute ?? {};
+  assert.equal(c.zones?.epochs, 13 * 7 * 2 * 3);
+  assert.match((res.final.stage_output as unknown as ConfirmOutput).best, /lr_schedule=step:7/);
+});

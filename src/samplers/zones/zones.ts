@@ -29,13 +29,13 @@ export function gridAxes(space: Space, pointsPerAxis: number): { name: string; v
   });
 }
 
-/** Stage 1's plan: the full factorial grid × `repeats` seeds, at `epochs`. */
+/** Stage 1's plan: the full factorial grid × `repeats` seeds, at `surveyEpochs` (default `epochs`). */
 export function zonesPlan(rs: ResultSet, options: ZoneOptions = {}): TrialPlan[] {
   const o = resolveZoneOptions(options);
   const space = Space.fromSpec(rs.space);
   const plans: TrialPlan[] = [];
   for (const params of space.grid(o.pointsPerAxis)) {
-    for (let r = 0; r < o.repeats; r++) plans.push(stagePlan(params, deriveSeed(o.seed, 'zones', r), o.epochs, 'zones'));
+    for (let r = 0; r < o.repeats; r++) plans.push(stagePlan(params, deriveSeed(o.seed, 'zones', r), o.surveyEpochs, 'zones'));
   }
   return plans;
 }
