@@ -203,7 +203,7 @@ export class MemoryStorage implements Storage {
     return s.trials.filter((t) => !states || states.has(t.state)).map(snapshot);
   }
 
-  /** Trials numbered ≥ fromNumber or with an id in `ids` (IncrementalTrials). */
+  /** Trials numbered ≥ fromNumber or with an id in `ids`. */
   async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
     const s = this.study(studyId);
     const wanted = new Set(ids);

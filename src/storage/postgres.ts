@@ -391,7 +391,7 @@ export class PostgresStorage implements Storage {
     return r.rows.map((row) => toTrial(row));
   }
 
-  /** Trials numbered ≥ fromNumber or with an id in `ids` (IncrementalTrials): O(changes), not O(study). */
+  /** Trials numbered ≥ fromNumber or with an id in `ids`: O(changes), not O(study). */
   async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
     checkId(studyId, 'studyId');
     const r = await this.query<TrialRow>(

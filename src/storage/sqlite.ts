@@ -351,7 +351,7 @@ export class SqliteStorage implements Storage {
     return read.deferred();
   }
 
-  /** Trials numbered ≥ fromNumber or with an id in `ids` (IncrementalTrials): O(changes), not O(study). */
+  /** Trials numbered ≥ fromNumber or with an id in `ids`: O(changes), not O(study). */
   async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
     this.checkStudy(studyId);
     const read = this.db.transaction(() => this.db.prepare<[number, number, string], TrialRow>(

@@ -83,6 +83,13 @@ export interface Storage {
   getTrial(trialId: number): Promise<TrialRecord | null>;
   /** Trials of a study, ordered by number. */
   listTrials(studyId: number, query?: TrialQuery): Promise<TrialRecord[]>;
+  /**
+   * Trials of the study numbered ≥ `fromNumber`, or whose id is in `ids`, ordered by number: what changed
+   * since a previous read. Finished trials never change (FINISHED_STATES), so a reader (TrialView) keeps them
+   * and asks for trials numbered after the ones it knows plus the unfinished ones it holds: O(changes) per
+   * read instead of O(study size).
+   */
+  listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]>;
   /** Counts of a study's trials by state. */
   countTrials(studyId: number): Promise<StateCounts>;
 

@@ -1,11 +1,10 @@
 import { FINISHED_STATES, type TrialRecord } from '../study/types.js';
-import { hasIncrementalTrials } from './incremental.js';
 import type { Storage } from './storage.js';
 
 /**
  * A worker's running view of a study's trials, for samplers that read history (TPE, the trial count of random).
  * Finished trials never change, so each refresh reads only new trials and the unfinished ones it holds:
- * O(changes) per ask on storages with IncrementalTrials, a full listTrials otherwise.
+ * O(changes) per ask (Storage.listTrialsFrom).
  */
 export class TrialView {
   private readonly list: TrialRecord[] = [];
@@ -17,7 +16,6 @@ export class TrialView {
 
   /** All trials of the study, ordered by number, as of now. */
   async refresh(): Promise<readonly TrialRecord[]> {
-    if (!hasIncrementalTrials(this.storage)) return this.storage.listTrials(this.studyId);
     const changed = await this.storage.listTrialsFrom(this.studyId, this.nextNumber, [...this.unfinished]);
     const fresh: TrialRecord[] = [];
     for (const t of changed) {
