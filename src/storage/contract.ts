@@ -191,6 +191,66 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       assert.deepEqual(made.map((t) => t.number).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
     });
 
+    it('createRunningTrialIfBelow creates only while the study has fewer than maxTrials trials', async () => {
+      const st = await newStudy();
+      const plan = (x: number): TrialPlan => ({ params: { x }, seed: x, budget: null, attrs: { k: x } });
+      assert.equal(await s.createRunningTrialIfBelow(st.id, 'w', plan(0), 0), null, 'a limit of 0 creates nothing');
+      // Waiting trials count as trials too.
+      await s.enqueueTrials(st.id, gridPlans(2));
+      const t = await s.createRunningTrialIfBelow(st.id, 'w', plan(5), 3);
+      assert.ok(t);
+      assert.equal(t.number, 2);
+      assert.equal(t.state, 'running');
+      assert.equal(t.workerId, 'w');
+      assert.equal(t.attempts, 1);
+      assert.deepEqual(t.params, { x: 5 });
+      assert.deepEqual(t.attrs, { k: 5 });
+      assert.equal(await s.createRunningTrialIfBelow(st.id, 'w', plan(6), 3), null);
+      assert.equal(await s.createRunningTrialIfBelow(st.id, 'w', plan(6), 2), null, 'a limit below the count creates nothing');
+      assert.equal((await s.listTrials(st.id)).length, 3);
+      // A repeated point is still a new trial below a higher limit; finished trials still count.
+      assert.ok(await s.finishTrial(t.id, 'w', { state: 'complete', value: 1 }));
+      const again = await s.createRunningTrialIfBelow(st.id, 'w2', plan(5), 4);
+      assert.equal(again?.number, 3);
+      assert.equal(await s.createRunningTrialIfBelow(st.id, 'w2', plan(7), 4), null);
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 2, running: 1, complete: 1, pruned: 0, failed: 0 });
+      await assert.rejects(s.createRunningTrialIfBelow(987654, 'w', plan(1), 10), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+      await assert.rejects(s.createRunningTrialIfBelow(st.id, 'w', plan(1), 1.5), /maxTrials/);
+      await assert.rejects(s.createRunningTrialIfBelow(st.id, 'w', plan(1), -1), /maxTrials/);
+    });
+
+    it('concurrent createRunningTrialIfBelow never overshoots the limit', async () => {
+      const st = await newStudy();
+      const other = await newStudy();
+      const limit = 13;
+      const made = await Promise.all(Array.from({ length: 48 }, (_, i) => s.createRunningTrialIfBelow(i % 5 === 0 ? other.id : st.id, `w${i % 8}`, { params: { x: i % 3 }, seed: 0, budget: null }, limit)));
+      const mine = made.filter((t): t is TrialRecord => t !== null && t.studyId === st.id);
+      assert.equal(mine.length, limit);
+      assert.deepEqual(mine.map((t) => t.number).sort((a, b) => a - b), Array.from({ length: limit }, (_, i) => i));
+      assert.equal((await s.listTrials(st.id)).length, limit);
+      assert.equal((await s.listTrials(other.id)).length, 10, 'each study has its own limit');
+    });
+
+    it('listTrialsFrom returns trials numbered from a point plus the given ids, ordered', async () => {
+      const st = await newStudy();
+      const other = await newStudy();
+      const ts = await s.enqueueTrials(st.id, gridPlans(6));
+      const [o] = await s.enqueueTrials(other.id, gridPlans(1));
+      assert.ok(o);
+      const a = await s.claimTrial(st.id, 'w');
+      assert.ok(a);
+      await s.reportStep(a.id, 'w', 0, { v: 1 });
+      const ids = (xs: readonly TrialRecord[]) => xs.map((t) => t.number);
+      assert.deepEqual(ids(await s.listTrialsFrom(st.id, 4, [])), [4, 5]);
+      assert.deepEqual(ids(await s.listTrialsFrom(st.id, 4, [ts[1]?.id ?? 0, ts[0]?.id ?? 0, ts[5]?.id ?? 0])), [0, 1, 4, 5]);
+      assert.deepEqual(ids(await s.listTrialsFrom(st.id, 6, [])), []);
+      assert.deepEqual(ids(await s.listTrialsFrom(st.id, 0, [])), [0, 1, 2, 3, 4, 5]);
+      assert.deepEqual(await s.listTrialsFrom(st.id, 6, [o.id]), [], 'ids of another study are ignored');
+      const [first] = await s.listTrialsFrom(st.id, 6, [a.id]);
+      assert.deepEqual(first, await s.getTrial(a.id), 'with state and steps');
+      await assert.rejects(s.listTrialsFrom(987654, 0, []), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+    });
+
     it('reportStep replaces a step, orders steps and checks ownership', async () => {
       const st = await newStudy();
       await s.enqueueTrials(st.id, gridPlans(1));

@@ -1,7 +1,7 @@
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 
 interface MutableTrial {
   id: number;
@@ -99,6 +99,14 @@ export class MemoryStorage implements Storage {
 
   async createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord> {
     const s = this.study(studyId);
+    return snapshot(this.addTrial(s, plan, planKey(plan), 'running', workerId));
+  }
+
+  async createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null> {
+    checkMaxTrials(maxTrials);
+    const s = this.study(studyId);
+    // One synchronous step between the check and the insert: nothing else runs in between.
+    if (s.trials.length >= maxTrials) return null;
     return snapshot(this.addTrial(s, plan, planKey(plan), 'running', workerId));
   }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. `{s}` is the quoted schema. */
@@ -248,20 +248,36 @@ export class PostgresStorage implements Storage {
   }
 
   async createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord> {
+    return this.insertRunning(studyId, workerId, plan, null) as Promise<TrialRecord>;
+  }
+
+  async createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null> {
+    checkMaxTrials(maxTrials);
+    return this.insertRunning(studyId, workerId, plan, maxTrials);
+  }
+
+  /**
+   * One statement (one round trip): number the trial, insert it. The UPDATE of the study row takes its row lock
+   * until commit, so trial creation in a study is serialised across connections, processes and machines; a
+   * waiting UPDATE re-checks `next_number < maxTrials` on the row as the previous holder committed it (READ
+   * COMMITTED re-evaluation), so a limit is never overshot. Trial numbers are dense, so next_number is the
+   * study's trial count. A sampler may propose a point twice; only the first copy holds the dedupe key. Two
+   * workers racing on the same new key: the loser's whole statement fails on the unique index (its numbering
+   * rolled back too) and is sent again without the key.
+   */
+  private async insertRunning(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
     const now = this.now();
     const key = planKey(plan);
-    // One statement (one round trip): number the trial, insert it. A sampler may propose a point twice;
-    // only the first copy holds the dedupe key. Two workers racing on the same new key: the loser's whole
-    // statement fails on the unique index (its numbering rolled back too) and is sent again without the key.
     const insert = (dedupe: boolean) => this.query<TrialRow>(
-      `WITH n AS (UPDATE ${this.t.studies} SET next_number = next_number + 1 WHERE id = $1 RETURNING next_number - 1 AS number)
+      `WITH n AS (UPDATE ${this.t.studies} SET next_number = next_number + 1 WHERE id = $1 AND ($10::bigint IS NULL OR next_number < $10::bigint)
+                  RETURNING next_number - 1 AS number)
        INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
        SELECT $1, n.number, 'running', $2::json, $3, $4, $5,
               CASE WHEN $6 AND NOT EXISTS (SELECT 1 FROM ${this.t.trials} x WHERE x.study_id = $1 AND x.dedupe_key = $5) THEN $5 END,
               $7::jsonb, $8, 1, $9, $9, $9
        FROM n RETURNING ${TRIAL_COLS}`,
-      [studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now]);
+      [studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now, maxTrials]);
     let r: pg.QueryResult<TrialRow>;
     try {
       r = await insert(true);
@@ -270,8 +286,11 @@ export class PostgresStorage implements Storage {
       r = await insert(false);
     }
     const row = r.rows[0];
-    if (!row) throw notFound(studyId);
-    return toTrial(row);
+    if (row) return toTrial(row);
+    // No row: the study is missing, or (with a limit) it has maxTrials trials already.
+    if (maxTrials === null) throw notFound(studyId);
+    await this.checkStudy(studyId);
+    return null;
   }
 
   async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {

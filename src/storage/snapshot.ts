@@ -57,6 +57,11 @@ export function checkId(value: number, field: string): void {
   if (!Number.isSafeInteger(value) || value < 1) throw new StorageError(`Expected \`${field}\` to be an integer ≥ 1, got ${String(value)}`);
 }
 
+/** Checks a trial-count limit argument (createRunningTrialIfBelow). */
+export function checkMaxTrials(maxTrials: number): void {
+  if (!Number.isSafeInteger(maxTrials) || maxTrials < 0) throw new StorageError(`Expected \`maxTrials\` to be an integer ≥ 0, got ${String(maxTrials)}`);
+}
+
 /** Checks a step argument. */
 export function checkStep(step: number): void {
   if (!Number.isSafeInteger(step) || step < 0) throw new StorageError(`Expected \`step\` to be an integer ≥ 0, got ${String(step)}`);

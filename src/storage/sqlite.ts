@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -118,6 +118,7 @@ export class SqliteStorage implements Storage {
       insertStudy: db.prepare<[string, string, string, string, number]>('INSERT INTO studies (name, direction, metric, spec, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
       studyByName: db.prepare<[string], StudyRow>('SELECT id, name, direction, metric, spec, created_at FROM studies WHERE name = ?'),
       studyExists: db.prepare<[number], { id: number }>('SELECT id FROM studies WHERE id = ?'),
+      studyNext: db.prepare<[number], { next_number: number }>('SELECT next_number FROM studies WHERE id = ?'),
       listStudies: db.prepare<[], StudyRow>('SELECT id, name, direction, metric, spec, created_at FROM studies ORDER BY id'),
       countsAll: db.prepare<[], { study_id: number; state: string; n: number }>('SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state'),
       counts: db.prepare<[number], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM trials WHERE study_id = ? GROUP BY state'),
@@ -210,11 +211,27 @@ export class SqliteStorage implements Storage {
   }
 
   async createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord> {
+    return this.insertRunning(studyId, workerId, plan, null) as Promise<TrialRecord>;
+  }
+
+  async createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null> {
+    checkMaxTrials(maxTrials);
+    return this.insertRunning(studyId, workerId, plan, maxTrials);
+  }
+
+  /**
+   * Numbers and inserts a running trial in one BEGIN IMMEDIATE transaction (the database's write lock, held
+   * against every other connection and process), so the limit check and the insert are one atomic step.
+   */
+  private async insertRunning(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
     const now = this.now();
     const key = planKey(plan);
     const tx = this.db.transaction(() => {
-      this.checkStudy(studyId);
+      const study = this.st.studyNext.get(studyId);
+      if (!study) throw notFound(studyId);
+      // Trial numbers are dense (0, 1, …), so next_number is the study's trial count.
+      if (maxTrials !== null && study.next_number >= maxTrials) return null;
       // A sampler may propose a point twice; only the first copy holds the dedupe key.
       const dedupe = this.st.keyExists.get(studyId, key) ? null : key;
       const number = (this.st.takeNumbers.get(1, studyId)?.next_number ?? 1) - 1;
@@ -373,8 +390,12 @@ export class SqliteStorage implements Storage {
 
   private checkStudy(studyId: number): void {
     checkId(studyId, 'studyId');
-    if (!this.st.studyExists.get(studyId)) throw new StorageError(`Study with id ${studyId} not found`, { code: 'STUDY_NOT_FOUND' });
+    if (!this.st.studyExists.get(studyId)) throw notFound(studyId);
   }
+}
+
+function notFound(studyId: number): StorageError {
+  return new StorageError(`Study with id ${studyId} not found`, { code: 'STUDY_NOT_FOUND' });
 }
 
 /** Applies pending migrations in one immediate transaction; refuses a schema newer than this code knows. */

@@ -56,6 +56,12 @@ export interface Storage {
   enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]>;
   /** Creates a trial directly in state `running`, owned by the worker (ask-style samplers). */
   createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord>;
+  /**
+   * Like createRunningTrial, but only while the study has fewer than `maxTrials` trials (in any state);
+   * null otherwise. Atomic across workers, connections, processes and machines: when many workers race
+   * on a study limited to N trials, exactly N trials exist at the end, never more.
+   */
+  createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null>;
   /** Atomically moves the lowest-numbered waiting trial to `running` for this worker; null if none waits. */
   claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null>;
   /** Records one step's metrics (replacing an earlier report of the same step). */

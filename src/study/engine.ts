@@ -36,7 +36,7 @@ export interface WorkerOptions {
   readonly seed: number;
   /** Budget given to trials the sampler proposes one by one. */
   readonly budget: number | null;
-  /** For samplers without a plan: stop proposing once the study has this many trials. */
+  /** For samplers without a plan: stop proposing once the study has this many trials (never more, with any number of workers). */
   readonly maxTrials?: number;
   readonly maxAttempts: number;
   /** How often running trials and the worker beat (default 5 s, or env HYPERZONE_HEARTBEAT_MS). */
@@ -166,12 +166,15 @@ async function nextTrial(o: WorkerOptions, view: TrialView): Promise<TrialRecord
   if (o.maxTrials !== undefined && trials.length >= o.maxTrials) return NO_MORE;
   const proposal = o.sampler.sample(samplerContext(o, trials));
   if (!proposal) return NO_MORE;
-  return o.storage.createRunningTrial(o.study.id, o.workerId, {
+  const plan = {
     params: proposal.params,
     seed: deriveSeed(o.seed, 'trial', trials.length),
     budget: o.budget,
     ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
-  });
+  };
+  if (o.maxTrials === undefined) return o.storage.createRunningTrial(o.study.id, o.workerId, plan);
+  // The check above is a cheap early exit; this one is atomic, so racing workers never overshoot the limit.
+  return (await o.storage.createRunningTrialIfBelow(o.study.id, o.workerId, plan, o.maxTrials)) ?? NO_MORE;
 }
 
 async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSignal): Promise<Outcome['state'] | null> {
