@@ -9,6 +9,7 @@ import { TabularObjective } from '../src/objectives/tabular.js';
 import { branin, hartmann6 } from '../src/objectives/test-functions.js';
 import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchAvailable } from '../src/objectives/yahpo-lcbench.js';
 import { TpeSampler } from '../src/samplers/tpe.js';
+import { AutoSampler } from '../src/samplers/auto.js';
 import { SobolSampler } from '../src/samplers/sobol.js';
 import { CoordinateSearchSampler } from '../src/samplers/coordinate-search.js';
 import { paramsKey } from '../src/samplers/zones/common.js';
@@ -21,7 +22,7 @@ import { describeError } from '../src/errors.js';
 import { makeTrial } from '../src/bench-support/loop.js';
 import { syntheticTableCsv } from '../src/bench-support/synthetic-table.js';
 import { randomSampler } from '../src/samplers/random.js';
-import { incumbentAt, runConfirming, runSequentialAsync, type Evaluate, type IncumbentEvent } from '../src/bench-support/incumbent.js';
+import { incumbentAt, runConfirming, runReturning, runSequentialAsync, type Evaluate, type IncumbentEvent } from '../src/bench-support/incumbent.js';
 import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from '../src/bench-support/multifidelity.js';
 import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from '../src/bench-support/optuna.js';
 
@@ -301,6 +302,7 @@ async function main(): Promise<void> {
       hz('tpe', () => new TpeSampler()),
       hz('tpe-multivariate', () => new TpeSampler({ multivariate: true })),
       ...extra.map((e) => hz(e.label, e.make)),
+      { name: 'hyperzone auto (default)', run: (pr, budgets, seed) => runReturning(new AutoSampler(), pr.space, pr.direction, pr.evaluate, budgets, seed) },
     ];
     if (znd) strategies.push({ name: 'hyperzone zones-nd (own choice)', run: (p, budgets, seed) => runBudgeted((b) => new znd.ZonesNdSampler({ trials: b }), p, budgets, seed) });
     if (pr.kind === 'table') strategies.push(hz('coordinate', () => new CoordinateSearchSampler()));
@@ -375,6 +377,7 @@ async function main(): Promise<void> {
   const samplers: [string, () => Sampler, boolean][] = [
     ['random', () => randomSampler(), true], ['sobol', () => new SobolSampler(), true], ['tpe', () => new TpeSampler(), true],
     ['tpe-multivariate', () => new TpeSampler({ multivariate: true }), true], ['coordinate', () => new CoordinateSearchSampler(), false],
+    ['auto (default; GP phase)', () => new AutoSampler(), true],
     ...extra.map((e): [string, () => Sampler, boolean] => [e.label, e.make, true]),
   ];
   if (znd) samplers.push(['zones-nd', () => new znd.ZonesNdSampler({ trials: 2000 }), true]);

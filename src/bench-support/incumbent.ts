@@ -92,3 +92,32 @@ export async function runConfirming(sampler: Sampler, space: Space, direction: D
   }
   return events;
 }
+
+/** A sampler that names the configuration it would return (its own choice, e.g. by a model's estimate). */
+export interface ReturningSampler extends Sampler {
+  returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null;
+}
+
+/**
+ * Async sequential ask/evaluate/tell as runSequentialAsync (same proposals for the same seed); the
+ * incumbent at each of `budgets` is the sampler's own returned configuration after that many evaluations.
+ */
+export async function runReturning(sampler: ReturningSampler, space: Space, direction: Direction, evaluate: Evaluate, budgets: readonly number[], seed: number): Promise<IncumbentEvent[]> {
+  if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
+  const trials: TrialRecord[] = [];
+  const noise = new Rng(deriveSeed(seed, 'noise'));
+  const at = new Set(budgets);
+  const max = Math.max(0, ...budgets);
+  const events: IncumbentEvent[] = [];
+  for (let i = 0; i < max; i++) {
+    const r = sampler.sample({ space, direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+    if (r === null) break;
+    const v = await evaluate(r.params, noise);
+    trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
+    if (at.has(i + 1)) {
+      const ret = sampler.returnedConfiguration(trials, space, direction);
+      if (ret) events.push({ cost: i + 1, params: ret.params });
+    }
+  }
+  return events;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GpSampler } from './gp.js';
+import { GpSampler, rankTransform } from './gp.js';
 import { branin } from '../objectives/test-functions.js';
 import { makeTrial, runSequential } from '../bench-support/loop.js';
 import { randomSampler } from './random.js';
@@ -63,4 +63,56 @@ test('1,000 trials: history is capped and the proposal is still valid and near t
   assert.ok(fn.space.contains(p));
   assert.ok(fn.evaluate(p) < 2, `proposal value ${fn.evaluate(p)}`);
   assert.throws(() => new GpSampler({ maxHistory: 1 }), /`maxHistory` to be an integer ≥ 2, got 1/);
+});
+
+test('rank transform: monotone, ties share a value, standardised; huge values do not dominate', () => {
+  const z = rankTransform([3, 1, 1e9, 2, 2]);
+  assert.ok((z[1] as number) < (z[3] as number) && z[3] === z[4] && (z[3] as number) < (z[0] as number) && (z[0] as number) < (z[2] as number));
+  const mean = z.reduce((a, b) => a + b, 0) / z.length;
+  assert.ok(Math.abs(mean) < 1e-12);
+  assert.ok(Math.abs(z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length - 1) < 1e-9);
+  // The gap between the two best values is not squashed by the outlier.
+  assert.ok((z[3] as number) - (z[1] as number) > 0.5, `gap ${(z[3] as number) - (z[1] as number)}`);
+  assert.throws(() => new GpSampler({ yTransform: 'log' as 'rank' }), /`yTransform` to be standardize or rank/);
+});
+
+test('yTransform rank: finds the good region of an objective with a few huge (diverged) values', () => {
+  const fn = branin();
+  // Branin plus "diverged" blow-ups on a fifth of the square: plain standardisation sees mostly one huge spread.
+  const f = (p: Params): number => fn.evaluate(p) + ((p.x0 as number) < -2 ? 1e6 : 0);
+  let rank = 0, std = 0;
+  for (const seed of [1, 2, 3]) {
+    rank += Math.min(...runSequential(new GpSampler({ yTransform: 'rank' }), fn.space, 'minimize', f, 35, seed).values) - fn.optimum;
+    std += Math.min(...runSequential(new GpSampler(), fn.space, 'minimize', f, 35, seed).values) - fn.optimum;
+  }
+  assert.ok(rank / 3 < 0.3, `rank-transformed GP mean regret ${rank / 3} (standardised: ${std / 3})`);
+});
+
+test('avoidRepeats: on a finite space no evaluated or running configuration is proposed again', () => {
+  const space = Space.fromSpec({
+    a: { type: 'series', values: [1, 2, 4, 8, 16] },
+    b: { type: 'series', values: [0, 0.5, 1] },
+    c: { type: 'categorical', choices: ['x', 'y'] },
+  });
+  const f = (p: Params): number => Math.abs(Math.log2(p.a as number) - 2) + (p.b as number) + (p.c === 'y' ? 0.3 : 0);
+  const key = (p: Params): string => JSON.stringify(p);
+  const count = (avoidRepeats: boolean): number => {
+    let n = 0;
+    for (const seed of [1, 2, 3]) {
+      const r = runSequential(new GpSampler({ avoidRepeats, nStartupTrials: 5 }), space, 'minimize', f, 25, seed);
+      const seen = new Set(r.params.slice(0, 5).map(key));
+      for (const p of r.params.slice(5)) { if (seen.has(key(p))) n++; seen.add(key(p)); }
+    }
+    return n;
+  };
+  assert.equal(count(true), 0);
+  assert.ok(count(false) > 0, 'plain GP-EI re-proposes evaluated points of a 30-point space');
+  // A running trial's configuration is not proposed either.
+  const trials: TrialRecord[] = [];
+  const rng = new Rng(5);
+  for (let i = 0; i < 12; i++) { const p = space.sample(rng); trials.push(makeTrial(i, p, f(p))); }
+  const gp = new GpSampler({ avoidRepeats: true });
+  const first = gp.sample({ space, direction: 'minimize', trials, rng: new Rng(1) }).params;
+  const next = gp.sample({ space, direction: 'minimize', trials: [...trials, makeTrial(12, first, null, 'running')], rng: new Rng(1) }).params;
+  assert.notDeepEqual(next, first);
 });

@@ -1,9 +1,10 @@
 import { InputError } from '../errors.js';
 import type { Space } from '../space/space.js';
 import type { ParamValue, Params } from '../study/types.js';
-import type { Rng } from '../util/rng.js';
+import { Rng } from '../util/rng.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { normCdf } from './tpe-math.js';
+import { normalQuantile } from '../stats/distributions.js';
 
 /** Options of the Gaussian-process sampler. */
 export interface GpOptions {
@@ -17,6 +18,14 @@ export interface GpOptions {
   readonly nRandomCandidates?: number;
   /** Candidates drawn around the best points (default 192). */
   readonly nLocalCandidates?: number;
+  /**
+   * How observed values become the GP's targets: `standardize` — (y − mean) / sd (default); `rank` — the
+   * normal quantile of each value's rank (a Gaussian copula), so that a few huge values (diverged runs)
+   * do not flatten the model where the good configurations are.
+   */
+  readonly yTransform?: 'standardize' | 'rank';
+  /** On spaces whose every axis is finite, never propose a configuration already evaluated or running (default false). */
+  readonly avoidRepeats?: boolean;
 }
 
 /** One search-space column group: a numeric axis (1 column) or a one-hot categorical (k columns). */
@@ -199,7 +208,9 @@ const ARD_FACTORS = [0.5, 2, 4];
  */
 export class GpSampler implements Sampler {
   readonly name = 'gp';
-  private readonly o: Required<GpOptions>;
+  private readonly o: Required<Omit<GpOptions, 'yTransform' | 'avoidRepeats'>>;
+  private readonly yTransform: 'standardize' | 'rank';
+  private readonly avoidRepeats: boolean;
   private cache: { space: Space; enc: Encoding } | null = null;
 
   constructor(options: GpOptions = {}) {
@@ -215,6 +226,9 @@ export class GpSampler implements Sampler {
       if (!Number.isInteger(v) || v < min) throw new InputError(`Expected \`${k}\` to be an integer ≥ ${min}, got ${v}`);
     }
     this.o = o;
+    this.yTransform = options.yTransform ?? 'standardize';
+    if (this.yTransform !== 'standardize' && this.yTransform !== 'rank') throw new InputError(`Expected \`yTransform\` to be standardize or rank, got ${String(this.yTransform)}`);
+    this.avoidRepeats = options.avoidRepeats ?? false;
   }
 
   private encodingFor(space: Space): Encoding {
@@ -241,10 +255,7 @@ export class GpSampler implements Sampler {
     const hist = this.history(done);
     const D = enc.width;
     // Standardise y (lower is better internally).
-    const ys = hist.map((h) => h.y);
-    const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
-    const sd = Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
-    const yStd = ys.map((v) => (v - mean) / sd);
+    const yStd = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
 
     const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yStd, ctx.rng);
     // Final fit: history plus pending trials at the worst observed value (constant liar).
@@ -261,6 +272,13 @@ export class GpSampler implements Sampler {
     let best = Infinity;
     for (let i = 0; i < hist.length; i++) best = Math.min(best, (y[i] as number) - f.g * (f.alpha[i] as number));
 
+    // Configurations already evaluated or running: passed over on finite spaces when avoidRepeats is on.
+    let seen: Set<string> | null = null;
+    if (this.avoidRepeats && enc.cols.every((c) => c.kind === 'cat' || c.finite !== null)) {
+      seen = new Set();
+      for (const d of done) seen.add(d.x.join(','));
+      for (const x of pending) seen.add(x.join(','));
+    }
     const cands: Float64Array[] = [];
     for (let i = 0; i < this.o.nRandomCandidates; i++) cands.push(enc.snap(enc.random(ctx.rng)));
     const order = hist.map((_, i) => i).sort((a, b) => (yStd[a] as number) - (yStd[b] as number));
@@ -273,7 +291,7 @@ export class GpSampler implements Sampler {
     const buf = new Float64Array(nAll);
     let bestX = cands[0] as Float64Array;
     let bestEi = -Infinity;
-    const score = (x: Float64Array): number => expectedImprovement(f as Fit, x, best, buf);
+    const score = (x: Float64Array): number => (seen?.has(x.join(',')) ? -Infinity : expectedImprovement(f as Fit, x, best, buf));
     for (const x of cands) {
       const e = score(x);
       if (e > bestEi) { bestEi = e; bestX = x; }
@@ -284,7 +302,41 @@ export class GpSampler implements Sampler {
       const e = score(x);
       if (e > bestEi) { bestEi = e; bestX = x; }
     }
+    if (bestEi === -Infinity) return { params: ctx.space.sample(ctx.rng) };
     return { params: enc.decode(bestX) };
+  }
+
+  /**
+   * The evaluated configuration the model believes best: the lowest posterior mean at the observed points
+   * (it pools each point's noisy value with its neighbours'), rather than the luckiest single value.
+   * Null with fewer than nStartupTrials complete trials (no model yet).
+   */
+  bestByModel(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials']): Params | null {
+    const enc = this.encodingFor(space);
+    const sign = direction === 'minimize' ? 1 : -1;
+    const done: { x: Float64Array; y: number; number: number; params: Params }[] = [];
+    for (const t of trials) {
+      if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
+      const x = enc.encode(t.params);
+      if (x) done.push({ x, y: sign * t.value, number: t.number, params: t.params });
+    }
+    if (done.length === 0 || done.length < this.o.nStartupTrials) return null;
+    const hist = this.history(done);
+    const D = enc.width;
+    const yT = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
+    const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yT, new Rng(0));
+    const X = new Float64Array(hist.length * D);
+    hist.forEach((h, i) => X.set(h.x, i * D));
+    let f: Fit | null = null;
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, hist.length, Float64Array.from(yT), inv, jitter);
+    if (f === null) return null;
+    let best = 0;
+    let bestMu = Infinity;
+    for (let i = 0; i < hist.length; i++) {
+      const mu = (yT[i] as number) - f.g * (f.alpha[i] as number);
+      if (mu < bestMu) { bestMu = mu; best = i; }
+    }
+    return (hist[best] as { params: Params }).params;
   }
 
   /** At most maxHistory trials: the best half of the cap, then the most recent. */
@@ -328,6 +380,28 @@ export class GpSampler implements Sampler {
     }
     return { inv: best.inv, g: best.g };
   }
+}
+
+/** (y − mean) / sd. */
+function standardize(ys: readonly number[]): number[] {
+  const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const sd = Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
+  return ys.map((v) => (v - mean) / sd);
+}
+
+/** Gaussian copula: Φ⁻¹((rank + ½) / n), ties sharing their mean rank; then standardised. */
+export function rankTransform(ys: readonly number[]): number[] {
+  const n = ys.length;
+  const order = ys.map((_, i) => i).sort((a, b) => (ys[a] as number) - (ys[b] as number));
+  const out = new Array<number>(n).fill(0);
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && ys[order[j + 1] as number] === ys[order[i] as number]) j++;
+    const q = normalQuantile(((i + j) / 2 + 0.5) / n);
+    for (let k = i; k <= j; k++) out[order[k] as number] = q;
+    i = j + 1;
+  }
+  return standardize(out);
 }
 
 /** EI for minimisation at x, in standardised units; buf is scratch of length n. */

@@ -100,3 +100,64 @@ test('failed trials are ignored and pruned ones rank below complete ones', () =>
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   assert.ok(mean < 0.3, `proposals should favour small x, mean ${mean}`);
 });
+
+const grid3 = new Space(new Map<string, Distribution>([
+  ['a', new SeriesDistribution([1, 2, 4, 8, 16, 32])],
+  ['b', new SeriesDistribution([0, 0.3, 0.6])],
+  ['c', new CategoricalDistribution(['x', 'y'])],
+  ['d', new IntDistribution(1, 4)],
+]));
+const grid3Objective = (p: Record<string, unknown>): number =>
+  Math.abs(Math.log2(Number(p['a'])) - 3) + 2 * Number(p['b']) + (p['c'] === 'y' ? 0.5 : 0) + 0.3 * Math.abs(Number(p['d']) - 2);
+
+for (const finite of ['categorical', 'hybrid'] as const) {
+  test(`multivariate TPE with finite axes as ${finite}: valid proposals, better than random`, () => {
+    let tpeSum = 0, rndSum = 0;
+    for (let seed = 0; seed < 6; seed++) {
+      const a = runSequential(new TpeSampler({ multivariate: true, finite }), grid3, 'minimize', grid3Objective, 40, seed);
+      for (const p of a.params) grid3.check(p);
+      tpeSum += Math.min(...a.values);
+      rndSum += Math.min(...runSequential(randomSampler(), grid3, 'minimize', grid3Objective, 40, seed).values);
+    }
+    assert.ok(tpeSum < rndSum, `tpe ${tpeSum} vs random ${rndSum}`);
+  });
+}
+
+test('hybrid kernels favour the neighbours of good values over far values', () => {
+  // One good observation at a = 8 among many bad ones elsewhere: neighbours 4 and 16 should be drawn more than 1 and 32.
+  const trials: TrialRecord[] = [];
+  const rng = new Rng(3);
+  for (let i = 0; i < 30; i++) {
+    const p = grid3.sample(rng);
+    trials.push(makeTrial(i, p, p['a'] === 8 ? 0 : 1 + rng.next()));
+  }
+  const count = (finite: 'categorical' | 'hybrid'): { near: number; far: number } => {
+    const s = new TpeSampler({ multivariate: true, finite, nEiCandidates: 1 });
+    let near = 0, far = 0;
+    for (let seed = 0; seed < 300; seed++) {
+      const a = s.sample({ space: grid3, direction: 'minimize', trials, rng: new Rng(seed) }).params['a'];
+      if (a === 4 || a === 16) near++;
+      if (a === 1 || a === 32) far++;
+    }
+    return { near, far };
+  };
+  const h = count('hybrid'), c = count('categorical');
+  assert.ok(h.near > h.far * 1.5, `hybrid near ${h.near} far ${h.far}`);
+  assert.ok(h.near - h.far > c.near - c.far, `hybrid ${JSON.stringify(h)} vs categorical ${JSON.stringify(c)}`);
+  assert.throws(() => new TpeSampler({ finite: 'x' as 'hybrid' }), /`finite` to be ordered, categorical or hybrid/);
+});
+
+test('avoidRepeats: on a finite space no configuration is proposed twice after start-up; without it some are', () => {
+  const key = (p: Record<string, unknown>): string => JSON.stringify(p);
+  const repeatsAfterStartup = (avoidRepeats: boolean): number => {
+    let n = 0;
+    for (let seed = 0; seed < 4; seed++) {
+      const r = runSequential(new TpeSampler({ multivariate: true, avoidRepeats }), grid3, 'minimize', grid3Objective, 60, seed);
+      const seen = new Set(r.params.slice(0, 10).map(key));
+      for (const p of r.params.slice(10)) { if (seen.has(key(p))) n++; seen.add(key(p)); }
+    }
+    return n;
+  };
+  assert.equal(repeatsAfterStartup(true), 0);
+  assert.ok(repeatsAfterStartup(false) > 5, 'plain TPE re-proposes good configurations');
+});

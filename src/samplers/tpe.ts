@@ -24,22 +24,37 @@ export interface TpeOptions {
   readonly considerMagicClip?: boolean;
   /** Count running trials as the worst observations, so parallel workers spread out (default true). */
   readonly constantLiar?: boolean;
+  /**
+   * How ordered finite axes (series, small int ranges) are modelled: `ordered` — a Gaussian kernel in the
+   * unit scale, snapped to the values (default); `categorical` — one category per value, as Optuna does
+   * when they are given as choices; `hybrid` — a categorical spike at the observed value plus a Gaussian
+   * share on its neighbours, so that a good value's neighbours are tried more than far values.
+   */
+  readonly finite?: 'ordered' | 'categorical' | 'hybrid';
+  /**
+   * On spaces whose every axis is finite, never propose a configuration already evaluated or running while
+   * a candidate not yet tried is at hand (multivariate only; default false).
+   */
+  readonly avoidRepeats?: boolean;
 }
 
 /** How one parameter is modelled, in the unit scale of its distribution. */
 type Dim =
   | { readonly kind: 'cont'; readonly name: string; readonly dist: Distribution; readonly low: number; readonly high: number }
   | { readonly kind: 'ord'; readonly name: string; readonly values: readonly ParamValue[]; readonly centers: Float64Array; readonly edges: Float64Array; readonly low: number; readonly high: number }
-  | { readonly kind: 'cat'; readonly name: string; readonly values: readonly ParamValue[] }
+  | { readonly kind: 'cat'; readonly name: string; readonly values: readonly ParamValue[]; readonly centers?: Float64Array }
   | { readonly kind: 'const'; readonly name: string; readonly value: ParamValue };
 
-function buildDims(space: Space): Dim[] {
+function buildDims(space: Space, finite: 'ordered' | 'categorical' | 'hybrid'): Dim[] {
   return space.names.map((name): Dim => {
     const dist = space.get(name);
     const vals = dist.values();
     if (vals !== null && vals.length === 1) return { kind: 'const', name, value: vals[0] as ParamValue };
     if (vals === null || vals.length > 100_000) return { kind: 'cont', name, dist, low: 0, high: 1 };
     if (!dist.ordered) return { kind: 'cat', name, values: vals };
+    if (finite !== 'ordered' && vals.length <= 64) {
+      return finite === 'hybrid' ? { kind: 'cat', name, values: vals, centers: new Float64Array(vals.map((v) => dist.toUnit(v))) } : { kind: 'cat', name, values: vals };
+    }
     // Ordered finite values: each owns the cell of the unit line closest to it.
     const k = vals.length;
     const centers = new Float64Array(vals.map((v) => dist.toUnit(v)));
@@ -94,6 +109,9 @@ interface TpeParams {
   readonly nDims: number;
 }
 
+/** Share of a hybrid kernel's mass spread over the neighbours of the observed value. */
+const HYBRID_SPREAD = 0.5;
+
 /** A mixture of truncated Gaussians / categorical kernels, one per observation, plus a prior. */
 class Parzen {
   readonly logW: Float64Array;
@@ -114,7 +132,7 @@ class Parzen {
     this.kernels = dims.map((dim, d) => {
       if (dim.kind === 'const') return { kind: 'const' as const };
       const col = obs.map((o) => o[d] as number);
-      if (dim.kind === 'cat') return catKernel(dim.values.length, col, p.priorWeight);
+      if (dim.kind === 'cat') return catKernel(dim.values.length, col, p, dim.centers);
       const x = dim.kind === 'ord' ? col.map((i) => dim.centers[i] as number) : col;
       return numKernel(dim, x, p);
     });
@@ -185,10 +203,21 @@ class Parzen {
   }
 }
 
-function catKernel(k: number, col: readonly number[], priorWeight: number): DimKernel {
+function catKernel(k: number, col: readonly number[], p: TpeParams, centers?: Float64Array): DimKernel {
   const n = col.length + 1;
-  const probs = new Float64Array(n * k).fill(priorWeight / n);
+  const probs = new Float64Array(n * k).fill(p.priorWeight / n);
   col.forEach((c, i) => (probs[i * k + c] = (probs[i * k + c] as number) + 1));
+  if (centers) {
+    // Hybrid: a Gaussian share (bandwidth as multivariate TPE's, in the unit scale) on the other values.
+    const range = (centers[k - 1] as number) - (centers[0] as number) || 1;
+    const sigma = 0.2 * Math.max(col.length, 1) ** (-1 / (p.nDims + 4)) * range;
+    col.forEach((c, i) => {
+      let s = 0;
+      const g = new Float64Array(k);
+      for (let v = 0; v < k; v++) if (v !== c) { g[v] = Math.exp(-0.5 * (((centers[v] as number) - (centers[c] as number)) / sigma) ** 2); s += g[v] as number; }
+      if (s > 0) for (let v = 0; v < k; v++) probs[i * k + v] = (probs[i * k + v] as number) + (HYBRID_SPREAD * (g[v] as number)) / s;
+    });
+  }
   // The prior row stays uniform.
   for (let c = 0; c < k; c++) probs[(n - 1) * k + c] = 1;
   for (let i = 0; i < n; i++) {
@@ -272,12 +301,15 @@ export class TpeSampler implements Sampler {
       priorWeight: prior,
       considerMagicClip: options.considerMagicClip ?? true,
       constantLiar: options.constantLiar ?? true,
+      finite: options.finite ?? 'ordered',
+      avoidRepeats: options.avoidRepeats ?? false,
     };
+    if (!['ordered', 'categorical', 'hybrid'].includes(this.opt.finite)) throw new InputError(`Expected \`finite\` to be ordered, categorical or hybrid, got ${String(this.opt.finite)}`);
     this.name = this.opt.multivariate ? 'tpe-multivariate' : 'tpe';
   }
 
   private dimsFor(space: Space): Dim[] {
-    if (this.cache?.space !== space) this.cache = { space, dims: buildDims(space) };
+    if (this.cache?.space !== space) this.cache = { space, dims: buildDims(space, this.opt.finite) };
     return this.cache.dims;
   }
 
@@ -311,7 +343,12 @@ export class TpeSampler implements Sampler {
     const p: TpeParams = { multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: dims.length };
     const out: Record<string, ParamValue> = {};
     if (this.opt.multivariate) {
-      const x = this.choose(dims, below, above, p, ctx.rng);
+      let seen: Set<string> | null = null;
+      if (this.opt.avoidRepeats && dims.every((d) => d.kind !== 'cont')) {
+        seen = new Set();
+        for (const o of obs) seen.add(o.x.join(','));
+      }
+      const x = this.choose(dims, below, above, p, ctx.rng, seen);
       dims.forEach((d, i) => (out[d.name] = decode(d, x[i] as number)));
     } else {
       dims.forEach((d, i) => {
@@ -324,18 +361,28 @@ export class TpeSampler implements Sampler {
     return { params: out };
   }
 
-  private choose(dims: readonly Dim[], below: readonly Obs[], above: readonly Obs[], p: TpeParams, rng: Rng): number[] {
+  /**
+   * The candidate (drawn from l) with the largest l(x)/g(x). With `seen`, candidates already evaluated are
+   * passed over; when every candidate of a round was seen, up to 3 more rounds are drawn before the best
+   * seen one is taken.
+   */
+  private choose(dims: readonly Dim[], below: readonly Obs[], above: readonly Obs[], p: TpeParams, rng: Rng, seen: Set<string> | null = null): number[] {
     const l = new Parzen(dims, below.map((o) => o.x), this.opt.weights(below.length), p);
     const g = new Parzen(dims, above.map((o) => o.x), this.opt.weights(above.length), p);
     const bufL = new Float64Array(l.n), bufG = new Float64Array(g.n);
     let best: number[] = [];
     let bestScore = -Infinity;
-    for (let c = 0; c < this.opt.nEiCandidates; c++) {
-      const x = l.sample(rng);
-      const score = l.logPdf(x, bufL) - g.logPdf(x, bufG);
-      if (c === 0 || score > bestScore) { best = x; bestScore = score; }
+    let fresh: number[] | null = null;
+    let freshScore = -Infinity;
+    for (let round = 0; round < (seen ? 4 : 1) && fresh === null; round++) {
+      for (let c = 0; c < this.opt.nEiCandidates; c++) {
+        const x = l.sample(rng);
+        const score = l.logPdf(x, bufL) - g.logPdf(x, bufG);
+        if (best.length === 0 || score > bestScore) { best = x; bestScore = score; }
+        if (seen && !seen.has(x.join(',')) && (fresh === null || score > freshScore)) { fresh = x; freshScore = score; }
+      }
     }
-    return best;
+    return fresh ?? best;
   }
 }
 

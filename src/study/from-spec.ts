@@ -11,6 +11,7 @@ import { BohbSampler } from '../schedulers/bohb.js';
 import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
 import { SobolSampler } from '../samplers/sobol.js';
 import { GpSampler } from '../samplers/gp.js';
+import { AutoSampler } from '../samplers/auto.js';
 import { ZonesNdSampler } from '../samplers/zones-nd.js';
 import { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
@@ -32,6 +33,11 @@ export function samplerFromSpec(spec: StudySpec): Sampler {
     const gp = new GpSampler(s.startup !== undefined ? { nStartupTrials: s.startup } : {});
     const rungs = rungStepsOf(spec);
     return rungs ? new BohbSampler({ rungSteps: rungs, metric: spec.objective.metric, inner: gp, minObservations: s.startup ?? 10 }) : gp;
+  }
+  if (s.type === 'auto') {
+    const auto = new AutoSampler(s.switch_at !== undefined ? { switchAt: s.switch_at } : {});
+    const rungs = rungStepsOf(spec);
+    return rungs ? new BohbSampler({ rungSteps: rungs, metric: spec.objective.metric, inner: auto, minObservations: 10 }) : auto;
   }
   if (s.type === 'zones-nd') {
     return new ZonesNdSampler({
@@ -145,6 +151,7 @@ export function zoneOptionsOf(spec: StudySpec): ZoneOptions {
     splitParts: opt(z.split_parts),
     iterations: opt(z.iterations),
     maxCandidates: opt(z.max_candidates),
+    spreadCandidates: opt(z.spread_candidates),
     schedules: opt(z.schedules),
     topK: opt(z.top_k),
     confirmSeeds: opt(z.confirm_seeds),

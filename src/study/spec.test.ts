@@ -66,6 +66,11 @@ test('scheduler and model-based sampler sections: validated, errors name field a
   assert.equal(samplerFromSpec(sh).name, 'gp+rungs', 'GP under rungs is fitted on rung values too');
   assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'gp', trials: 12 } })).name, 'gp');
   assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'tpe', trials: 3 } })).name, 'tpe');
+  const auto = validateSpec({ ...base, sampler: { type: 'auto', trials: 60, switch_at: 30 } });
+  assert.equal(samplerFromSpec(auto).name, 'auto');
+  assert.equal(maxTrialsOf(auto), 60);
+  assert.equal(samplerFromSpec(validateSpec({ ...base, budget: { epochs: 9 }, sampler: { type: 'auto', trials: 60 }, scheduler: { type: 'hyperband' } })).name, 'auto+rungs');
+  assert.throws(() => validateSpec({ ...base, sampler: { type: 'auto', trials: 60, switch_at: -1 } }), /`sampler\.switch_at`.*got -1|`sampler`.*"auto"/);
   const znd = validateSpec({ ...base, sampler: { type: 'zones-nd', trials: 30, initial: 10, confirm_repeats: 1 }, scheduler: { type: 'median' } });
   assert.equal(samplerFromSpec(znd).name, 'zones-nd');
   assert.equal(maxTrialsOf(znd), 30);

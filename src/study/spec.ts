@@ -56,6 +56,7 @@ const zonesSpec = z.strictObject({
   split_parts: z.number().int().min(2).optional(),
   iterations: z.number().int().min(1).optional(),
   max_candidates: z.number().int().min(1).optional(),
+  spread_candidates: z.number().int().min(0).optional(),
   schedules: z.array(z.string()).min(1).optional(),
   top_k: z.number().int().min(1).optional(),
   confirm_seeds: z.number().int().min(2).optional(),
@@ -70,6 +71,8 @@ const samplerSpec = z.union([
   z.strictObject({ type: z.literal('tpe'), trials: trialCount, multivariate: z.boolean().optional(), startup: z.number().int().min(0).optional() }),
   z.strictObject({ type: z.literal('sobol'), trials: trialCount }),
   z.strictObject({ type: z.literal('gp'), trials: trialCount, startup: z.number().int().min(1).optional() }),
+  // The default search strategy (src/samplers/auto.ts): multivariate TPE, then GP-EI from `switch_at` trials.
+  z.strictObject({ type: z.literal('auto'), trials: trialCount, switch_at: z.number().int().min(0).optional() }),
   z.strictObject({
     type: z.literal('zones-nd'),
     trials: trialCount,

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AutoSampler } from './auto.js';
+import { GpSampler } from './gp.js';
+import { TpeSampler } from './tpe.js';
+import { randomSampler } from './random.js';
+import { makeTrial, runSequential } from '../bench-support/loop.js';
+import { branin } from '../objectives/test-functions.js';
+import { Space } from '../space/space.js';
+import { Rng } from '../util/rng.js';
+import type { Params, TrialRecord } from '../study/types.js';
+
+const space = Space.fromSpec({
+  units: { type: 'series', values: [16, 32, 64, 128, 256, 512] },
+  drop: { type: 'series', values: [0, 0.3, 0.6] },
+  act: { type: 'categorical', choices: ['relu', 'tanh'] },
+  lr: { type: 'series', values: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1] },
+});
+const f = (p: Params): number => Math.abs(Math.log2((p.units as number) / 128)) + 2 * (p.drop as number) + (p.act === 'tanh' ? 0.4 : 0) + Math.abs(Math.log10(p.lr as number) + 2.5);
+
+test('phases: TPE (multivariate, no repeats) until switchAt complete trials, then rank-GP (no repeats)', () => {
+  const rng = new Rng(1);
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i < 25; i++) { const p = space.sample(rng); trials.push(makeTrial(i, p, f(p))); }
+  const auto = new AutoSampler({ switchAt: 20 });
+  const ctx = (ts: readonly TrialRecord[]) => ({ space, direction: 'minimize' as const, trials: ts, rng: new Rng(7) });
+  assert.equal(auto.phase(ctx(trials.slice(0, 19))), 'tpe');
+  // Running trials do not count towards the switch.
+  assert.equal(auto.phase(ctx([...trials.slice(0, 19), makeTrial(19, trials[19]?.params as Params, null)])), 'tpe');
+  assert.equal(auto.phase(ctx(trials.slice(0, 20))), 'gp');
+  assert.deepEqual(auto.sample(ctx(trials.slice(0, 15))).params, new TpeSampler({ multivariate: true, avoidRepeats: true }).sample(ctx(trials.slice(0, 15))).params);
+  assert.deepEqual(auto.sample(ctx(trials)).params, new GpSampler({ yTransform: 'rank', avoidRepeats: true }).sample(ctx(trials)).params);
+  assert.equal(new AutoSampler().switchAt, 40);
+  assert.throws(() => new AutoSampler({ switchAt: -1 }), /`switchAt` to be an integer ≥ 0, got -1/);
+});
+
+test('finite space: valid, never repeats after start-up, and beats random search (5 seeds, 50 trials)', () => {
+  const key = (p: Params): string => JSON.stringify(p);
+  let autoSum = 0, rndSum = 0;
+  for (let seed = 0; seed < 5; seed++) {
+    const r = runSequential(new AutoSampler({ switchAt: 25 }), space, 'minimize', f, 50, seed);
+    assert.ok(r.params.every((p) => space.contains(p)));
+    const seen = new Set(r.params.slice(0, 10).map(key));
+    for (const p of r.params.slice(10)) { assert.ok(!seen.has(key(p)), `repeat ${key(p)}`); seen.add(key(p)); }
+    autoSum += Math.min(...r.values);
+    rndSum += Math.min(...runSequential(randomSampler(), space, 'minimize', f, 50, seed).values);
+  }
+  assert.ok(autoSum < rndSum, `auto ${autoSum} vs random ${rndSum}`);
+});
+
+test('continuous space: Branin near its optimum after 50 trials', () => {
+  const fn = branin();
+  const r = runSequential(new AutoSampler({ switchAt: 20 }), fn.space, 'minimize', (p) => fn.evaluate(p), 50, 3);
+  assert.ok(Math.min(...r.values) - fn.optimum < 0.1, `regret ${Math.min(...r.values) - fn.optimum}`);
+});
+
+test('returned configuration: best mean before the switch; after it the model pools a lone lucky value with its neighbours', () => {
+  const auto = new AutoSampler({ switchAt: 20 });
+  const line = Space.fromSpec({ x: { type: 'series', values: Array.from({ length: 41 }, (_, i) => i) } });
+  const few = [makeTrial(0, { x: 3 }, 0.1), makeTrial(1, { x: 3 }, 0.9), makeTrial(2, { x: 7 }, 0.3)];
+  assert.deepEqual(auto.returnedConfiguration(few, line, 'minimize')?.params, { x: 7 });
+  assert.deepEqual(auto.returnedConfiguration(few, line, 'maximize')?.params, { x: 3 });
+  assert.equal(auto.returnedConfiguration([], line, 'minimize'), null);
+  // A smooth bowl around x = 20 observed with noise, and one lucky draw at x = 2 (true value far worse).
+  const rng = new Rng(11);
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i <= 40; i++) trials.push(makeTrial(i, { x: i }, ((i - 20) / 20) ** 2 + 0.08 * rng.normal()));
+  (trials[2] as { value: number }).value = Math.min(...trials.map((t) => t.value as number)) - 0.05;
+  const best = auto.returnedConfiguration(trials, line, 'minimize')?.params.x as number;
+  assert.ok(Math.abs(best - 20) <= 6, `returned x = ${best}`);
+});
