@@ -54,6 +54,8 @@ export interface ZoneOptions {
   readonly zones?: readonly Zone[] | undefined;
   /** At most this many potentially optimal configurations leave stage 2 (default 8). */
   readonly maxCandidates?: number | undefined;
+  /** Also pass this many far-apart points of each zone's extent to stage 3 (default 0; see refine.ts `spreadPicks`). */
+  readonly spreadCandidates?: number | undefined;
   /** Learning-rate schedules of stage 3 (default none, step:7, plateau:3, plateau:10). */
   readonly schedules?: readonly string[] | undefined;
   /** The parameter name of the schedule (default 'lr_schedule'). */
@@ -92,6 +94,7 @@ export interface ResolvedZoneOptions {
   readonly iterations: number;
   readonly zones: readonly Zone[] | undefined;
   readonly maxCandidates: number;
+  readonly spreadCandidates: number;
   readonly schedules: readonly string[];
   readonly scheduleParam: string;
   readonly baselineSchedule: string;
@@ -126,6 +129,7 @@ export function resolveZoneOptions(o: ZoneOptions = {}): ResolvedZoneOptions {
     iterations: o.iterations ?? (method === 'parabola' ? 4 : 6),
     zones: o.zones,
     maxCandidates: o.maxCandidates ?? 8,
+    spreadCandidates: o.spreadCandidates ?? 0,
     schedules: o.schedules ?? DEFAULT_SCHEDULES,
     scheduleParam: o.scheduleParam ?? 'lr_schedule',
     baselineSchedule: o.baselineSchedule ?? 'none',

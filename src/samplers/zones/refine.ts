@@ -85,7 +85,57 @@ export function analyzeRefine(rs: ResultSet, options: ZoneOptions = {}): { plan:
   if (plan.length > 0) return { plan, output: null };
   const sign = direction === 'maximize' ? 1 : -1;
   const ranked = [...candidates.values()].sort((a, b) => sign * (b.value - a.value)).slice(0, o.maxCandidates);
-  return { plan: [], output: { stage: 'refine', zones, lines, candidates: ranked } };
+  const spread = o.spreadCandidates > 0 ? spreadPicks(space, zones, ranked, byKey, o) : [];
+  return { plan: [], output: { stage: 'refine', zones, lines, candidates: [...ranked, ...spread] } };
+}
+
+/**
+ * Up to `spreadCandidates` points of each zone's extent (already evaluated in stage 1), chosen far apart:
+ * farthest-point sampling in grid-index coordinates scaled to [0, 1] per axis, starting from the candidates
+ * already chosen. Where a zone is wide and flat within noise, its peak is picked by noise; these let stage 3
+ * try the zone's other ends at the full budget, where the ranking of a short survey may not hold.
+ */
+function spreadPicks(
+  space: Space,
+  zones: readonly Zone[],
+  chosen: readonly Candidate[],
+  byKey: ReadonlyMap<string, { readonly mean: number }>,
+  o: ReturnType<typeof resolveZoneOptions>,
+): Candidate[] {
+  const axes = gridAxes(space, o.pointsPerAxis);
+  const coords = (p: Params): number[] =>
+    axes.map((ax) => {
+      const i = ax.values.indexOf(p[ax.name] as ParamValue);
+      if (i >= 0) return ax.values.length > 1 ? i / (ax.values.length - 1) : 0;
+      // Off-grid (a refined point): place it between its grid neighbours.
+      const v = p[ax.name];
+      const nums = ax.values as readonly number[];
+      if (typeof v !== 'number' || !ax.ordered) return 0;
+      const j = nums.findIndex((x) => x > v);
+      if (j <= 0) return j === 0 ? 0 : 1;
+      const a = nums[j - 1] as number, b = nums[j] as number;
+      return (j - 1 + (v - a) / (b - a)) / (nums.length - 1);
+    });
+  const dist = (a: number[], b: number[]): number => Math.hypot(...a.map((x, i) => x - (b[i] as number)));
+  const taken = new Set(chosen.map((c) => paramsKey(c.params)));
+  const anchors = chosen.map((c) => coords(c.params));
+  const out: Candidate[] = [];
+  for (const zone of zones) {
+    const pool = zone.extent.filter((p) => !taken.has(paramsKey(p)) && byKey.has(paramsKey(p)));
+    for (let k = 0; k < o.spreadCandidates && pool.length > 0; k++) {
+      let bestI = 0, bestD = -1;
+      pool.forEach((p, i) => {
+        const c = coords(p);
+        const d = anchors.length === 0 ? 0 : Math.min(...anchors.map((a) => dist(a, c)));
+        if (d > bestD) { bestD = d; bestI = i; }
+      });
+      const [p] = pool.splice(bestI, 1) as [Params];
+      taken.add(paramsKey(p));
+      anchors.push(coords(p));
+      out.push({ params: p, value: (byKey.get(paramsKey(p)) as { mean: number }).mean, zone: zone.rank, source: 'spread' });
+    }
+  }
+  return out;
 }
 
 /**

@@ -189,3 +189,29 @@ test('surveyEpochs: stages 1–2 train for fewer epochs than stages 3–4', asyn
   assert.equal(c.zones?.epochs, 13 * 7 * 2 * 3);
   assert.match((res.final.stage_output as unknown as ConfirmOutput).best, /lr_schedule=step:7/);
 });
+
+test('spreadCandidates: far-apart points of a wide zone join the candidates', () => {
+  const flat: Synthetic = { f: () => 0.98, sd: 0.0003 };
+  const o = { epochs: 2, maxZones: 1, valSize: 12_000, spreadCandidates: 2, splitParts: 2 };
+  let rs = stageOne(flat, o);
+  const zone = (rs.stage_output as unknown as ZonesOutput).zones[0];
+  assert.ok(zone !== undefined && zone.extent.length > 50, 'a flat surface is one wide zone');
+  for (let i = 0; i < 5; i++) {
+    const r = runStage('refine', rs, o);
+    if ((r.plan ?? []).length === 0) { rs = r; break; }
+    rs = addEntries(r, syntheticEvaluate(flat, r.plan ?? []));
+  }
+  const out = rs.stage_output as unknown as RefineOutput;
+  const spread = out.candidates.filter((c) => c.source === 'spread');
+  assert.equal(spread.length, 2);
+  const inExtent = new Set(zone.extent.map((p) => JSON.stringify([p.units, p.batch_size])));
+  assert.ok(spread.every((c) => inExtent.has(JSON.stringify([c.params.units, c.params.batch_size]))));
+  const keys = out.candidates.map((c) => JSON.stringify(c.params));
+  assert.equal(new Set(keys).size, keys.length, 'no duplicates');
+  // The first spread point is a far corner of the grid from the peak: at least half the grid's diagonal away.
+  const pos = (p: Params): [number, number] => [[128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192].indexOf(Number(p.units)) / 12, [16, 32, 64, 128, 256, 512, 1024].indexOf(Number(p.batch_size)) / 6];
+  const [a, b] = [pos(zone.peak), pos((spread[0] as { params: Params }).params)];
+  assert.ok(Math.hypot(a[0] - b[0], a[1] - b[1]) > Math.SQRT2 / 2, `peak ${JSON.stringify(zone.peak)} vs ${JSON.stringify(spread[0]?.params)}`);
+  assert.equal(runStage('refine', rs, { ...o, spreadCandidates: 0 }).stage_output !== undefined, true);
+  assert.equal(((runStage('refine', rs, { ...o, spreadCandidates: 0 }).stage_output as unknown as RefineOutput).candidates.filter((c) => c.source === 'spread')).length, 0);
+});
