@@ -92,6 +92,8 @@ function mergeCompute(
   for (const [stage, c] of Object.entries(b ?? {})) {
     const prev = out[stage];
     if (!prev || canonicalJson(prev) === canonicalJson(c)) out[stage] = c;
+    else if (c.runs !== undefined && prev.runs !== undefined && c.runs.every((r) => prev.runs?.includes(r))) continue; // already counted
+    else if (c.runs !== undefined && prev.runs !== undefined && prev.runs.every((r) => c.runs?.includes(r))) out[stage] = c;
     else out[stage] = addCompute(prev, c);
   }
   return out;
@@ -99,5 +101,6 @@ function mergeCompute(
 
 /** Sum of two compute records. */
 export function addCompute(a: StageCompute, b: StageCompute): StageCompute {
-  return { trials: a.trials + b.trials, epochs: a.epochs + b.epochs, image_epochs: a.image_epochs + b.image_epochs, wall_seconds: a.wall_seconds + b.wall_seconds };
+  const sum = { trials: a.trials + b.trials, epochs: a.epochs + b.epochs, image_epochs: a.image_epochs + b.image_epochs, wall_seconds: a.wall_seconds + b.wall_seconds };
+  return a.runs !== undefined && b.runs !== undefined ? { ...sum, runs: [...a.runs, ...b.runs] } : sum;
 }

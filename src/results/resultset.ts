@@ -36,6 +36,8 @@ export interface StageCompute {
   /** epochs × training-set size: comparable across datasets and batch sizes. */
   readonly image_epochs: number;
   readonly wall_seconds: number;
+  /** Ids of the evaluations (`hyperzone evaluate` runs) summed here, so merging a part twice counts it once. */
+  readonly runs?: readonly string[] | undefined;
 }
 
 /** The document every stage reads and writes (JSON): space, objective, constants, results, findings, next plan. */
@@ -78,7 +80,7 @@ const entrySchema = z.object({
   stage: z.string().optional(),
   attrs: z.record(z.string(), z.unknown()).optional(),
 });
-const computeSchema = z.object({ trials: z.number(), epochs: z.number(), image_epochs: z.number(), wall_seconds: z.number() });
+const computeSchema = z.object({ trials: z.number(), epochs: z.number(), image_epochs: z.number(), wall_seconds: z.number(), runs: z.array(z.string()).optional() });
 const planSchema = z.object({ params, seed: z.number().int(), budget: z.number().nullable(), attrs: z.record(z.string(), z.unknown()).optional() });
 
 const resultSetSchema = z.object({

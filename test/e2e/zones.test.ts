@@ -53,6 +53,9 @@ test('stages as steps: plan, evaluate in two parts on two storages, merge, analy
   const m = hz(['merge', 'a.json', 'b.json', 'a.json', '--out', 'm.json']);
   assert.equal(m.code, 0, m.stderr);
   assert.match(m.stderr, /9 distinct/);
+  const compute = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')).compute;
+  assert.equal(compute.zones.trials, 9, 'each part counted once, though a.json was merged twice');
+  assert.equal(compute.zones.runs.length, 2);
   const z = hz(['stage', 'zones', '--in', 'm.json', '--spec', 'zq.yaml', '--out', 'z.json']);
   assert.equal(z.code, 0, z.stderr);
   assert.match(z.stdout, /Stage 1 — zones \(9 grid points/);

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { addEntries, emptyResultSet, readResultSet, writeResultSet, type ResultSet } from '../../results/index.js';
-import { runStage, ZONE_STAGES, type ZoneStageName } from '../../samplers/zones/index.js';
+import { computeOf, runStage, ZONE_STAGES, type ZoneStageName } from '../../samplers/zones/index.js';
 import type { ZoneOptions } from '../../samplers/zones/options.js';
 import { renderZonesReport } from '../../reports/zones-report.js';
 import { buildRunner } from '../../study/build-runner.js';
@@ -55,11 +55,17 @@ export async function evaluateCommand(flags: { in?: string; out?: string; spec?:
     const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction });
     try {
       await runner.prepare?.();
+      const t0 = performance.now();
       const entries = await evaluatePlan({
         storage, study, space: spaceOf(spec), fixed: doc.fixed, workerId: newWorkerId(), parallel, maxAttempts: spec.max_attempts, seed: spec.seed,
         signal: controller.signal, events: progress.events, onEnqueued: (total, done) => progress.setTotal(total, done),
       }, runner, plan);
-      await writeResultSet(flags.out!, { ...addEntries(doc, entries), plan });
+      // Compute of this evaluation only (the input's earlier compute stays with the input): merging sums the parts.
+      const tag = plan[0]?.attrs?.['zones.stage'];
+      const stage = typeof tag === 'string' ? tag : 'evaluate';
+      const c = computeOf(entries, (performance.now() - t0) / 1000, zoneOptionsOf(spec).trainSize);
+      const { compute: _earlier, ...rest } = addEntries(doc, entries);
+      await writeResultSet(flags.out!, { ...rest, plan, compute: { [stage]: { ...c, runs: [newWorkerId()] } } });
       err(`evaluated ${entries.length} of ${plan.length} planned trial(s) → ${flags.out}`);
       return entries.length === plan.length ? 0 : 1;
     } catch (e) {
