@@ -31,6 +31,7 @@ test('phases: TPE (multivariate, no repeats) until switchAt complete trials, the
   assert.deepEqual(auto.sample(ctx(trials.slice(0, 15))).params, new TpeSampler({ multivariate: true, avoidRepeats: true }).sample(ctx(trials.slice(0, 15))).params);
   assert.deepEqual(auto.sample(ctx(trials)).params, new GpSampler({ yTransform: 'rank', avoidRepeats: true }).sample(ctx(trials)).params);
   assert.equal(new AutoSampler().switchAt, 40);
+  assert.throws(() => new AutoSampler({ pickAmong: 0 }), /`pickAmong` to be an integer ≥ 1, got 0/);
   assert.throws(() => new AutoSampler({ switchAt: -1 }), /`switchAt` to be an integer ≥ 0, got -1/);
 });
 

@@ -10,10 +10,34 @@ import { TpeSampler, type TpeOptions } from './tpe.js';
 export interface AutoOptions {
   /** Complete trials after which the Gaussian process takes over from multivariate TPE (default 40). */
   readonly switchAt?: number;
+  /**
+   * The returned configuration in the GP phase: among the configurations with the `pickAmong` best observed
+   * values, the one with the best GP posterior mean (default 5). The model pools each noisy value with its
+   * neighbours', so a lone lucky draw is not returned; restricting the choice to the best few observed keeps
+   * an over-smooth model from returning a configuration that was never among the good ones.
+   */
+  readonly pickAmong?: number;
   /** Options of the TPE phase (defaults: multivariate, avoidRepeats). */
   readonly tpe?: TpeOptions;
   /** Options of the GP phase (defaults: yTransform rank, avoidRepeats). */
   readonly gp?: GpOptions;
+}
+
+/** The configuration with the best mean of its complete evaluations. */
+function bestMean(trials: readonly TrialRecord[], direction: Direction): Params | null {
+  const sign = direction === 'minimize' ? 1 : -1;
+  const stats = new Map<string, { params: Params; sum: number; n: number }>();
+  for (const t of trials) {
+    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
+    const k = paramsKey(t.params);
+    const s = stats.get(k) ?? { params: t.params, sum: 0, n: 0 };
+    s.sum += t.value;
+    s.n++;
+    stats.set(k, s);
+  }
+  let best: { params: Params; sum: number; n: number } | null = null;
+  for (const s of stats.values()) if (best === null || sign * (s.sum / s.n) < sign * (best.sum / best.n)) best = s;
+  return best ? best.params : null;
 }
 
 /**
@@ -27,13 +51,17 @@ export interface AutoOptions {
 export class AutoSampler implements Sampler {
   readonly name = 'auto';
   readonly switchAt: number;
+  readonly pickAmong: number;
   private readonly tpe: TpeSampler;
   private readonly gp: GpSampler;
 
   constructor(options: AutoOptions = {}) {
     const s = options.switchAt ?? 40;
     if (!Number.isInteger(s) || s < 0) throw new InputError(`Expected \`switchAt\` to be an integer ≥ 0, got ${s}`);
+    const k = options.pickAmong ?? 5;
+    if (!Number.isInteger(k) || k < 1) throw new InputError(`Expected \`pickAmong\` to be an integer ≥ 1, got ${k}`);
     this.switchAt = s;
+    this.pickAmong = k;
     this.tpe = new TpeSampler({ multivariate: true, avoidRepeats: true, ...options.tpe });
     this.gp = new GpSampler({ yTransform: 'rank', avoidRepeats: true, ...options.gp });
   }
@@ -50,26 +78,11 @@ export class AutoSampler implements Sampler {
   }
 
   /**
-   * The configuration the strategy returns: in the GP phase, the evaluated configuration with the best
-   * posterior mean (noise pooled over neighbours); before it, the best mean of the observed values.
+   * The configuration the strategy returns: before the GP phase, the best mean of the observed values;
+   * in it, among the `pickAmong` best observed, the one with the best GP posterior mean.
    */
   returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null {
-    if (this.phase({ trials }) === 'gp') {
-      const p = this.gp.bestByModel(space, direction, trials);
-      if (p) return { params: p };
-    }
-    const sign = direction === 'minimize' ? 1 : -1;
-    const stats = new Map<string, { params: Params; sum: number; n: number }>();
-    for (const t of trials) {
-      if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
-      const k = paramsKey(t.params);
-      const s = stats.get(k) ?? { params: t.params, sum: 0, n: 0 };
-      s.sum += t.value;
-      s.n++;
-      stats.set(k, s);
-    }
-    let best: { params: Params; sum: number; n: number } | null = null;
-    for (const s of stats.values()) if (best === null || sign * (s.sum / s.n) < sign * (best.sum / best.n)) best = s;
-    return best ? { params: best.params } : null;
+    const p = (this.phase({ trials }) === 'gp' ? this.gp.bestByModel(space, direction, trials, this.pickAmong) : null) ?? bestMean(trials, direction);
+    return p ? { params: p } : null;
   }
 }

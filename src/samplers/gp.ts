@@ -311,7 +311,7 @@ export class GpSampler implements Sampler {
    * (it pools each point's noisy value with its neighbours'), rather than the luckiest single value.
    * Null with fewer than nStartupTrials complete trials (no model yet).
    */
-  bestByModel(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials']): Params | null {
+  bestByModel(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials'], among = Infinity): Params | null {
     const enc = this.encodingFor(space);
     const sign = direction === 'minimize' ? 1 : -1;
     const done: { x: Float64Array; y: number; number: number; params: Params }[] = [];
@@ -330,9 +330,12 @@ export class GpSampler implements Sampler {
     let f: Fit | null = null;
     for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, hist.length, Float64Array.from(yT), inv, jitter);
     if (f === null) return null;
+    // Candidates: the `among` best observed values (all by default).
+    const ok = new Set(hist.map((_, i) => i).sort((a, b) => (yT[a] as number) - (yT[b] as number)).slice(0, among));
     let best = 0;
     let bestMu = Infinity;
     for (let i = 0; i < hist.length; i++) {
+      if (!ok.has(i)) continue;
       const mu = (yT[i] as number) - f.g * (f.alpha[i] as number);
       if (mu < bestMu) { bestMu = mu; best = i; }
     }
