@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, HyperzoneError, isInputError } from '../errors.js';
 import { exportCommand, listCommand, showCommand, statusCommand } from './commands/inspect.js';
 import { mergeCommand } from './commands/merge.js';
+import { reportCommand } from './commands/report.js';
 import { evaluateCommand, stageCommand } from './commands/stage.js';
 import { createCommand, runCommand, workerCommand } from './commands/run.js';
 
@@ -57,6 +58,13 @@ async function main(argv: string[]): Promise<number> {
     .option('--part <k/n>', 'only every n-th planned trial, starting at the k-th (split across machines)')
     .option(...storageOpt).option('--parallel <n>', 'trials at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
     .action(act((opts: object) => evaluateCommand(opts)));
+  program.command('report').description('charts as one self-contained HTML page (inline SVG): history, heatmap with zones, learning curves, stage-4 forest plot, parallel coordinates')
+    .option('--in <file>', 'a result-set JSON (e.g. a zone stage document) instead of a study in storage')
+    .option(...storageOpt).option('--study <name>', 'study (default: the only one)').requiredOption('-o, --out <file>', 'the HTML file to write')
+    .option('--x <param>', 'heatmap x axis (default: the space\'s first ordered param)').option('--y <param>', 'heatmap y axis (default: the second)')
+    .option('--top <n>', 'learning curves of the best N (default 10)').option('--val-size <n>', 'validation-set size, for finding zones in a result set without stage-1 output')
+    .option('--svg-dir <dir>', 'also write each chart as DIR/<chart>.svg')
+    .action(act((opts: object) => reportCommand(opts)));
   program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
     .action(act((opts: object) => listCommand(opts)));
 

@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../errors.js';
+import { readResultSet } from '../../results/resultset.js';
+import { resultSetFromTrials } from '../../results/from-trials.js';
+import type { ZoneOptions } from '../../samplers/zones/options.js';
+import { buildReport, dataFromResultSet, dataFromStudy, renderHtml, type ReportData } from '../../reports/svg/index.js';
+import type { DistributionSpec } from '../../space/distribution.js';
+import { Space } from '../../space/space.js';
+import { specOfStudy, zoneOptionsOf } from '../../study/from-spec.js';
+import { redactUrl } from '../../storage/open.js';
+import type { StudyRecord } from '../../study/types.js';
+import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
+
+/** Flags of `hyperzone report`. */
+export interface ReportFlags {
+  storage?: string;
+  study?: string;
+  in?: string;
+  out?: string;
+  x?: string;
+  y?: string;
+  top?: string;
+  valSize?: string;
+  svgDir?: string;
+}
+
+/** The space and zone options of a stored study: from its full spec, else from a library study's `{ space }`, else none. */
+function studySetup(study: StudyRecord): { space: Record<string, DistributionSpec>; fixed: Record<string, string | number | boolean>; zone?: ZoneOptions } {
+  try {
+    const spec = specOfStudy(study);
+    return { space: Space.fromSpec(spec.space).toJSON(), fixed: { ...(spec.fixed ?? {}) }, ...(spec.sampler.type === 'zones' ? { zone: zoneOptionsOf(spec) } : {}) };
+  } catch {
+    const s = (study.spec as { space?: unknown } | null)?.space;
+    try {
+      if (s && typeof s === 'object') return { space: Space.fromSpec(s as Record<string, DistributionSpec>).toJSON(), fixed: {} };
+    } catch {
+      // fall through: params are read from the trials
+    }
+    return { space: {}, fixed: {} };
+  }
+}
+
+/**
+ * `hyperzone report (--in RESULTS.json | [--storage URL] [--study NAME]) -o report.html [--x P --y P] [--top N] [--svg-dir DIR]`:
+ * one self-contained HTML page of charts (inline SVG, no scripts); `--svg-dir` also writes each chart as an .svg file.
+ */
+export async function reportCommand(flags: ReportFlags): Promise<number> {
+  if (!flags.out) throw new InputError('Missing `-o FILE.html` for the report');
+  if (flags.in !== undefined && (flags.storage !== undefined || flags.study !== undefined)) {
+    throw new InputError('Give either `--in RESULTS.json` or `--storage URL [--study NAME]`, not both');
+  }
+  const top = positiveInt('--top', flags.top);
+  const valSize = positiveInt('--val-size', flags.valSize);
+  let data: ReportData;
+  let zone: ZoneOptions | undefined;
+  if (flags.in !== undefined) {
+    data = dataFromResultSet(await readResultSet(flags.in), flags.in);
+  } else {
+    data = await withStorage(flags.storage, async (storage) => {
+      const study = await resolveStudy(storage, flags.study);
+      const trials = await storage.listTrials(study.id);
+      const setup = studySetup(study);
+      zone = setup.zone;
+      const rs = resultSetFromTrials({ space: setup.space, metric: study.metric, direction: study.direction, fixed: setup.fixed }, trials);
+      return dataFromStudy(study, trials, setup.space, `study ${study.name} in ${redactUrl(storageUrl(flags.storage))}`, rs);
+    });
+  }
+  const zoneOptions: ZoneOptions = { ...(zone ?? {}), ...(valSize !== undefined ? { valSize } : {}) };
+  const report = buildReport(data, { x: flags.x, y: flags.y, top, zoneOptions });
+  writeFileSync(flags.out, renderHtml(report));
+  if (flags.svgDir !== undefined) {
+    mkdirSync(flags.svgDir, { recursive: true });
+    for (const c of report.charts) writeFileSync(join(flags.svgDir, `${c.id}.svg`), `<?xml version="1.0" encoding="UTF-8"?>\n${c.svg}\n`);
+  }
+  process.stderr.write(`wrote ${flags.out}: ${report.charts.map((c) => c.id).join(', ') || 'no charts'}${report.skipped.length ? `; not drawn: ${report.skipped.map((s) => `${s.title} (${s.reason})`).join('; ')}` : ''}\n`);
+  if (flags.svgDir !== undefined) process.stderr.write(`wrote ${report.charts.length} SVG file(s) to ${flags.svgDir}\n`);
+  return 0;
+}

@@ -1,0 +1,13 @@
+export { escapeXml, truncate, wrapText } from './escape.js';
+export { niceStep, niceDomain, niceTicks, logTicks, formatTick } from './ticks.js';
+export { linearScale, logScale, makeScale, isLogAxis, type Scale } from './scale.js';
+export { VIRIDIS, CATEGORICAL, rampColor, valueColorScale, textColorOn, type ValueColorScale } from './color.js';
+export { dataFromResultSet, dataFromStudy, pickAxes, type ReportData, type ReportTrial } from './data.js';
+export { historyChart } from './history.js';
+export { heatmapChart, axisCells, cellIndex } from './heatmap.js';
+export { curvesChart } from './curves.js';
+export { forestChart, asConfirmOutput } from './forest.js';
+export { parallelChart } from './parallel.js';
+export { buildReport, type ReportOptions, type ReportContent } from './report.js';
+export { renderHtml } from './html.js';
+export type { Chart } from './svg.js';
