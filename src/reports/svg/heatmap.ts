@@ -42,7 +42,8 @@ export function axisCells(values: readonly number[], log: boolean, maxDiscrete =
   }
   const lo = f(vs[0] as number);
   const hi = f(vs[vs.length - 1] as number);
-  const edges = Array.from({ length: bins + 1 }, (_, i) => g(lo + ((hi - lo) * i) / bins));
+  // The outer edges exactly at the extreme values (exp(log(v)) need not give v back).
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === 0 ? (vs[0] as number) : i === bins ? (vs[vs.length - 1] as number) : g(lo + ((hi - lo) * i) / bins)));
   const centres = Array.from({ length: bins }, (_, i) => g(lo + ((hi - lo) * (i + 0.5)) / bins));
   return { log: useLog, binned: true, centres, edges };
 }

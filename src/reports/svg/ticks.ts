@@ -4,13 +4,18 @@ export function niceStep(span: number, count: number): number {
   const raw = span / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const f = raw / mag;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  const e = 1e-9; // 0.04 / 4 is 0.010000000000000002: still a step of 0.01
+  return (f <= 1 + e ? 1 : f <= 2 + e ? 2 : f <= 5 + e ? 5 : 10) * mag;
 }
 
 /** Decimal places that show a multiple of `step` exactly (0 for steps ≥ 1). */
 export function stepDecimals(step: number): number {
-  if (!(step > 0) || step >= 1) return 0;
-  return Math.min(12, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));
+  if (!(step > 0) || Number.isInteger(step)) return 0;
+  for (let d = 1; d < 12; d++) {
+    const x = step * 10 ** d;
+    if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d;
+  }
+  return 12;
 }
 
 /** Rounds away floating-point noise (0.30000000000000004 → 0.3) at a step's precision. */
