@@ -1,0 +1,59 @@
+// Renders a report in headless Chromium (Debian's `chromium`, driven by playwright-core): no console errors,
+// no requests beyond the file itself, and every chart's SVG laid out with a non-zero size.
+// Skips when /usr/bin/chromium is absent, unless HZ_REQUIRE_BROWSER=1 (CI), where that is a failure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseResultSet } from '../../results/resultset.js';
+import { dataFromResultSet } from './data.js';
+import { renderHtml } from './html.js';
+import { buildReport } from './report.js';
+
+const CHROMIUM = process.env.HZ_CHROMIUM ?? '/usr/bin/chromium'; // HZ_CHROMIUM: another build (or a missing path, to see the skip)
+const required = process.env.HZ_REQUIRE_BROWSER === '1';
+const present = existsSync(CHROMIUM);
+const skip = present ? false : required ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser test; HZ_REQUIRE_BROWSER=1 makes this a failure`;
+
+test('the report renders in headless Chromium: no console errors, every chart has a non-zero box', { skip, timeout: 90_000 }, async () => {
+  assert.ok(present, `HZ_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
+  const { chromium } = await import('playwright-core');
+  const rs = parseResultSet(JSON.parse(readFileSync(new URL('../../../docs/zones-gpu-2026-11-26/run2-4-confirm.json', import.meta.url), 'utf8')), 'run2-4-confirm.json');
+  const report = buildReport(dataFromResultSet(rs, 'run2-4-confirm.json'), { zoneOptions: { valSize: 12_000 } });
+  assert.equal(report.charts.length, 5);
+  const file = join(mkdtempSync(join(tmpdir(), 'hz-browser-')), 'report.html');
+  writeFileSync(file, renderHtml(report));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(file).href;
+    await page.goto(url, { waitUntil: 'load' });
+    const boxes = await page.$$eval('figure > svg', (svgs) => svgs.map((s) => {
+      const r = s.getBoundingClientRect();
+      return { id: s.id, width: r.width, height: r.height, bbox: (s as SVGSVGElement).getBBox().width };
+    }));
+    assert.deepEqual(boxes.map((b) => b.id), report.charts.map((c) => c.id));
+    for (const b of boxes) {
+      assert.ok(b.width > 100 && b.height > 100, `${b.id} is laid out at ${b.width} × ${b.height}`);
+      assert.ok(b.bbox > 0, `${b.id} draws nothing`);
+    }
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, [url], 'the page fetches nothing but itself');
+    // Tooltips are <title> children of the marks: the heatmap has one per cell.
+    assert.equal(await page.$$eval('#heatmap rect.cell > title', (t) => t.length), 91);
+  } finally {
+    await browser.close();
+  }
+});
