@@ -172,14 +172,18 @@ function backward(L: Float64Array, n: number, b: Float64Array): void {
   }
 }
 
-/** Fits the GP with given inverse lengthscales and noise ratio g; null when the matrix is singular. */
-function fit(X: Float64Array, n: number, y: Float64Array, inv: Float64Array, g: number): Fit | null {
+/** The n×n Matérn correlations of the rows of X (diagonal left 0 for the caller's 1 + g). */
+function correlations(X: Float64Array, n: number, inv: Float64Array): Float64Array {
   const D = inv.length;
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    L[i * n + i] = 1 + g;
-    for (let j = 0; j < i; j++) L[i * n + j] = L[j * n + i] = matern52(X, i * D, X, j * D, inv);
-  }
+  const K = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) K[i * n + j] = K[j * n + i] = matern52(X, i * D, X, j * D, inv);
+  return K;
+}
+
+/** Fits the GP with given inverse lengthscales and noise ratio g; null when the matrix is singular. */
+function fit(X: Float64Array, n: number, y: Float64Array, inv: Float64Array, g: number, K: Float64Array | null = null): Fit | null {
+  const L = K ? Float64Array.from(K) : correlations(X, n, inv);
+  for (let i = 0; i < n; i++) L[i * n + i] = 1 + g;
   if (!cholesky(L, n)) return null;
   const alpha = Float64Array.from(y);
   forward(L, n, alpha);
@@ -364,8 +368,9 @@ export class GpSampler implements Sampler {
     let best = { ml: -Infinity, inv: new Float64Array(D).fill(1 / 0.35), g: 1e-3 };
     for (const l of LENGTHSCALES) {
       const inv = new Float64Array(D).fill(1 / l);
+      const K = correlations(X, n, inv); // shared by the noise levels
       for (const g of NOISES) {
-        const f = fit(X, n, ys, inv, g);
+        const f = fit(X, n, ys, inv, g, K);
         if (f && f.logMl > best.ml) best = { ml: f.logMl, inv, g };
       }
     }
