@@ -14,6 +14,7 @@ export { TpeSampler } from './samplers/tpe.js';
 export { SobolSampler } from './samplers/sobol.js';
 export { CoordinateSearchSampler } from './samplers/coordinate-search.js';
 export { GpSampler } from './samplers/gp.js';
+export { AutoSampler } from './samplers/auto.js';
 export { ZonesNdSampler } from './samplers/zones-nd.js';
 export { MedianStoppingScheduler, SuccessiveHalvingScheduler, ashaScheduler, HyperbandScheduler, BohbSampler, SimulatedStudy, type Scheduler, type SchedulerContext, type Decision } from './schedulers/index.js';
 export { runStage, runZoneStrategy } from './samplers/zones/index.js';
