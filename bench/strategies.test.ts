@@ -24,7 +24,7 @@ test('quick strategy benchmark prints a row per strategy for each problem', () =
   };
   const lines = (s: string): string[] => s.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| strategy') && !l.startsWith('| sampler'));
   const rows = (s: string): string[] => lines(s).map((l) => (l.split('|')[1] ?? '').trim());
-  const hz = ['hyperzone random', 'hyperzone sobol', 'hyperzone tpe', 'hyperzone tpe-multivariate'];
+  const hz = ['hyperzone random', 'hyperzone sobol', 'hyperzone tpe', 'hyperzone tpe-multivariate', 'hyperzone auto (default)'];
   const synthetic = section('synthetic');
   const synthRows = rows(synthetic);
   for (const n of [...hz, 'hyperzone coordinate', 'hyperzone random + confirm×3', 'hyperzone tpe + confirm×3']) assert.ok(synthRows.includes(n), `${n} missing from ${synthRows.join(', ')}`);
