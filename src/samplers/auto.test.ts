@@ -70,3 +70,26 @@ test('returned configuration: best mean before the switch; after it the model po
   const best = auto.returnedConfiguration(trials, line, 'minimize')?.params.x as number;
   assert.ok(Math.abs(best - 20) <= 6, `returned x = ${best}`);
 });
+
+test('in a Study with 3 parallel workers: the trial limit holds, no repeats after start-up, the quadratic is solved', async () => {
+  const { Study } = await import('../study/study.js');
+  const study = await Study.create({
+    space: { x: { type: 'series', values: Array.from({ length: 21 }, (_, i) => -5 + i / 2) }, y: { type: 'int', low: 0, high: 10 } },
+    direction: 'minimize',
+    sampler: new AutoSampler({ switchAt: 15 }),
+    name: 'auto-parallel',
+  });
+  const summary = await study.optimize(async (trial) => {
+    const { x, y } = trial.params as { x: number; y: number };
+    await new Promise((r) => setTimeout(r, 1));
+    return (x - 1) ** 2 + y;
+  }, { nTrials: 40, parallel: 3 });
+  const trials = await study.trials();
+  assert.equal(trials.length, 40);
+  assert.equal(summary.complete, 40);
+  const key = (p: Params): string => JSON.stringify(p);
+  const seen = new Set(trials.slice(0, 12).map((t) => key(t.params)));
+  for (const t of trials.slice(12)) { assert.ok(!seen.has(key(t.params)), `trial ${t.number} repeats ${key(t.params)}`); seen.add(key(t.params)); }
+  const best = await study.bestTrial();
+  assert.ok(best && (best.value as number) <= 0.25, `best ${best?.value}`);
+});
