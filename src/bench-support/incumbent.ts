@@ -4,7 +4,7 @@ import type { Space } from '../space/space.js';
 import type { Direction, Params, TrialRecord } from '../study/types.js';
 import { Rng, deriveSeed } from '../util/rng.js';
 import { InputError } from '../errors.js';
-import { makeTrial } from './loop.js';
+import { askTell, makeTrial } from './loop.js';
 
 /** After spending `cost` (full-training equivalents), the strategy would return `params`. */
 export interface IncumbentEvent {
@@ -39,18 +39,14 @@ export function bestObservedEvents(params: readonly Params[], values: readonly n
 
 /** Async sequential ask/evaluate/tell; returns the incumbent (best observed) after each evaluation. */
 export async function runSequentialAsync(sampler: Sampler, space: Space, direction: Direction, evaluate: Evaluate, budget: number, seed: number): Promise<IncumbentEvent[]> {
-  if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
-  const trials: TrialRecord[] = [];
-  const noise = new Rng(deriveSeed(seed, 'noise'));
   const params: Params[] = [];
   const values: number[] = [];
-  for (let i = 0; i < budget; i++) {
-    const r = sampler.sample({ space, direction, trials, rng: new Rng(deriveSeed(seed, i)) });
-    if (r === null) break;
-    const v = await evaluate(r.params, noise);
-    trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
-    params.push(r.params);
+  const loop = askTell(sampler, space, direction, budget, seed);
+  for (let step = loop.next(); !step.done; ) {
+    const v = await evaluate(step.value.params, step.value.noise);
+    params.push(step.value.params);
     values.push(v);
+    step = loop.next(v);
   }
   return bestObservedEvents(params, values, direction);
 }
@@ -103,21 +99,13 @@ export interface ReturningSampler extends Sampler {
  * incumbent at each of `budgets` is the sampler's own returned configuration after that many evaluations.
  */
 export async function runReturning(sampler: ReturningSampler, space: Space, direction: Direction, evaluate: Evaluate, budgets: readonly number[], seed: number): Promise<IncumbentEvent[]> {
-  if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
-  const trials: TrialRecord[] = [];
-  const noise = new Rng(deriveSeed(seed, 'noise'));
   const at = new Set(budgets);
-  const max = Math.max(0, ...budgets);
   const events: IncumbentEvent[] = [];
-  for (let i = 0; i < max; i++) {
-    const r = sampler.sample({ space, direction, trials, rng: new Rng(deriveSeed(seed, i)) });
-    if (r === null) break;
-    const v = await evaluate(r.params, noise);
-    trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
-    if (at.has(i + 1)) {
-      const ret = sampler.returnedConfiguration(trials, space, direction);
-      if (ret) events.push({ cost: i + 1, params: ret.params });
-    }
-  }
+  const loop = askTell(sampler, space, direction, Math.max(0, ...budgets), seed, (index, trials) => {
+    if (!at.has(index + 1)) return;
+    const ret = sampler.returnedConfiguration(trials, space, direction);
+    if (ret) events.push({ cost: index + 1, params: ret.params });
+  });
+  for (let step = loop.next(); !step.done; ) step = loop.next(await evaluate(step.value.params, step.value.noise));
   return events;
 }

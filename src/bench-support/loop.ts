@@ -13,6 +13,39 @@ export function makeTrial(number: number, params: Params, value: number | null, 
   };
 }
 
+/** One proposal of a sequential run, with the trials told so far (the sampler's view). */
+export interface Proposal {
+  readonly index: number;
+  readonly params: Params;
+  readonly trials: readonly TrialRecord[];
+  /** The evaluation's noise source (one per run). */
+  readonly noise: Rng;
+}
+
+/**
+ * The ask/tell loop shared by sync and async drivers: yields each proposal; the driver evaluates it and passes
+ * the value back with `next(value)`, which tells the sampler (then `afterTell`, before the next proposal). Stops after `budget` proposals or when the sampler has none.
+ */
+export function* askTell(
+  sampler: Sampler,
+  space: Space,
+  direction: Direction,
+  budget: number,
+  seed: number,
+  afterTell?: (index: number, trials: readonly TrialRecord[]) => void,
+): Generator<Proposal, void, number> {
+  if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
+  const trials: TrialRecord[] = [];
+  const noise = new Rng(deriveSeed(seed, 'noise'));
+  for (let i = 0; i < budget; i++) {
+    const r = sampler.sample({ space, direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+    if (r === null) return;
+    const v = yield { index: i, params: r.params, trials, noise };
+    trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
+    afterTell?.(i, trials);
+  }
+}
+
 /** One sequential run: ask the sampler, evaluate, tell; returns the proposals and their observed values. */
 export function runSequential(
   sampler: Sampler,
@@ -22,18 +55,14 @@ export function runSequential(
   budget: number,
   seed: number,
 ): { params: Params[]; values: number[] } {
-  if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
-  const trials: TrialRecord[] = [];
-  const noise = new Rng(deriveSeed(seed, 'noise'));
   const params: Params[] = [];
   const values: number[] = [];
-  for (let i = 0; i < budget; i++) {
-    const r = sampler.sample({ space, direction, trials, rng: new Rng(deriveSeed(seed, i)) });
-    if (r === null) break;
-    const v = evaluate(r.params, noise);
-    trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
-    params.push(r.params);
+  const loop = askTell(sampler, space, direction, budget, seed);
+  for (let step = loop.next(); !step.done; ) {
+    const v = evaluate(step.value.params, step.value.noise);
+    params.push(step.value.params);
     values.push(v);
+    step = loop.next(v);
   }
   return { params, values };
 }
