@@ -8,6 +8,21 @@ import { bestOf } from '../../study/study.js';
 import { redactUrl } from '../../storage/open.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';
 import { workerTiming } from '../../study/engine.js';
+import { recommendedLine } from '../../reports/recommended.js';
+import { samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
+import type { StudyRecord, TrialRecord } from '../../study/types.js';
+
+/** The sampler's own pick (see recommendedLine), or null; a stored spec that no longer validates gives none. */
+function recommendationOf(study: StudyRecord, trials: readonly TrialRecord[], best: TrialRecord | null): string | null {
+  let spec;
+  try {
+    spec = specOfStudy(study);
+  } catch {
+    return null;
+  }
+  if (spec.sampler.type === 'zones') return null;
+  return recommendedLine(samplerFromSpec(spec), trials, spaceOf(spec), study.direction, study.metric, best);
+}
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
 
@@ -37,6 +52,8 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     out(`trials: ${total} — ${c.complete} complete, ${c.running} running, ${c.waiting} waiting, ${c.pruned} pruned, ${c.failed} failed`);
     const best = bestOf(trials.filter((t) => t.state === 'complete'), study.direction);
     if (best) out(`best: #${best.number} ${Object.entries(best.params).map(([k, v]) => `${k}=${v}`).join(' ')} → ${study.metric} = ${formatValue(best.value as number)}`);
+    const rec = recommendationOf(study, trials, best ?? null);
+    if (rec) out(rec);
     const now = Date.now();
     const workers = await storage.listWorkers(study.id);
     if (workers.length) {

@@ -12,6 +12,8 @@ import { newWorkerId } from '../../study/worker-id.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Scheduler } from '../../schedulers/scheduler.js';
 import { renderResults, resultRows } from '../../reports/results.js';
+import { recommendedLine } from '../../reports/recommended.js';
+import { bestOf } from '../../study/study.js';
 import { formatDuration } from '../../reports/text-table.js';
 import { createProgress } from '../progress.js';
 import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
@@ -151,6 +153,10 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
   const trials = await storage.listTrials(study.id);
   if (!flags.quiet || !summary.interrupted) {
     out(renderResults(resultRows(trials, study.direction), study.metric, 20));
+    if (spec.sampler.type !== 'zones') {
+      const rec = recommendedLine(samplerFromSpec(spec), trials, spaceOf(spec), study.direction, study.metric, bestOf(trials.filter((t) => t.state === 'complete'), study.direction) ?? null);
+      if (rec) out(rec);
+    }
     const c = await storage.countTrials(study.id);
     if (zonesReport) out('\n' + zonesReport);
     out(`\n${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.waiting + c.running} left; this run ${formatDuration((Date.now() - started) / 1000)}`);
