@@ -48,3 +48,27 @@ test('quick strategy benchmark prints a row per strategy for each problem', () =
   for (const n of [...hz.filter((x) => !x.includes('auto')), 'hyperzone auto (default; GP phase)', 'hyperzone coordinate']) assert.ok(ohRows.includes(n), n);
   for (const l of lines(overhead)) assert.match(l, /^\| [^|]+ \| ([\d.]+|–) \| ([\d.]+|–) \|$/);
 });
+
+test('--seed-base: repetition r uses seed base + r (default 1000); a bad base is refused', () => {
+  const run = (...extra: string[]): string => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', '--no-optuna', '--no-functions', '--lcbench', '', '--reps', '3', '--only', 'hyperzone tpe-multivariate', ...extra], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  // The regret cells of the synthetic table's row (its s/run timing left out).
+  const cells = (out: string): string => {
+    const row = out.split('\n').find((l) => l.startsWith('| hyperzone tpe-multivariate |'));
+    assert.ok(row, out);
+    return row.split('|').slice(2, 4).join('|');
+  };
+  const dflt = run();
+  assert.match(dflt, /seeds 1000–1002/);
+  const same = run('--seed-base', '1000');
+  const other = run('--seed-base', '3000');
+  assert.match(other, /seeds 3000–3002/);
+  assert.equal(cells(same), cells(dflt));
+  assert.notEqual(cells(other), cells(dflt));
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', '--seed-base', 'x'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--seed-base/);
+});

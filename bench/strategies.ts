@@ -1,7 +1,8 @@
 // Compares search strategies on FCNet (tabular, noisy), YAHPO LCBench (surrogate, multi-fidelity) and synthetic
 // functions, against Optuna in the same run. Regret is that of the configuration each strategy returns.
 // Usage: npx tsx bench/strategies.ts [--quick] [--tables naval_propulsion,...] [--lcbench 167168,...] [--reps 20]
-//        [--lcbench-reps N] [--budgets 25,50,100,200] [--no-optuna] [--no-functions] [--only SUBSTRING] [--skip SUBSTRING]...
+//        [--lcbench-reps N] [--budgets 25,50,100,200] [--seed-base 1000] [--no-optuna] [--no-functions] [--only SUBSTRING] [--skip SUBSTRING]...
+// Repetition r uses seed (seed-base + r) for every strategy; the reported tables use 1000, other bases are held-out seeds.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +27,12 @@ import { incumbentAt, runConfirming, runReturning, runSequentialAsync, type Eval
 import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from '../src/bench-support/multifidelity.js';
 import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from '../src/bench-support/optuna.js';
 
-interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; optuna: boolean; functions: boolean; only: string | null; skip: string[] }
+interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; seedBase: number; optuna: boolean; functions: boolean; only: string | null; skip: string[] }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     quick: false, tables: ['naval_propulsion', 'parkinsons_telemonitoring', 'protein_structure', 'slice_localization'], lcbench: [...LCBENCH_DEV_TASKS],
-    reps: 20, lcReps: -1, budgets: [25, 50, 100, 200], optuna: true, functions: true, only: null, skip: [],
+    reps: 20, lcReps: -1, budgets: [25, 50, 100, 200], seedBase: 1000, optuna: true, functions: true, only: null, skip: [],
   };
   let explicitReps = false, explicitBudgets = false, explicitLc = false;
   for (let i = 0; i < argv.length; i++) {
@@ -50,6 +51,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--lcbench') { a.lcbench = next().split(',').filter((s) => s.length > 0); explicitLc = true; }
     else if (k === '--reps') { a.reps = Number(next()); explicitReps = true; }
     else if (k === '--lcbench-reps') a.lcReps = Number(next());
+    else if (k === '--seed-base') a.seedBase = Number(next());
     else if (k === '--budgets') { a.budgets = next().split(',').map(Number); explicitBudgets = true; }
     else throw new Error(`Unknown option ${k}`);
   }
@@ -60,6 +62,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (a.lcReps < 0) a.lcReps = a.reps;
   for (const [n, v] of [['--reps', a.reps], ['--lcbench-reps', a.lcReps]] as const) if (!Number.isInteger(v) || v < 1) throw new Error(`Expected ${n} to be an integer ≥ 1, got ${v}`);
+  if (!Number.isSafeInteger(a.seedBase) || a.seedBase < 0) throw new Error(`Expected --seed-base to be an integer ≥ 0, got ${a.seedBase}`);
   if (a.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`Expected --budgets to be integers ≥ 1, got ${a.budgets.join(',')}`);
   a.budgets.sort((x, y) => x - y);
   return a;
@@ -293,7 +296,7 @@ async function main(): Promise<void> {
   } else if (args.optuna) console.log('(Optuna unavailable at /usr/bin/python3: Optuna rows skipped)');
   const results: Record<string, Record<string, number[][]>> = {};
   const cmd = `npx tsx bench/strategies.ts ${process.argv.slice(2).join(' ')}`.trim();
-  console.log(`\n# Strategy comparison: ${args.reps} reps (LCBench ${args.lcReps}), budgets ${args.budgets.join(', ')}; Optuna ${optunaVersion}; node ${process.version}; ${started.toISOString()}\n`);
+  console.log(`\n# Strategy comparison: ${args.reps} reps (LCBench ${args.lcReps}), budgets ${args.budgets.join(', ')}; seeds ${args.seedBase}–${args.seedBase + Math.max(args.reps, args.lcReps) - 1}; Optuna ${optunaVersion}; node ${process.version}; ${started.toISOString()}\n`);
   console.log(`Command: \`${cmd}\`\n`);
   for (const pr of problems) {
     const strategies: Strategy[] = [
@@ -345,7 +348,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const regrets: number[][] = [];
       for (let rep = 0; rep < pr.reps; rep++) {
-        const events = await st.run(pr, args.budgets, 1000 + rep);
+        const events = await st.run(pr, args.budgets, args.seedBase + rep);
         const row: number[] = [];
         for (const b of args.budgets) {
           const p = incumbentAt(events, b);

@@ -116,3 +116,34 @@ test('avoidRepeats: on a finite space no evaluated or running configuration is p
   const next = gp.sample({ space, direction: 'minimize', trials: [...trials, makeTrial(12, first, null, 'running')], rng: new Rng(1) }).params;
   assert.notDeepEqual(next, first);
 });
+
+test('posteriorAtObserved: ranks, posterior means that bestByModel picks from, sd smaller where evaluations are dense', () => {
+  const space = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 } });
+  const rng = new Rng(3);
+  const trials: TrialRecord[] = [];
+  // 30 noisy evaluations packed in [0.2, 0.4], one lone evaluation at x = 0.95.
+  for (let i = 0; i < 30; i++) { const x = 0.2 + 0.2 * rng.next(); trials.push(makeTrial(i, { x }, (x - 0.3) ** 2 + 0.02 * rng.normal())); }
+  trials.push(makeTrial(30, { x: 0.95 }, 0.4));
+  const gp = new GpSampler();
+  assert.equal(gp.posteriorAtObserved(space, 'minimize', trials.slice(0, 5)), null, 'no model before start-up');
+  const post = gp.posteriorAtObserved(space, 'minimize', trials);
+  assert.ok(post);
+  assert.equal(post.length, 31);
+  assert.deepEqual(post.map((p) => p.rank).sort((a, b) => a - b), [...Array(31).keys()]);
+  const byRank = [...post].sort((a, b) => a.rank - b.rank);
+  for (let i = 1; i < byRank.length; i++) assert.ok((byRank[i] as { y: number }).y >= (byRank[i - 1] as { y: number }).y);
+  const lone = post.find((p) => p.params.x === 0.95);
+  assert.ok(lone);
+  const dense = post.filter((p) => p !== lone).map((p) => p.sd);
+  assert.ok(Math.max(...dense) < lone.sd, `dense sd ≤ ${Math.max(...dense)}, lone ${lone.sd}`);
+  assert.ok(post.every((p) => Number.isFinite(p.mu) && p.sd >= 0));
+  // bestByModel is the lowest posterior mean among the `among` best observed.
+  for (const among of [1, 5, Infinity]) {
+    const ok = post.filter((p) => p.rank < among);
+    const want = ok.reduce((a, b) => (b.mu < a.mu ? b : a)).params;
+    assert.deepEqual(gp.bestByModel(space, 'minimize', trials, among), want);
+  }
+  // Maximising flips the order: the lone point (worst when minimising) is the best observed.
+  const up = gp.posteriorAtObserved(space, 'maximize', trials);
+  assert.equal(up?.find((p) => p.rank === 0)?.params.x, 0.95);
+});

@@ -28,6 +28,15 @@ export interface GpOptions {
   readonly avoidRepeats?: boolean;
 }
 
+/** The fitted GP at one observed point (see GpSampler.posteriorAtObserved). */
+export interface ObservedPosterior {
+  readonly params: Params;
+  readonly y: number;
+  readonly mu: number;
+  readonly sd: number;
+  readonly rank: number;
+}
+
 /** One search-space column group: a numeric axis (1 column) or a one-hot categorical (k columns). */
 type Col =
   | { readonly kind: 'num'; readonly name: string; readonly at: number; readonly finite: readonly ParamValue[] | null }
@@ -316,6 +325,21 @@ export class GpSampler implements Sampler {
    * Null with fewer than nStartupTrials complete trials (no model yet).
    */
   bestByModel(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials'], among = Infinity): Params | null {
+    const post = this.posteriorAtObserved(space, direction, trials);
+    if (post === null) return null;
+    // Candidates: the `among` best observed values (all by default).
+    let best: ObservedPosterior | null = null;
+    for (const p of post) if (p.rank < among && (best === null || p.mu < best.mu)) best = p;
+    return best ? best.params : null;
+  }
+
+  /**
+   * The GP (fitted as for a proposal, on the same history) at each fitted observed point, in the model's
+   * units where lower is better: the transformed value `y`, the posterior mean `mu` of the noise-free
+   * surface, its posterior sd `sd` (small where many nearby evaluations back the point) and the rank of the
+   * observed value (0 = best). Null with fewer than nStartupTrials complete trials or a singular fit.
+   */
+  posteriorAtObserved(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials']): ObservedPosterior[] | null {
     const enc = this.encodingFor(space);
     const sign = direction === 'minimize' ? 1 : -1;
     const done: { x: Float64Array; y: number; number: number; params: Params }[] = [];
@@ -327,23 +351,27 @@ export class GpSampler implements Sampler {
     if (done.length === 0 || done.length < this.o.nStartupTrials) return null;
     const hist = this.history(done);
     const D = enc.width;
+    const n = hist.length;
     const yT = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
     const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yT, new Rng(0));
-    const X = new Float64Array(hist.length * D);
+    const X = new Float64Array(n * D);
     hist.forEach((h, i) => X.set(h.x, i * D));
     let f: Fit | null = null;
-    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, hist.length, Float64Array.from(yT), inv, jitter);
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, n, Float64Array.from(yT), inv, jitter);
     if (f === null) return null;
-    // Candidates: the `among` best observed values (all by default).
-    const ok = new Set(hist.map((_, i) => i).sort((a, b) => (yT[a] as number) - (yT[b] as number)).slice(0, among));
-    let best = 0;
-    let bestMu = Infinity;
-    for (let i = 0; i < hist.length; i++) {
-      if (!ok.has(i)) continue;
-      const mu = (yT[i] as number) - f.g * (f.alpha[i] as number);
-      if (mu < bestMu) { bestMu = mu; best = i; }
-    }
-    return (hist[best] as { params: Params }).params;
+    const order = hist.map((_, i) => i).sort((a, b) => (yT[a] as number) - (yT[b] as number));
+    const rank = new Array<number>(n).fill(0);
+    order.forEach((i, r) => { rank[i] = r; });
+    const K = correlations(X, n, inv);
+    const buf = new Float64Array(n);
+    return hist.map((h, i) => {
+      for (let j = 0; j < n; j++) buf[j] = i === j ? 1 : (K[i * n + j] as number);
+      forward((f as Fit).L, n, buf);
+      let q = 0;
+      for (let j = 0; j < n; j++) q += (buf[j] as number) ** 2;
+      const mu = (yT[i] as number) - (f as Fit).g * ((f as Fit).alpha[i] as number);
+      return { params: h.params, y: yT[i] as number, mu, sd: Math.sqrt(Math.max((f as Fit).amp * (1 - q), 0)), rank: rank[i] as number };
+    });
   }
 
   /** At most maxHistory trials: the best half of the cap, then the most recent. */
