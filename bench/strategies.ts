@@ -305,7 +305,10 @@ async function main(): Promise<void> {
       hz('tpe', () => new TpeSampler()),
       hz('tpe-multivariate', () => new TpeSampler({ multivariate: true })),
       ...extra.map((e) => hz(e.label, e.make)),
-      { name: 'hyperzone auto (default)', run: (pr, budgets, seed) => runReturning(new AutoSampler(), pr.space, pr.direction, pr.evaluate, budgets, seed) },
+      // The default knows its budget (`trials`), as in a study spec, and ends with re-evaluations on noisy
+      // objectives: one run per budget. The anytime row without confirmation shows what that buys and costs.
+      { name: 'hyperzone auto (default)', run: (p, budgets, seed) => runBudgeted((b) => new AutoSampler({ trials: b }), p, budgets, seed) },
+      { name: 'hyperzone auto, no confirmation', run: (p, budgets, seed) => runReturning(new AutoSampler(), p.space, p.direction, p.evaluate, budgets, seed) },
     ];
     if (znd) strategies.push({ name: 'hyperzone zones-nd (own choice)', run: (p, budgets, seed) => runBudgeted((b) => new znd.ZonesNdSampler({ trials: b }), p, budgets, seed) });
     if (pr.kind === 'table') strategies.push(hz('coordinate', () => new CoordinateSearchSampler()));

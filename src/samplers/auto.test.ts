@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AutoSampler } from './auto.js';
+import { AutoSampler, looksDeterministic } from './auto.js';
 import { GpSampler } from './gp.js';
 import { TpeSampler } from './tpe.js';
 import { randomSampler } from './random.js';
@@ -92,4 +92,39 @@ test('in a Study with 3 parallel workers: the trial limit holds, no repeats afte
   for (const t of trials.slice(12)) { assert.ok(!seen.has(key(t.params)), `trial ${t.number} repeats ${key(t.params)}`); seen.add(key(t.params)); }
   const best = await study.bestTrial();
   assert.ok(best && (best.value as number) <= 0.25, `best ${best?.value}`);
+});
+
+test('confirmation: the last share of the budget re-evaluates the model’s best on a noisy objective; the pick rests on repeats', () => {
+  // True value f plus seed noise: the same configuration gives a different value each time.
+  const trials = 60;
+  const auto = new AutoSampler({ switchAt: 20, trials, confirmShare: 0.2 });
+  assert.equal(auto.confirmTrials, 12);
+  const noisy = (p: Params, rng: Rng): number => f(p) + 0.3 * rng.normal();
+  const noise = new Rng(5);
+  const r = runSequential(auto, space, 'minimize', (p) => noisy(p, noise), trials, 4);
+  const key = (p: Params): string => JSON.stringify(p);
+  const before = new Set(r.params.slice(0, trials - 12).map(key));
+  assert.equal(before.size, trials - 12, 'no repeats before the confirmation phase');
+  const last = r.params.slice(trials - 12);
+  assert.ok(last.every((p) => before.has(key(p))), 'every confirmation trial re-evaluates an evaluated configuration');
+  assert.ok(new Set(last.map(key)).size >= 2, 'the race has at least two entrants');
+  const done = r.params.map((p, i) => makeTrial(i, p, r.values[i] as number));
+  const pick = auto.returnedConfiguration(done, space, 'minimize')?.params as Params;
+  assert.ok(done.filter((t) => key(t.params) === key(pick)).length >= 2, 'the returned configuration was evaluated more than once');
+  // Without a budget (or with share 0) nothing is re-evaluated.
+  const plain = runSequential(new AutoSampler({ switchAt: 20, trials, confirmShare: 0 }), space, 'minimize', (p) => noisy(p, new Rng(1)), trials, 4);
+  assert.equal(new Set(plain.params.map(key)).size, trials);
+});
+
+test('confirmation stops on a deterministic objective after two exact repeats, and search resumes', () => {
+  const trials = 60;
+  const r = runSequential(new AutoSampler({ switchAt: 20, trials, confirmShare: 0.2 }), space, 'minimize', f, trials, 4);
+  const key = (p: Params): string => JSON.stringify(p);
+  const distinct = new Set(r.params.map(key)).size;
+  assert.equal(distinct, trials - 2, `two repeats spent, got ${trials - distinct}`);
+  assert.equal(looksDeterministic([makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2)]), false, 'one exact repeat can be chance');
+  assert.equal(looksDeterministic([makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2), makeTrial(2, { x: 2 }, 3), makeTrial(3, { x: 2 }, 3)]), true);
+  assert.equal(looksDeterministic([makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2), makeTrial(2, { x: 2 }, 3), makeTrial(3, { x: 2 }, 3.1)]), false);
+  assert.throws(() => new AutoSampler({ trials: 10, confirmShare: 1 }), /`confirmShare` to be in \[0, 1\), got 1/);
+  assert.throws(() => new AutoSampler({ trials: 0 }), /`trials` to be an integer ≥ 1, got 0/);
 });

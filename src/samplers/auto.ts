@@ -21,6 +21,49 @@ export interface AutoOptions {
   readonly tpe?: TpeOptions;
   /** Options of the GP phase (defaults: yTransform rank, avoidRepeats). */
   readonly gp?: GpOptions;
+  /**
+   * The study's trial budget. When given, the last `confirmShare` of it re-evaluates the configurations
+   * the model believes best (see `confirmStep`), so the returned one rests on repeated evaluations.
+   */
+  readonly trials?: number;
+  /** Share of `trials` spent on re-evaluations at the end (default 0.15; 0 turns confirmation off). */
+  readonly confirmShare?: number;
+  /**
+   * How re-evaluations are allocated: `race` — the model's favourite against its most optimistic rival (LUCB);
+   * `round-robin` — among the `confirmAmong` configurations with the best posterior mean, the one evaluated
+   * least often (default round-robin).
+   */
+  readonly confirmRule?: 'race' | 'round-robin';
+  /** Configurations in the round-robin (default 5). */
+  readonly confirmAmong?: number;
+}
+
+/** Complete evaluations per configuration. */
+function evaluationsByConfig(trials: readonly TrialRecord[]): Map<string, { params: Params; values: number[] }> {
+  const m = new Map<string, { params: Params; values: number[] }>();
+  for (const t of trials) {
+    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
+    const k = paramsKey(t.params);
+    const e = m.get(k) ?? { params: t.params, values: [] };
+    e.values.push(t.value);
+    m.set(k, e);
+  }
+  return m;
+}
+
+/**
+ * Whether repeated evaluations show the objective to be deterministic: at least two configurations were
+ * evaluated more than once and each reproduced its value exactly (one repeat can match by chance on a
+ * benchmark table with few seeds; two in a row rarely do). Any repeat that differs means noisy.
+ */
+export function looksDeterministic(trials: readonly TrialRecord[]): boolean {
+  let same = 0;
+  for (const e of evaluationsByConfig(trials).values()) {
+    if (e.values.length < 2) continue;
+    if (e.values.some((v) => v !== e.values[0])) return false;
+    same++;
+  }
+  return same >= 2;
 }
 
 /** The configuration with the best mean of its complete evaluations. */
@@ -52,6 +95,11 @@ export class AutoSampler implements Sampler {
   readonly name = 'auto';
   readonly switchAt: number;
   readonly pickAmong: number;
+  /** Trials reserved for re-evaluations at the end (0 without a budget). */
+  readonly confirmTrials: number;
+  readonly trials: number | null;
+  readonly confirmRule: 'race' | 'round-robin';
+  readonly confirmAmong: number;
   private readonly tpe: TpeSampler;
   private readonly gp: GpSampler;
 
@@ -62,6 +110,16 @@ export class AutoSampler implements Sampler {
     if (!Number.isInteger(k) || k < 1) throw new InputError(`Expected \`pickAmong\` to be an integer ≥ 1, got ${k}`);
     this.switchAt = s;
     this.pickAmong = k;
+    const share = options.confirmShare ?? 0.15;
+    if (!(share >= 0 && share < 1)) throw new InputError(`Expected \`confirmShare\` to be in [0, 1), got ${share}`);
+    const n = options.trials ?? null;
+    if (n !== null && (!Number.isInteger(n) || n < 1)) throw new InputError(`Expected \`trials\` to be an integer ≥ 1, got ${n}`);
+    this.trials = n;
+    this.confirmRule = options.confirmRule ?? 'round-robin';
+    if (this.confirmRule !== 'race' && this.confirmRule !== 'round-robin') throw new InputError(`Expected \`confirmRule\` to be race or round-robin, got ${String(this.confirmRule)}`);
+    this.confirmAmong = options.confirmAmong ?? 5;
+    if (!Number.isInteger(this.confirmAmong) || this.confirmAmong < 2) throw new InputError(`Expected \`confirmAmong\` to be an integer ≥ 2, got ${this.confirmAmong}`);
+    this.confirmTrials = n === null ? 0 : Math.floor(share * n);
     this.tpe = new TpeSampler({ multivariate: true, avoidRepeats: true, ...options.tpe });
     this.gp = new GpSampler({ yTransform: 'rank', avoidRepeats: true, ...options.gp });
   }
@@ -74,7 +132,43 @@ export class AutoSampler implements Sampler {
   }
 
   sample(ctx: SamplerContext): { params: Params } {
-    return this.phase(ctx) === 'tpe' ? this.tpe.sample(ctx) : this.gp.sample(ctx);
+    if (this.phase(ctx) === 'tpe') return this.tpe.sample(ctx);
+    return this.confirmStep(ctx) ?? this.gp.sample(ctx);
+  }
+
+  /**
+   * In the last `confirmTrials` of the budget, on a noisy objective: a re-evaluation chosen from the GP
+   * posterior at the evaluated configurations (repeats pooled): the one with the best posterior mean, or the
+   * challenger whose optimistic value (mean − sd) is best among the rest — whichever is less certain. A
+   * best-arm race (LUCB) between the model's favourite and its closest rival. Null outside that phase.
+   */
+  confirmStep(ctx: SamplerContext): { params: Params } | null {
+    if (this.trials === null || this.confirmTrials === 0 || ctx.trials.length < this.trials - this.confirmTrials) return null;
+    if (looksDeterministic(ctx.trials)) return null;
+    const post = this.posteriorByConfig(ctx.trials, ctx.space, ctx.direction);
+    if (post === null || post.length < 2) return null;
+    if (this.confirmRule === 'round-robin') {
+      const top = [...post].sort((a, b) => a.mu - b.mu).slice(0, this.confirmAmong);
+      return { params: top.reduce((a, b) => (b.n < a.n ? b : a)).params };
+    }
+    const best = post.reduce((a, b) => (b.mu < a.mu ? b : a));
+    let rival: (typeof post)[number] | null = null;
+    for (const p of post) if (p !== best && (rival === null || p.mu - p.sd < rival.mu - rival.sd)) rival = p;
+    const pick = rival !== null && rival.sd > best.sd ? rival : best;
+    return { params: pick.params };
+  }
+
+  /** The GP posterior mean and sd at each evaluated configuration, with its number of evaluations. */
+  private posteriorByConfig(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params; mu: number; sd: number; n: number; rank: number }[] | null {
+    const post = this.gp.posteriorAtObserved(space, direction, trials);
+    if (post === null) return null;
+    const m = new Map<string, { params: Params; mu: number; sd: number; n: number; rank: number }>();
+    for (const p of post) {
+      const k = paramsKey(p.params);
+      const e = m.get(k);
+      if (e) { e.n++; e.rank = Math.min(e.rank, p.rank); } else m.set(k, { params: p.params, mu: p.mu, sd: p.sd, n: 1, rank: p.rank });
+    }
+    return [...m.values()];
   }
 
   /**
@@ -82,6 +176,11 @@ export class AutoSampler implements Sampler {
    * in it, among the `pickAmong` best observed, the one with the best GP posterior mean.
    */
   returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null {
+    if (this.phase({ trials }) === 'gp' && this.confirmTrials > 0) {
+      // After re-evaluations: the best posterior mean among the configurations evaluated more than once.
+      const post = this.posteriorByConfig(trials, space, direction)?.filter((p) => p.n >= 2) ?? [];
+      if (post.length > 0) return { params: post.reduce((a, b) => (b.mu < a.mu ? b : a)).params };
+    }
     const p = (this.phase({ trials }) === 'gp' ? this.gp.bestByModel(space, direction, trials, this.pickAmong) : null) ?? bestMean(trials, direction);
     return p ? { params: p } : null;
   }

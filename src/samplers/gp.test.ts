@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GpSampler, rankTransform } from './gp.js';
+import { GpSampler, rankTransform, type ObservedPosterior } from './gp.js';
 import { branin } from '../objectives/test-functions.js';
 import { makeTrial, runSequential } from '../bench-support/loop.js';
 import { randomSampler } from './random.js';
@@ -139,8 +139,8 @@ test('posteriorAtObserved: ranks, posterior means that bestByModel picks from, s
   assert.ok(post.every((p) => Number.isFinite(p.mu) && p.sd >= 0));
   // bestByModel is the lowest posterior mean among the `among` best observed.
   for (const among of [1, 5, Infinity]) {
-    const ok = post.filter((p) => p.rank < among);
-    const want = ok.reduce((a, b) => (b.mu < a.mu ? b : a)).params;
+    const ok: ObservedPosterior[] = post.filter((p) => p.rank < among);
+    const want: Params = ok.reduce((a, b) => (b.mu < a.mu ? b : a)).params;
     assert.deepEqual(gp.bestByModel(space, 'minimize', trials, among), want);
   }
   // Maximising flips the order: the lone point (worst when minimising) is the best observed.

@@ -35,8 +35,14 @@ export function samplerFromSpec(spec: StudySpec): Sampler {
     return rungs ? new BohbSampler({ rungSteps: rungs, metric: spec.objective.metric, inner: gp, minObservations: s.startup ?? 10 }) : gp;
   }
   if (s.type === 'auto') {
-    const auto = new AutoSampler(s.switch_at !== undefined ? { switchAt: s.switch_at } : {});
     const rungs = rungStepsOf(spec);
+    // The budget lets auto end with re-evaluations (noisy objectives only); under a multi-fidelity scheduler
+    // trials are not full trainings, so there it only searches.
+    const auto = new AutoSampler({
+      ...(s.switch_at !== undefined ? { switchAt: s.switch_at } : {}),
+      ...(rungs ? {} : { trials: s.trials }),
+      ...(s.confirm !== undefined ? { confirmShare: s.confirm } : {}),
+    });
     return rungs ? new BohbSampler({ rungSteps: rungs, metric: spec.objective.metric, inner: auto, minObservations: 10 }) : auto;
   }
   if (s.type === 'zones-nd') {

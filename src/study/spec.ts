@@ -72,7 +72,8 @@ const samplerSpec = z.union([
   z.strictObject({ type: z.literal('sobol'), trials: trialCount }),
   z.strictObject({ type: z.literal('gp'), trials: trialCount, startup: z.number().int().min(1).optional() }),
   // The default search strategy (src/samplers/auto.ts): multivariate TPE, then GP-EI from `switch_at` trials.
-  z.strictObject({ type: z.literal('auto'), trials: trialCount, switch_at: z.number().int().min(0).optional() }),
+  // `confirm`: share of the trials spent at the end re-evaluating the model's best (noisy objectives; 0 = off).
+  z.strictObject({ type: z.literal('auto'), trials: trialCount, switch_at: z.number().int().min(0).optional(), confirm: z.number().min(0).max(0.9).optional() }),
   z.strictObject({
     type: z.literal('zones-nd'),
     trials: trialCount,
