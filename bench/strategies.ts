@@ -1,7 +1,7 @@
 // Compares search strategies on FCNet (tabular, noisy), YAHPO LCBench (surrogate, multi-fidelity) and synthetic
 // functions, against Optuna in the same run. Regret is that of the configuration each strategy returns.
 // Usage: npx tsx bench/strategies.ts [--quick] [--tables naval_propulsion,...] [--lcbench 167168,...] [--reps 20]
-//        [--lcbench-reps N] [--budgets 25,50,100,200] [--seed-base 1000] [--no-optuna] [--no-functions] [--only SUBSTRING] [--skip SUBSTRING]...
+//        [--lcbench-reps N] [--budgets 25,50,100,200] [--seed-base 1000] [--no-optuna] [--no-functions] [--only 'SUBSTRING|SUBSTRING…'] [--skip SUBSTRING]...
 // Repetition r uses seed (seed-base + r) for every strategy; the reported tables use 1000, other bases are held-out seeds.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const selected = strategies.filter((s) => (args.only === null || s.name.includes(args.only)) && !args.skip.some((x) => s.name.includes(x)));
+    const selected = strategies.filter((s) => (args.only === null || args.only.split('|').some((o) => s.name.includes(o))) && !args.skip.some((x) => s.name.includes(x)));
     const rows: string[] = [];
     results[pr.name] = {};
     const unit = pr.kind === 'lcbench' ? 'FTE' : 'evals';

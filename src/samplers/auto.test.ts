@@ -116,15 +116,16 @@ test('confirmation: the last share of the budget re-evaluates the model’s best
   assert.equal(new Set(plain.params.map(key)).size, trials);
 });
 
-test('confirmation stops on a deterministic objective after two exact repeats, and search resumes', () => {
+test('confirmation stops on a deterministic objective after three exact repeats, and search resumes', () => {
   const trials = 60;
   const r = runSequential(new AutoSampler({ switchAt: 20, trials, confirmShare: 0.2 }), space, 'minimize', f, trials, 4);
   const key = (p: Params): string => JSON.stringify(p);
   const distinct = new Set(r.params.map(key)).size;
-  assert.equal(distinct, trials - 2, `two repeats spent, got ${trials - distinct}`);
-  assert.equal(looksDeterministic([makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2)]), false, 'one exact repeat can be chance');
-  assert.equal(looksDeterministic([makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2), makeTrial(2, { x: 2 }, 3), makeTrial(3, { x: 2 }, 3)]), true);
-  assert.equal(looksDeterministic([makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2), makeTrial(2, { x: 2 }, 3), makeTrial(3, { x: 2 }, 3.1)]), false);
+  assert.equal(distinct, trials - 3, `three repeats spent, got ${trials - distinct}`);
+    const same = [makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2), makeTrial(2, { x: 2 }, 3), makeTrial(3, { x: 2 }, 3)];
+  assert.equal(looksDeterministic(same), false, 'two can still be chance (1 in 16 with 4 seeds)');
+  assert.equal(looksDeterministic([...same, makeTrial(4, { x: 3 }, 5), makeTrial(5, { x: 3 }, 5)]), true);
+  assert.equal(looksDeterministic([...same, makeTrial(4, { x: 3 }, 5), makeTrial(5, { x: 3 }, 5.1)]), false);
   assert.throws(() => new AutoSampler({ trials: 10, confirmShare: 1 }), /`confirmShare` to be in \[0, 1\), got 1/);
   assert.throws(() => new AutoSampler({ trials: 0 }), /`trials` to be an integer ≥ 1, got 0/);
 });
