@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpecFile, validateSpec } from './spec.js';
 import { zoneOptionsOf } from './from-spec.js';
+import type { AutoSampler } from '../samplers/auto.js';
 
 const base = {
   study: 'demo',
@@ -68,6 +69,10 @@ test('scheduler and model-based sampler sections: validated, errors name field a
   assert.equal(samplerFromSpec(validateSpec({ ...base, sampler: { type: 'tpe', trials: 3 } })).name, 'tpe');
   const auto = validateSpec({ ...base, sampler: { type: 'auto', trials: 60, switch_at: 30 } });
   assert.equal(samplerFromSpec(auto).name, 'auto');
+  // The trial count reaches auto, which spends the last 20 % (or `confirm`) re-evaluating on noisy objectives.
+  assert.equal((samplerFromSpec(auto) as AutoSampler).confirmTrials, 12);
+  assert.equal((samplerFromSpec(validateSpec({ ...base, sampler: { type: 'auto', trials: 60, confirm: 0 } })) as AutoSampler).confirmTrials, 0);
+  assert.throws(() => validateSpec({ ...base, sampler: { type: 'auto', trials: 60, confirm: 0.95 } }), /sampler/);
   assert.equal(maxTrialsOf(auto), 60);
   assert.equal(samplerFromSpec(validateSpec({ ...base, budget: { epochs: 9 }, sampler: { type: 'auto', trials: 60 }, scheduler: { type: 'hyperband' } })).name, 'auto+rungs');
   assert.throws(() => validateSpec({ ...base, sampler: { type: 'auto', trials: 60, switch_at: -1 } }), /`sampler\.switch_at`.*got -1|`sampler`.*"auto"/);
