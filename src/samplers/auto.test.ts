@@ -30,7 +30,10 @@ test('phases: TPE (multivariate, no repeats) until switchAt complete trials, the
   assert.equal(auto.phase(ctx(trials.slice(0, 20))), 'gp');
   assert.deepEqual(auto.sample(ctx(trials.slice(0, 15))).params, new TpeSampler({ multivariate: true, avoidRepeats: true }).sample(ctx(trials.slice(0, 15))).params);
   assert.deepEqual(auto.sample(ctx(trials)).params, new GpSampler({ yTransform: 'rank', avoidRepeats: true }).sample(ctx(trials)).params);
-  assert.equal(new AutoSampler().switchAt, 40);
+  // Default switch: 40 on all-finite spaces, 10 (the GP's start-up) where an axis is continuous.
+  assert.equal(new AutoSampler().switchFor(space), 40);
+  assert.equal(new AutoSampler().switchFor(branin().space), 10);
+  assert.equal(new AutoSampler({ switchAt: 25 }).switchFor(branin().space), 25);
   assert.throws(() => new AutoSampler({ pickAmong: 0 }), /`pickAmong` to be an integer ≥ 1, got 0/);
   assert.throws(() => new AutoSampler({ switchAt: -1 }), /`switchAt` to be an integer ≥ 0, got -1/);
 });
@@ -122,6 +125,10 @@ test('confirmation stops on a deterministic objective after three exact repeats,
   const key = (p: Params): string => JSON.stringify(p);
   const distinct = new Set(r.params.map(key)).size;
   assert.equal(distinct, trials - 3, `three repeats spent, got ${trials - distinct}`);
+  // The pick then ignores the repeats: it is the best value found, found after the repeats or not.
+  const done = r.params.map((p, i) => makeTrial(i, p, r.values[i] as number));
+  const pick = new AutoSampler({ switchAt: 20, trials, confirmShare: 0.2 }).returnedConfiguration(done, space, 'minimize')?.params as Params;
+  assert.equal(f(pick), Math.min(...r.values));
     const same = [makeTrial(0, { x: 1 }, 2), makeTrial(1, { x: 1 }, 2), makeTrial(2, { x: 2 }, 3), makeTrial(3, { x: 2 }, 3)];
   assert.equal(looksDeterministic(same), false, 'two can still be chance (1 in 16 with 4 seeds)');
   assert.equal(looksDeterministic([...same, makeTrial(4, { x: 3 }, 5), makeTrial(5, { x: 3 }, 5)]), true);
