@@ -136,3 +136,23 @@ test('confirmation stops on a deterministic objective after three exact repeats,
   assert.throws(() => new AutoSampler({ trials: 10, confirmShare: 1 }), /`confirmShare` to be in \[0, 1\), got 1/);
   assert.throws(() => new AutoSampler({ trials: 0 }), /`trials` to be an integer ≥ 1, got 0/);
 });
+
+test('in a Study, the confirmation phase re-runs configurations as new trials (storage accepts repeats)', async () => {
+  const { Study } = await import('../study/study.js');
+  const study = await Study.create({
+    space: { x: { type: 'series', values: Array.from({ length: 21 }, (_, i) => -5 + i / 2) }, y: { type: 'int', low: 0, high: 10 } },
+    direction: 'minimize',
+    sampler: new AutoSampler({ switchAt: 12, trials: 30, confirmShare: 0.2 }),
+    name: 'auto-confirm',
+  });
+  const noise = new Rng(3);
+  await study.optimize(async (trial) => {
+    const { x, y } = trial.params as { x: number; y: number };
+    return (x - 1) ** 2 + y + noise.normal();
+  }, { nTrials: 30, parallel: 2 });
+  const trials = await study.trials();
+  assert.equal(trials.length, 30);
+  assert.ok(trials.every((t) => t.state === 'complete'));
+  const keys = trials.map((t) => JSON.stringify(t.params));
+  assert.ok(new Set(keys).size <= 30 - 5, `expected ≥ 5 re-evaluations among the last 6, got ${30 - new Set(keys).size}`);
+});
