@@ -67,17 +67,12 @@ export function looksDeterministic(trials: readonly TrialRecord[]): boolean {
 /** The configuration with the best mean of its complete evaluations, among those evaluated at least `minEvaluations` times. */
 function bestMean(trials: readonly TrialRecord[], direction: Direction, minEvaluations = 1): Params | null {
   const sign = direction === 'minimize' ? 1 : -1;
-  const stats = new Map<string, { params: Params; sum: number; n: number }>();
-  for (const t of trials) {
-    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
-    const k = paramsKey(t.params);
-    const s = stats.get(k) ?? { params: t.params, sum: 0, n: 0 };
-    s.sum += t.value;
-    s.n++;
-    stats.set(k, s);
+  let best: { params: Params; mean: number } | null = null;
+  for (const e of evaluationsByConfig(trials).values()) {
+    if (e.values.length < minEvaluations) continue;
+    const mean = e.values.reduce((x, y) => x + y, 0) / e.values.length;
+    if (best === null || sign * mean < sign * best.mean) best = { params: e.params, mean };
   }
-  let best: { params: Params; sum: number; n: number } | null = null;
-  for (const s of stats.values()) if (s.n >= minEvaluations && (best === null || sign * (s.sum / s.n) < sign * (best.sum / best.n))) best = s;
   return best ? best.params : null;
 }
 
@@ -86,8 +81,9 @@ function bestMean(trials: readonly TrialRecord[], direction: Direction, minEvalu
  * first `switchAt` complete trials, where a GP has too little data to model the surface and TPE's
  * cheap density ratio does well; then GP-EI on rank-transformed values, which models the surface
  * better once there are a few dozen points. Both phases pass over configurations already evaluated
- * on finite spaces. Stateless: the phase follows from the trials, so a resumed or parallel study
- * picks up where it was.
+ * on finite spaces. Given its budget (`trials`), it ends with re-evaluations of the model's best on a noisy
+ * objective (`confirmStep`) and returns the best mean among them. Stateless: the phase follows from the
+ * trials, so a resumed or parallel study picks up where it was.
  */
 export class AutoSampler implements Sampler {
   readonly name = 'auto';
@@ -154,17 +150,15 @@ export class AutoSampler implements Sampler {
     return { params: top.reduce((x, y) => (y.n < x.n ? y : x)).params };
   }
 
-  /** The GP posterior mean and sd at each evaluated configuration, with its number of evaluations. */
-  private posteriorByConfig(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params; mu: number; sd: number; n: number; rank: number }[] | null {
+  /** The GP posterior mean at each evaluated configuration (repeats pooled), with its number of evaluations. */
+  private posteriorByConfig(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params; mu: number; n: number }[] | null {
     const post = this.gp.posteriorAtObserved(space, direction, trials);
     if (post === null) return null;
     const counts = evaluationsByConfig(trials);
-    const m = new Map<string, { params: Params; mu: number; sd: number; n: number; rank: number }>();
+    const m = new Map<string, { params: Params; mu: number; n: number }>();
     for (const p of post) {
       const k = paramsKey(p.params);
-      const e = m.get(k);
-      if (e) e.rank = Math.min(e.rank, p.rank);
-      else m.set(k, { params: p.params, mu: p.mu, sd: p.sd, n: counts.get(k)?.values.length ?? 1, rank: p.rank });
+      if (!m.has(k)) m.set(k, { params: p.params, mu: p.mu, n: counts.get(k)?.values.length ?? 1 });
     }
     return [...m.values()];
   }
