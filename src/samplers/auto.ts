@@ -116,7 +116,7 @@ export class AutoSampler implements Sampler {
     this.gp = new GpSampler({ yTransform: 'rank', avoidRepeats: true, ...options.gp });
   }
 
-  /** The phase for these trials: `tpe` until `switchAt` trials have completed, `gp` after. */
+  /** The phase for these trials: `tpe` until `switchFor(space)` trials have completed, `gp` after. */
   phase(ctx: Pick<SamplerContext, 'trials'> & { space?: Space }): 'tpe' | 'gp' {
     let done = 0;
     for (const t of ctx.trials) if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) done++;
