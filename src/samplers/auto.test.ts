@@ -33,6 +33,9 @@ test('phases: TPE (multivariate, no repeats) until switchAt complete trials, the
   // Default switch: 40 on all-finite spaces, 10 (the GP's start-up) where an axis is continuous.
   assert.equal(new AutoSampler().switchFor(space), 40);
   assert.equal(new AutoSampler().switchFor(branin().space), 10);
+  // With a budget, on a continuous space: 40 % of it, within 10–40.
+  assert.deepEqual([25, 50, 100, 200].map((trials) => new AutoSampler({ trials }).switchFor(branin().space)), [10, 20, 40, 40]);
+  assert.equal(new AutoSampler({ trials: 200 }).switchFor(space), 40);
   assert.equal(new AutoSampler({ switchAt: 25 }).switchFor(branin().space), 25);
   assert.throws(() => new AutoSampler({ pickAmong: 0 }), /`pickAmong` to be an integer ≥ 1, got 0/);
   assert.throws(() => new AutoSampler({ switchAt: -1 }), /`switchAt` to be an integer ≥ 0, got -1/);
@@ -102,6 +105,11 @@ test('confirmation: the last share of the budget re-evaluates the model’s best
   const trials = 60;
   const auto = new AutoSampler({ switchAt: 20, trials, confirmShare: 0.2 });
   assert.equal(auto.confirmTrials, 12);
+  assert.equal(auto.confirmTrialsFor(space), 12);
+  // At most half of the GP phase: with 50 trials on this grid (switch at 40), 5 rather than 10.
+  assert.equal(new AutoSampler({ trials: 50 }).confirmTrialsFor(space), 5);
+  assert.equal(new AutoSampler({ trials: 30 }).confirmTrialsFor(space), 0);
+  assert.equal(new AutoSampler({ trials: 200 }).confirmTrialsFor(space), 40);
   const noisy = (p: Params, rng: Rng): number => f(p) + 0.3 * rng.normal();
   const noise = new Rng(5);
   const r = runSequential(auto, space, 'minimize', (p) => noisy(p, noise), trials, 4);
@@ -135,6 +143,20 @@ test('confirmation stops on a deterministic objective after three exact repeats,
   assert.equal(looksDeterministic([...same, makeTrial(4, { x: 3 }, 5), makeTrial(5, { x: 3 }, 5.1)]), false);
   assert.throws(() => new AutoSampler({ trials: 10, confirmShare: 1 }), /`confirmShare` to be in \[0, 1\), got 1/);
   assert.throws(() => new AutoSampler({ trials: 0 }), /`trials` to be an integer ≥ 1, got 0/);
+});
+
+test('on a deterministic objective the pick is the best observed value, not the smoothed model’s choice', () => {
+  // A smooth bowl with its minimum 0 at x = 0.3, and one lone better value (−0.01) at x = 0.9 among bad
+  // neighbours: the GP's posterior mean, which pools neighbours, prefers x = 0.3.
+  const line = Space.fromSpec({ x: { type: 'series', values: Array.from({ length: 41 }, (_, i) => i / 40) } });
+  const done: TrialRecord[] = [];
+  for (let i = 0; i <= 40; i += 2) { const x = i / 40; done.push(makeTrial(done.length, { x }, x === 0.9 ? -0.01 : (x - 0.3) ** 2)); }
+  const auto = new AutoSampler({ switchAt: 10, trials: 40 });
+  assert.deepEqual(auto.returnedConfiguration(done, line, 'minimize')?.params, { x: 0.3 }, 'without repeats: the model’s choice');
+  // Three exact repeats reveal determinism: every value is the truth, and the best one is returned. (Here the
+  // GP, refitted with the repeats, would also choose x = 0.9 — on LCBench with 100+ trials it often did not.)
+  const repeats = [0, 1, 2].map((i) => makeTrial(done.length + i, (done[i] as TrialRecord).params, (done[i] as TrialRecord).value));
+  assert.deepEqual(auto.returnedConfiguration([...done, ...repeats], line, 'minimize')?.params, { x: 0.9 });
 });
 
 test('in a Study, the confirmation phase re-runs configurations as new trials (storage accepts repeats)', async () => {
