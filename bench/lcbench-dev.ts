@@ -30,8 +30,8 @@ export const VARIANTS: Record<string, (budget: number) => Returning> = {
   'gp-std': (b) => new AutoSampler({ trials: b, gp: { yTransform: 'standardize' } }),
   'gp-local': (b) => new AutoSampler({ trials: b, gp: { nRandomCandidates: 128, nLocalCandidates: 384 } }),
   'gp-fit128': (b) => new AutoSampler({ trials: b, gp: { maxFitPoints: 128 } }),
-  'stall-tpe': (b) => new StallToTpe(b, 15),
-  tpe20: (b) => new EveryKthTpe(b, 5),
+  'stall-tpe': (b) => new TpeInGpPhase(b, stalled(15)),
+  tpe20: (b) => new TpeInGpPhase(b, everyKth(5)),
 };
 
 /** The variant named `name` (see VARIANTS), or null. */
@@ -41,14 +41,14 @@ export function variant(name: string): ((budget: number) => Returning) | null {
   return VARIANTS[name] ?? null;
 }
 
-/** `auto`, but in its GP phase every `k`-th proposal from multivariate TPE. */
-class EveryKthTpe implements Returning {
-  readonly name = 'auto (every kth tpe)';
+/** `auto`, but in its GP phase a multivariate-TPE proposal wherever `useTpe` says so (outside confirmation). */
+class TpeInGpPhase implements Returning {
+  readonly name = 'auto (some GP-phase proposals from TPE)';
   private readonly auto: AutoSampler;
   private readonly tpe = new TpeSampler({ multivariate: true, avoidRepeats: true });
-  constructor(budget: number, private readonly k: number) { this.auto = new AutoSampler({ trials: budget }); }
+  constructor(budget: number, private readonly useTpe: (ctx: SamplerContext) => boolean) { this.auto = new AutoSampler({ trials: budget }); }
   sample(ctx: SamplerContext): { params: Params } | null {
-    if (this.auto.phase(ctx) === 'gp' && ctx.trials.length % this.k === this.k - 1 && this.auto.confirmStep(ctx) === null) return this.tpe.sample(ctx);
+    if (this.auto.phase(ctx) === 'gp' && this.auto.confirmStep(ctx) === null && this.useTpe(ctx)) return this.tpe.sample(ctx);
     return this.auto.sample(ctx);
   }
   returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null {
@@ -56,26 +56,18 @@ class EveryKthTpe implements Returning {
   }
 }
 
-/** `auto`, but in its GP phase a multivariate-TPE proposal whenever the best value has not improved for `patience` trials. */
-class StallToTpe implements Returning {
-  readonly name = 'auto (stall → tpe)';
-  private readonly auto: AutoSampler;
-  private readonly tpe = new TpeSampler({ multivariate: true, avoidRepeats: true });
-  constructor(budget: number, private readonly patience: number) { this.auto = new AutoSampler({ trials: budget }); }
-  sample(ctx: SamplerContext): { params: Params } | null {
-    const done = ctx.trials.filter((t) => t.state === 'complete' && t.value !== null);
-    if (this.auto.phase(ctx) === 'gp' && done.length > this.patience) {
-      const sign = ctx.direction === 'minimize' ? 1 : -1;
-      let bestAt = 0;
-      done.forEach((t, i) => { if (sign * (t.value as number) < sign * (done[bestAt]?.value as number)) bestAt = i; });
-      if (done.length - 1 - bestAt >= this.patience && (done.length - bestAt) % 2 === 0) return this.tpe.sample(ctx);
-    }
-    return this.auto.sample(ctx);
-  }
-  returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null {
-    return this.auto.returnedConfiguration(trials, space, direction);
-  }
-}
+/** Every `k`-th trial. */
+const everyKth = (k: number) => (ctx: SamplerContext): boolean => ctx.trials.length % k === k - 1;
+
+/** Every other trial once the best value has not improved for `patience` complete trials. */
+const stalled = (patience: number) => (ctx: SamplerContext): boolean => {
+  const done = ctx.trials.filter((t) => t.state === 'complete' && t.value !== null);
+  if (done.length <= patience) return false;
+  const sign = ctx.direction === 'minimize' ? 1 : -1;
+  let bestAt = 0;
+  done.forEach((t, i) => { if (sign * (t.value as number) < sign * (done[bestAt]?.value as number)) bestAt = i; });
+  return done.length - 1 - bestAt >= patience && (done.length - bestAt) % 2 === 0;
+};
 
 function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
