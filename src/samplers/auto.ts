@@ -138,7 +138,8 @@ export class AutoSampler implements Sampler {
   /**
    * Re-evaluations at the end on this space: `confirmTrials`, but at most half of the GP phase, so that with a
    * small budget the GP still searches (on FCNet at 50 trials the GP phase is 10 trials; spending all of it on
-   * re-evaluations cost more than it paid on 4 of 4 tables, half of it did not).
+   * re-evaluations cost on 3 of 4 tables on development seeds, half of it cost far less and kept most of the gain
+   * on the fourth — docs/benchmarks/strategies.md).
    */
   confirmTrialsFor(space?: Space): number {
     if (this.trials === null) return 0;
