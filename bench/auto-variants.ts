@@ -16,6 +16,7 @@ import { GpSampler, type ObservedPosterior } from '../src/samplers/gp.js';
 import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
 import type { Params, TrialRecord } from '../src/study/types.js';
 import { askTell } from '../src/bench-support/loop.js';
+import { quantile } from '../src/stats/intervals.js';
 
 /** A rule for the returned configuration, from the GP posterior at the observed points (lower is better). */
 export interface PickRule { name: string; pick: (post: readonly ObservedPosterior[], n: number) => Params }
@@ -73,12 +74,6 @@ function parse(argv: string[]): { seedBase: number; reps: number; tables: string
   return a;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
-}
 const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 0.01 ? x.toFixed(3) : x.toExponential(1));
 
 async function main(): Promise<void> {

@@ -16,6 +16,7 @@ import type { Space } from '../src/space/space.js';
 import { makeTrial } from '../src/bench-support/loop.js';
 import { Rng, deriveSeed } from '../src/util/rng.js';
 import { paramsKey } from '../src/samplers/zones/common.js';
+import { quantile } from '../src/stats/intervals.js';
 
 interface Returning extends Sampler { returnedConfiguration?(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null }
 
@@ -27,9 +28,10 @@ export const VARIANTS: Record<string, (budget: number) => Returning> = {
   auto: (b) => new AutoSampler({ trials: b }),
   'auto-noconfirm': () => new AutoSampler({}),
   'tpe-mv': () => new TpeSampler({ multivariate: true }),
-  'gp-std': (b) => new AutoSampler({ trials: b, gp: { yTransform: 'standardize' } }),
-  'gp-local': (b) => new AutoSampler({ trials: b, gp: { nRandomCandidates: 128, nLocalCandidates: 384 } }),
-  'gp-fit128': (b) => new AutoSampler({ trials: b, gp: { maxFitPoints: 128 } }),
+  // Changes to the GP phase, each with the GP from trial 10 (the switch they were tried against).
+  'gp-std': (b) => new AutoSampler({ trials: b, switchAt: 10, gp: { yTransform: 'standardize' } }),
+  'gp-local': (b) => new AutoSampler({ trials: b, switchAt: 10, gp: { nRandomCandidates: 128, nLocalCandidates: 384 } }),
+  'gp-fit128': (b) => new AutoSampler({ trials: b, switchAt: 10, gp: { maxFitPoints: 128 } }),
   'stall-tpe': (b) => new TpeInGpPhase(b, stalled(15)),
   tpe20: (b) => new TpeInGpPhase(b, everyKth(5)),
 };
@@ -41,12 +43,12 @@ export function variant(name: string): ((budget: number) => Returning) | null {
   return VARIANTS[name] ?? null;
 }
 
-/** `auto`, but in its GP phase a multivariate-TPE proposal wherever `useTpe` says so (outside confirmation). */
+/** `auto` with the GP from trial 10, but in its GP phase a multivariate-TPE proposal wherever `useTpe` says so (outside confirmation). */
 class TpeInGpPhase implements Returning {
   readonly name = 'auto (some GP-phase proposals from TPE)';
   private readonly auto: AutoSampler;
   private readonly tpe = new TpeSampler({ multivariate: true, avoidRepeats: true });
-  constructor(budget: number, private readonly useTpe: (ctx: SamplerContext) => boolean) { this.auto = new AutoSampler({ trials: budget }); }
+  constructor(budget: number, private readonly useTpe: (ctx: SamplerContext) => boolean) { this.auto = new AutoSampler({ trials: budget, switchAt: 10 }); }
   sample(ctx: SamplerContext): { params: Params } | null {
     if (this.auto.phase(ctx) === 'gp' && this.auto.confirmStep(ctx) === null && this.useTpe(ctx)) return this.tpe.sample(ctx);
     return this.auto.sample(ctx);
@@ -69,12 +71,6 @@ const stalled = (patience: number) => (ctx: SamplerContext): boolean => {
   return done.length - 1 - bestAt >= patience && (done.length - bestAt) % 2 === 0;
 };
 
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
-}
 const fmt = (x: number): string => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1));
 const summary = (xs: readonly number[]): string => `${fmt(quantile(xs, 0.5))} (${fmt(quantile(xs, 0.25))}…${fmt(quantile(xs, 0.75))})`;
 

@@ -26,6 +26,7 @@ import { randomSampler } from '../src/samplers/random.js';
 import { incumbentAt, runConfirming, runReturning, runSequentialAsync, type Evaluate, type IncumbentEvent } from '../src/bench-support/incumbent.js';
 import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from '../src/bench-support/multifidelity.js';
 import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from '../src/bench-support/optuna.js';
+import { quantile } from '../src/stats/intervals.js';
 
 interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; seedBase: number; optuna: boolean; functions: boolean; only: string | null; skip: string[] }
 
@@ -226,12 +227,6 @@ function optMf(bridge: OptunaBridge, sampler: OptunaSamplerName, pruner: OptunaP
   return { name: `optuna ${sampler} + ${label}`, run: (pr, budgets, seed) => runOptunaWithPruner(bridge, { sampler, pruner, problem: pr.curves as CurveProblem, maxCost: last(budgets), seed }) };
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
-}
 
 const fmt = (x: number): string => (!Number.isFinite(x) ? '–' : x === 0 ? '0' : Math.abs(x) >= 0.01 ? x.toFixed(3) : x.toExponential(1));
 

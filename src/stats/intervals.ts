@@ -48,6 +48,15 @@ export function mean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/** The q-quantile (0 ≤ q ≤ 1) with linear interpolation between order statistics (NaN for an empty list). */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((x, y) => x - y);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
+}
+
 /** Sample variance with n − 1 in the denominator (0 for a single value). */
 export function variance(values: readonly number[]): number {
   if (values.length < 2) return 0;

@@ -123,3 +123,12 @@ test('verdicts: better only when significant after Holm', () => {
   assert.equal(min.best, 'low');
   assert.equal(min.comparisons[0]?.significant, true);
 });
+
+test('quantile interpolates between order statistics; median of an even count is the midpoint', async () => {
+  const { quantile } = await import('./index.js');
+  assert.equal(quantile([3, 1, 2], 0.5), 2);
+  assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
+  assert.equal(quantile([0, 10], 0.25), 2.5);
+  assert.equal(quantile([5], 0.75), 5);
+  assert.ok(Number.isNaN(quantile([], 0.5)));
+});
