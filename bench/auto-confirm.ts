@@ -7,9 +7,9 @@
 //     '{"rr5-0.2":{"confirmShare":0.2},"rr3-0.2":{"confirmShare":0.2,"confirmAmong":3},"rr8-0.3":{"confirmShare":0.3,"confirmAmong":8}}'
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TabularObjective } from '../src/objectives/tabular.js';
+import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler, type AutoOptions } from '../src/samplers/auto.js';
-import { askTell } from '../src/bench-support/loop.js';
+import { askTell } from './support/loop.js';
 import type { Params, TrialRecord } from '../src/study/types.js';
 const arg = (k: string, d: string) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1]! : d; };
 const seedBase = Number(arg('--seed-base', '4000')), reps = Number(arg('--reps', '20'));

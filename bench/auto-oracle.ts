@@ -2,9 +2,9 @@
 // never evaluated) or to the pick? Per rep, configurations truly better than: auto's returned one, the best observed
 // value, and the best configuration it evaluated (oracle). Usage: npx tsx bench/auto-oracle.ts [seedBase] [reps] [tables] [budget] [confirm]
 import { fileURLToPath } from 'node:url';
-import { TabularObjective } from '../src/objectives/tabular.js';
+import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler } from '../src/samplers/auto.js';
-import { askTell } from '../src/bench-support/loop.js';
+import { askTell } from './support/loop.js';
 import type { TrialRecord } from '../src/study/types.js';
 const seedBase = Number(process.argv[2] ?? 4000), reps = Number(process.argv[3] ?? 20);
 const budget = Number(process.argv[5] ?? 200);

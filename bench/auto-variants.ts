@@ -10,12 +10,12 @@
 //   (AutoSampler itself returns the best observed there: the 'best observed' row).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TabularObjective } from '../src/objectives/tabular.js';
+import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { GpSampler, type ObservedPosterior } from '../src/samplers/gp.js';
 import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
 import type { Params, TrialRecord } from '../src/study/types.js';
-import { askTell } from '../src/bench-support/loop.js';
+import { askTell } from './support/loop.js';
 import { quantile } from '../src/stats/intervals.js';
 
 /** A rule for the returned configuration, from the GP posterior at the observed points (lower is better). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { lcbenchAvailable } from '../src/objectives/yahpo-lcbench.js';
+import { lcbenchAvailable } from './objectives/yahpo-lcbench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = fileURLToPath(new URL('../../shared/benchmarks/yahpo-lcbench/', import.meta.url));

@@ -7,13 +7,13 @@
 // The default's budget-dependent switch on continuous spaces (40 % of the budget, 10–40) was chosen with it on
 // seeds 4000–4019: `--tasks 167168,189873,189906 --budgets 25,50,100,200 --variants 'auto|sw10|sw20|sw40'`.
 import { fileURLToPath } from 'node:url';
-import { YahpoLcbench, lcbenchAvailable } from '../src/objectives/yahpo-lcbench.js';
+import { YahpoLcbench, lcbenchAvailable } from './objectives/yahpo-lcbench.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { TpeSampler } from '../src/samplers/tpe.js';
 import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
 import type { Direction, Params, TrialRecord } from '../src/study/types.js';
 import type { Space } from '../src/space/space.js';
-import { makeTrial } from '../src/bench-support/loop.js';
+import { makeTrial } from './support/loop.js';
 import { Rng, deriveSeed } from '../src/util/rng.js';
 import { paramsKey } from '../src/samplers/zones/common.js';
 import { quantile } from '../src/stats/intervals.js';

@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TabularObjective } from '../src/objectives/tabular.js';
-import { branin, hartmann6 } from '../src/objectives/test-functions.js';
-import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchAvailable } from '../src/objectives/yahpo-lcbench.js';
+import { TabularObjective } from './objectives/tabular.js';
+import { branin, hartmann6 } from './objectives/test-functions.js';
+import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchAvailable } from './objectives/yahpo-lcbench.js';
 import { TpeSampler } from '../src/samplers/tpe.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { SobolSampler } from '../src/samplers/sobol.js';
@@ -20,12 +20,12 @@ import type { Space } from '../src/space/space.js';
 import type { Direction, Params, StepReport, TrialRecord } from '../src/study/types.js';
 import { Rng, deriveSeed } from '../src/util/rng.js';
 import { describeError } from '../src/errors.js';
-import { makeTrial } from '../src/bench-support/loop.js';
-import { syntheticTableCsv } from '../src/bench-support/synthetic-table.js';
+import { makeTrial } from './support/loop.js';
+import { syntheticTableCsv } from './support/synthetic-table.js';
 import { randomSampler } from '../src/samplers/random.js';
-import { incumbentAt, runConfirming, runReturning, runSequentialAsync, type Evaluate, type IncumbentEvent } from '../src/bench-support/incumbent.js';
-import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from '../src/bench-support/multifidelity.js';
-import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from '../src/bench-support/optuna.js';
+import { incumbentAt, runConfirming, runReturning, runSequentialAsync, type Evaluate, type IncumbentEvent } from './support/incumbent.js';
+import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from './support/multifidelity.js';
+import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from './support/optuna.js';
 import { quantile } from '../src/stats/intervals.js';
 
 interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; seedBase: number; optuna: boolean; functions: boolean; only: string | null; skip: string[] }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeTrial } from '../bench-support/loop.js';
+import { makeTrial } from '../../bench/support/loop.js';
 import { AutoSampler } from '../samplers/auto.js';
 import { randomSampler } from '../samplers/random.js';
 import { Space } from '../space/space.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GpSampler, rankTransform, type ObservedPosterior } from './gp.js';
-import { branin } from '../objectives/test-functions.js';
-import { makeTrial, runSequential } from '../bench-support/loop.js';
+import { branin } from '../../bench/objectives/test-functions.js';
+import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { randomSampler } from './random.js';
 import { Space } from '../space/space.js';
 import { Rng } from '../util/rng.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SobolSampler, SobolSequence, SOBOL_MAX_DIM } from './sobol.js';
 import { CategoricalDistribution, FloatDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
 import { Space } from '../space/space.js';
-import { runSequential } from '../bench-support/loop.js';
+import { runSequential } from '../../bench/support/loop.js';
 
 test('the plain sequence starts with the textbook points', () => {
   const s = new SobolSequence(3, null);

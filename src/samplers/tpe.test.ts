@@ -5,9 +5,9 @@ import { defaultGamma, defaultWeights, logNormMass, normCdf } from './tpe-math.j
 import { CategoricalDistribution, FloatDistribution, IntDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
 import { Space } from '../space/space.js';
 import { Rng } from '../util/rng.js';
-import { makeTrial, runSequential } from '../bench-support/loop.js';
+import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { randomSampler } from './random.js';
-import { branin } from '../objectives/test-functions.js';
+import { branin } from '../../bench/objectives/test-functions.js';
 import type { TrialRecord } from '../study/types.js';
 
 test('normal masses are accurate in the middle and the far tails', () => {

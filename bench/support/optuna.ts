@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Space } from '../space/space.js';
-import type { Direction, ParamValue, Params } from '../study/types.js';
-import { Rng, deriveSeed } from '../util/rng.js';
-import { HyperzoneError, InputError } from '../errors.js';
+import type { Space } from '../../src/space/space.js';
+import type { Direction, ParamValue, Params } from '../../src/study/types.js';
+import { Rng, deriveSeed } from '../../src/util/rng.js';
+import { HyperzoneError, InputError } from '../../src/errors.js';
 
 /** Optuna samplers the bridge can create. */
 export type OptunaSamplerName = 'random' | 'tpe' | 'tpe-multivariate';
@@ -31,7 +31,7 @@ export interface EncodedSpace {
 }
 
 /** Default path of bench/optuna_bridge.py, relative to this file. */
-export const BRIDGE_SCRIPT = fileURLToPath(new URL('../../bench/optuna_bridge.py', import.meta.url));
+export const BRIDGE_SCRIPT = fileURLToPath(new URL('../optuna_bridge.py', import.meta.url));
 
 /** Encodes a space for Optuna; `ordered` uses a log range where all values are positive and span a factor > 4. */
 export function encodeSpaceForOptuna(space: Space, encoding: OptunaEncoding): EncodedSpace {

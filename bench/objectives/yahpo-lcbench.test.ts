@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchAvailable, lcbenchSpace } from './yahpo-lcbench.js';
-import { Rng } from '../util/rng.js';
-import { InputError } from '../errors.js';
+import { Rng } from '../../src/util/rng.js';
+import { InputError } from '../../src/errors.js';
 
 const DIR = fileURLToPath(new URL('../../../shared/benchmarks/yahpo-lcbench/', import.meta.url));
 const skip = lcbenchAvailable(DIR) ? false : `LCBench surrogate data absent at ${DIR} (see ../shared/benchmarks/README.md)`;

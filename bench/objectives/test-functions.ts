@@ -1,7 +1,7 @@
-import { FloatDistribution, type Distribution } from '../space/distribution.js';
-import { Space } from '../space/space.js';
-import type { Params } from '../study/types.js';
-import { InputError } from '../errors.js';
+import { FloatDistribution, type Distribution } from '../../src/space/distribution.js';
+import { Space } from '../../src/space/space.js';
+import type { Params } from '../../src/study/types.js';
+import { InputError } from '../../src/errors.js';
 
 /** A synthetic objective with a known global minimum, for checking samplers end to end. */
 export interface TestFunction {

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { CategoricalDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
-import { Space } from '../space/space.js';
-import type { Direction, ParamValue, Params } from '../study/types.js';
-import type { Rng } from '../util/rng.js';
-import { DatasetError, InputError } from '../errors.js';
+import { CategoricalDistribution, SeriesDistribution, type Distribution } from '../../src/space/distribution.js';
+import { Space } from '../../src/space/space.js';
+import type { Direction, ParamValue, Params } from '../../src/study/types.js';
+import type { Rng } from '../../src/util/rng.js';
+import { DatasetError, InputError } from '../../src/errors.js';
 
 /** How to read a long-form table: one row per configuration × seed (× fidelity). */
 export interface TabularOptions {

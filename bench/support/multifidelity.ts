@@ -1,9 +1,9 @@
-import type { Sampler } from '../samplers/sampler.js';
-import type { Scheduler } from '../schedulers/scheduler.js';
-import type { Space } from '../space/space.js';
-import type { Direction, Params, StepReport, TrialRecord } from '../study/types.js';
-import { Rng, deriveSeed } from '../util/rng.js';
-import { InputError } from '../errors.js';
+import type { Sampler } from '../../src/samplers/sampler.js';
+import type { Scheduler } from '../../src/schedulers/scheduler.js';
+import type { Space } from '../../src/space/space.js';
+import type { Direction, Params, StepReport, TrialRecord } from '../../src/study/types.js';
+import { Rng, deriveSeed } from '../../src/util/rng.js';
+import { InputError } from '../../src/errors.js';
 import type { IncumbentEvent } from './incumbent.js';
 import type { OptunaBridge, OptunaPruner, OptunaSamplerName } from './optuna.js';
 import { encodeSpaceForOptuna } from './optuna.js';

@@ -1,9 +1,9 @@
-import type { Sampler } from '../samplers/sampler.js';
-import { paramsKey } from '../samplers/zones/common.js';
-import type { Space } from '../space/space.js';
-import type { Direction, Params, TrialRecord } from '../study/types.js';
-import { Rng, deriveSeed } from '../util/rng.js';
-import { InputError } from '../errors.js';
+import type { Sampler } from '../../src/samplers/sampler.js';
+import { paramsKey } from '../../src/samplers/zones/common.js';
+import type { Space } from '../../src/space/space.js';
+import type { Direction, Params, TrialRecord } from '../../src/study/types.js';
+import { Rng, deriveSeed } from '../../src/util/rng.js';
+import { InputError } from '../../src/errors.js';
 import { askTell, makeTrial } from './loop.js';
 
 /** After spending `cost` (full-training equivalents), the strategy would return `params`. */
