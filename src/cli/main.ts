@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { describeError, HyperzoneError, isInputError } from '../errors.js';
-import { exportCommand, listCommand, showCommand, statusCommand } from './commands/inspect.js';
-import { mergeCommand } from './commands/merge.js';
-import { reportCommand } from './commands/report.js';
-import { evaluateCommand, stageCommand } from './commands/stage.js';
-import { createCommand, runCommand, workerCommand } from './commands/run.js';
+
+// Each command's module is imported inside its action, so `--help`, `--version` and a typo pay only for commander
+// (and a command pays only for what it uses: `status` never loads the samplers' training code, `list` no trainer).
+const inspect = () => import('./commands/inspect.js');
+const run = () => import('./commands/run.js');
+const stage = () => import('./commands/stage.js');
 
 /** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 130 interrupted. */
 async function main(argv: string[]): Promise<number> {
@@ -26,47 +27,47 @@ async function main(argv: string[]): Promise<number> {
     .option('--log-dir <dir>', 'per-trial logs of the command trainer', '.hyperzone/logs')
     .option('--out-dir <dir>', 'zone strategy: where the stage documents go (default .hyperzone/<study>)')
     .option('-q, --quiet', 'no progress output')
-    .action(act((spec: string, opts: object) => runCommand(spec, opts)));
+    .action(act(async (spec: string, opts: object) => (await run()).runCommand(spec, opts)));
   program.command('create').description('store a study (and enqueue its grid) without running it: workers then join it')
     .argument('<spec>', 'study spec, YAML or JSON')
     .option(...storageOpt).option('--study <name>', 'study name (default: the spec\'s `study`, else the file name)')
-    .action(act((spec: string, opts: object) => createCommand(spec, opts)));
+    .action(act(async (spec: string, opts: object) => (await run()).createCommand(spec, opts)));
   program.command('worker').description('join a study stored in shared storage and run its trials (many machines, one PostgreSQL)')
     .option(...storageOpt).option('--study <name>', 'study to work on').option('--parallel <n>', 'trials at once')
     .option('--per-gpu <n>', 'trials per GPU at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
-    .action(act((opts: object) => workerCommand(opts)));
+    .action(act(async (opts: object) => (await run()).workerCommand(opts)));
   program.command('status').description('trial counts, best so far, workers and trials in flight')
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
-    .action(act((opts: object) => statusCommand(opts)));
+    .action(act(async (opts: object) => (await inspect()).statusCommand(opts)));
   program.command('show').description('one trial with its learning curve').argument('<number>', 'trial number')
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
-    .action(act((n: string, opts: object) => showCommand(n, opts)));
+    .action(act(async (n: string, opts: object) => (await inspect()).showCommand(n, opts)));
   program.command('export').description('export trials as CSV or JSON')
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
     .option('--format <csv|json>', 'output format (default csv, or json for a .json --out)').option('-o, --out <file>', 'write to a file instead of stdout')
-    .action(act((opts: object) => exportCommand(opts)));
+    .action(act(async (opts: object) => (await inspect()).exportCommand(opts)));
   program.command('merge').description('merge result sets from several machines (deduplicated by params, seed, budget)')
     .argument('<files...>', 'result-set JSON files').requiredOption('-o, --out <file>', 'merged result set')
-    .action(act((files: string[], opts: { out?: string }) => mergeCommand(files, opts)));
+    .action(act(async (files: string[], opts: { out?: string }) => (await import('./commands/merge.js')).mergeCommand(files, opts)));
   program.command('stage').description('run one stage of the zone strategy on a result set: zones, refine, schedules or confirm')
     .argument('<name>', 'zones | refine | schedules | confirm')
     .option('--in <file>', 'input result set (default: empty, from --spec)').option('--spec <file>', 'study spec: space, objective and zone options')
     .option('--val-size <n>', 'validation-set size, for the noise band when there are no repeats').requiredOption('-o, --out <file>', 'output document')
-    .action(act((name: string, opts: object) => stageCommand(name, opts)));
+    .action(act(async (name: string, opts: object) => (await stage()).stageCommand(name, opts)));
   program.command('evaluate').description('run the planned trials of a result set (or one part of them) with a spec\'s trainer')
     .requiredOption('--in <file>', 'document with a plan').requiredOption('--spec <file>', 'study spec (trainer)').requiredOption('-o, --out <file>', 'result set with the new entries')
     .option('--part <k/n>', 'only every n-th planned trial, starting at the k-th (split across machines)')
     .option(...storageOpt).option('--parallel <n>', 'trials at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
-    .action(act((opts: object) => evaluateCommand(opts)));
+    .action(act(async (opts: object) => (await stage()).evaluateCommand(opts)));
   program.command('report').description('charts as one self-contained HTML page (inline SVG): history, heatmap with zones, learning curves, stage-4 forest plot, parallel coordinates')
     .option('--in <file>', 'a result-set JSON (e.g. a zone stage document) instead of a study in storage')
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)').requiredOption('-o, --out <file>', 'the HTML file to write')
     .option('--x <param>', 'heatmap x axis (default: the space\'s first ordered param)').option('--y <param>', 'heatmap y axis (default: the second)')
     .option('--top <n>', 'learning curves of the best N (default 10)').option('--val-size <n>', 'validation-set size, for finding zones in a result set without stage-1 output')
     .option('--svg-dir <dir>', 'also write each chart as DIR/<chart>.svg')
-    .action(act((opts: object) => reportCommand(opts)));
+    .action(act(async (opts: object) => (await import('./commands/report.js')).reportCommand(opts)));
   program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
-    .action(act((opts: object) => listCommand(opts)));
+    .action(act(async (opts: object) => (await inspect()).listCommand(opts)));
 
   try {
     await program.parseAsync(argv);

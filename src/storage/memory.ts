@@ -2,6 +2,7 @@ import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan,
 import { StorageError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
 import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 interface MutableTrial {
   id: number;
@@ -51,8 +52,9 @@ export class MemoryStorage implements Storage {
     this.now = options.now ?? Date.now;
   }
 
-  async createStudy(study: NewStudy): Promise<StudyRecord> {
+  async createStudy(raw: NewStudy): Promise<StudyRecord> {
     this.open();
+    const study = cleanStudy(raw);
     if (this.studies.has(study.name)) throw new StorageError(`Study \`${study.name}\` already exists`, { code: 'STUDY_EXISTS' });
     const record = deepFreeze<StudyRecord>({
       id: this.nextStudyId++, name: study.name, direction: study.direction, metric: study.metric,
@@ -66,7 +68,7 @@ export class MemoryStorage implements Storage {
 
   async getStudy(name: string): Promise<StudyRecord | null> {
     this.open();
-    return this.studies.get(name)?.record ?? null;
+    return this.studies.get(cleanKey(name))?.record ?? null;
   }
 
   async listStudies(): Promise<StudySummary[]> {
@@ -78,10 +80,10 @@ export class MemoryStorage implements Storage {
 
   async deleteStudy(name: string): Promise<boolean> {
     this.open();
-    const s = this.studies.get(name);
+    const s = this.studies.get(cleanKey(name));
     if (!s) return false;
     for (const t of s.trials) this.trials.delete(t.id);
-    this.studies.delete(name);
+    this.studies.delete(s.record.name);
     this.studiesById.delete(s.record.id);
     return true;
   }
@@ -89,7 +91,8 @@ export class MemoryStorage implements Storage {
   async enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]> {
     const s = this.study(studyId);
     const created: TrialRecord[] = [];
-    for (const plan of plans) {
+    for (const raw of plans) {
+      const plan = cleanPlan(raw);
       const key = planKey(plan);
       if (s.keys.has(key)) continue;
       created.push(snapshot(this.addTrial(s, plan, key, 'waiting', null)));
@@ -99,7 +102,8 @@ export class MemoryStorage implements Storage {
 
   async createRunningTrial(studyId: number, workerId: string, plan: TrialPlan): Promise<TrialRecord> {
     const s = this.study(studyId);
-    return snapshot(this.addTrial(s, plan, planKey(plan), 'running', workerId));
+    const clean = cleanPlan(plan);
+    return snapshot(this.addTrial(s, clean, planKey(clean), 'running', cleanKey(workerId)));
   }
 
   async createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null> {
@@ -107,7 +111,8 @@ export class MemoryStorage implements Storage {
     const s = this.study(studyId);
     // One synchronous step between the check and the insert: nothing else runs in between.
     if (s.trials.length >= maxTrials) return null;
-    return snapshot(this.addTrial(s, plan, planKey(plan), 'running', workerId));
+    const clean = cleanPlan(plan);
+    return snapshot(this.addTrial(s, clean, planKey(clean), 'running', cleanKey(workerId)));
   }
 
   async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {
@@ -116,7 +121,7 @@ export class MemoryStorage implements Storage {
     if (!t) return null;
     const now = this.now();
     t.state = 'running';
-    t.workerId = workerId;
+    t.workerId = cleanKey(workerId);
     t.attempts += 1;
     t.startedAt = now;
     t.heartbeatAt = now;
@@ -128,7 +133,7 @@ export class MemoryStorage implements Storage {
     const t = this.owned(trialId, workerId);
     if (!t) return false;
     const now = this.now();
-    t.steps.set(step, { step, metrics: { ...metrics }, at: now });
+    t.steps.set(step, { step, metrics: { ...cleanMetrics(metrics) }, at: now });
     t.heartbeatAt = now;
     return true;
   }
@@ -136,7 +141,7 @@ export class MemoryStorage implements Storage {
   async setTrialAttrs(trialId: number, workerId: string, attrs: Readonly<Record<string, unknown>>): Promise<boolean> {
     const t = this.owned(trialId, workerId);
     if (!t) return false;
-    t.attrs = { ...t.attrs, ...structuredClone(attrs) };
+    t.attrs = { ...t.attrs, ...structuredClone(cleanJson(attrs)) };
     return true;
   }
 
@@ -146,8 +151,8 @@ export class MemoryStorage implements Storage {
     const now = this.now();
     t.heartbeatAt = now;
     const s = this.studiesById.get(t.studyId);
-    const w = s?.workers.get(workerId);
-    if (s && w) s.workers.set(workerId, { ...w, heartbeatAt: now });
+    const w = s?.workers.get(cleanKey(workerId));
+    if (s && w) s.workers.set(w.id, { ...w, heartbeatAt: now });
     return true;
   }
 
@@ -167,7 +172,7 @@ export class MemoryStorage implements Storage {
   async requeueStale(studyId: number, options: { staleMs: number; maxAttempts: number; workerIds?: readonly string[] }): Promise<number> {
     const s = this.study(studyId);
     const now = this.now();
-    const lost = new Set(options.workerIds ?? []);
+    const lost = new Set((options.workerIds ?? []).map(cleanKey));
     let touched = 0;
     for (const t of s.trials) {
       if (t.state !== 'running') continue;
@@ -189,8 +194,9 @@ export class MemoryStorage implements Storage {
     return touched;
   }
 
-  async workerHeartbeat(worker: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
-    const s = this.study(worker.studyId);
+  async workerHeartbeat(raw: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
+    const s = this.study(raw.studyId);
+    const worker = cleanWorker(raw);
     s.workers.set(worker.id, deepFreeze({ id: worker.id, studyId: worker.studyId, host: worker.host, pid: worker.pid, startedAt: worker.startedAt, heartbeatAt: this.now() }));
   }
 
@@ -241,7 +247,7 @@ export class MemoryStorage implements Storage {
   private owned(trialId: number, workerId: string): MutableTrial | null {
     this.open();
     const t = this.trials.get(trialId);
-    return t && t.state === 'running' && t.workerId === workerId ? t : null;
+    return t && t.state === 'running' && t.workerId === cleanKey(workerId) ? t : null;
   }
 
   private addTrial(s: StudyState, plan: TrialPlan, key: string, state: 'waiting' | 'running', workerId: string | null): MutableTrial {

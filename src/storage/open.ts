@@ -1,8 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Storage } from './storage.js';
 import { MemoryStorage } from './memory.js';
-import { SqliteStorage } from './sqlite.js';
-import { PostgresStorage } from './postgres.js';
 import { redactUrl } from './redact.js';
 
 export { redactUrl } from './redact.js';
@@ -55,12 +53,13 @@ export async function openStorage(url: string): Promise<Storage> {
     case 'memory':
       return new MemoryStorage();
     case 'sqlite':
-      return new SqliteStorage(loc.path);
+      // Each backend's driver (better-sqlite3, pg) is loaded only when a storage of its kind is opened.
+      return new (await import('./sqlite.js')).SqliteStorage(loc.path);
     case 'postgres': {
       const options: { url: string; schema?: string; passwordFile?: string } = { url: loc.url };
       if (loc.schema !== undefined) options.schema = loc.schema;
       if (loc.passwordFile !== undefined) options.passwordFile = loc.passwordFile;
-      return PostgresStorage.connect(options);
+      return (await import('./postgres.js')).PostgresStorage.connect(options);
     }
   }
 }

@@ -5,6 +5,7 @@ import { StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
 import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
+import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. `{s}` is the quoted schema. */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -179,7 +180,8 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async createStudy(study: NewStudy): Promise<StudyRecord> {
+  async createStudy(raw: NewStudy): Promise<StudyRecord> {
+    const study = cleanStudy(raw);
     const createdAt = this.now();
     const spec = JSON.stringify(study.spec ?? null);
     try {
@@ -193,7 +195,7 @@ export class PostgresStorage implements Storage {
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
-    const r = await this.query<StudyRow>(`SELECT id, name, direction, metric, spec, created_at FROM ${this.t.studies} WHERE name = $1`, [name]);
+    const r = await this.query<StudyRow>(`SELECT id, name, direction, metric, spec, created_at FROM ${this.t.studies} WHERE name = $1`, [cleanKey(name)]);
     const row = r.rows[0];
     return row ? toStudy(row) : null;
   }
@@ -211,7 +213,7 @@ export class PostgresStorage implements Storage {
   }
 
   async deleteStudy(name: string): Promise<boolean> {
-    const r = await this.query(`DELETE FROM ${this.t.studies} WHERE name = $1`, [name]);
+    const r = await this.query(`DELETE FROM ${this.t.studies} WHERE name = $1`, [cleanKey(name)]);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -224,7 +226,8 @@ export class PostgresStorage implements Storage {
       if (lock.rowCount === 0) throw notFound(studyId);
       const seen = new Set<string>();
       const batch: { plan: TrialPlan; key: string }[] = [];
-      for (const plan of plans) {
+      for (const raw of plans) {
+        const plan = cleanPlan(raw);
         const key = planKey(plan);
         if (!seen.has(key)) { seen.add(key); batch.push({ plan, key }); }
       }
@@ -265,8 +268,10 @@ export class PostgresStorage implements Storage {
    * workers racing on the same new key: the loser's whole statement fails on the unique index (its numbering
    * rolled back too) and is sent again without the key.
    */
-  private async insertRunning(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
+  private async insertRunning(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
+    const plan = cleanPlan(rawPlan);
+    const workerId = cleanKey(rawWorkerId);
     const now = this.now();
     const key = planKey(plan);
     const insert = (dedupe: boolean) => this.query<TrialRow>(
@@ -301,7 +306,7 @@ export class PostgresStorage implements Storage {
       `WITH c AS (UPDATE ${this.t.trials} SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = $3, heartbeat_at = $3
          WHERE id = (SELECT id FROM ${this.t.trials} WHERE study_id = $1 AND state = 'waiting' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
          RETURNING ${TRIAL_COLS})
-       SELECT c.*, EXISTS (SELECT 1 FROM ${this.t.studies} WHERE id = $1) AS study_exists FROM (SELECT 1) one LEFT JOIN c ON true`, [studyId, workerId, now]);
+       SELECT c.*, EXISTS (SELECT 1 FROM ${this.t.studies} WHERE id = $1) AS study_exists FROM (SELECT 1) one LEFT JOIN c ON true`, [studyId, cleanKey(workerId), now]);
     const row = r.rows[0];
     if (!row || row.id === null) {
       if (!row?.study_exists) throw notFound(studyId);
@@ -317,13 +322,13 @@ export class PostgresStorage implements Storage {
       `WITH t AS (UPDATE ${this.t.trials} SET heartbeat_at = $5 WHERE id = $1 AND state = 'running' AND worker_id = $2 RETURNING id, study_id)
        INSERT INTO ${this.t.steps} (trial_id, study_id, step, metrics, at) SELECT id, study_id, $3, $4::json, $5 FROM t
        ON CONFLICT (trial_id, step) DO UPDATE SET metrics = excluded.metrics, at = excluded.at`,
-      [trialId, workerId, step, JSON.stringify(metrics), this.now()]);
+      [trialId, cleanKey(workerId), step, JSON.stringify(cleanMetrics(metrics)), this.now()]);
     return (r.rowCount ?? 0) > 0;
   }
 
   async setTrialAttrs(trialId: number, workerId: string, attrs: Readonly<Record<string, unknown>>): Promise<boolean> {
     const r = await this.queryOn(this.reportPool, `UPDATE ${this.t.trials} SET attrs = attrs || $3::jsonb WHERE id = $1 AND state = 'running' AND worker_id = $2`,
-      [trialId, workerId, JSON.stringify(attrs)]);
+      [trialId, cleanKey(workerId), JSON.stringify(cleanJson(attrs))]);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -331,7 +336,7 @@ export class PostgresStorage implements Storage {
     const r = await this.queryOn<{ n: Num }>(this.reportPool,
       `WITH t AS (UPDATE ${this.t.trials} SET heartbeat_at = $3 WHERE id = $1 AND state = 'running' AND worker_id = $2 RETURNING study_id),
             w AS (UPDATE ${this.t.workers} w SET heartbeat_at = $3 FROM t WHERE w.study_id = t.study_id AND w.id = $2 RETURNING 1)
-       SELECT COUNT(*) AS n FROM t`, [trialId, workerId, this.now()]);
+       SELECT COUNT(*) AS n FROM t`, [trialId, cleanKey(workerId), this.now()]);
     return Number(r.rows[0]?.n ?? 0) > 0;
   }
 
@@ -340,7 +345,7 @@ export class PostgresStorage implements Storage {
     const r = await this.query(
       `UPDATE ${this.t.trials} SET state = $3, value = $4, metrics = $5::json, error = $6, finished_at = $7, attrs = attrs || $8::jsonb
        WHERE id = $1 AND state = 'running' AND worker_id = $2`,
-      [trialId, workerId, f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs)]);
+      [trialId, cleanKey(workerId), f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs)]);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -352,7 +357,7 @@ export class PostgresStorage implements Storage {
       const r = await c.query<{ id: Num; worker_id: string | null; attempts: number }>(
         `SELECT id, worker_id, attempts FROM ${this.t.trials}
          WHERE study_id = $1 AND state = 'running' AND ($2 OR COALESCE(heartbeat_at, 0) < $3 OR worker_id = ANY($4::text[]))
-         FOR UPDATE`, [studyId, options.staleMs <= 0, now - options.staleMs, [...(options.workerIds ?? [])]]);
+         FOR UPDATE`, [studyId, options.staleMs <= 0, now - options.staleMs, (options.workerIds ?? []).map(cleanKey)]);
       const requeue: number[] = [];
       for (const t of r.rows) {
         if (t.attempts >= options.maxAttempts) {
@@ -369,7 +374,8 @@ export class PostgresStorage implements Storage {
     }, 'requeueStale');
   }
 
-  async workerHeartbeat(worker: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
+  async workerHeartbeat(raw: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
+    const worker = cleanWorker(raw);
     checkId(worker.studyId, 'studyId');
     try {
       await this.pool.query(

@@ -1,5 +1,6 @@
 import type { Metrics, Outcome, StepReport, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError } from '../errors.js';
+import { cleanOutcome } from './sanitize.js';
 
 /** Freezes a value and everything reachable from it, so snapshots cannot be mutated by callers. */
 export function deepFreeze<T>(value: T): T {
@@ -30,8 +31,9 @@ export interface FinishFields {
   readonly attrs: Readonly<Record<string, unknown>>;
 }
 
-/** Maps an outcome to the stored fields; a pruned trial records its step as attr `pruned_step`. */
-export function finishFields(outcome: Outcome): FinishFields {
+/** Maps an outcome to the stored fields (text cleaned, see sanitize.ts); a pruned trial records its step as attr `pruned_step`. */
+export function finishFields(raw: Outcome): FinishFields {
+  const outcome = cleanOutcome(raw);
   switch (outcome.state) {
     case 'complete':
       return { state: 'complete', value: outcome.value, metrics: outcome.metrics ?? {}, error: null, attrs: {} };

@@ -5,6 +5,7 @@ import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan,
 import { StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
 import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -154,7 +155,8 @@ export class SqliteStorage implements Storage {
     };
   }
 
-  async createStudy(study: NewStudy): Promise<StudyRecord> {
+  async createStudy(raw: NewStudy): Promise<StudyRecord> {
+    const study = cleanStudy(raw);
     const createdAt = this.now();
     const spec = JSON.stringify(study.spec ?? null);
     try {
@@ -167,7 +169,7 @@ export class SqliteStorage implements Storage {
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
-    const row = this.st.studyByName.get(name);
+    const row = this.st.studyByName.get(cleanKey(name));
     return row ? toStudy(row) : null;
   }
 
@@ -185,7 +187,7 @@ export class SqliteStorage implements Storage {
   }
 
   async deleteStudy(name: string): Promise<boolean> {
-    return this.st.deleteStudy.run(name).changes > 0;
+    return this.st.deleteStudy.run(cleanKey(name)).changes > 0;
   }
 
   async enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]> {
@@ -195,7 +197,8 @@ export class SqliteStorage implements Storage {
       this.checkStudy(studyId);
       const fresh: { plan: TrialPlan; key: string }[] = [];
       const seen = new Set<string>();
-      for (const plan of plans) {
+      for (const raw of plans) {
+        const plan = cleanPlan(raw);
         const key = planKey(plan);
         if (seen.has(key) || this.st.keyExists.get(studyId, key)) continue;
         seen.add(key);
@@ -223,8 +226,10 @@ export class SqliteStorage implements Storage {
    * Numbers and inserts a running trial in one BEGIN IMMEDIATE transaction (the database's write lock, held
    * against every other connection and process), so the limit check and the insert are one atomic step.
    */
-  private async insertRunning(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
+  private async insertRunning(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
+    const plan = cleanPlan(rawPlan);
+    const workerId = cleanKey(rawWorkerId);
     const now = this.now();
     const key = planKey(plan);
     const tx = this.db.transaction(() => {
@@ -244,7 +249,7 @@ export class SqliteStorage implements Storage {
     checkId(studyId, 'studyId');
     const now = this.now();
     const tx = this.db.transaction(() => {
-      const row = this.st.claim.get(workerId, now, now, studyId);
+      const row = this.st.claim.get(cleanKey(workerId), now, now, studyId);
       if (!row) {
         this.checkStudy(studyId);
         return null;
@@ -254,13 +259,14 @@ export class SqliteStorage implements Storage {
     return tx.immediate();
   }
 
-  async reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean> {
+  async reportStep(trialId: number, rawWorkerId: string, step: number, metrics: Metrics): Promise<boolean> {
     checkStep(step);
+    const workerId = cleanKey(rawWorkerId);
     const now = this.now();
     const tx = this.db.transaction(() => {
       const t = this.st.owned.get(trialId, workerId);
       if (!t) return false;
-      this.st.upsertStep.run(trialId, t.study_id, step, JSON.stringify(metrics), now);
+      this.st.upsertStep.run(trialId, t.study_id, step, JSON.stringify(cleanMetrics(metrics)), now);
       this.st.touch.run(now, trialId, workerId);
       return true;
     });
@@ -269,16 +275,17 @@ export class SqliteStorage implements Storage {
 
   async setTrialAttrs(trialId: number, workerId: string, attrs: Readonly<Record<string, unknown>>): Promise<boolean> {
     const tx = this.db.transaction(() => {
-      const t = this.st.owned.get(trialId, workerId);
+      const t = this.st.owned.get(trialId, cleanKey(workerId));
       if (!t) return false;
-      const merged = { ...parseJson<Record<string, unknown>>(t.attrs, 'attrs', {}), ...attrs };
+      const merged = { ...parseJson<Record<string, unknown>>(t.attrs, 'attrs', {}), ...cleanJson(attrs) };
       this.st.setAttrs.run(JSON.stringify(merged), trialId);
       return true;
     });
     return tx.immediate();
   }
 
-  async heartbeat(trialId: number, workerId: string): Promise<boolean> {
+  async heartbeat(trialId: number, rawWorkerId: string): Promise<boolean> {
+    const workerId = cleanKey(rawWorkerId);
     const now = this.now();
     const tx = this.db.transaction(() => {
       const t = this.st.owned.get(trialId, workerId);
@@ -294,7 +301,7 @@ export class SqliteStorage implements Storage {
     const f = finishFields(outcome);
     const now = this.now();
     const tx = this.db.transaction(() => {
-      const done = this.st.finish.run(f.state, f.value, JSON.stringify(f.metrics), f.error, now, trialId, workerId).changes > 0;
+      const done = this.st.finish.run(f.state, f.value, JSON.stringify(f.metrics), f.error, now, trialId, cleanKey(workerId)).changes > 0;
       if (done && Object.keys(f.attrs).length > 0) {
         const row = this.st.trial.get(trialId);
         if (row) this.st.setAttrs.run(JSON.stringify({ ...parseJson<Record<string, unknown>>(row.attrs, 'attrs', {}), ...f.attrs }), trialId);
@@ -307,7 +314,7 @@ export class SqliteStorage implements Storage {
   async requeueStale(studyId: number, options: { staleMs: number; maxAttempts: number; workerIds?: readonly string[] }): Promise<number> {
     checkId(studyId, 'studyId');
     const now = this.now();
-    const lost = new Set(options.workerIds ?? []);
+    const lost = new Set((options.workerIds ?? []).map(cleanKey));
     const tx = this.db.transaction(() => {
       this.checkStudy(studyId);
       let touched = 0;
@@ -327,7 +334,8 @@ export class SqliteStorage implements Storage {
     return tx.immediate();
   }
 
-  async workerHeartbeat(worker: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
+  async workerHeartbeat(raw: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
+    const worker = cleanWorker(raw);
     this.checkStudy(worker.studyId);
     this.st.upsertWorker.run(worker.studyId, worker.id, worker.host, worker.pid, worker.startedAt, this.now());
   }
