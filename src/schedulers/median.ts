@@ -1,7 +1,9 @@
 import { InputError } from '../errors.js';
 import type { TrialRecord } from '../study/types.js';
 import type { Decision, Scheduler, SchedulerContext } from './scheduler.js';
-import { valueAtStep, withCurrentReport } from './rungs.js';
+import { withReport } from './rungs.js';
+import { SortedList } from './sorted-list.js';
+import { IncrementalState } from './trial-source.js';
 
 /** Options of median stopping; names and defaults follow Optuna's MedianPruner. */
 export interface MedianStoppingOptions {
@@ -20,11 +22,10 @@ function checkInt(name: string, v: number, min: number): number {
   return v;
 }
 
-/** The median of values with numpy's linear interpolation (percentile 50). */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = (s.length - 1) / 2;
-  const lo = s[Math.floor(mid)] as number, hi = s[Math.ceil(mid)] as number;
+/** The median of sorted values with numpy's linear interpolation (percentile 50). */
+function median(s: SortedList): number {
+  const mid = (s.size - 1) / 2;
+  const lo = s.at(Math.floor(mid)), hi = s.at(Math.ceil(mid));
   return lo + (hi - lo) * (mid - Math.floor(mid));
 }
 
@@ -46,22 +47,24 @@ export class MedianStoppingScheduler implements Scheduler {
     this.minTrials = checkInt('n_min_trials', options.nMinTrials ?? 1, 1);
   }
 
+  /** Per study: how many trials completed, and their values at each step, sorted (updated incrementally). */
+  private readonly tables = new IncrementalState<CompletedTable>((ctx) => new CompletedTable(ctx.metric), (tb, t) => tb.add(t));
+
   /** Stops when the trial's best-so-far is worse than the median of completed trials at this step. */
   async onReport(trial: TrialRecord, step: number, value: number, ctx: SchedulerContext): Promise<Decision> {
     if (step < this.warmup) return 'continue';
     // A stop at the last step saves nothing and would lose a complete result.
     if (trial.budget !== null && step >= trial.budget) return 'continue';
-    const all = withCurrentReport(await ctx.trials(), trial, step, value, ctx.metric);
-    const own = all.find((t) => t.id === trial.id) as TrialRecord;
+    const { state: completed, latest } = await this.tables.refreshed(ctx);
+    const own = withReport(latest(trial.id) ?? trial, step, value, ctx.metric);
     // Optuna's rule: decide at the first report at or past each interval point (steps may be sparse).
     const nearestLower = Math.floor((step - this.warmup) / this.interval) * this.interval + this.warmup;
     let previous = -1;
     for (const s of own.steps) if (s.step > previous && s.step !== step) previous = s.step;
     if (previous >= nearestLower) return 'continue';
-    const completed = all.filter((t) => t.state === 'complete');
-    if (completed.length === 0 || completed.length < this.startup) return 'continue';
-    const atStep = completed.map((t) => valueAtStep(t, step, ctx.metric)).filter((v): v is number => v !== undefined);
-    if (atStep.length < this.minTrials) return 'continue';
+    if (completed.count === 0 || completed.count < this.startup) return 'continue';
+    const atStep = completed.at(step);
+    if (atStep === undefined || atStep.size < this.minTrials) return 'continue';
     const max = ctx.direction === 'maximize';
     let best = value;
     for (const s of own.steps) {
@@ -72,3 +75,36 @@ export class MedianStoppingScheduler implements Scheduler {
     return (max ? best < m : best > m) ? 'stop' : 'continue';
   }
 }
+
+/** Completed trials of a study: their number and their values at each step, each step's values sorted. */
+class CompletedTable {
+  count = 0;
+  private readonly counted = new Set<number>();
+  private readonly byStep = new Map<number, SortedList>();
+
+  constructor(private readonly metric: string) {}
+
+  /** Counts a trial once it is complete (a complete trial never changes). */
+  add(t: TrialRecord): void {
+    if (t.state !== 'complete' || this.counted.has(t.id)) return;
+    this.counted.add(t.id);
+    this.count++;
+    const seen = new Set<number>();
+    for (const s of t.steps) {
+      const v = s.metrics[this.metric];
+      // One value per step: the first report of it, as valueAtStep reads it.
+      if (seen.has(s.step)) continue;
+      seen.add(s.step);
+      if (v === undefined || !Number.isFinite(v)) continue;
+      let list = this.byStep.get(s.step);
+      if (!list) this.byStep.set(s.step, (list = new SortedList()));
+      list.insert(v);
+    }
+  }
+
+  /** The completed trials' values at exactly this step, or undefined when none reported it. */
+  at(step: number): SortedList | undefined {
+    return this.byStep.get(step);
+  }
+}
+

@@ -1,4 +1,5 @@
 import type { Direction, TrialRecord } from '../study/types.js';
+import { SortedList } from './sorted-list.js';
 
 /** The objective value a trial reported at `step` exactly, or undefined. */
 export function valueAtStep(t: TrialRecord, step: number, metric: string): number | undefined {
@@ -51,4 +52,43 @@ export function isPromotable(value: number, competing: readonly number[], reduct
   const sorted = [...competing].sort((a, b) => (direction === 'maximize' ? b - a : a - b));
   const threshold = sorted[idx] as number;
   return direction === 'maximize' ? value >= threshold : value <= threshold;
+}
+
+/** The trial with the step being reported merged into its steps (its own value counts exactly once). */
+export function withReport(own: TrialRecord, step: number, value: number, metric: string): TrialRecord {
+  if (own.steps.some((s) => s.step === step)) return own;
+  const steps = [...own.steps, { step, metrics: { [metric]: value }, at: Date.now() }].sort((a, b) => a.step - b.step);
+  return { ...own, steps };
+}
+
+/** isPromotable over a rung's values kept sorted (this trial's value among them): O(1) reads, no sort. */
+export function isPromotableSorted(value: number, competing: SortedList, reductionFactor: number, direction: Direction): boolean {
+  const n = competing.size;
+  const idx = Math.max(0, Math.floor(n / reductionFactor) - 1);
+  const threshold = direction === 'maximize' ? competing.at(n - 1 - idx) : competing.at(idx);
+  return direction === 'maximize' ? value >= threshold : value <= threshold;
+}
+
+/**
+ * Every trial's values at each rung (first report at or past the rung step), with each rung's values kept
+ * sorted: the per-study state of successive halving, updated one changed trial at a time.
+ */
+export class RungTable {
+  private readonly rungs = new Map<number, SortedList>();
+  private readonly byTrial = new Map<number, ReadonlyMap<number, number>>();
+
+  /** Replaces a trial's rung values (rung step → value), touching only the rungs whose value changed. */
+  set(trialId: number, values: ReadonlyMap<number, number>): void {
+    const old = this.byTrial.get(trialId);
+    if (old) for (const [r, v] of old) if (values.get(r) !== v) this.rung(r).remove(v);
+    for (const [r, v] of values) if (old?.get(r) !== v) this.rung(r).insert(v);
+    this.byTrial.set(trialId, values);
+  }
+
+  /** The values at a rung step, ascending. */
+  rung(step: number): SortedList {
+    let list = this.rungs.get(step);
+    if (!list) this.rungs.set(step, (list = new SortedList()));
+    return list;
+  }
 }

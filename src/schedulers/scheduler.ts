@@ -8,8 +8,19 @@ export interface SchedulerContext {
   readonly direction: Direction;
   /** The study's objective metric (the value passed to onReport is this metric at the step). */
   readonly metric: string;
-  /** A snapshot of the study's trials (loaded lazily, at most once per report). */
+  /** A snapshot of the study's trials (loaded lazily, at most once per report). O(study size): the built-in schedulers read `source` instead when there is one. */
   trials(): Promise<readonly TrialRecord[]>;
+  /**
+   * The study's trials as an incremental source, the same object at every report of the study in this process
+   * (schedulers key their per-study state on it). The engine always gives one; hand-made contexts may not.
+   */
+  readonly source?: TrialSource;
+}
+
+/** Incremental access to a study's trials: each cursor hands out what changed since its previous read. */
+export interface TrialSource {
+  /** A new reader: its first read returns every trial, each later read the new trials and the unfinished ones (which may have reported since). */
+  cursor(): { read(): Promise<readonly TrialRecord[]> };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Direction, Params, TrialRecord } from '../study/types.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, TrialSource } from './scheduler.js';
+import { trialSourceOf } from './trial-source.js';
 
 /** What one simulated trial did. */
 export interface SimulatedTrial {
@@ -18,6 +19,12 @@ export class SimulatedStudy {
   readonly trials: TrialRecord[] = [];
   /** Steps run by all trials together. */
   epochsUsed = 0;
+
+  /** The trials as an incremental source, as the engine gives the scheduler one (trial id = number + 1 here). */
+  private readonly source: TrialSource = trialSourceOf(async (from, ids) => [
+    ...this.trials.slice(from),
+    ...ids.map((id) => this.trials[id - 1]).filter((t): t is TrialRecord => t !== undefined && t.number < from),
+  ]);
 
   constructor(private readonly scheduler: Scheduler | undefined, readonly direction: Direction, readonly metric = 'value') {}
 
@@ -40,7 +47,7 @@ export class SimulatedStudy {
       steps.push({ step: s, metrics: { [this.metric]: last }, at: s });
       this.epochsUsed++;
       if (this.scheduler) {
-        const d = await this.scheduler.onReport(record, s, last, { direction: this.direction, metric: this.metric, trials: async () => this.trials });
+        const d = await this.scheduler.onReport(record, s, last, { direction: this.direction, metric: this.metric, trials: async () => this.trials, source: this.source });
         if (d === 'stop') { stopped = true; break; }
       }
     }

@@ -1,7 +1,8 @@
 import { InputError } from '../errors.js';
 import type { TrialRecord } from '../study/types.js';
 import type { Decision, Scheduler, SchedulerContext } from './scheduler.js';
-import { isPromotable, rungValue, withCurrentReport } from './rungs.js';
+import { RungTable, isPromotableSorted, withReport } from './rungs.js';
+import { IncrementalState } from './trial-source.js';
 
 /** Options of (asynchronous) successive halving; names and defaults follow Optuna's SuccessiveHalvingPruner. */
 export interface SuccessiveHalvingOptions {
@@ -50,23 +51,48 @@ export class SuccessiveHalvingScheduler implements Scheduler {
     return this.minResource * this.reductionFactor ** (this.minEarlyStoppingRate + k);
   }
 
-  /** Checks every rung the trial crossed up to this step, lowest first, as Optuna does. */
+  /** Rung tables per study, updated from the trials that changed since the previous report. */
+  private readonly tables = new IncrementalState<{ table: RungTable; metric: string }>(
+    (ctx) => ({ table: new RungTable(), metric: ctx.metric }),
+    (s, t) => {
+      if (!this.peers || this.peers(t)) s.table.set(t.id, this.rungValuesOf(t, s.metric));
+    },
+  );
+
+  /** A trial's value at each rung it reached (first finite report at or past the rung step). */
+  rungValuesOf(t: TrialRecord, metric: string): Map<number, number> {
+    const out = new Map<number, number>();
+    let k = 0;
+    for (const s of t.steps) {
+      const v = s.metrics[metric];
+      if (v === undefined || !Number.isFinite(v)) continue;
+      while (this.rungStep(k) <= s.step) out.set(this.rungStep(k++), v);
+    }
+    return out;
+  }
+
+  /**
+   * Checks every rung the trial crossed up to this step, lowest first, as Optuna does. The rung values of
+   * the study are kept in sorted tables updated incrementally (new trials and running ones only), so a
+   * report costs the same at 100,000 trials as at 1,000, and reports of other workers count (they are read
+   * from storage like this worker's own).
+   */
   async onReport(trial: TrialRecord, step: number, value: number, ctx: SchedulerContext): Promise<Decision> {
     if (step < this.rungStep(0)) return 'continue';
     // A stop at the last step saves nothing and would lose a complete result.
     if (trial.budget !== null && step >= trial.budget) return 'continue';
-    const all = withCurrentReport(await ctx.trials(), trial, step, value, ctx.metric);
-    const own = all.find((t) => t.id === trial.id) as TrialRecord;
-    const peers = this.peers ? all.filter((t) => t.id === trial.id || (this.peers as (t: TrialRecord) => boolean)(t)) : all;
+    const { state, latest } = await this.tables.refreshed(ctx);
+    const own = withReport(latest(trial.id) ?? trial, step, value, ctx.metric);
+    const mineAt = this.rungValuesOf(own, ctx.metric);
+    state.table.set(own.id, mineAt);
     for (let k = 0; this.rungStep(k) <= step; k++) {
       const r = this.rungStep(k);
-      const mine = rungValue(own, r, ctx.metric);
+      const mine = mineAt.get(r);
       if (mine === undefined) continue;
       // Only rungs this report decides: earlier rungs were decided when they were crossed.
       const firstAtRung = own.steps.find((s) => s.step >= r && s.metrics[ctx.metric] !== undefined && Number.isFinite(s.metrics[ctx.metric] as number));
       if (firstAtRung?.step !== step) continue;
-      const competing = peers.map((t) => rungValue(t, r, ctx.metric)).filter((v): v is number => v !== undefined);
-      if (!isPromotable(mine, competing, this.reductionFactor, ctx.direction)) return 'stop';
+      if (!isPromotableSorted(mine, state.table.rung(r), this.reductionFactor, ctx.direction)) return 'stop';
     }
     return 'continue';
   }

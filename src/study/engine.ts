@@ -4,6 +4,7 @@ import { describeError, InputError, TrialPruned } from '../errors.js';
 import type { Runner } from '../runners/runner.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
+import { storageTrialSource } from '../schedulers/trial-source.js';
 import type { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { TrialView } from '../storage/trial-view.js';
@@ -211,6 +212,8 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
               direction: o.study.direction,
               metric: o.study.metric,
               trials: () => (snapshot ??= storage.listTrials(o.study.id)),
+              // Incremental (new and running trials only): a report costs the same at any study size.
+              source: storageTrialSource(storage, o.study.id),
             });
             if (decision === 'stop') {
               stoppedByScheduler = true;
