@@ -1,4 +1,4 @@
-export { logGamma, regularizedIncompleteBeta, normalCdf, normalQuantile, studentTCdf, studentTQuantile } from './distributions.js';
-export { wilsonInterval, mean, quantile, variance, meanInterval, type Interval, type MeanInterval } from './intervals.js';
-export { welchTTest, holmAdjust, type WelchResult } from './tests.js';
-export { compareAgainstBest, verdictText, formatP, type Comparison, type LabelledSample } from './verdict.js';
+export { logGamma, logGammaRatio, regularizedIncompleteBeta, regularizedGamma, normalCdf, normalQuantile, studentTCdf, studentTTail, studentTTwoSided, studentTQuantile, chiSquareTail, chiSquareQuantile } from './distributions.js';
+export { wilsonInterval, mean, quantile, variance, isConstant, RELATIVE_ZERO, meanInterval, withTestSetError, sdInterval, type Interval, type MeanInterval, type TestSetInterval } from './intervals.js';
+export { welchTTest, pairedTTest, holmAdjust, holmReject, bartlettTest, type TTestResult, type WelchResult } from './tests.js';
+export { compareAgainstBest, compareSamples, pairOnSeeds, verdictText, formatP, type Comparison, type LabelledSample, type ReferenceChoice } from './verdict.js';

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import {
   compareAgainstBest,
   holmAdjust,
+  holmReject,
+  pairedTTest,
+  verdictText,
   meanInterval,
   normalQuantile,
   studentTCdf,
@@ -97,21 +100,26 @@ test('Holm adjustment (textbook example)', () => {
   assert.deepEqual(holmAdjust([]), []);
 });
 
-test('verdicts: better only when significant after Holm', () => {
-  const res = compareAgainstBest(
-    [
-      { label: 'B', values: [0.975, 0.978, 0.974, 0.977, 0.976, 0.973] },
-      { label: 'A', values: [0.981, 0.984, 0.979, 0.983, 0.982] },
-      { label: 'C', values: [0.9805, 0.9822, 0.9783, 0.9811, 0.983] },
-    ],
-    'maximize',
-  );
+test('verdicts: better only when significant after Holm; a reference picked on the same runs gives descriptive verdicts', () => {
+  const samples = [
+    { label: 'B', values: [0.975, 0.978, 0.974, 0.977, 0.976, 0.973] },
+    { label: 'A', values: [0.981, 0.984, 0.979, 0.983, 0.982] },
+    { label: 'C', values: [0.9805, 0.9822, 0.9783, 0.9811, 0.983] },
+  ];
+  const res = compareAgainstBest(samples, 'maximize', 0.05, 'A');
   assert.equal(res.best, 'A');
+  assert.equal(res.choice, 'independent');
   const byOther = Object.fromEntries(res.comparisons.map((c) => [c.other, c]));
   assert.equal(byOther.B?.significant, true);
-  assert.match(byOther.B?.verdict ?? '', /^A is better than B/);
+  assert.equal(byOther.B?.test.kind, 'welch');
+  assert.match(byOther.B?.verdict ?? '', /^A is better than B \(Welch's t-test/);
   assert.equal(byOther.C?.significant, false);
   assert.match(byOther.C?.verdict ?? '', /indistinguishable within noise/);
+  // Without a reference chosen elsewhere the best mean of these runs is the reference: nothing is a test.
+  const same = compareAgainstBest(samples, 'maximize');
+  assert.equal(same.best, 'A');
+  assert.equal(same.choice, 'same-runs');
+  assert.ok(same.comparisons.every((c) => !c.significant && /descriptive/.test(c.verdict)));
   // Minimize: the lowest mean is the best.
   const min = compareAgainstBest(
     [
@@ -119,9 +127,49 @@ test('verdicts: better only when significant after Holm', () => {
       { label: 'high', values: [5, 5.1, 4.9] },
     ],
     'minimize',
+    0.05,
+    'low',
   );
   assert.equal(min.best, 'low');
   assert.equal(min.comparisons[0]?.significant, true);
+});
+
+test('constant samples are constant: no "better" from summation rounding', () => {
+  const seven = Array<number>(7).fill(0.9);
+  const two = [0.9, 0.9];
+  const w = welchTTest(seven, two);
+  assert.equal(w.p, 1);
+  assert.equal(w.meanDiff, 0);
+  const c = compareAgainstBest([{ label: 'A', values: seven }, { label: 'B', values: two }], 'maximize', 0.05, 'A');
+  assert.equal(c.comparisons[0]?.significant, false);
+  assert.match(c.comparisons[0]?.verdict ?? '', /indistinguishable/);
+  // Values that differ only in the last bits are still constant; genuinely different constants differ.
+  assert.equal(welchTTest([0.1 + 0.2, 0.3, 0.3], [0.3, 0.3]).p, 1);
+  assert.equal(welchTTest([0.91, 0.91], [0.9, 0.9]).p, 0);
+  assert.equal(pairedTTest([0.9, 0.9, 0.9], [0.9, 0.9, 0.9]).p, 1);
+});
+
+test('paired on shared seeds, Welch otherwise; the comparison says which', () => {
+  // A per-seed effect shared by both configurations: Welch sees noise, the paired test sees the constant gap.
+  const a = { label: 'a', values: [0.9812, 0.9801, 0.983, 0.979, 0.9825], seeds: [1, 2, 3, 4, 5] };
+  const b = { label: 'b', values: [0.9805, 0.9792, 0.9822, 0.9781, 0.9818], seeds: [1, 2, 3, 4, 5] };
+  const r = compareAgainstBest([a, b], 'maximize', 0.05, 'a');
+  assert.equal(r.comparisons[0]?.test.kind, 'paired');
+  assert.equal(r.comparisons[0]?.significant, true);
+  assert.match(r.comparisons[0]?.verdict ?? '', /paired t-test on shared seeds/);
+  // Seeds in another order pair up by seed, not by position.
+  const shuffled = { label: 'b', values: [...b.values].reverse(), seeds: [...b.seeds].reverse() };
+  assert.equal(compareAgainstBest([a, shuffled], 'maximize', 0.05, 'a').comparisons[0]?.test.p, r.comparisons[0]?.test.p);
+  const other = { label: 'b', values: b.values, seeds: [6, 7, 8, 9, 10] };
+  const u = compareAgainstBest([a, other], 'maximize', 0.05, 'a');
+  assert.equal(u.comparisons[0]?.test.kind, 'welch');
+  assert.equal(u.comparisons[0]?.significant, false);
+});
+
+test('Holm rejects at p ≤ alpha/(m − i), as statsmodels does', () => {
+  assert.deepEqual(holmReject([0.025, 0.025], 0.05), [true, true]);
+  assert.deepEqual(holmReject([0.01, 0.04, 0.03, 0.005, 0.0125], 0.05), [true, false, false, true, true]);
+  assert.match(verdictText('X', 'Y', 0.05, 0.05), /X is better than Y/);
 });
 
 test('quantile interpolates between order statistics; median of an even count is the midpoint', async () => {

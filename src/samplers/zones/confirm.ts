@@ -1,7 +1,7 @@
 import { HyperzoneError } from '../../errors.js';
 import type { ResultEntry, ResultSet } from '../../results/resultset.js';
-import { meanInterval, wilsonInterval, type Interval, type MeanInterval } from '../../stats/intervals.js';
-import { compareAgainstBest, formatP, type Comparison } from '../../stats/verdict.js';
+import { meanInterval, wilsonInterval, withTestSetError, type Interval, type MeanInterval, type TestSetInterval } from '../../stats/intervals.js';
+import { compareAgainstBest, formatP, type Comparison, type LabelledSample } from '../../stats/verdict.js';
 import type { Params, TrialPlan } from '../../study/types.js';
 import { deriveSeed } from '../../util/rng.js';
 import { bare, directionSign, entriesOf, missingPlans, needsResults, paramsKey, paramsLabel, stagePlan } from './common.js';
@@ -18,7 +18,10 @@ export interface ConfirmedConfig {
   /** Whether it is the rerun of the plain grid's best. */
   readonly baseline: boolean;
   readonly validation: MeanInterval;
+  /** Mean ± t interval over seeds of the test metric: conditional on this one test set. */
   readonly test: MeanInterval | null;
+  /** The same mean with an interval that also covers the test set's own sampling error p(1−p)/N (null when not a proportion). */
+  readonly testWithTestSet: TestSetInterval | null;
   /** Each run's test value with its Wilson interval on `testSize` examples (null when not a proportion). */
   readonly testRuns: readonly { readonly seed: number; readonly value: number; readonly wilson: Interval | null }[];
 }
@@ -30,10 +33,17 @@ export interface ConfirmOutput {
   readonly testMetric: string;
   /** Configurations, best validation mean first. */
   readonly configs: readonly ConfirmedConfig[];
-  /** The selected configuration: best mean validation value (test data never selects). */
+  /**
+   * The selected configuration: stage 3's best (validation, runs that stage 4 does not reuse), so the tests
+   * against it on stage 4's runs are free of selection bias. Test data never selects.
+   */
   readonly best: string;
-  /** Welch + Holm against the selected one, on validation and (when present) test values. */
+  /** How `best` was chosen, in words. */
+  readonly selectedBy: string;
+  /** Paired t-tests on stage 4's shared seeds (Welch where seeds differ) + Holm, against the selected one, on validation and (when present) test values. */
   readonly comparisons: { readonly validation: readonly Comparison[]; readonly test: readonly Comparison[] | null };
+  /** Stage 4's best validation mean and its comparisons: chosen on the same runs, so descriptive only (no significance claimed). */
+  readonly descriptive: { readonly best: string; readonly comparisons: readonly Comparison[] };
   /** Whether stages 2–4 beat the plain grid's best, judged on test values when present, else validation. */
   readonly improvement: { readonly baseline: string; readonly best: string; readonly significant: boolean; readonly pAdjusted: number | null; readonly verdict: string };
   /** Plain-language verdicts, one per line. */
@@ -74,13 +84,15 @@ export function analyzeConfirm(rs: ResultSet, options: ZoneOptions = {}): { plan
     const runs = runsOf(c.params);
     const tests = runs.map((e) => e.metrics[o.testMetric]);
     const haveTest = tests.every((v): v is number => v !== undefined && Number.isFinite(v));
+    const test = haveTest ? meanInterval(tests as number[], o.confidence) : null;
     return {
       label: paramsLabel(c.params),
       params: c.params,
       scheduleRank: c.scheduleRank,
       baseline: c.baseline,
       validation: meanInterval(runs.map((e) => e.value), o.confidence),
-      test: haveTest ? meanInterval(tests as number[], o.confidence) : null,
+      test,
+      testWithTestSet: test !== null && test.mean >= 0 && test.mean <= 1 ? withTestSetError(test, o.testSize) : null,
       testRuns: haveTest
         ? runs.map((e) => {
             const v = e.metrics[o.testMetric] as number;
@@ -91,21 +103,27 @@ export function analyzeConfirm(rs: ResultSet, options: ZoneOptions = {}): { plan
   });
   const sign = directionSign(direction);
   confirmed.sort((a, b) => sign * (b.validation.mean - a.validation.mean));
-  const best = confirmed[0] as ConfirmedConfig;
-  const valCmp = compareAgainstBest(confirmed.map((c) => ({ label: c.label, values: runsOf(c.params).map((e) => e.value) })), direction, o.alpha, best.label);
+  // The reference is stage 3's best: chosen on stage 3's runs, which stage 4 does not reuse (its seeds are new).
+  const best = confirmed.find((c) => c.scheduleRank === 1) ?? (confirmed[0] as ConfirmedConfig);
+  const valSamples = (c: ConfirmedConfig): LabelledSample => {
+    const runs = runsOf(c.params);
+    return { label: c.label, values: runs.map((e) => e.value), seeds: runs.map((e) => e.seed) };
+  };
+  const valCmp = compareAgainstBest(confirmed.map(valSamples), direction, o.alpha, best.label, 'independent');
   const withTest = confirmed.every((c) => c.test !== null);
   const testCmp = withTest
-    ? compareAgainstBest(confirmed.map((c) => ({ label: c.label, values: c.testRuns.map((r) => r.value) })), direction, o.alpha, best.label)
+    ? compareAgainstBest(confirmed.map((c) => ({ label: c.label, values: c.testRuns.map((r) => r.value), seeds: c.testRuns.map((r) => r.seed) })), direction, o.alpha, best.label, 'independent')
     : null;
+  const descriptive = compareAgainstBest(confirmed.map(valSamples), direction, o.alpha);
   const baseline = confirmed.find((c) => c.baseline) as ConfirmedConfig;
   const family = testCmp ?? valCmp;
   const judged = testCmp ? o.testMetric : metric;
   let improvement: ConfirmOutput['improvement'];
   if (baseline === best) {
-    improvement = { baseline: baseline.label, best: best.label, significant: false, pAdjusted: null, verdict: `Stages 2–4 did not improve on the plain grid's best: the rerun of ${baseline.label} is still the best on ${metric}` };
+    improvement = { baseline: baseline.label, best: best.label, significant: false, pAdjusted: null, verdict: `Stages 2–4 did not improve on the plain grid's best: stage 3 selected the plain grid's best itself (${baseline.label})` };
   } else {
     const c = family.comparisons.find((x) => x.other === baseline.label) as Comparison;
-    const better = c.significant && sign * c.welch.meanDiff > 0;
+    const better = c.significant && sign * c.test.meanDiff > 0;
     improvement = {
       baseline: baseline.label,
       best: best.label,
@@ -116,10 +134,27 @@ export function analyzeConfirm(rs: ResultSet, options: ZoneOptions = {}): { plan
         : `Stages 2–4 did not improve significantly on the plain grid's best (${judged}): ${c.verdict}`,
     };
   }
-  const verdicts = [`Selected on ${metric}: ${best.label}`, ...(testCmp ?? valCmp).comparisons.map((c) => `${judged}: ${c.verdict}`), improvement.verdict];
+  const selectedBy = `stage 3's best ${metric} (one run per candidate × schedule; stage 4's seeds are new, so the tests below are not biased by the selection)`;
+  const verdicts = [
+    `Selected on ${metric} in stage 3: ${best.label}`,
+    ...family.comparisons.map((c) => `${judged}: ${c.verdict}`),
+    improvement.verdict,
+    ...(descriptive.best !== best.label ? [`Descriptive: stage 4's best ${metric} mean is ${descriptive.best}; it was picked on the same runs, so no test is claimed for it`] : []),
+  ];
   return {
     plan: [],
-    output: { stage: 'confirm', metric, testMetric: o.testMetric, configs: confirmed, best: best.label, comparisons: { validation: valCmp.comparisons, test: testCmp ? testCmp.comparisons : null }, improvement, verdicts },
+    output: {
+      stage: 'confirm',
+      metric,
+      testMetric: o.testMetric,
+      configs: confirmed,
+      best: best.label,
+      selectedBy,
+      comparisons: { validation: valCmp.comparisons, test: testCmp ? testCmp.comparisons : null },
+      descriptive: { best: descriptive.best, comparisons: descriptive.comparisons },
+      improvement,
+      verdicts,
+    },
   };
 }
 
@@ -127,7 +162,8 @@ export function analyzeConfirm(rs: ResultSet, options: ZoneOptions = {}): { plan
  * Stage 4 `confirm`: stage 3's top k and the plain grid's best (rerun so it is compared fairly), each
  * over `confirmSeeds` new seeds with `evaluate_test: true` in attrs — the only stage whose trials
  * read test data. Returns the input plus `plan` while results are missing, else the input plus
- * `stage_output` (ConfirmOutput: mean ± CI, Wilson intervals, Welch + Holm verdicts) and an empty plan.
+ * `stage_output` (ConfirmOutput: mean ± CI, Wilson intervals, paired-or-Welch + Holm verdicts against stage 3's
+ * pick) and an empty plan.
  */
 export function confirmStage(rs: ResultSet, options: ZoneOptions = {}): ResultSet {
   const r = analyzeConfirm(rs, options);
