@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { EngineEvents } from '../study/engine.js';
 import type { Params, TrialRecord } from '../study/types.js';
+import { formatParams } from '../reports/format.js';
 import { formatValue } from '../reports/results.js';
 import { formatDuration } from '../reports/text-table.js';
 
@@ -13,7 +14,7 @@ export interface ProgressView {
 }
 
 function shortParams(p: Params): string {
-  return Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+  return formatParams(p);
 }
 
 /** Chooses bars (TTY), plain lines, or silence. */

@@ -1,6 +1,7 @@
 import type { Sampler } from '../samplers/sampler.js';
 import type { Space } from '../space/space.js';
 import type { Direction, Params, TrialRecord } from '../study/types.js';
+import { formatParams } from './format.js';
 import { formatValue } from './results.js';
 
 /** A sampler that names the configuration it would return (e.g. `auto`: the best GP posterior mean among the best observed). */
@@ -26,7 +27,7 @@ export function recommendedLine(sampler: Sampler, trials: readonly TrialRecord[]
   if (pick === null || (best !== null && sameParams(pick.params, best.params))) return null;
   const runs = trials.filter((t) => t.state === 'complete' && t.value !== null && sameParams(t.params, pick.params));
   const mean = runs.reduce((s, t) => s + (t.value as number), 0) / Math.max(runs.length, 1);
-  const params = Object.entries(pick.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  const params = formatParams(pick.params);
   const nums = runs.map((t) => `#${t.number}`).join(', ');
   return `recommended by ${sampler.name}: ${params} → ${metric} = ${formatValue(mean)}${runs.length > 1 ? ` (mean of ${runs.length})` : ''}${nums ? ` [${nums}]` : ''} — the strategy's own pick, less exposed to one lucky noisy value than "best"`;
 }

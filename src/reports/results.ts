@@ -1,4 +1,5 @@
 import type { Direction, TrialRecord } from '../study/types.js';
+import { formatNumber, formatParamValue } from './format.js';
 import { formatDuration, renderTable } from './text-table.js';
 
 /** One row of a study's results: plain data that the terminal table, CSV export and reports share. */
@@ -42,8 +43,8 @@ export function renderResults(rows: readonly ResultRow[], metric: string, limit 
   const headers = ['#', ...names, 'parameters', `best ${metric}`, 'epoch', 'time', 'state'];
   const body = rows.slice(0, limit).map((r) => [
     r.number,
-    ...names.map((n) => (r.params[n] === undefined ? null : String(r.params[n]))),
-    r.parameters === null ? null : r.parameters.toLocaleString('en-US'),
+    ...names.map((n) => (r.params[n] === undefined ? null : formatParamValue(r.params[n]))),
+    r.parameters === null ? null : formatNumber(r.parameters),
     r.value === null ? null : formatValue(r.value),
     r.bestStep,
     r.seconds === null ? null : formatDuration(r.seconds),
@@ -53,7 +54,7 @@ export function renderResults(rows: readonly ResultRow[], metric: string, limit 
   return renderTable(headers, body) + more;
 }
 
-/** A metric value with 4 significant decimals. */
+/** A metric value in text output: formatNumber (4 significant digits). */
 export function formatValue(v: number): string {
-  return Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toPrecision(5) : v.toFixed(4);
+  return formatNumber(v);
 }

@@ -1,4 +1,5 @@
 import type { TrialRecord } from '../study/types.js';
+import { formatNumber, formatParams } from './format.js';
 import { formatValue } from './results.js';
 import { formatDuration, renderTable } from './text-table.js';
 
@@ -17,11 +18,11 @@ export function sparkline(values: readonly number[]): string {
 export function renderTrial(t: TrialRecord, metric: string): string {
   const lines: string[] = [];
   lines.push(`trial #${t.number} (id ${t.id}): ${t.state}${t.value !== null ? `, ${metric} = ${formatValue(t.value)}` : ''}`);
-  lines.push(`params: ${Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(', ')}; seed ${t.seed}; budget ${t.budget ?? '-'}`);
+  lines.push(`params: ${formatParams(t.params, ', ')}; seed ${t.seed}; budget ${t.budget ?? '-'}`);
   if (t.startedAt !== null) lines.push(`time: ${t.finishedAt !== null ? formatDuration((t.finishedAt - t.startedAt) / 1000) : 'running'}; attempts ${t.attempts}${t.workerId ? `; worker ${t.workerId}` : ''}`);
   if (t.error) lines.push(`error: ${t.error}`);
   const finals = Object.entries(t.metrics);
-  if (finals.length) lines.push(`final: ${finals.map(([k, v]) => `${k}=${Number.isInteger(v) ? v : formatValue(v)}`).join(', ')}`);
+  if (finals.length) lines.push(`final: ${finals.map(([k, v]) => `${k}=${formatNumber(v)}`).join(', ')}`);
   const attrs = Object.entries(t.attrs);
   if (attrs.length) lines.push(`attrs: ${attrs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
   if (t.steps.length) {
@@ -29,7 +30,7 @@ export function renderTrial(t: TrialRecord, metric: string): string {
     const curveNames = names.filter((n) => /loss|acc/.test(n));
     lines.push('', 'learning curve:');
     for (const n of curveNames) lines.push(`  ${n.padEnd(14)} ${sparkline(t.steps.map((s) => s.metrics[n] ?? NaN))}`);
-    lines.push('', renderTable(['epoch', ...names], t.steps.map((s) => [s.step, ...names.map((n) => (s.metrics[n] === undefined ? null : formatValue(s.metrics[n] as number)))])));
+    lines.push('', renderTable(['epoch', ...names], t.steps.map((s) => [s.step, ...names.map((n) => (s.metrics[n] === undefined ? null : formatNumber(s.metrics[n] as number)))])));
   }
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import { InputError } from '../../errors.js';
 import { studyToJson, trialsToCsv } from '../../reports/export.js';
 import { renderResults, resultRows, formatValue } from '../../reports/results.js';
 import { formatDuration, renderTable } from '../../reports/text-table.js';
+import { formatParams } from '../../reports/format.js';
 import { renderTrial } from '../../reports/trial-detail.js';
 import { bestOf } from '../../study/study.js';
 import { redactUrl } from '../../storage/open.js';
@@ -51,7 +52,7 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     out(`study ${study.name} (${study.direction} ${study.metric}) in ${redactUrl(storageUrl(flags.storage))}`);
     out(`trials: ${total} — ${c.complete} complete, ${c.running} running, ${c.waiting} waiting, ${c.pruned} pruned, ${c.failed} failed`);
     const best = bestOf(trials.filter((t) => t.state === 'complete'), study.direction);
-    if (best) out(`best: #${best.number} ${Object.entries(best.params).map(([k, v]) => `${k}=${v}`).join(' ')} → ${study.metric} = ${formatValue(best.value as number)}`);
+    if (best) out(`best: #${best.number} ${formatParams(best.params)} → ${study.metric} = ${formatValue(best.value as number)}`);
     const rec = recommendationOf(study, trials, best ?? null);
     if (rec) out(rec);
     const now = Date.now();
@@ -69,7 +70,7 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     const running = trials.filter((t) => t.state === 'running');
     if (running.length) {
       out('\nin flight:');
-      out(renderTable(['#', 'params', 'step', 'worker', 'heartbeat'], running.map((t) => [t.number, Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(' '), `${t.steps.length}/${t.budget ?? '?'}`, t.workerId, t.heartbeatAt === null ? null : `${formatDuration((now - t.heartbeatAt) / 1000)} ago`])));
+      out(renderTable(['#', 'params', 'step', 'worker', 'heartbeat'], running.map((t) => [t.number, formatParams(t.params), `${t.steps.length}/${t.budget ?? '?'}`, t.workerId, t.heartbeatAt === null ? null : `${formatDuration((now - t.heartbeatAt) / 1000)} ago`])));
     }
     const done = trials.filter((t) => t.state !== 'waiting' && t.state !== 'running');
     if (done.length) out('\n' + renderResults(resultRows(done, study.direction), study.metric, 10));
