@@ -220,8 +220,10 @@ export class MemoryStorage implements Storage {
   /** Trials numbered ≥ fromNumber or with an id in `ids`. */
   async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
     const s = this.study(studyId);
-    const wanted = new Set(ids);
-    return s.trials.filter((t) => t.number >= fromNumber || wanted.has(t.id)).map(snapshot);
+    // s.trials[i] has number i: the new ones are a tail and the others are found by id, so the cost is
+    // O(changes), not O(study) (schedulers read this at every report).
+    const older = ids.map((id) => this.trials.get(id)).filter((t): t is MutableTrial => t !== undefined && t.studyId === studyId && t.number < fromNumber);
+    return [...older.sort((a, b) => a.number - b.number), ...s.trials.slice(Math.max(0, fromNumber))].map(snapshot);
   }
 
   async countTrials(studyId: number): Promise<StateCounts> {

@@ -379,9 +379,15 @@ export class SqliteStorage implements Storage {
   /** Trials numbered ≥ fromNumber or with an id in `ids`: O(changes), not O(study). */
   async listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]> {
     this.checkStudy(studyId);
-    const read = this.db.transaction(() => this.db.prepare<[number, number, string], TrialRow>(
-      `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND (number >= ? OR id IN (SELECT value FROM json_each(?))) ORDER BY number`)
-      .all(studyId, fromNumber, JSON.stringify(ids)).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
+    // Two index searches (the tail by number, the ids by rowid): with `number >= ? OR id IN (...)` SQLite
+    // scans every trial of the study, which made this O(study size).
+    const cols = TRIAL_COLS.split(',').map((c) => `t.${c.trim()}`).join(', ');
+    const read = this.db.transaction(() => this.db.prepare<[number, number, string, number, number], TrialRow>(
+      `SELECT ${cols} FROM trials t WHERE t.study_id = ? AND t.number >= ?
+       UNION ALL
+       SELECT ${cols} FROM json_each(?) j CROSS JOIN trials t ON t.id = j.value WHERE t.study_id = ? AND t.number < ?
+       ORDER BY number`)
+      .all(studyId, fromNumber, JSON.stringify(ids), studyId, fromNumber).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
     return read.deferred();
   }
 

@@ -38,7 +38,7 @@ export function listCommand(flags: { storage?: string }): Promise<number> {
     out(renderTable(['study', 'metric', 'direction', 'complete', 'running', 'waiting', 'pruned', 'failed', 'created'],
       studies.map((s) => [s.name, s.metric, s.direction, s.counts.complete, s.counts.running, s.counts.waiting, s.counts.pruned, s.counts.failed, new Date(s.createdAt).toISOString().slice(0, 16)])));
     return 0;
-  });
+  }, { readOnly: true });
 }
 
 /** `hyperzone status`: counts, best so far, workers and their heartbeats, trials in flight. */
@@ -75,7 +75,7 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     const done = trials.filter((t) => t.state !== 'waiting' && t.state !== 'running');
     if (done.length) out('\n' + renderResults(resultRows(done, study.direction), study.metric, 10));
     return 0;
-  });
+  }, { readOnly: true });
 }
 
 /** `hyperzone show N`: one trial with its learning curve. */
@@ -88,7 +88,7 @@ export function showCommand(number: string, flags: { storage?: string; study?: s
     if (!t) throw new InputError(`Study \`${study.name}\` has no trial #${n}`, { code: 'TRIAL_NOT_FOUND' });
     out(renderTrial(t, study.metric));
     return 0;
-  });
+  }, { readOnly: true });
 }
 
 /** `hyperzone export`: trials as CSV or JSON, to a file or stdout. */
@@ -104,5 +104,5 @@ export function exportCommand(flags: { storage?: string; study?: string; format?
       process.stderr.write(`wrote ${trials.length} trials to ${flags.out}\n`);
     } else process.stdout.write(text);
     return 0;
-  });
+  }, { readOnly: true });
 }

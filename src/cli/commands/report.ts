@@ -64,7 +64,7 @@ export async function reportCommand(flags: ReportFlags): Promise<number> {
       zone = setup.zone;
       const rs = resultSetFromTrials({ space: setup.space, metric: study.metric, direction: study.direction, fixed: setup.fixed }, trials);
       return dataFromStudy(study, trials, setup.space, `study ${study.name} in ${redactUrl(storageUrl(flags.storage))}`, rs);
-    });
+    }, { readOnly: true });
   }
   const zoneOptions: ZoneOptions = { ...(zone ?? {}), ...(valSize !== undefined ? { valSize } : {}) };
   const report = buildReport(data, { x: flags.x, y: flags.y, top, zoneOptions });
