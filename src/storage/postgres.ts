@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
-import { StorageError, describeError } from '../errors.js';
+import { InputError, StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
 import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
@@ -88,6 +88,8 @@ export interface PostgresStorageOptions {
    * (a restart, a failover), in ms; default 60 000, or env HYPERZONE_PG_RETRY_MS. 0 disables retries.
    */
   readonly retryMs?: number;
+  /** Open only a schema that already holds hyperzone's tables (read-only commands); otherwise InputError, nothing created. */
+  readonly mustExist?: boolean;
 }
 
 type Num = number | string;
@@ -100,7 +102,7 @@ interface TrialRow {
 
 const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
 /** Errors after which the same statement may be sent again: the server went away (restart, failover), nothing was committed. */
-const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '28P01', '28000', '3D000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 
 /**
@@ -112,6 +114,8 @@ export class PostgresStorage implements Storage {
   private closed = false;
   /** Statements are retried through server restarts only once the first connect has succeeded. */
   private retryMs = 0;
+  /** Set once the first connect succeeded: from then on, losing the server is an outage (STORAGE_UNAVAILABLE), not bad input. */
+  private connected = false;
 
   private constructor(private readonly pool: pg.Pool, private readonly reportPool: pg.Pool, readonly schema: string, private readonly label: string, private readonly secret: string | undefined, private readonly now: () => number) {
     const q = quoteIdent(schema);
@@ -121,7 +125,7 @@ export class PostgresStorage implements Storage {
   /** Connects, creates the schema if needed and migrates it; connection failures throw StorageError CONNECTION_ERROR. */
   static async connect(options: PostgresStorageOptions): Promise<PostgresStorage> {
     const schema = options.schema ?? 'public';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new StorageError(`Expected \`schema\` to be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new InputError(`Expected \`schema\` to be a plain identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
     const label = redactUrl(options.url);
     let parsed: URL;
     try {
@@ -151,18 +155,23 @@ export class PostgresStorage implements Storage {
     }
     const storage = new PostgresStorage(pool, reportPool, schema, label, secret, options.now ?? Date.now);
     try {
-      await storage.migrate();
+      await storage.migrate(options.mustExist === true);
     } catch (e) {
       await pool.end().catch(() => undefined);
       if (reportPool !== pool) await reportPool.end().catch(() => undefined);
       throw storage.wrap(e, 'connect');
     }
     storage.retryMs = Math.max(0, options.retryMs ?? envMs('HYPERZONE_PG_RETRY_MS') ?? 60_000);
+    storage.connected = true;
     return storage;
   }
 
-  private async migrate(): Promise<void> {
+  private async migrate(mustExist: boolean): Promise<void> {
     const q = quoteIdent(this.schema);
+    if (mustExist) {
+      const r = await this.pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${q}.hz_schema_version`]);
+      if (r.rows[0]?.t == null) throw new InputError(`No storage at ${this.label} (\`--storage\`): schema \`${this.schema}\` holds no hyperzone tables`, { code: 'STUDY_NOT_FOUND' });
+    }
     await this.tx(async (c) => {
       // One migrator at a time per schema, across processes and machines.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hyperzone:${this.schema}`]);
@@ -481,7 +490,8 @@ export class PostgresStorage implements Storage {
       try {
         return await attempt();
       } catch (e) {
-        if (this.closed || Date.now() + wait > deadline || !isRetryable(e)) throw e;
+        if (this.closed || !isRetryable(e)) throw e;
+        if (Date.now() + wait > deadline) throw this.unavailable(e);
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(2000, wait * 2);
       }
@@ -515,6 +525,17 @@ export class PostgresStorage implements Storage {
     return out;
   }
 
+  /**
+   * A server lost after a successful connect, and not back within retryMs: STORAGE_UNAVAILABLE (exit code 3), so an
+   * outage is told apart from a wrong URL (exit code 2). The worker's running trials stay recoverable: another worker
+   * requeues them (at once on this host, whose dead pid it sees; elsewhere after HYPERZONE_STALE_MS).
+   */
+  private unavailable(e: unknown): StorageError {
+    if (!this.connected) return e instanceof StorageError ? e : this.wrap(e, 'query');
+    const detail = scrubSecret(describeError(e instanceof StorageError && e.cause !== undefined ? e.cause : e), this.secret);
+    return new StorageError(`PostgreSQL at ${this.label} unreachable for over ${this.retryMs} ms (HYPERZONE_PG_RETRY_MS): ${detail}`, { cause: e, code: 'STORAGE_UNAVAILABLE' });
+  }
+
   /** Maps a driver error to StorageError; connection problems get CONNECTION_ERROR; the password never appears. */
   private wrap(e: unknown, op: string): StorageError {
     if (e instanceof StorageError) return e;
@@ -534,14 +555,14 @@ function isRetryable(e: unknown): boolean {
   const cause = e instanceof StorageError ? e.cause : e;
   const code = pgCode(cause);
   if (code !== undefined) return RETRY_CODES.has(code);
-  return /Connection terminated|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(describeError(cause));
+  return /Connection terminated|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error|timeout expired/i.test(describeError(cause));
 }
 
 function envMs(name: string): number | undefined {
   const v = process.env[name];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new StorageError(`Expected environment variable \`${name}\` to be a number of milliseconds ≥ 0, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < 0) throw new InputError(`Expected environment variable \`${name}\` to be a number of milliseconds ≥ 0, got ${JSON.stringify(v)}`);
   return n;
 }
 

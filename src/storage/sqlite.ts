@@ -68,6 +68,8 @@ export interface SqliteStorageOptions {
   readonly busyTimeoutMs?: number;
   /** The clock, in milliseconds since the epoch (tests inject one). */
   readonly now?: () => number;
+  /** Open only an existing database file (read-only commands): neither the file nor its directory is created. */
+  readonly mustExist?: boolean;
 }
 
 interface StudyRow { id: number; name: string; direction: string; metric: string; spec: string; created_at: number }
@@ -94,8 +96,8 @@ export class SqliteStorage implements Storage {
   constructor(readonly path: string, options: SqliteStorageOptions = {}) {
     this.now = options.now ?? Date.now;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path);
+      if (path !== ':memory:' && options.mustExist !== true) mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path, { fileMustExist: options.mustExist === true });
     } catch (e) {
       throw new StorageError(`Cannot open SQLite database \`${path}\`: ${describeError(e)}`, { cause: e, code: 'CONNECTION_ERROR' });
     }
@@ -109,7 +111,11 @@ export class SqliteStorage implements Storage {
     } catch (e) {
       this.db.close();
       if (e instanceof StorageError) throw e;
-      throw new StorageError(`Cannot open SQLite database \`${path}\`: ${describeError(e)}`, { cause: e });
+      // A file that is not SQLite (or not readable as such) is the user's to fix: CONNECTION_ERROR, exit code 2.
+      const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+      const notDb = /^SQLITE_(NOTADB|CORRUPT|CANTOPEN|READONLY|PERM|AUTH)/.test(code);
+      throw new StorageError(`Cannot open SQLite database \`${path}\`${code === 'SQLITE_NOTADB' ? ' (`--storage`: the file is not a SQLite database)' : ''}: ${describeError(e)}`,
+        notDb ? { cause: e, code: 'CONNECTION_ERROR' } : { cause: e });
     }
   }
 

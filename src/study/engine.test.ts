@@ -115,7 +115,8 @@ test('library API: ask/tell and optimize with pruning', async () => {
     if ((trial.params.x as number) > 3) throw new TrialPruned();
     return trial.params.x as number;
   }, { nTrials: 10 });
-  assert.equal(r.complete + r.pruned, 9);
+  assert.equal(r.complete + r.pruned, 10, 'nTrials counts this call\'s trials (Optuna), not the study total');
+  assert.equal((await study.trials()).length, 11);
   const best = await study.bestTrial();
   assert.ok(best && best.value !== null && best.value <= 1);
 });

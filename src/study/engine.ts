@@ -39,6 +39,8 @@ export interface WorkerOptions {
   readonly budget: number | null;
   /** For samplers without a plan: stop proposing once the study has this many trials (never more, with any number of workers). */
   readonly maxTrials?: number;
+  /** Start at most this many trials in this call (waiting ones claimed included): Optuna's `n_trials` of one optimize call. */
+  readonly maxRuns?: number;
   readonly maxAttempts: number;
   /** How often running trials and the worker beat (default 5 s, or env HYPERZONE_HEARTBEAT_MS). */
   readonly heartbeatMs?: number;
@@ -97,19 +99,21 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   }, heartbeatMs);
 
   const active = new Set<Promise<void>>();
+  let runs = 0;
   const view = new TrialView(storage, study.id);
   try {
     for (;;) {
-      while (active.size < o.parallel && !signal.aborted) {
+      while (active.size < o.parallel && !signal.aborted && runs < (o.maxRuns ?? Infinity)) {
         const trial = await nextTrial(o, view);
         if (trial === NO_MORE) break;
+        runs++;
         const p: Promise<void> = runOne(o, trial, signal).then((state) => {
           if (state) counts[state]++;
         }).finally(() => active.delete(p));
         active.add(p);
       }
       if (active.size === 0) {
-        if (signal.aborted || !o.waitForOthers) break;
+        if (signal.aborted || !o.waitForOthers || runs >= (o.maxRuns ?? Infinity)) break;
         const c = await storage.countTrials(study.id);
         if (c.running === 0 && c.waiting === 0) break;
         await sleep(Math.min(1000, heartbeatMs), signal);

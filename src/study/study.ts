@@ -29,8 +29,18 @@ export interface CreateStudyOptions {
 
 /** Options of `Study.optimize`. */
 export interface OptimizeOptions {
-  /** Total trials of the study to reach (for samplers without a fixed plan). */
+  /**
+   * Trials to run in this call, as Optuna's `n_trials`: waiting (enqueued) trials it picks up count, trials already in
+   * the study or run by other processes do not. Without it, the call runs until the sampler has nothing more to propose.
+   */
   readonly nTrials?: number;
+  /** Stop proposing once the study has this many trials in all (any number of processes; never more). */
+  readonly maxStudyTrials?: number;
+  /**
+   * Print each failed trial (console.warn: "Trial N failed with parameters: … because of the following error: …",
+   * as Optuna logs it); default true. The failure is recorded in the study either way.
+   */
+  readonly logFailures?: boolean;
   readonly parallel?: number;
   readonly budget?: number | null;
   readonly signal?: AbortSignal;
@@ -99,8 +109,12 @@ export class Study {
     if (!ok) throw new InputError(`Trial ${trialId} is not running under this study handle (finished already, or asked elsewhere)`, { code: 'TRIAL_NOT_FOUND' });
   }
 
-  /** Runs the objective until `nTrials` exist (or the sampler's plan is done). */
+  /** Runs `nTrials` trials of the objective in this call (or until the sampler has nothing more to propose). */
   async optimize(objective: Objective, o: OptimizeOptions = {}): Promise<WorkerSummary> {
+    if (o.nTrials !== undefined && !(Number.isInteger(o.nTrials) && o.nTrials >= 0)) {
+      throw new InputError(`Expected \`nTrials\` to be an integer ≥ 0, got ${String(o.nTrials)}`);
+    }
+    const events = o.logFailures === false ? o.events : withFailureLog(o.events);
     return runWorker({
       storage: this.storage,
       study: this.record,
@@ -111,10 +125,11 @@ export class Study {
       parallel: o.parallel ?? 1,
       seed: this.seed,
       budget: o.budget ?? null,
-      ...(o.nTrials !== undefined ? { maxTrials: o.nTrials } : {}),
+      ...(o.nTrials !== undefined ? { maxRuns: o.nTrials } : {}),
+      ...(o.maxStudyTrials !== undefined ? { maxTrials: o.maxStudyTrials } : {}),
       maxAttempts: o.maxAttempts ?? 3,
       ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.events ? { events: o.events } : {}),
+      ...(events ? { events } : {}),
       ...(o.scheduler ? { scheduler: o.scheduler } : {}),
     });
   }
@@ -129,6 +144,17 @@ export class Study {
     const done = await this.storage.listTrials(this.record.id, { states: ['complete'] });
     return bestOf(done, this.record.direction);
   }
+}
+
+/** The caller's events plus a warning for each failed trial: an objective's exception must not pass unseen. */
+function withFailureLog(events: EngineEvents | undefined): EngineEvents {
+  return {
+    ...events,
+    onTrialEnd(t) {
+      if (t.state === 'failed') console.warn(`Trial ${t.number} failed with parameters: ${JSON.stringify(t.params)} because of the following error: ${t.error ?? 'unknown'}`);
+      events?.onTrialEnd?.(t);
+    },
+  };
 }
 
 /** The trial with the best value in the given direction (ties: the earlier one). */
