@@ -1,29 +1,55 @@
 import { HyperzoneError } from '../../errors.js';
 import { studentTQuantile } from '../../stats/distributions.js';
-import { wilsonInterval } from '../../stats/intervals.js';
-import { variance } from '../../stats/intervals.js';
+import { sdInterval, variance, wilsonInterval } from '../../stats/intervals.js';
+import { bartlettTest } from '../../stats/tests.js';
+import type { ParamValue } from '../../study/types.js';
 import type { PointStat } from './common.js';
 
-/** How large a difference between two points is still noise. */
-export interface NoiseModel {
-  /** Where the band comes from. */
+/** The seed-to-seed spread at one value of an axis (pooled over the repeated points there, shrunk toward the global). */
+export interface NoiseLevel {
+  readonly value: ParamValue;
+  /** Raw pooled sd of the repeated points at this value (null without repeats there). */
+  readonly rawSd: number | null;
+  /** Degrees of freedom behind rawSd. */
+  readonly df: number;
+  /** The sd used: (df·s² + k·s²_global)/(df + k), k = the global df per level. */
+  readonly sd: number;
+}
+
+/** The noise estimate, as reports show it. */
+export interface NoiseSummary {
+  /** Where the band comes from: 'repeats' (seed-to-seed, measured here), 'fixed' (given), 'wilson' (validation-set resampling: a fallback that overstates between-configuration noise). */
   readonly source: 'fixed' | 'repeats' | 'wilson';
-  /** Pooled within-configuration standard deviation (repeats), else null. */
+  /** Pooled seed-to-seed sd over all repeated points (null unless source is 'repeats'). */
   readonly sd: number | null;
+  /** Degrees of freedom of `sd` (Σ (n − 1) over points). */
+  readonly df: number;
+  /** Chi-square confidence interval of `sd`. */
+  readonly sdLow: number | null;
+  readonly sdHigh: number | null;
+  /** Grid points with ≥ 2 seeds, and the extra runs (beyond one per point) spent measuring the noise. */
+  readonly repeatedPoints: number;
+  readonly extraRuns: number;
+  /** Set when the sd varies along an axis (Bartlett's test, p ≤ 1 − confidence): the sd per value of that axis. */
+  readonly byAxis: { readonly axis: string; readonly bartlettP: number; readonly levels: readonly NoiseLevel[] } | null;
+  /** The band's critical value: t quantile (two-sided, `confidence`) at the sd's degrees of freedom; null for 'fixed'. */
+  readonly critical: number | null;
+  /** One line for the report. */
+  readonly note: string;
+}
+
+/** How large a difference between two points is still noise. */
+export interface NoiseModel extends NoiseSummary {
   /** The band for a difference between points a and b, in objective units. */
   band(a: PointStat, b: PointStat): number;
 }
 
-/**
- * Estimates the noise band: an explicit `noiseBand`; else the pooled seed-to-seed spread of points run
- * with ≥ 2 seeds (t-quantile × sd × √(1/nₐ + 1/n_b)); else the Wilson half-widths of both values on
- * `valSize` validation examples combined (√(hₐ² + h_b²)). Throws STAGE_ERROR when none applies.
- */
-export function estimateNoise(points: readonly PointStat[], o: { noiseBand: number | undefined; valSize: number | undefined; confidence: number }): NoiseModel {
-  if (o.noiseBand !== undefined) {
-    const b = o.noiseBand;
-    return { source: 'fixed', sd: null, band: () => b };
-  }
+interface Pool {
+  ss: number;
+  df: number;
+}
+
+const pool = (points: readonly PointStat[]): Pool => {
   let ss = 0;
   let df = 0;
   for (const p of points) {
@@ -31,10 +57,72 @@ export function estimateNoise(points: readonly PointStat[], o: { noiseBand: numb
     ss += variance(p.values) * (p.n - 1);
     df += p.n - 1;
   }
-  if (df >= 1) {
-    const sd = Math.sqrt(ss / df);
-    const t = studentTQuantile(1 - (1 - o.confidence) / 2, df);
-    return { source: 'repeats', sd, band: (a, b) => t * sd * Math.sqrt(1 / a.n + 1 / b.n) };
+  return { ss, df };
+};
+
+/**
+ * Estimates the noise band between configurations. In order:
+ * - an explicit `noiseBand`;
+ * - else the seed-to-seed spread of points run with ≥ 2 seeds (stage 1 repeats a stratified share of its grid by
+ *   default): pooled sd s over all of them; where Bartlett's test says the spread differs along an axis (small
+ *   batches are noisier than large ones), one sd per value of that axis, shrunk toward s with the weight of an
+ *   average level's data. Band(a, b) = t_{1−α/2, df} · √(s_a²/n_a + s_b²/n_b): the two-sided test of a difference;
+ * - else the Wilson half-widths of both values on `valSize` validation examples combined (√(h_a² + h_b²)): the
+ *   binomial spread of re-drawing the validation images, which every configuration shares, so it overstates the
+ *   noise between configurations (3–8× on MNIST) and merges zones. The note says so.
+ * `axes` are the grid's axes (for the per-axis model). Throws STAGE_ERROR when none applies.
+ */
+export function estimateNoise(
+  points: readonly PointStat[],
+  o: { noiseBand: number | undefined; valSize: number | undefined; confidence: number },
+  axes: readonly { readonly name: string; readonly values: readonly ParamValue[] }[] = [],
+): NoiseModel {
+  const repeated = points.filter((p) => p.n >= 2);
+  const extraRuns = points.reduce((s, p) => s + Math.max(0, p.n - 1), 0);
+  const base = { repeatedPoints: repeated.length, extraRuns };
+  if (o.noiseBand !== undefined) {
+    const b = o.noiseBand;
+    return { ...base, source: 'fixed', sd: null, df: 0, sdLow: null, sdHigh: null, byAxis: null, critical: null, note: `fixed noise band ±${b} (given)`, band: () => b };
+  }
+  const all = pool(points);
+  if (all.df >= 1 && all.ss > 0) {
+    const s2 = all.ss / all.df;
+    const sd = Math.sqrt(s2);
+    const ci = sdInterval(sd, all.df, o.confidence);
+    const byAxis = heterogeneity(points, axes, s2, all.df, 1 - o.confidence);
+    const levelOf = byAxis ? new Map(byAxis.levels.map((l) => [String(l.value), l])) : null;
+    const k = byAxis ? all.df / byAxis.levels.length : 0;
+    const sdOf = (p: PointStat): { sd: number; df: number } => {
+      if (!levelOf || !byAxis) return { sd, df: all.df };
+      const l = levelOf.get(String(p.params[byAxis.axis]));
+      return l ? { sd: l.sd, df: l.df + k } : { sd, df: all.df };
+    };
+    const quantiles = new Map<number, number>();
+    const tq = (df: number): number => {
+      let q = quantiles.get(df);
+      if (q === undefined) quantiles.set(df, (q = studentTQuantile(1 - (1 - o.confidence) / 2, df)));
+      return q;
+    };
+    const critical = tq(all.df);
+    const note =
+      `seed-to-seed sd ${fmt(sd)} (${Math.round(o.confidence * 100)}% CI ${fmt(ci.low)}–${fmt(ci.high)}; ${all.df} df from ${repeated.length} grid points run with ≥ 2 seeds, ${extraRuns} extra runs)` +
+      (byAxis ? `; varies with ${byAxis.axis} (Bartlett p = ${byAxis.bartlettP.toPrecision(2)}): ${byAxis.levels.map((l) => `${String(l.value)}: ${fmt(l.sd)}`).join(', ')}` : '');
+    return {
+      ...base,
+      source: 'repeats',
+      sd,
+      df: all.df,
+      sdLow: ci.low,
+      sdHigh: ci.high,
+      byAxis,
+      critical,
+      note,
+      band: (a, b) => {
+        const sa = sdOf(a);
+        const sb = sdOf(b);
+        return tq(Math.min(sa.df, sb.df)) * Math.sqrt((sa.sd * sa.sd) / a.n + (sb.sd * sb.sd) / b.n);
+      },
+    };
   }
   if (o.valSize !== undefined) {
     const n = o.valSize;
@@ -45,10 +133,40 @@ export function estimateNoise(points: readonly PointStat[], o: { noiseBand: numb
       const w = wilsonInterval(p.mean, n, o.confidence);
       return (w.high - w.low) / 2;
     };
-    return { source: 'wilson', sd: null, band: (a, b) => Math.hypot(half(a), half(b)) };
+    const note = `no grid point was run with 2 seeds, so the band is the Wilson interval of ${n} validation examples: it describes re-drawing the validation set, which all configurations share, and overstates the noise between them`;
+    return { ...base, source: 'wilson', sd: null, df: 0, sdLow: null, sdHigh: null, byAxis: null, critical: null, note, band: (a, b) => Math.hypot(half(a), half(b)) };
   }
   throw new HyperzoneError(
     'STAGE_ERROR',
-    'Cannot estimate the noise band: no configuration was run with ≥ 2 seeds and no `valSize` was given; set `repeats: 2` for stage 1, `valSize` (validation examples) or `noiseBand`',
+    'Cannot estimate the noise band: no configuration was run with ≥ 2 seeds and no `valSize` was given; keep `repeat_share` above 0 (the default repeats a fifth of the grid), set `repeats: 2`, `valSize` (validation examples) or `noiseBand`',
   );
+}
+
+const fmt = (x: number): string => x.toPrecision(2);
+
+/**
+ * The axis along which the seed-to-seed variance differs most (Bartlett's test over the axis's values), when
+ * that difference is significant at `alpha`; its per-value sds shrunk toward the global one. Null otherwise.
+ */
+function heterogeneity(
+  points: readonly PointStat[],
+  axes: readonly { readonly name: string; readonly values: readonly ParamValue[] }[],
+  globalVar: number,
+  globalDf: number,
+  alpha: number,
+): NoiseSummary['byAxis'] {
+  let best: NoiseSummary['byAxis'] = null;
+  for (const ax of axes) {
+    const groups = ax.values.map((v) => {
+      const p = pool(points.filter((q) => q.params[ax.name] === v));
+      return { value: v, variance: p.df > 0 ? p.ss / p.df : 0, df: p.df };
+    });
+    const test = bartlettTest(groups);
+    if (test.df < 1 || test.p > alpha || (best !== null && test.p >= best.bartlettP)) continue;
+    // The global estimate counts as much as an average level's own data.
+    const k = globalDf / ax.values.length;
+    const levels = groups.map((g) => ({ value: g.value, rawSd: g.df > 0 ? Math.sqrt(g.variance) : null, df: g.df, sd: Math.sqrt((g.df * g.variance + k * globalVar) / (g.df + k)) }));
+    best = { axis: ax.name, bartlettP: test.p, levels };
+  }
+  return best;
 }

@@ -4,7 +4,7 @@ import { deriveSeed } from '../../util/rng.js';
 import { Space } from '../../space/space.js';
 import type { ParamValue, Params, TrialPlan } from '../../study/types.js';
 import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan, valueAt, type PointStat } from './common.js';
-import { estimateNoise, type NoiseModel } from './noise.js';
+import { estimateNoise, type NoiseModel, type NoiseSummary } from './noise.js';
 import { resolveZoneOptions, type ResolvedZoneOptions, type Zone, type ZoneOptions } from './options.js';
 
 /** Stage 1's findings, stored as the output document's `stage_output`. */
@@ -12,13 +12,16 @@ export interface ZonesOutput {
   readonly stage: 'zones';
   /** The epoch the surface was read at (null: each run's own value). */
   readonly epoch: number | null;
-  readonly noise: { readonly source: NoiseModel['source']; readonly sd: number | null };
+  /** The noise band's source and estimate (seed-to-seed sd with its interval and cost, or the fallback, in words). */
+  readonly noise: NoiseSummary;
   /** Zones, best first. */
   readonly zones: readonly Zone[];
   /** The plain grid's best configuration (the baseline stage 4 reruns). */
   readonly gridBest: { readonly params: Params; readonly value: number; readonly n: number };
   /** Evaluated grid points behind the analysis. */
   readonly points: number;
+  /** The epochs at which zones were also read (persistence, see Zone.persistsAt); empty when runs have no per-epoch metrics. */
+  readonly persistenceEpochs: readonly number[];
 }
 
 /** The ordered list of values each axis takes on the grid. */
@@ -29,13 +32,33 @@ export function gridAxes(space: Space, pointsPerAxis: number): { name: string; v
   });
 }
 
-/** Stage 1's plan: the full factorial grid × `repeats` seeds, at `surveyEpochs` (default `epochs`). */
+/**
+ * Whether a grid point (by its index on each axis) is in stage 1's stratified repeat lattice: Σ cⱼ·iⱼ ≡ 0 (mod P)
+ * with P = round(1/share) and cⱼ = 1, 2, …: every row and column of the grid gets its share, spread evenly,
+ * fixed in advance (points chosen after seeing their first run would bias the sd upward).
+ */
+export function inRepeatLattice(index: readonly number[], share: number): boolean {
+  if (share <= 0) return false;
+  const period = Math.max(1, Math.round(1 / share));
+  if (period === 1) return true;
+  let s = 0;
+  index.forEach((i, j) => (s += i * ((j % (period - 1)) + 1)));
+  return s % period === 0;
+}
+
+/**
+ * Stage 1's plan: the full factorial grid at `surveyEpochs` (default `epochs`) with `repeats` seeds per point;
+ * with one seed, a stratified `repeatShare` of the points (default a fifth) gets a second seed, to measure the noise.
+ */
 export function zonesPlan(rs: ResultSet, options: ZoneOptions = {}): TrialPlan[] {
   const o = resolveZoneOptions(options);
   const space = Space.fromSpec(rs.space);
+  const axes = gridAxes(space, o.pointsPerAxis);
   const plans: TrialPlan[] = [];
   for (const params of space.grid(o.pointsPerAxis)) {
-    for (let r = 0; r < o.repeats; r++) plans.push(stagePlan(params, deriveSeed(o.seed, 'zones', r), o.surveyEpochs, 'zones'));
+    const index = axes.map((ax) => ax.values.indexOf(params[ax.name] as ParamValue));
+    const seeds = o.repeats > 1 ? o.repeats : inRepeatLattice(index, o.repeatShare) ? 2 : 1;
+    for (let r = 0; r < seeds; r++) plans.push(stagePlan(params, deriveSeed(o.seed, 'zones', r), o.surveyEpochs, 'zones'));
   }
   return plans;
 }
@@ -54,12 +77,13 @@ export function surfaceAt(rs: ResultSet, epoch: number | undefined, options: Zon
  * Points are merged from best to worst (a union-find watershed); where two regions meet, the lower
  * peak's prominence is its height above that saddle. A peak is a zone when its prominence exceeds the
  * noise band between it and the saddle (the best point always is). A zone's extent is the contiguous
- * set of points within the band of its peak. On a flat noisy surface this gives one zone spanning
- * (nearly) the whole grid, and only rarely a second one where noise happens to exceed the band.
+ * set of points within the band of its peak. The noise comes from stage 1's repeated points (see noise.ts).
+ * With per-epoch metrics, zones are also read at `persistenceEpochs` and each zone says where it persists.
  */
 export function analyzeZones(rs: ResultSet, options: ZoneOptions = {}): ZonesOutput {
   const o = resolveZoneOptions(options);
   const space = Space.fromSpec(rs.space);
+  const axes = gridAxes(space, o.pointsPerAxis);
   const points = surfaceAt(rs, o.maxEpoch, o);
   const at = o.maxEpoch === undefined ? '' : ` at epoch ${o.maxEpoch}`;
   if (points.length < 3) {
@@ -68,23 +92,91 @@ export function analyzeZones(rs: ResultSet, options: ZoneOptions = {}): ZonesOut
       `Stage \`zones\` found ${points.length} evaluated grid point(s)${at}; at least 3 are needed to find zones: evaluate the stage-1 plan (${space.gridSize(o.pointsPerAxis)} grid points) and merge the results${o.maxEpoch !== undefined ? ', or lower `maxEpoch`' : ''}`,
     );
   }
-  const noise = estimateNoise(points, o);
-  const byKey = new Map(points.map((p) => [p.key, p]));
-  const axes = gridAxes(space, o.pointsPerAxis);
-  const neighbours = (p: PointStat): PointStat[] => {
+  const noise = estimateNoise(designPoints(points, axes, o), o, axes);
+  const found = findZones(points, noise, axes);
+  const epochs = persistenceEpochsOf(rs, o);
+  const later = epochs.map((e) => {
+    const pts = surfaceAt(rs, e, o);
+    return pts.length >= 3 ? findZones(pts, estimateNoise(designPoints(pts, axes, o), o, axes), axes).zones : [];
+  });
+  const zones = found.zones.map((z) => {
+    if (epochs.length === 0) return z;
+    const inExtent = new Set(z.extent.map((p) => paramsKey(p)));
+    // A zone persists at an epoch when a zone found there peaks inside its extent.
+    const persistsAt = epochs.filter((_, i) => (later[i] ?? []).some((w) => inExtent.has(paramsKey(w.peak))));
+    return { ...z, persistsAt };
+  });
+  const { band: _band, ...summary } = noise;
+  return {
+    stage: 'zones',
+    epoch: o.maxEpoch ?? null,
+    noise: summary,
+    zones,
+    gridBest: { params: found.best.params, value: found.best.mean, n: found.best.n },
+    points: points.length,
+    persistenceEpochs: epochs,
+  };
+}
+
+/**
+ * The points whose repeats measure the noise: all with `repeats` ≥ 2, else the repeat lattice's. Peaks repeated
+ * to verify them are left out: they were chosen for a high first run, so their spread would be biased upward.
+ */
+function designPoints(points: readonly PointStat[], axes: readonly { name: string; values: readonly ParamValue[] }[], o: ResolvedZoneOptions): PointStat[] {
+  if (o.repeats > 1) return [...points];
+  return points.map((p) => (p.n < 2 || inRepeatLattice(axes.map((ax) => ax.values.indexOf(p.params[ax.name] as ParamValue)), o.repeatShare) ? p : { ...p, n: 1, values: [p.values[0] as number] }));
+}
+
+/**
+ * The epochs to check persistence at: `persistenceEpochs`, else ¼, ½ and ¾ of the epoch the surface is read at
+ * (as the article read 20/40/60 of 80), when the runs stored per-epoch metrics.
+ */
+function persistenceEpochsOf(rs: ResultSet, o: ResolvedZoneOptions): number[] {
+  const top = o.maxEpoch ?? o.surveyEpochs;
+  const stepped = entriesOf(rs, ['zones']).some((e) => e.steps.length > 1);
+  if (!stepped) return [];
+  const want = o.persistenceEpochs ?? [0.25, 0.5, 0.75].map((f) => Math.round(top * f));
+  return [...new Set(want.filter((e) => e >= 1 && e < top))].sort((a, b) => a - b);
+}
+
+/**
+ * Neighbours on the grid: every point one step away along any set of ordered axes at once (the Moore
+ * neighbourhood, so a ridge running diagonally across the grid stays one connected region), and every other
+ * value of one unordered axis.
+ */
+export function gridNeighbours(
+  byKey: ReadonlyMap<string, PointStat>,
+  axes: readonly { name: string; values: readonly ParamValue[]; ordered: boolean }[],
+): (p: PointStat) => PointStat[] {
+  const ordered = axes.filter((a) => a.ordered);
+  const unordered = axes.filter((a) => !a.ordered);
+  return (p) => {
     const out: PointStat[] = [];
-    for (const ax of axes) {
-      const cur = p.params[ax.name] as ParamValue;
-      const i = ax.values.indexOf(cur);
-      const cands = ax.ordered ? [ax.values[i - 1], ax.values[i + 1]] : ax.values.filter((v) => v !== cur);
-      for (const v of cands) {
-        if (v === undefined) continue;
+    let moves: Params[] = [{}];
+    for (const ax of ordered) {
+      const i = ax.values.indexOf(p.params[ax.name] as ParamValue);
+      const steps = [ax.values[i - 1], p.params[ax.name], ax.values[i + 1]].filter((v): v is ParamValue => v !== undefined);
+      moves = moves.flatMap((m) => steps.map((v) => ({ ...m, [ax.name]: v })));
+    }
+    for (const m of moves) {
+      const q = byKey.get(paramsKey({ ...p.params, ...m }));
+      if (q && q !== p) out.push(q);
+    }
+    for (const ax of unordered) {
+      for (const v of ax.values) {
+        if (v === p.params[ax.name]) continue;
         const q = byKey.get(paramsKey({ ...p.params, [ax.name]: v }));
         if (q) out.push(q);
       }
     }
     return out;
   };
+}
+
+/** The watershed zone finder on one surface (see analyzeZones). */
+export function findZones(points: readonly PointStat[], noise: NoiseModel, axes: readonly { name: string; values: readonly ParamValue[]; ordered: boolean }[]): { zones: Zone[]; best: PointStat } {
+  const byKey = new Map(points.map((p) => [p.key, p]));
+  const neighbours = gridNeighbours(byKey, axes);
 
   // Watershed by descending goodness with union-find; each component remembers its peak.
   const order = [...points].sort((a, b) => b.goodness - a.goodness);
@@ -141,14 +233,7 @@ export function analyzeZones(rs: ResultSet, options: ZoneOptions = {}): ZonesOut
     }
     return { rank: i + 1, peak: peak.params, value: peak.mean, n: peak.n, prominence: prominence.get(peak.key) ?? null, extent };
   });
-  return {
-    stage: 'zones',
-    epoch: o.maxEpoch ?? null,
-    noise: { source: noise.source, sd: noise.sd },
-    zones,
-    gridBest: { params: best.params, value: best.mean, n: best.n },
-    points: points.length,
-  };
+  return { zones, best };
 }
 
 /**
@@ -160,5 +245,10 @@ export function zonesStage(rs: ResultSet, options: ZoneOptions = {}): ResultSet 
   const missing = missingPlans(rs, zonesPlan(rs, o));
   if (missing.length > 0 && !o.partial) return needsResults(rs, missing);
   const out = analyzeZones(rs, o);
+  if (o.verifyPeaks && missing.length === 0) {
+    // Second wave: a zone whose peak rests on one run gets a second seed; then the zones are found again.
+    const verify = missingPlans(rs, out.zones.filter((z) => z.n < 2).map((z) => stagePlan(z.peak as Params, deriveSeed(o.seed, 'zones', 1), o.surveyEpochs, 'zones')));
+    if (verify.length > 0) return needsResults(rs, verify);
+  }
   return { ...bare(rs), stage_output: { ...out }, plan: missing };
 }
