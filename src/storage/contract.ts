@@ -63,6 +63,59 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       assert.equal(await s.getTrial(t.id), null);
     });
 
+    it('deleting a study deletes its workers and steps; its name can be reused from scratch', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(2));
+      await s.workerHeartbeat({ id: 'w-del', studyId: st.id, host: 'h', pid: 1, startedAt: 1 });
+      const t = await s.claimTrial(st.id, 'w-del');
+      assert.ok(t);
+      assert.equal(await s.reportStep(t.id, 'w-del', 1, { val_accuracy: 0.5 }), true);
+      assert.equal(await s.deleteStudy(st.name), true);
+      assert.equal(await s.getTrial(t.id), null);
+      const again = await newStudy({ name: st.name });
+      assert.notEqual(again.id, st.id);
+      assert.deepEqual(await s.listWorkers(again.id), []);
+      assert.deepEqual(await s.listTrials(again.id), []);
+      assert.equal((await s.enqueueTrials(again.id, gridPlans(2))).length, 2, 'the old trials no longer deduplicate anything');
+    });
+
+    it('retryTrials requeues failed trials as new waiting trials (same params, seed, budget; retry_of), once per configuration', async () => {
+      const st = await newStudy();
+      const plans = gridPlans(3).map((p, i) => (i === 0 ? { ...p, attrs: { evaluate_test: true } } : p));
+      await s.enqueueTrials(st.id, plans);
+      const end = async (state: 'failed' | 'complete'): Promise<TrialRecord> => {
+        const t = await s.claimTrial(st.id, 'w-r');
+        assert.ok(t);
+        assert.equal(await s.finishTrial(t.id, 'w-r', state === 'failed' ? { state, error: 'boom' } : { state, value: 0.5 }), true);
+        return t;
+      };
+      await end('failed');
+      await end('failed');
+      await end('complete');
+      const retried = await s.retryTrials(st.id, [0, 2, 0, 99, -1]);
+      assert.equal(retried.length, 1, 'a complete trial, a repeat, a missing number and a negative one are skipped');
+      const r = retried[0] as TrialRecord;
+      assert.equal(r.number, 3);
+      assert.equal(r.state, 'waiting');
+      assert.deepEqual(r.params, plans[0]?.params);
+      assert.equal(r.seed, plans[0]?.seed);
+      assert.equal(r.budget, plans[0]?.budget);
+      assert.deepEqual(r.attrs, { evaluate_test: true, retry_of: 0 });
+      assert.equal(r.attempts, 0);
+      assert.equal((await s.listTrials(st.id))[0]?.state, 'failed', 'the failed record stays as history');
+      assert.deepEqual(await s.retryTrials(st.id, [0]), [], 'a waiting copy exists already');
+      assert.deepEqual(await s.enqueueTrials(st.id, plans), [], 'enqueueing the plan again still adds nothing');
+      assert.equal((await s.claimTrial(st.id, 'w-r'))?.number, 3, 'a worker picks the retry up');
+      assert.deepEqual(await s.retryTrials(st.id, [0]), [], 'a running copy exists');
+      const running = await s.getTrial(r.id);
+      assert.ok(running);
+      await s.finishTrial(running.id, 'w-r', { state: 'failed', error: 'boom again' });
+      const twice = await s.retryTrials(st.id, [3, 0, 1]);
+      assert.deepEqual(twice.map((t) => [t.number, t.attrs.retry_of]), [[4, 3], [5, 1]], 'trials 0 and 3 share a configuration: one copy');
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 2, running: 0, complete: 1, pruned: 0, failed: 3 });
+      await assert.rejects(s.retryTrials(987654, [0]), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+    });
+
     it('rejects a duplicate study name with STUDY_EXISTS', async () => {
       const a = await newStudy();
       await assert.rejects(newStudy({ name: a.name }), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_EXISTS' && e.message.includes(a.name));

@@ -88,6 +88,23 @@ export class MemoryStorage implements Storage {
     return true;
   }
 
+  async retryTrials(studyId: number, numbers: readonly number[]): Promise<TrialRecord[]> {
+    const s = this.study(studyId);
+    // One synchronous step: nothing else runs between the checks and the inserts.
+    const live = new Set(s.trials.filter((t) => t.state !== 'failed').map((t) => planKey(t)));
+    const created: TrialRecord[] = [];
+    for (const n of numbers) {
+      const t = s.trials.find((x) => x.number === n);
+      if (!t || t.state !== 'failed') continue;
+      const key = planKey(t);
+      if (live.has(key)) continue;
+      live.add(key);
+      const plan = { params: t.params, seed: t.seed, budget: t.budget, attrs: { ...t.attrs, retry_of: t.number } };
+      created.push(snapshot(this.addTrial(s, plan, key, 'waiting', null)));
+    }
+    return created;
+  }
+
   async enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]> {
     const s = this.study(studyId);
     const created: TrialRecord[] = [];

@@ -226,6 +226,39 @@ export class PostgresStorage implements Storage {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async retryTrials(studyId: number, numbers: readonly number[]): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    const now = this.now();
+    const wanted = [...new Set(numbers.filter((n) => Number.isSafeInteger(n)))];
+    return this.tx(async (c) => {
+      // Locking the study row serialises trial creation within the study, as enqueueTrials does.
+      const lock = await c.query(`SELECT id FROM ${this.t.studies} WHERE id = $1 FOR UPDATE`, [studyId]);
+      if (lock.rowCount === 0) throw notFound(studyId);
+      if (wanted.length === 0) return [];
+      const failed = await c.query<{ id: Num; number: Num; plan_key: string }>(
+        `SELECT id, number, plan_key FROM ${this.t.trials} WHERE study_id = $1 AND number = ANY($2::bigint[]) AND state = 'failed'`, [studyId, wanted]);
+      const live = await c.query<{ plan_key: string }>(
+        `SELECT DISTINCT plan_key FROM ${this.t.trials} WHERE study_id = $1 AND state <> 'failed' AND plan_key = ANY($2::text[])`, [studyId, failed.rows.map((r) => r.plan_key)]);
+      const taken = new Set(live.rows.map((r) => r.plan_key));
+      const order = new Map(wanted.map((n, i) => [n, i]));
+      const fresh: number[] = [];
+      for (const r of failed.rows.sort((a, b) => (order.get(Number(a.number)) ?? 0) - (order.get(Number(b.number)) ?? 0))) {
+        if (taken.has(r.plan_key)) continue;
+        taken.add(r.plan_key);
+        fresh.push(Number(r.id));
+      }
+      if (fresh.length === 0) return [];
+      const n = await c.query<{ next_number: Num }>(`UPDATE ${this.t.studies} SET next_number = next_number + $2 WHERE id = $1 RETURNING next_number`, [studyId, fresh.length]);
+      const first = Number(n.rows[0]?.next_number) - fresh.length;
+      const r = await c.query<TrialRow>(
+        `INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, attempts, created_at)
+         SELECT t.study_id, $2 + u.ord - 1, 'waiting', t.params, t.seed, t.budget, t.plan_key, NULL, t.attrs || jsonb_build_object('retry_of', t.number), 0, $3
+         FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, ord) JOIN ${this.t.trials} t ON t.id = u.id
+         RETURNING ${TRIAL_COLS}`, [fresh, first, now]);
+      return r.rows.map((row) => toTrial(row)).sort((a, b) => a.number - b.number);
+    }, 'retryTrials');
+  }
+
   async enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]> {
     checkId(studyId, 'studyId');
     const now = this.now();

@@ -196,6 +196,28 @@ export class SqliteStorage implements Storage {
     return this.st.deleteStudy.run(cleanKey(name)).changes > 0;
   }
 
+  async retryTrials(studyId: number, numbers: readonly number[]): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    const now = this.now();
+    const tx = this.db.transaction(() => {
+      this.checkStudy(studyId);
+      const live = new Set(this.db.prepare<[number], { plan_key: string }>("SELECT plan_key FROM trials WHERE study_id = ? AND state != 'failed'")
+        .all(studyId).map((r) => r.plan_key));
+      const byNumber = this.db.prepare<[number, number], TrialRow & { plan_key: string }>(`SELECT plan_key, ${TRIAL_COLS} FROM trials WHERE study_id = ? AND number = ?`);
+      const created: TrialRecord[] = [];
+      for (const n of numbers) {
+        const t = Number.isSafeInteger(n) ? byNumber.get(studyId, n) : undefined;
+        if (!t || t.state !== 'failed' || live.has(t.plan_key)) continue;
+        live.add(t.plan_key);
+        const number = (this.st.takeNumbers.get(1, studyId)?.next_number ?? 1) - 1;
+        const attrs = JSON.stringify({ ...parseJson<Record<string, unknown>>(t.attrs, 'attrs', {}), retry_of: t.number });
+        created.push(toTrial(this.st.insertTrial.get(studyId, number, 'waiting', t.params, t.seed, t.budget, t.plan_key, null, attrs, null, 0, now, null, null) as TrialRow, []));
+      }
+      return created;
+    });
+    return tx.immediate();
+  }
+
   async enqueueTrials(studyId: number, plans: readonly TrialPlan[]): Promise<TrialRecord[]> {
     this.checkStudy(studyId);
     const now = this.now();

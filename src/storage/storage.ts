@@ -46,6 +46,15 @@ export interface Storage {
   listStudies(): Promise<StudySummary[]>;
   /** Deletes a study and all its trials; true if it existed. */
   deleteStudy(name: string): Promise<boolean>;
+  /**
+   * Requeues failed trials (by number) as new waiting trials, numbered after the study's trials, with the same params,
+   * seed and budget and the failed trial's attrs plus `retry_of: <its number>`; the failed trials stay as history.
+   * Skipped: numbers that are not failed trials, and failed trials whose (params, seed, budget) already has a waiting,
+   * running, complete or pruned trial (retried already, or done by another trial), so at most one copy is requeued per
+   * configuration. The new trials do not take the dedupe key (the failed trial keeps it): enqueueing the same plan again
+   * still adds nothing. Atomic like enqueueTrials. Returns the trials created.
+   */
+  retryTrials(studyId: number, numbers: readonly number[]): Promise<TrialRecord[]>;
 
   /**
    * Adds trials in state `waiting`, numbered after the study's existing trials, in order.
