@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'RUNNER_ERROR'
   | 'MERGE_CONFLICT'
   | 'STAGE_ERROR'
-  | 'CONNECTION_ERROR';
+  | 'CONNECTION_ERROR'
+  /** Storage that was reached went away for longer than its retry window (a database outage): exit code 3. */
+  | 'STORAGE_UNAVAILABLE';
 
 /** The base of every error hyperzone throws on purpose. */
 export class HyperzoneError extends Error {

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { openStorage } from '../storage/open.js';
+import { checkStudyName } from '../storage/names.js';
 import type { Storage } from '../storage/storage.js';
 import type { StudyRecord } from '../study/types.js';
 
@@ -11,9 +12,12 @@ export function storageUrl(flag: string | undefined): string {
   return flag ?? process.env.HYPERZONE_STORAGE ?? DEFAULT_STORAGE;
 }
 
-/** Opens storage for a command, runs it, and closes storage whatever happens. */
-export async function withStorage<T>(flag: string | undefined, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const storage = await openStorage(storageUrl(flag));
+/**
+ * Opens storage for a command, runs it, and closes storage whatever happens. A command that only reads
+ * (`readOnly`: status, list, show, export, report) refuses a storage that does not exist instead of creating it.
+ */
+export async function withStorage<T>(flag: string | undefined, fn: (s: Storage) => Promise<T>, options: { readonly readOnly?: boolean } = {}): Promise<T> {
+  const storage = await openStorage(storageUrl(flag), { mustExist: options.readOnly === true });
   try {
     return await fn(storage);
   } finally {
@@ -24,6 +28,7 @@ export async function withStorage<T>(flag: string | undefined, fn: (s: Storage) 
 /** The study named by --study, or the only study in storage. */
 export async function resolveStudy(storage: Storage, name: string | undefined): Promise<StudyRecord> {
   if (name !== undefined) {
+    checkStudyName(name);
     const s = await storage.getStudy(name);
     if (!s) {
       const names = (await storage.listStudies()).map((x) => x.name);

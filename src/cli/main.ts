@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { describeError, HyperzoneError, isInputError } from '../errors.js';
+import { checkStudyName } from '../storage/names.js';
 
 // Each command's module is imported inside its action, so `--help`, `--version` and a typo pay only for commander
 // (and a command pays only for what it uses: `status` never loads the samplers' training code, `list` no trainer).
@@ -8,7 +9,7 @@ const inspect = () => import('./commands/inspect.js');
 const run = () => import('./commands/run.js');
 const stage = () => import('./commands/stage.js');
 
-/** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 130 interrupted. */
+/** Exit codes: 0 success, 1 some trials failed (or an unexpected error), 2 bad input, 3 storage unavailable (outage), 130 interrupted. */
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = new Command('hyperzone')
@@ -18,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const storageOpt = ['--storage <url>', 'storage: a SQLite file (default hyperzone.db), memory:, or postgres://...'] as const;
   const act = <A extends unknown[]>(fn: (...a: A) => Promise<number>) => async (...a: A): Promise<void> => { code = await fn(...a); };
+  // One check of --study for every command, before anything runs (storage/names.ts).
+  program.hook('preAction', (_program, command) => { const study: unknown = command.opts()['study']; if (typeof study === 'string') checkStudyName(study); });
 
   program.command('run').description('run (or resume) the study a spec file describes')
     .argument('<spec>', 'study spec, YAML or JSON')
@@ -73,6 +76,11 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // Storage that was reached and then went away for longer than its retry window: an outage, not bad input.
+    if (e instanceof HyperzoneError && e.code === 'STORAGE_UNAVAILABLE') {
+      process.stderr.write(`hyperzone: ${describeError(e)}\n`);
+      return 3;
+    }
     // A stage without the results it needs, result sets that cannot merge, or storage that cannot be reached are the user's to fix: bad input.
     if (isInputError(e) || (e instanceof HyperzoneError && (e.code === 'STAGE_ERROR' || e.code === 'MERGE_CONFLICT' || e.code === 'CONNECTION_ERROR'))) {
       process.stderr.write(`hyperzone: ${describeError(e)}\n`);

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HyperzoneError, InputError } from '../errors.js';
@@ -48,6 +48,22 @@ describe('parseStorageUrl', () => {
     assert.throws(() => parseStorageUrl('mysql://root:topsecret@h/db'), /mysql:\/\/root:\*\*\*@h\/db/);
     assert.throws(() => parseStorageUrl('sqlite:'), /`--storage`/);
   });
+
+  it('names the bad part of a postgres URL: schema, sslmode, port, password_file (exit code 2)', () => {
+    const cases: [string, RegExp][] = [
+      ['postgres://u:topsecret@h/db?schema=bad-schema', /`schema` in `--storage`.*"bad-schema"/],
+      ['postgres://h/db?schema=hz-bad;drop', /`schema`.*"hz-bad;drop"/],
+      ['postgres://h/db?schema=1abc', /`schema`/],
+      ['postgres://h/db?schema=', /`schema`/],
+      ['postgres://u:topsecret@h/db?sslmode=bogus', /`sslmode` in `--storage`.*"bogus"/],
+      ['postgres://h:0/db', /port.*"0"/],
+      ['postgres://h/db?password_file=', /`password_file`/],
+    ];
+    for (const [url, re] of cases) {
+      assert.throws(() => parseStorageUrl(url), (e: unknown) => e instanceof InputError && re.test(e.message) && !e.message.includes('topsecret'), url);
+    }
+    assert.equal((parseStorageUrl('postgres://h/db?sslmode=require&schema=hz_1') as { schema?: string }).schema, 'hz_1');
+  });
 });
 
 describe('openStorage', () => {
@@ -64,6 +80,28 @@ describe('openStorage', () => {
     const again = await openStorage(path);
     assert.ok(await again.getStudy('x'));
     await again.close();
+  });
+
+  it('read-only opens (mustExist) refuse a missing SQLite file and create neither it nor its directory', async () => {
+    const path = join(dir, 'absent', 'hyperzone.db');
+    await assert.rejects(openStorage(path, { mustExist: true }), (e: unknown) => e instanceof InputError && e.message.includes(`No storage at ${path}`));
+    assert.ok(!existsSync(join(dir, 'absent')));
+    await assert.rejects(openStorage(`sqlite:${join(dir, 'nodir.db')}`, { mustExist: true }), /No storage at/);
+    assert.ok(!existsSync(join(dir, 'nodir.db')));
+    // An existing one opens as usual.
+    const made = join(dir, 'made.db');
+    await (await openStorage(made)).close();
+    const again = await openStorage(made, { mustExist: true });
+    await again.close();
+  });
+
+  it('a file that is not SQLite is CONNECTION_ERROR (exit code 2) naming the path', async () => {
+    const path = join(dir, 'notes.db');
+    writeFileSync(path, 'these are notes, not a database\n'.repeat(200));
+    for (const mustExist of [false, true]) {
+      await assert.rejects(openStorage(path, { mustExist }), (e: unknown) =>
+        e instanceof HyperzoneError && e.code === 'CONNECTION_ERROR' && e.message.includes(path) && /not a SQLite database/.test(e.message));
+    }
   });
 
   it('fails to reach PostgreSQL with CONNECTION_ERROR and no password', async () => {

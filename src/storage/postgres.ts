@@ -159,7 +159,7 @@ export class PostgresStorage implements Storage {
     } catch (e) {
       await pool.end().catch(() => undefined);
       if (reportPool !== pool) await reportPool.end().catch(() => undefined);
-      throw storage.wrap(e, 'connect');
+      throw e instanceof InputError ? e : storage.wrap(e, 'connect');
     }
     storage.retryMs = Math.max(0, options.retryMs ?? envMs('HYPERZONE_PG_RETRY_MS') ?? 60_000);
     storage.connected = true;
@@ -524,8 +524,10 @@ export class PostgresStorage implements Storage {
         return await attempt();
       } catch (e) {
         if (this.closed || !isRetryable(e)) throw e;
-        if (Date.now() + wait > deadline) throw this.unavailable(e);
-        await new Promise((r) => setTimeout(r, wait));
+        // The last wait is cut to the deadline, so the server gets the whole retry window.
+        const left = deadline - Date.now();
+        if (left <= 0) throw this.unavailable(e);
+        await new Promise((r) => setTimeout(r, Math.min(wait, left)));
         wait = Math.min(2000, wait * 2);
       }
     }

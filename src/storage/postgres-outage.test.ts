@@ -1,0 +1,100 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+import { findTestPostgres } from './test-postgres.js';
+import { HyperzoneError, InputError } from '../errors.js';
+import { gridPlans } from './contract.js';
+import { PostgresStorage } from './postgres.js';
+import { openStorage } from './open.js';
+
+const url = await findTestPostgres();
+const skip = url === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (set HZ_TEST_POSTGRES_URL; HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
+const serverUrl = url ?? 'postgres://postgres@127.0.0.1:5432/test';
+const runId = randomBytes(4).toString('hex');
+const schemas: string[] = [];
+const newSchema = () => { const s = `hz_outage_${runId}_${schemas.length}`; schemas.push(s); return s; };
+
+after(async () => {
+  if (skip || schemas.length === 0) return;
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await c.end();
+});
+
+/** A TCP proxy to the test server that can be cut (an outage the tests cause without touching the shared server). */
+async function proxy(): Promise<{ url: string; cut: () => Promise<void> }> {
+  const target = new URL(serverUrl);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname || '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const via = new URL(serverUrl);
+  via.hostname = '127.0.0.1';
+  via.port = String(port);
+  return {
+    url: via.toString(),
+    cut: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('postgres: outages and read-only opens', { skip }, () => {
+  it('an outage longer than retryMs is STORAGE_UNAVAILABLE, and the worker\'s trial stays recoverable', async () => {
+    const schema = newSchema();
+    const p = await proxy();
+    const flaky = await PostgresStorage.connect({ url: p.url, schema, retryMs: 600, asyncReports: false });
+    const direct = await PostgresStorage.connect({ url: serverUrl, schema });
+    try {
+      const st = await flaky.createStudy({ name: 'outage', direction: 'maximize', metric: 'v', spec: null });
+      await flaky.enqueueTrials(st.id, gridPlans(2));
+      const t = await flaky.claimTrial(st.id, 'w-gone');
+      assert.ok(t);
+      await p.cut();
+      const started = Date.now();
+      await assert.rejects(flaky.reportStep(t.id, 'w-gone', 0, { v: 1 }), (e: unknown) =>
+        e instanceof HyperzoneError && e.code === 'STORAGE_UNAVAILABLE' && /unreachable for over 600 ms/.test(e.message));
+      assert.ok(Date.now() - started >= 400, 'retried for about retryMs first');
+      // The trial is still running under the lost worker: another worker requeues it by worker id (dead local pid) or heartbeat age.
+      assert.equal((await direct.getTrial(t.id))?.state, 'running');
+      assert.equal(await direct.requeueStale(st.id, { staleMs: 60_000, maxAttempts: 3, workerIds: ['w-gone'] }), 1);
+      const again = await direct.claimTrial(st.id, 'w-new');
+      assert.equal(again?.id, t.id);
+    } finally {
+      await flaky.close();
+      await direct.close();
+    }
+  });
+
+  it('a server that cannot be reached at connect time stays CONNECTION_ERROR (bad input, exit code 2)', async () => {
+    const p = await proxy();
+    await p.cut();
+    await assert.rejects(PostgresStorage.connect({ url: p.url, schema: newSchema(), retryMs: 10_000 }), (e: unknown) => e instanceof HyperzoneError && e.code === 'CONNECTION_ERROR');
+  });
+
+  it('mustExist refuses a schema without hyperzone tables and creates nothing', async () => {
+    const schema = newSchema();
+    await assert.rejects(openStorage(`${serverUrl}${serverUrl.includes('?') ? '&' : '?'}schema=${schema}`, { mustExist: true }), (e: unknown) =>
+      e instanceof InputError && /No storage at/.test(e.message) && e.message.includes(schema));
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    const r = await c.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema]);
+    await c.end();
+    assert.equal(r.rowCount, 0, 'no schema created');
+    const made = await PostgresStorage.connect({ url: serverUrl, schema });
+    await made.close();
+    const opened = await PostgresStorage.connect({ url: serverUrl, schema, mustExist: true });
+    await opened.close();
+  });
+});
