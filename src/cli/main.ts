@@ -71,6 +71,14 @@ async function main(argv: string[]): Promise<number> {
     .action(act(async (opts: object) => (await import('./commands/report.js')).reportCommand(opts)));
   program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
     .action(act(async (opts: object) => (await inspect()).listCommand(opts)));
+  program.command('delete').description('delete a study with its trials and workers (asks first on a terminal)')
+    .option(...storageOpt).option('--study <name>', 'the study to delete (required)')
+    .option('-y, --yes', 'do not ask (needed when stdin is not a terminal)').option('--force', 'delete even while workers of the study are alive')
+    .action(act(async (opts: object) => (await import('./commands/delete.js')).deleteCommand(opts)));
+  program.command('retry').description('requeue failed trials as new waiting trials (same params, seed, budget); `run` or `worker` then runs them')
+    .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
+    .option('--trials <numbers>', 'failed trials to retry, e.g. 3,5').option('--all-failed', 'every failed trial whose configuration has no other trial')
+    .action(act(async (opts: object) => (await import('./commands/retry.js')).retryCommand(opts)));
 
   try {
     await program.parseAsync(argv);

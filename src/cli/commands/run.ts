@@ -9,6 +9,7 @@ import { budgetOf, maxTrialsOf, plannedTotal, schedulerFromSpec, openStudyForSpe
 import { loadSpecFile, type StudySpec } from '../../study/spec.js';
 import type { StudyRecord } from '../../study/types.js';
 import { newWorkerId } from '../../study/worker-id.js';
+import { unresolvedFailures } from '../../study/failures.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Scheduler } from '../../schedulers/scheduler.js';
 import { renderResults, resultRows } from '../../reports/results.js';
@@ -165,7 +166,8 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
     err('Interrupted: finished trials are saved; run the same command again to resume (interrupted trials restart).');
     return 130;
   }
-  return trials.some((t) => t.state === 'failed') ? 1 : 0;
+  // A failure retried since (`hyperzone retry`) and then done no longer counts: its record stays only as history.
+  return unresolvedFailures(trials).length > 0 ? 1 : 0;
 }
 
 /** Trials in parallel by default: one per core for the built-in trainer (each trial is single-threaded). */
