@@ -1,6 +1,6 @@
-import { join } from 'node:path';
+import { pathUnder } from '../util/paths.js';
 import type { Runner } from '../runners/runner.js';
-import type { StudySpec } from './spec.js';
+import type { StudyPlan } from '../spec/index.js';
 
 /** Where runner-side files (per-trial logs) go. */
 export interface RunnerPlace {
@@ -9,10 +9,10 @@ export interface RunnerPlace {
   readonly perGpu?: number;
 }
 
-/** Builds the runner a spec's `trainer` section describes. Trainer modules load lazily (TF.js is heavy). */
-export async function buildRunner(spec: StudySpec, place: RunnerPlace): Promise<Runner> {
-  const t = spec.trainer;
-  const { metric, direction } = spec.objective;
+/** Builds the runner a plan's `trainer` section describes. Trainer modules load lazily (TF.js is heavy). */
+export async function buildRunner(plan: StudyPlan, place: RunnerPlace): Promise<Runner> {
+  const t = plan.trainer;
+  const { metric, direction } = plan.objective;
   if (t.type === 'tfjs') {
     const { createTfjsRunner } = await import('../runners/tfjs/runner.js');
     return createTfjsRunner({
@@ -37,7 +37,8 @@ export async function buildRunner(spec: StudySpec, place: RunnerPlace): Promise<
     ...(t.grace_s !== undefined ? { graceS: t.grace_s } : {}),
     ...(t.gpus !== undefined ? { gpus: t.gpus } : {}),
     ...(perGpu !== undefined ? { perGpu } : {}),
-    logDir: join(place.logDir, spec.study),
+    ...(t.log_max_bytes !== undefined ? { logMaxBytes: t.log_max_bytes } : {}),
+    logDir: pathUnder(place.logDir, plan.name),
     metric,
     direction,
   });

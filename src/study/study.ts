@@ -1,3 +1,4 @@
+import { codeStudySpec } from '../spec/stored.js';
 import { InputError } from '../errors.js';
 import { randomSampler } from '../samplers/random.js';
 import type { Sampler } from '../samplers/sampler.js';
@@ -76,7 +77,7 @@ export class Study {
     const name = o.name ?? `study-${Date.now()}`;
     const existing = await storage.getStudy(name);
     if (existing && o.loadIfExists === false) throw new InputError(`Study \`${name}\` already exists`, { code: 'STUDY_EXISTS' });
-    const spec = { space: space.toJSON(), seed: o.seed ?? 0 };
+    const spec = codeStudySpec(space, o.seed ?? 0);
     const record = existing ?? (await storage.createStudy({ name, direction: o.direction ?? 'minimize', metric: o.metric ?? 'value', spec }));
     return new Study(record, space, storage, o.sampler ?? randomSampler(), o.seed ?? 0);
   }

@@ -10,19 +10,14 @@ import { redactUrl } from '../../storage/open.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';
 import { workerTiming } from '../../study/engine.js';
 import { recommendedLine } from '../../reports/recommended.js';
-import { samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
+import { createSampler, planOfStudy } from '../../spec/index.js';
 import type { StudyRecord, TrialRecord } from '../../study/types.js';
 
-/** The sampler's own pick (see recommendedLine), or null; a stored spec that no longer validates gives none. */
+/** The sampler's own pick (see recommendedLine), or null (a study made in code, or the zone strategy). */
 function recommendationOf(study: StudyRecord, trials: readonly TrialRecord[], best: TrialRecord | null): string | null {
-  let spec;
-  try {
-    spec = specOfStudy(study);
-  } catch {
-    return null;
-  }
-  if (spec.sampler.type === 'zones') return null;
-  return recommendedLine(samplerFromSpec(spec), trials, spaceOf(spec), study.direction, study.metric, best);
+  const plan = planOfStudy(study, { checkParams: false });
+  if (plan === null || plan.sampler.type === 'zones') return null;
+  return recommendedLine(createSampler(plan), trials, plan.space, study.direction, study.metric, best);
 }
 
 const out = (s: string): void => void process.stdout.write(s + '\n');

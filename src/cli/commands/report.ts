@@ -7,7 +7,7 @@ import type { ZoneOptions } from '../../samplers/zones/options.js';
 import { buildReport, dataFromResultSet, dataFromStudy, renderHtml, type ReportData } from '../../reports/svg/index.js';
 import type { DistributionSpec } from '../../space/distribution.js';
 import { Space } from '../../space/space.js';
-import { specOfStudy, zoneOptionsOf } from '../../study/from-spec.js';
+import { planOfStudy, readStoredSpec } from '../../spec/index.js';
 import { redactUrl } from '../../storage/open.js';
 import type { StudyRecord } from '../../study/types.js';
 import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
@@ -25,20 +25,14 @@ export interface ReportFlags {
   svgDir?: string;
 }
 
-/** The space and zone options of a stored study: from its full spec, else from a library study's `{ space }`, else none. */
+/** The space, fixed params and (zone strategy) zone options of a stored study, read from its one stored-spec shape. */
 function studySetup(study: StudyRecord): { space: Record<string, DistributionSpec>; fixed: Record<string, string | number | boolean>; zone?: ZoneOptions } {
-  try {
-    const spec = specOfStudy(study);
-    return { space: Space.fromSpec(spec.space).toJSON(), fixed: { ...(spec.fixed ?? {}) }, ...(spec.sampler.type === 'zones' ? { zone: zoneOptionsOf(spec) } : {}) };
-  } catch {
-    const s = (study.spec as { space?: unknown } | null)?.space;
-    try {
-      if (s && typeof s === 'object') return { space: Space.fromSpec(s as Record<string, DistributionSpec>).toJSON(), fixed: {} };
-    } catch {
-      // fall through: params are read from the trials
-    }
-    return { space: {}, fixed: {} };
+  const plan = planOfStudy(study, { checkParams: false });
+  if (plan === null) {
+    const stored = readStoredSpec(study.spec, study.name);
+    return { space: Space.fromSpec(stored.space).toJSON(), fixed: { ...stored.fixed } };
   }
+  return { space: plan.space.toJSON(), fixed: { ...plan.fixed }, ...(plan.sampler.type === 'zones' ? { zone: plan.zoneOptions } : {}) };
 }
 
 /**

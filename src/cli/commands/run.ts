@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { pathUnder } from '../../util/paths.js';
 import { Interrupted } from '../../study/plan-evaluator.js';
 import { runZonesStudy } from '../../study/zones-study.js';
 import { renderZonesReport } from '../../reports/zones-report.js';
 import { runWorker, type WorkerSummary } from '../../study/engine.js';
 import { buildRunner } from '../../study/build-runner.js';
-import { budgetOf, maxTrialsOf, plannedTotal, schedulerFromSpec, openStudyForSpec, samplerFromSpec, spaceOf, specOfStudy } from '../../study/from-spec.js';
-import { loadSpecFile, type StudySpec } from '../../study/spec.js';
+import { checkResume, openStudyForPlan } from '../../study/open-study.js';
+import { createSampler, createScheduler, loadPlan, planOfStudy, type StudyPlan } from '../../spec/index.js';
+import type { Runner } from '../../runners/runner.js';
 import type { StudyRecord } from '../../study/types.js';
 import { newWorkerId } from '../../study/worker-id.js';
 import { unresolvedFailures } from '../../study/failures.js';
@@ -31,18 +32,52 @@ export interface RunFlags {
   quiet?: boolean;
   logDir?: string;
   outDir?: string;
+  /** Resume a study whose stored `sampler.type` differs from the spec's. */
+  allowSamplerChange?: boolean;
 }
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
 const err = (s: string): void => void process.stderr.write(s + '\n');
 
-/** `hyperzone run SPEC`: creates or resumes the spec's study and runs it to the end; prints the results table. */
+/** Compiles the spec file of `run` and `create`, with `--study` as the name when given. */
+function planOf(specPath: string, flags: RunFlags): StudyPlan {
+  return loadPlan(specPath, flags.study !== undefined ? { name: flags.study } : {});
+}
+
+/** The runner of a plan after its start-up checks (dataset readable, command executable); closed again when they fail. */
+async function preparedRunner(plan: StudyPlan, flags: RunFlags, parallel: number): Promise<Runner> {
+  const perGpu = positiveInt('--per-gpu', flags.perGpu);
+  const runner = await buildRunner(plan, { logDir: flags.logDir ?? '.hyperzone/logs', parallel, ...(perGpu !== undefined ? { perGpu } : {}) });
+  try {
+    await runner.prepare?.();
+  } catch (e) {
+    await runner.close?.();
+    throw e;
+  }
+  return runner;
+}
+
+/**
+ * `hyperzone run SPEC`: creates or resumes the spec's study and runs it to the end; prints the results table.
+ * Every start-up check (spec and params, flags, resume compatibility, dataset, command) passes before the study
+ * is created, so a corrected spec is never refused for a study that a failed start left behind.
+ */
 export async function runCommand(specPath: string, flags: RunFlags): Promise<number> {
-  const loaded = loadSpecFile(specPath);
-  const spec: StudySpec = flags.study !== undefined ? { ...loaded, study: flags.study } : loaded;
+  const plan = planOf(specPath, flags);
+  const parallel = parallelOf(plan, flags);
+  positiveInt('--per-gpu', flags.perGpu);
   return withStorage(flags.storage, async (storage) => {
-    const { study, resumed } = await openStudyForSpec(storage, spec);
-    return execute(storage, study, spec, flags, resumed ? 'resuming' : 'starting');
+    const existing = await storage.getStudy(plan.name);
+    if (existing) checkResume(existing, plan, { allowSamplerChange: flags.allowSamplerChange === true });
+    const runner = await preparedRunner(plan, flags, parallel);
+    let opened;
+    try {
+      opened = await openStudyForPlan(storage, plan, { allowSamplerChange: flags.allowSamplerChange === true });
+    } catch (e) {
+      await runner.close?.();
+      throw e;
+    }
+    return execute(storage, opened.study, plan, runner, parallel, flags, opened.resumed ? 'resuming' : 'starting');
   });
 }
 
@@ -51,16 +86,15 @@ export async function runCommand(specPath: string, flags: RunFlags): Promise<num
  * anything, so workers on other machines can join it with `hyperzone worker --study NAME`.
  */
 export async function createCommand(specPath: string, flags: RunFlags, print: (line: string) => void = out): Promise<number> {
-  const loaded = loadSpecFile(specPath);
-  const spec: StudySpec = flags.study !== undefined ? { ...loaded, study: flags.study } : loaded;
+  const plan = planOf(specPath, flags);
   return withStorage(flags.storage, async (storage) => {
-    const { study, resumed } = await openStudyForSpec(storage, spec);
-    const sampler = samplerFromSpec(spec);
+    const { study, resumed } = await openStudyForPlan(storage, plan, { allowSamplerChange: flags.allowSamplerChange === true });
+    const sampler = createSampler(plan);
     let planned = 0;
-    if (spec.sampler.type !== 'zones' && sampler.plan) {
+    if (plan.sampler.type !== 'zones' && sampler.plan) {
       // The same plan, from the same seed, that every worker enqueues on start: storage deduplicates it.
       const trials = await storage.listTrials(study.id);
-      planned = (await storage.enqueueTrials(study.id, sampler.plan({ space: spaceOf(spec), direction: study.direction, trials, rng: new Rng(deriveSeed(spec.seed, 'sampler', trials.length)) }))).length;
+      planned = (await storage.enqueueTrials(study.id, sampler.plan({ space: plan.space, direction: study.direction, trials, rng: new Rng(deriveSeed(plan.seed, 'sampler', trials.length)) }))).length;
     }
     const where = redactUrl(storageUrl(flags.storage));
     print(`${resumed ? 'study exists' : 'created study'} ${study.name} in ${where}${planned ? `; ${planned} trials enqueued` : ''}`);
@@ -83,17 +117,20 @@ export async function workerCommand(flags: RunFlags): Promise<number> {
   }
   try {
     const study = await resolveStudy(storage, flags.study);
-    return await execute(storage, study, specOfStudy(study), { ...flags, storage: storageUrl(flags.storage) }, 'joining', true);
+    const plan = planOfStudy(study);
+    if (plan === null) throw new InputError(`Study \`${study.name}\` was created in code (an objective function, no spec file): a worker has no trainer to run it with`);
+    const parallel = parallelOf(plan, flags);
+    const runner = await preparedRunner(plan, flags, parallel);
+    return await execute(storage, study, plan, runner, parallel, { ...flags, storage: storageUrl(flags.storage) }, 'joining', true);
   } finally {
     await storage.close();
   }
 }
 
-async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, flags: RunFlags, verb: string, waitForOthers = false): Promise<number> {
-  const parallel = positiveInt('--parallel', flags.parallel) ?? spec.parallel ?? defaultParallel(spec);
-  const perGpu = positiveInt('--per-gpu', flags.perGpu);
-  const logDir = flags.logDir ?? '.hyperzone/logs';
-  const runner = await buildRunner(spec, { logDir, parallel, ...(perGpu !== undefined ? { perGpu } : {}) });
+/** Runs a prepared runner over an opened study until nothing is left (or Ctrl-C); closes the runner. */
+async function execute(storage: Storage, study: StudyRecord, plan: StudyPlan, runner: Runner, parallel: number, flags: RunFlags, verb: string, waitForOthers = false): Promise<number> {
+  // One sampler for the whole run: the worker and the recommendation line share its fitted state.
+  const sampler = createSampler(plan);
   let zonesReport: string | null = null;
   const controller = new AbortController();
   let interrupts = 0;
@@ -105,21 +142,20 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction });
+  const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: plan.objective.metric, direction: plan.objective.direction });
   const started = Date.now();
   let summary: WorkerSummary;
   try {
-    await runner.prepare?.();
     const before = await storage.countTrials(study.id);
     const doneBefore = before.complete + before.failed + before.pruned;
     if (!flags.quiet) err(`hyperzone: ${verb} study ${study.name} (${doneBefore} trials done) with ${runner.name}, ${parallel} in parallel`);
-    const space = spaceOf(spec);
+    const space = plan.space;
     const workerId = newWorkerId();
-    if (spec.sampler.type === 'zones') {
+    if (plan.sampler.type === 'zones') {
       try {
-        const outDir = flags.outDir ?? join('.hyperzone', study.name);
-        const result = await runZonesStudy(spec, {
-          storage, study, space, fixed: spec.fixed, workerId, parallel, maxAttempts: spec.max_attempts, seed: spec.seed,
+        const outDir = flags.outDir ?? pathUnder('.hyperzone', study.name);
+        const result = await runZonesStudy(plan.spec, {
+          storage, study, space, fixed: plan.fixed, workerId, parallel, maxAttempts: plan.maxAttempts, seed: plan.seed,
           signal: controller.signal, events: progress.events, runner, outDir,
           onEnqueued: (total, done) => progress.setTotal(total, done),
         });
@@ -130,16 +166,16 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
         summary = { complete: 0, pruned: 0, failed: 0, interrupted: true };
       }
     } else {
-      progress.setTotal(plannedTotal(spec), doneBefore);
+      progress.setTotal(plan.plannedTotal, doneBefore);
       summary = await runWorker({
-        storage, study, space, sampler: samplerFromSpec(spec), runner, parallel,
-        ...withScheduler(schedulerFromSpec(spec)),
-        fixed: spec.fixed,
+        storage, study, space, sampler, runner, parallel,
+        ...withScheduler(createScheduler(plan)),
+        fixed: plan.fixed,
         workerId,
-        seed: spec.seed,
-        budget: budgetOf(spec),
-        ...(maxTrialsOf(spec) !== undefined ? { maxTrials: maxTrialsOf(spec) as number } : {}),
-        maxAttempts: spec.max_attempts,
+        seed: plan.seed,
+        budget: plan.budget,
+        ...(plan.maxTrials !== undefined ? { maxTrials: plan.maxTrials } : {}),
+        maxAttempts: plan.maxAttempts,
         signal: controller.signal,
         events: progress.events,
         waitForOthers,
@@ -154,8 +190,8 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
   const trials = await storage.listTrials(study.id);
   if (!flags.quiet || !summary.interrupted) {
     out(renderResults(resultRows(trials, study.direction), study.metric, 20));
-    if (spec.sampler.type !== 'zones') {
-      const rec = recommendedLine(samplerFromSpec(spec), trials, spaceOf(spec), study.direction, study.metric, bestOf(trials.filter((t) => t.state === 'complete'), study.direction) ?? null);
+    if (plan.sampler.type !== 'zones') {
+      const rec = recommendedLine(sampler, trials, plan.space, study.direction, study.metric, bestOf(trials.filter((t) => t.state === 'complete'), study.direction) ?? null);
       if (rec) out(rec);
     }
     const c = await storage.countTrials(study.id);
@@ -170,9 +206,12 @@ async function execute(storage: Storage, study: StudyRecord, spec: StudySpec, fl
   return unresolvedFailures(trials).length > 0 ? 1 : 0;
 }
 
-/** Trials in parallel by default: one per core for the built-in trainer (each trial is single-threaded). */
-function defaultParallel(spec: StudySpec): number {
-  return spec.trainer.type === 'tfjs' ? Math.max(1, availableParallelism()) : Math.max(1, Math.floor(availableParallelism() / 2));
+/** Trials in parallel: the flag, else the spec's `parallel`, else one per core for the built-in trainer (each trial is single-threaded). */
+function parallelOf(plan: StudyPlan, flags: RunFlags): number {
+  const flag = positiveInt('--parallel', flags.parallel);
+  if (flag !== undefined) return flag;
+  if (plan.parallel !== undefined) return plan.parallel;
+  return plan.trainer.type === 'tfjs' ? Math.max(1, availableParallelism()) : Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
 /** The scheduler option of runWorker, present only when the spec has one. */

@@ -4,8 +4,8 @@ import { computeOf, runStage, ZONE_STAGES, type ZoneStageName } from '../../samp
 import type { ZoneOptions } from '../../samplers/zones/options.js';
 import { renderZonesReport } from '../../reports/zones-report.js';
 import { buildRunner } from '../../study/build-runner.js';
-import { openStudyForSpec, spaceOf, zoneOptionsOf } from '../../study/from-spec.js';
-import { loadSpecFile } from '../../study/spec.js';
+import { openStudyForPlan } from '../../study/open-study.js';
+import { loadPlan } from '../../spec/index.js';
 import { evaluatePlan, Interrupted } from '../../study/plan-evaluator.js';
 import { newWorkerId } from '../../study/worker-id.js';
 import { createProgress } from '../progress.js';
@@ -17,11 +17,11 @@ const err = (s: string): void => void process.stderr.write(s + '\n');
 export async function stageCommand(name: string, flags: { in?: string; out?: string; spec?: string; valSize?: string }): Promise<number> {
   if (!(ZONE_STAGES as readonly string[]).includes(name)) throw new InputError(`Unknown stage ${JSON.stringify(name)}; the stages are ${ZONE_STAGES.join(', ')}`);
   if (!flags.out) throw new InputError('Missing `--out FILE` for the stage\'s output document');
-  const spec = flags.spec ? loadSpecFile(flags.spec) : undefined;
+  const spec = flags.spec ? loadPlan(flags.spec) : undefined;
   if (!flags.in && !spec) throw new InputError('Give `--in RESULTS.json`, or `--spec SPEC` to start from an empty result set');
-  const input: ResultSet = flags.in ? await readResultSet(flags.in) : emptyResultSet(spec!.space, spec!.objective, spec!.fixed);
+  const input: ResultSet = flags.in ? await readResultSet(flags.in) : emptyResultSet(spec!.spec.space, spec!.objective, spec!.fixed);
   const valSize = positiveInt('--val-size', flags.valSize);
-  const options: ZoneOptions = { ...(spec ? zoneOptionsOf(spec) : {}), ...(valSize !== undefined ? { valSize } : {}) };
+  const options: ZoneOptions = { ...(spec ? spec.zoneOptions : {}), ...(valSize !== undefined ? { valSize } : {}) };
   const out = runStage(name as ZoneStageName, input, options);
   await writeResultSet(flags.out, out);
   const plan = out.plan ?? [];
@@ -39,7 +39,7 @@ export async function stageCommand(name: string, flags: { in?: string; out?: str
 export async function evaluateCommand(flags: { in?: string; out?: string; spec?: string; part?: string; storage?: string; parallel?: string; quiet?: boolean; logDir?: string }): Promise<number> {
   if (!flags.in || !flags.out || !flags.spec) throw new InputError('`evaluate` needs `--in PLAN.json`, `--spec SPEC` (for the trainer) and `--out RESULTS.json`');
   const doc = await readResultSet(flags.in);
-  const spec = loadSpecFile(flags.spec);
+  const spec = loadPlan(flags.spec);
   const m = flags.part === undefined ? null : /^(\d+)\/(\d+)$/.exec(flags.part);
   if (flags.part !== undefined && (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))) throw new InputError(`Expected \`--part\` as k/n with 1 ≤ k ≤ n, got ${JSON.stringify(flags.part)}`);
   const [k, n] = m ? [Number(m[1]), Number(m[2])] : [1, 1];
@@ -47,23 +47,29 @@ export async function evaluateCommand(flags: { in?: string; out?: string; spec?:
   if (plan.length === 0) throw new InputError(`${flags.in} has no planned trials${n > 1 ? ` in part ${k}/${n}` : ''}; run \`hyperzone stage\` to make a plan`);
   const parallel = positiveInt('--parallel', flags.parallel) ?? spec.parallel ?? 1;
   return withStorage(flags.storage, async (storage) => {
-    const { study } = await openStudyForSpec(storage, spec);
+    // Start-up checks (dataset, command) before the study is created.
     const runner = await buildRunner(spec, { logDir: flags.logDir ?? '.hyperzone/logs', parallel });
+    try {
+      await runner.prepare?.();
+    } catch (e) {
+      await runner.close?.();
+      throw e;
+    }
+    const { study } = await openStudyForPlan(storage, spec);
     const controller = new AbortController();
     const onSig = (): void => controller.abort();
     process.once('SIGINT', onSig);
     const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction });
     try {
-      await runner.prepare?.();
       const t0 = performance.now();
       const entries = await evaluatePlan({
-        storage, study, space: spaceOf(spec), fixed: doc.fixed, workerId: newWorkerId(), parallel, maxAttempts: spec.max_attempts, seed: spec.seed,
+        storage, study, space: spec.space, fixed: doc.fixed, workerId: newWorkerId(), parallel, maxAttempts: spec.maxAttempts, seed: spec.seed,
         signal: controller.signal, events: progress.events, onEnqueued: (total, done) => progress.setTotal(total, done),
       }, runner, plan);
       // Compute of this evaluation only (the input's earlier compute stays with the input): merging sums the parts.
       const tag = plan[0]?.attrs?.['zones.stage'];
       const stage = typeof tag === 'string' ? tag : 'evaluate';
-      const c = computeOf(entries, (performance.now() - t0) / 1000, zoneOptionsOf(spec).trainSize);
+      const c = computeOf(entries, (performance.now() - t0) / 1000, spec.zoneOptions.trainSize);
       const { compute: _earlier, ...rest } = addEntries(doc, entries);
       await writeResultSet(flags.out!, { ...rest, plan, compute: { [stage]: { ...c, runs: [newWorkerId()] } } });
       err(`evaluated ${entries.length} of ${plan.length} planned trial(s) → ${flags.out}`);

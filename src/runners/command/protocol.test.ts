@@ -31,3 +31,15 @@ describe('protocol lines', () => {
     assert.match(bad('{"step": 1, "x": "NaN is fine in a string", "loss": 1'), /malformed/);
   });
 });
+
+describe('the objective metric', () => {
+  it('must be a number: a string or boolean under its key fails the line, naming key and value; other notes are skipped', () => {
+    const r = parseProtocolLine('{"step": 1, "val_accuracy": "high", "device": "cpu"}', { metric: 'val_accuracy' });
+    assert.deepEqual(r, { ok: false, error: 'Expected the objective metric `val_accuracy` to be a number, got "high"' });
+    const f = parseProtocolLine('{"final": {"val_accuracy": true}}', { metric: 'val_accuracy' });
+    assert.equal(f.ok, false);
+    assert.match(f.ok ? '' : f.error, /`val_accuracy` to be a number, got true/);
+    // The same line with another objective: the string is a note, skipped.
+    assert.deepEqual(parseProtocolLine('{"step": 1, "val_accuracy": "high", "loss": 0.5}', { metric: 'loss' }), { ok: true, line: { kind: 'step', step: 1, metrics: { loss: 0.5 } } });
+  });
+});

@@ -38,8 +38,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Collects the numeric metrics of an object; strings and booleans are ignored, non-finite numbers are an error. */
-function collectMetrics(obj: Record<string, unknown>, skip: string): { ok: true; metrics: Metrics } | { ok: false; error: string } {
+/**
+ * Collects the numeric metrics of an object. Non-finite numbers are an error; strings and booleans are notes
+ * (`"device": "cpu"`) and are skipped, except under the objective metric's key, where only a number will do.
+ */
+function collectMetrics(obj: Record<string, unknown>, skip: string, objective: string | undefined): { ok: true; metrics: Metrics } | { ok: false; error: string } {
   const metrics: Record<string, number> = {};
   for (const [key, v] of Object.entries(obj)) {
     if (key === skip) continue;
@@ -50,6 +53,8 @@ function collectMetrics(obj: Record<string, unknown>, skip: string): { ok: true;
       return { ok: false, error: `non-finite metric \`${key}\`: null` };
     } else if (typeof v === 'string' && v.startsWith(NON_FINITE_MARK)) {
       return { ok: false, error: `non-finite metric \`${key}\`: ${v.slice(NON_FINITE_MARK.length)}` };
+    } else if (key === objective) {
+      return { ok: false, error: `Expected the objective metric \`${key}\` to be a number, got ${JSON.stringify(v)}` };
     } else if (typeof v !== 'string' && typeof v !== 'boolean') {
       return { ok: false, error: `metric \`${key}\` must be a number, got ${JSON.stringify(v)}` };
     }
@@ -57,8 +62,11 @@ function collectMetrics(obj: Record<string, unknown>, skip: string): { ok: true;
   return { ok: true, metrics };
 }
 
-/** Parses a line that `isProtocolLine` accepted: `{"step": n, ...metrics}` or `{"final": {...metrics}}`. */
-export function parseProtocolLine(text: string): ParseResult {
+/**
+ * Parses a line that `isProtocolLine` accepted: `{"step": n, ...metrics}` or `{"final": {...metrics}}`. With
+ * `metric` (the study's objective), a non-number under that key is an error rather than a skipped note.
+ */
+export function parseProtocolLine(text: string, options: { readonly metric?: string } = {}): ParseResult {
   const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
   const parsed = parseJson(text);
   if (!parsed.ok || !isPlainObject(parsed.value)) return { ok: false, error: `malformed JSON metric line: ${shown}` };
@@ -66,7 +74,7 @@ export function parseProtocolLine(text: string): ParseResult {
   if ('final' in obj) {
     if ('step' in obj) return { ok: false, error: `a metric line has both "step" and "final": ${shown}` };
     if (!isPlainObject(obj.final)) return { ok: false, error: `Expected "final" to be an object of metrics, got ${JSON.stringify(obj.final)}` };
-    const m = collectMetrics(obj.final, '');
+    const m = collectMetrics(obj.final, '', options.metric);
     return m.ok ? { ok: true, line: { kind: 'final', metrics: m.metrics } } : m;
   }
   if (!('step' in obj)) return { ok: false, error: `a JSON metric line needs a "step" or a "final" key: ${shown}` };
@@ -74,6 +82,6 @@ export function parseProtocolLine(text: string): ParseResult {
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
     return { ok: false, error: `Expected "step" to be an integer ≥ 0, got ${JSON.stringify(step)}` };
   }
-  const m = collectMetrics(obj, 'step');
+  const m = collectMetrics(obj, 'step', options.metric);
   return m.ok ? { ok: true, line: { kind: 'step', step, metrics: m.metrics } } : m;
 }

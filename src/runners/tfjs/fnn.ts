@@ -78,15 +78,18 @@ export function lossAndCorrect(tf: Tf, logits: Tensor2D, onehot: Tensor2D): { lo
 }
 
 /**
- * Dropout masks for one batch: 0 or 1/(1-rate) per hidden unit, seeded from the trial's generator.
+ * Dropout masks for one batch: 0 or 1/(1-rate) per hidden unit, seeded from the trial's generator; `rates` holds
+ * one rate per hidden layer (a layer at rate 0 gets no mask and draws nothing, so one shared rate keeps the stream).
  * An inlined mulberry32 with two 16-bit draws per 32-bit word: 4× cheaper than Rng.next per unit.
  */
-export function dropoutMasks(tf: Tf, rng: Rng, rows: number, units: readonly number[], rate: number): Tensor2D[] {
-  if (rate <= 0) return [];
-  const keep = 1 / (1 - rate);
-  const threshold = Math.round(rate * 65536);
+export function dropoutMasks(tf: Tf, rng: Rng, rows: number, units: readonly number[], rates: readonly number[]): (Tensor2D | undefined)[] {
+  if (!rates.some((r) => r > 0)) return [];
   let state = rng.seed() >>> 0;
-  return units.map((u) => {
+  return units.map((u, l) => {
+    const rate = rates[l] ?? 0;
+    if (rate <= 0) return undefined;
+    const keep = 1 / (1 - rate);
+    const threshold = Math.round(rate * 65536);
     const m = new Float32Array(rows * u);
     for (let i = 0; i < m.length; i += 2) {
       state = (state + 0x6d2b79f5) >>> 0;
@@ -109,7 +112,7 @@ export function trainStep(
   s: FnnState,
   x: Tensor2D,
   onehot: Tensor2D,
-  masks: readonly Tensor2D[],
+  masks: readonly (Tensor2D | undefined)[],
   act: Activation,
   lr: number,
 ): { params: Tensor[]; m: Tensor[]; v: Tensor[]; lossSum: Tensor; correct: Tensor } {

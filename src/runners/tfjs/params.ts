@@ -1,17 +1,62 @@
+import { z } from 'zod';
 import { InputError } from '../../errors.js';
 import type { Params, ParamValue } from '../../study/types.js';
 import { parseLrSchedule, type LrScheduleSpec } from '../lr-schedule.js';
+import { acceptedNames, ruleOf, type ParamContract, type ParamRule } from '../param-contract.js';
 
 /** Hidden-layer activations the FNN supports. */
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'linear'] as const;
 /** One of the supported hidden-layer activations. */
 export type Activation = (typeof ACTIVATIONS)[number];
 
+const lrScheduleSchema = z.string().refine((v) => {
+  try {
+    parseLrSchedule(v);
+    return true;
+  } catch {
+    return false;
+  }
+});
+const positiveInt: ParamRule = { schema: z.number().int().min(1), expected: 'an integer ≥ 1', integer: true };
+const dropoutRate: ParamRule = { schema: z.number().min(0).lt(1), expected: 'a number in [0, 1)' };
+
+/**
+ * The params of the built-in trainer (src/runners/tfjs): anything else in a spec's `space` or `fixed` is refused
+ * at start, so a typo (`activaton`) cannot run a study of identical trials.
+ */
+export const TFJS_PARAMS: ParamContract = {
+  trainer: 'tfjs',
+  params: {
+    units: positiveInt,
+    dropout: dropoutRate,
+    activation: { schema: z.enum(ACTIVATIONS), expected: `one of ${ACTIVATIONS.join(', ')}` },
+    batch_size: positiveInt,
+    learning_rate: { schema: z.number().positive().finite(), expected: 'a number > 0' },
+    lr_schedule: { schema: lrScheduleSchema, expected: "'none', 'step:N[:F]' or 'plateau:P[:F]' (N, P integers ≥ 1, 0 < F < 1)" },
+    epochs: positiveInt,
+  },
+  numbered: {
+    // 0 switches a trailing layer off (architecture search).
+    units: { schema: z.number().int().min(0), expected: 'an integer ≥ 0 (0: no such layer)', integer: true },
+    dropout: dropoutRate,
+  },
+  open: false,
+  checkNames(names) {
+    const layered = [...names].some((n) => /^units_\d+$/.test(n));
+    if (layered && names.has('units')) return 'Give either `units` (one hidden layer) or `units_1`, `units_2`, … (several), not both';
+    if (!layered && !names.has('units')) return 'Missing param `units` (or `units_1`, `units_2`, …): the tfjs trainer needs the hidden layer sizes';
+    if ([...names].some((n) => /^dropout_\d+$/.test(n)) && names.has('dropout')) return 'Give either `dropout` (every layer) or `dropout_1`, `dropout_2`, … (per layer), not both';
+    if (!names.has('batch_size')) return 'Missing param `batch_size`: the tfjs trainer needs it in `space` or `fixed`';
+    return null;
+  },
+};
+
 /** A validated FNN training configuration, derived from a trial's params and budget. */
 export interface FnnConfig {
   /** Units of each hidden layer, input side first. */
   readonly units: readonly number[];
-  readonly dropout: number;
+  /** Dropout rate after each hidden layer (one per entry of `units`). */
+  readonly dropout: readonly number[];
   readonly activation: Activation;
   readonly batchSize: number;
   readonly learningRate: number;
@@ -45,6 +90,9 @@ function int(params: Params, field: string, min: number): number | undefined {
  * (required), `learning_rate` (0.001, Adam), `lr_schedule` ('none'); epochs = `budget`, else `epochs`.
  */
 export function parseFnnParams(params: Params, budget: number | null): FnnConfig {
+  for (const name of Object.keys(params)) {
+    if (ruleOf(TFJS_PARAMS, name) === null) throw new InputError(`Unknown param \`${name}\`: the tfjs trainer accepts ${acceptedNames(TFJS_PARAMS).join(', ')}`, { code: 'INVALID_PARAM' });
+  }
   const layered = Object.keys(params)
     .map((k) => /^units_(\d+)$/.exec(k))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -71,9 +119,22 @@ export function parseFnnParams(params: Params, budget: number | null): FnnConfig
   }
   if (units.length === 0) throw invalid('units_1', 'an integer ≥ 1', params['units_1']);
 
-  const dropoutRaw = params['dropout'];
-  const dropout = num(dropoutRaw) ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw invalid('dropout', 'a number in [0, 1)', dropoutRaw);
+  const rate = (field: string): number => {
+    const raw = params[field];
+    const v = num(raw) ?? 0;
+    if (!(v >= 0 && v < 1)) throw invalid(field, 'a number in [0, 1)', raw);
+    return v;
+  };
+  const perLayer = Object.keys(params).filter((k) => /^dropout_\d+$/.test(k));
+  if (perLayer.length > 0 && params['dropout'] !== undefined) {
+    throw new InputError('Give either `dropout` (every layer) or `dropout_1`, `dropout_2`, … (per layer), not both', { code: 'INVALID_PARAM' });
+  }
+  const declaredLayers = layered.length > 0 ? layered.length : 1;
+  for (const k of perLayer) {
+    if (Number(k.slice('dropout_'.length)) > declaredLayers) throw new InputError(`Expected \`${k}\` for one of the ${declaredLayers} hidden layer(s), got a layer past the last`, { code: 'INVALID_PARAM' });
+  }
+  const all = rate('dropout');
+  const dropout = units.map((_, i) => (perLayer.length > 0 ? rate(`dropout_${i + 1}`) : all));
 
   const activation = params['activation'] ?? 'relu';
   if (typeof activation !== 'string' || !(ACTIVATIONS as readonly string[]).includes(activation)) {

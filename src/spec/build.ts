@@ -1,0 +1,80 @@
+import { gridSampler } from '../samplers/grid.js';
+import { randomSampler } from '../samplers/random.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
+import { MedianStoppingScheduler } from '../schedulers/median.js';
+import { SuccessiveHalvingScheduler } from '../schedulers/successive-halving.js';
+import { HyperbandScheduler } from '../schedulers/hyperband.js';
+import { BohbSampler } from '../schedulers/bohb.js';
+import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
+import { SobolSampler } from '../samplers/sobol.js';
+import { GpSampler } from '../samplers/gp.js';
+import { AutoSampler } from '../samplers/auto.js';
+import { ZonesNdSampler } from '../samplers/zones-nd.js';
+import { deriveSeed } from '../util/rng.js';
+import type { StudyPlan } from './compile.js';
+
+const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [key]: v });
+
+/**
+ * The sampler a plan asks for (build it once per process: model-based samplers cache their fits). TPE, GP and
+ * auto under a rung-based scheduler (successive halving, ASHA, Hyperband) become BOHB-style: fitted on the
+ * highest rung with enough values (src/schedulers/bohb.ts).
+ */
+export function createSampler(plan: StudyPlan): Sampler {
+  const s = plan.sampler;
+  const rungs = plan.rungSteps === null ? null : [...plan.rungSteps];
+  const metric = plan.objective.metric;
+  switch (s.type) {
+    case 'grid':
+      return gridSampler({ pointsPerAxis: s.points_per_axis, seeds: [...plan.trialSeeds], budget: plan.budget });
+    case 'random':
+      return randomSampler();
+    case 'sobol':
+      return new SobolSampler();
+    case 'gp': {
+      const gp = new GpSampler(s.startup !== undefined ? { nStartupTrials: s.startup } : {});
+      return rungs ? new BohbSampler({ rungSteps: rungs, metric, inner: gp, minObservations: s.startup ?? 10 }) : gp;
+    }
+    case 'auto': {
+      // The trial count lets auto end with re-evaluations (noisy objectives only); under a multi-fidelity
+      // scheduler trials are not full trainings, so there it only searches.
+      const auto = new AutoSampler({ ...opt('switchAt', s.switch_at), ...(rungs ? {} : { trials: s.trials }), ...opt('confirmShare', s.confirm) });
+      return rungs ? new BohbSampler({ rungSteps: rungs, metric, inner: auto, minObservations: 10 }) : auto;
+    }
+    case 'zones-nd':
+      return new ZonesNdSampler({
+        trials: s.trials,
+        ...opt('initial', s.initial),
+        ...opt('neighbours', s.neighbours),
+        ...opt('maxZones', s.max_zones),
+        ...opt('confirmTop', s.confirm_top),
+        ...opt('confirmRepeats', s.confirm_repeats),
+        ...opt('noiseBand', s.noise_band),
+        seed: deriveSeed(plan.seed, 'zones-nd'),
+      });
+    case 'tpe': {
+      const tpe: TpeOptions = { ...opt('multivariate', s.multivariate), ...opt('nStartupTrials', s.startup) };
+      return rungs ? new BohbSampler({ rungSteps: rungs, metric, tpe }) : new TpeSampler(tpe);
+    }
+    case 'zones':
+      // The zone strategy enqueues each stage's plan itself (src/study/zones-study.ts); its workers only claim.
+      return { name: 'zones' };
+  }
+}
+
+/** The scheduler (early stopping, multi-fidelity) a plan asks for; none by default. */
+export function createScheduler(plan: StudyPlan): Scheduler | undefined {
+  const sc = plan.scheduler;
+  if (sc === undefined) return undefined;
+  switch (sc.type) {
+    case 'median':
+      return new MedianStoppingScheduler({ ...opt('nStartupTrials', sc.startup_trials), ...opt('nWarmupSteps', sc.warmup_steps), ...opt('intervalSteps', sc.interval), ...opt('nMinTrials', sc.min_trials) });
+    case 'successive-halving':
+    case 'asha':
+      return new SuccessiveHalvingScheduler({ name: sc.type, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor), ...opt('minEarlyStoppingRate', sc.min_early_stopping_rate) });
+    case 'hyperband':
+      // compile guarantees max_resource or budget.epochs. Brackets hashed from the study name as Optuna's HyperbandPruner does.
+      return new HyperbandScheduler({ maxResource: sc.max_resource ?? plan.budget ?? 1, studyName: plan.name, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor) });
+  }
+}

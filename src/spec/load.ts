@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SpecError } from '../errors.js';
+import { compile, type CompileOptions, type StudyPlan } from './compile.js';
+
+/** Reads a YAML or JSON spec file into a plain object; an unreadable or malformed file is a SpecError naming it. */
+export function readSpecFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SpecError(`Cannot read spec file ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    return extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new SpecError(`Spec file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Reads and compiles a spec file; the study name defaults to the file's base name, and errors start with the path. */
+export function loadPlan(path: string, options: Omit<CompileOptions, 'fallbackName'> = {}): StudyPlan {
+  const data = readSpecFile(path);
+  try {
+    return compile(data, { fallbackName: basename(path, extname(path)), ...options });
+  } catch (e) {
+    if (e instanceof SpecError) throw new SpecError(`${path}: ${e.message}`, { cause: e.cause });
+    throw e;
+  }
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { STUDY_NAME_PATTERN, STUDY_NAME_RULE } from '../storage/names.js';
+import { commandParamsSchema } from '../runners/command/params.js';
+
+/** The zod schema of a study spec file, section by section; cross-field rules live in compile.ts. */
+
+const finite = z.number().refine(Number.isFinite, 'Expected a finite number');
+/** A param value: what `fixed` holds and a list or categorical offers. */
+export const paramValue = z.union([finite, z.string(), z.boolean()]);
+
+const intDist = z.strictObject({ type: z.literal('int'), low: z.number().int(), high: z.number().int(), step: z.number().int().min(1).optional(), log: z.boolean().optional() });
+const floatDist = z.strictObject({ type: z.literal('float'), low: finite, high: finite, log: z.boolean().optional() });
+const categoricalDist = z.strictObject({ type: z.literal('categorical'), choices: z.array(paramValue).min(1) });
+// One object for both series forms, so a bad series names its own field rather than "no union branch matched".
+const seriesDist = z.strictObject({
+  type: z.literal('series'),
+  values: z.array(finite).min(1).optional(),
+  from: z.number().positive().optional(),
+  to: z.number().positive().optional(),
+  base: z.number().gt(1).optional(),
+  midpoints: z.boolean().optional(),
+});
+/** A distribution in the forms a spec accepts: a list of values, or an object with a `type`. */
+export const distribution = z.union([z.array(paramValue).min(1), z.discriminatedUnion('type', [intDist, floatDist, categoricalDist, seriesDist])]);
+/** A distribution as written in a spec (before normalisation). */
+export type RawDistribution = z.infer<typeof distribution>;
+
+const datasetRef = z.union([z.enum(['mnist', 'fashion-mnist']), z.strictObject({ idx: z.string().min(1) })]);
+
+const tfjsTrainer = z.strictObject({
+  type: z.literal('tfjs'),
+  dataset: datasetRef.default('mnist'),
+  train_limit: z.number().int().min(10).optional(),
+  test_limit: z.number().int().min(1).optional(),
+  validation_split: z.number().gt(0).lt(1).default(0.2),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  evaluate_test: z.boolean().default(false),
+});
+const commandTrainer = z.strictObject({
+  type: z.literal('command'),
+  command: z.array(z.string().min(1)).min(1),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  timeout_s: z.number().positive().optional(),
+  grace_s: z.number().min(0).optional(),
+  gpus: z.array(z.string()).optional(),
+  per_gpu: z.number().int().min(1).optional(),
+  /** Cap of each trial's log file in bytes (default 10 MiB); past it the head and the tail are kept. */
+  log_max_bytes: z.number().int().min(4096).optional(),
+  /** The params the command accepts; absent: any. */
+  params: commandParamsSchema.optional(),
+});
+
+const zonesSpec = z.strictObject({
+  type: z.literal('zones'),
+  survey_epochs: z.number().int().min(1).optional(),
+  repeats: z.number().int().min(1).optional(),
+  max_epoch: z.number().int().min(1).optional(),
+  val_size: z.number().int().min(1).optional(),
+  noise_band: z.number().positive().optional(),
+  max_zones: z.number().int().min(1).optional(),
+  method: z.enum(['split', 'golden', 'parabola']).optional(),
+  split_parts: z.number().int().min(2).optional(),
+  iterations: z.number().int().min(1).optional(),
+  max_candidates: z.number().int().min(1).optional(),
+  spread_candidates: z.number().int().min(0).optional(),
+  schedules: z.array(z.string()).min(1).optional(),
+  top_k: z.number().int().min(1).optional(),
+  confirm_seeds: z.number().int().min(2).optional(),
+  test_size: z.number().int().min(1).optional(),
+  alpha: z.number().gt(0).lt(1).optional(),
+});
+
+const trialCount = z.number().int().min(1);
+const samplerSpec = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('grid'), points_per_axis: z.number().int().min(2).default(5) }),
+  z.strictObject({ type: z.literal('random'), trials: trialCount }),
+  z.strictObject({ type: z.literal('tpe'), trials: trialCount, multivariate: z.boolean().optional(), startup: z.number().int().min(0).optional() }),
+  z.strictObject({ type: z.literal('sobol'), trials: trialCount }),
+  z.strictObject({ type: z.literal('gp'), trials: trialCount, startup: z.number().int().min(1).optional() }),
+  // The default search strategy (src/samplers/auto.ts): multivariate TPE, then GP-EI from `switch_at` trials.
+  // `confirm`: share of the trials spent at the end re-evaluating the model's best (noisy objectives; 0 = off).
+  z.strictObject({ type: z.literal('auto'), trials: trialCount, switch_at: z.number().int().min(0).optional(), confirm: z.number().min(0).max(0.9).optional() }),
+  z.strictObject({
+    type: z.literal('zones-nd'),
+    trials: trialCount,
+    initial: z.number().int().min(1).optional(),
+    neighbours: z.number().int().min(1).optional(),
+    max_zones: z.number().int().min(1).optional(),
+    confirm_top: z.number().int().min(1).optional(),
+    confirm_repeats: z.number().int().min(0).optional(),
+    noise_band: z.number().min(0).optional(),
+  }),
+  zonesSpec,
+]);
+/** The sampler section of a spec. */
+export type SamplerSpec = z.infer<typeof samplerSpec>;
+
+/** Early stopping / multi-fidelity: option names follow Optuna's pruners. */
+const schedulerSpec = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('median'),
+    startup_trials: z.number().int().min(0).optional(),
+    warmup_steps: z.number().int().min(0).optional(),
+    interval: z.number().int().min(1).optional(),
+    min_trials: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.enum(['successive-halving', 'asha']),
+    min_resource: z.number().int().min(1).optional(),
+    reduction_factor: z.number().int().min(2).optional(),
+    min_early_stopping_rate: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('hyperband'),
+    min_resource: z.number().int().min(1).optional(),
+    max_resource: z.number().int().min(1).optional(),
+    reduction_factor: z.number().int().min(2).optional(),
+  }),
+]);
+/** The scheduler section of a spec. */
+export type SchedulerSpec = z.infer<typeof schedulerSpec>;
+
+/** The whole spec file. */
+export const specSchema = z.strictObject({
+  study: z.string().regex(STUDY_NAME_PATTERN, `Expected ${STUDY_NAME_RULE}`).optional(),
+  description: z.string().optional(),
+  objective: z.strictObject({ metric: z.string().min(1), direction: z.enum(['maximize', 'minimize']) }).default({ metric: 'val_accuracy', direction: 'maximize' }),
+  space: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a parameter name of letters, digits and underscores'), distribution),
+  fixed: z.record(z.string(), paramValue).default({}),
+  budget: z.strictObject({ epochs: z.number().int().min(1) }).optional(),
+  seeds: z.number().int().min(1).default(1),
+  seed: z.number().int().min(0).default(0),
+  sampler: samplerSpec.default({ type: 'grid', points_per_axis: 5 }),
+  scheduler: schedulerSpec.optional(),
+  trainer: z.discriminatedUnion('type', [tfjsTrainer, commandTrainer]),
+  parallel: z.number().int().min(1).optional(),
+  max_attempts: z.number().int().min(1).default(3),
+});
+
+/** A spec as the schema returns it (distributions not yet normalised). */
+export type RawSpec = z.infer<typeof specSchema>;
+/** The trainer section of a spec. */
+export type TrainerSpec = RawSpec['trainer'];
+/** The dataset reference of the built-in trainer. */
+export type DatasetRefSpec = z.infer<typeof datasetRef>;
+
+/** The accepted forms of fields whose schema is a union, for error messages. */
+export const ACCEPTED_FORMS: Readonly<Record<string, string>> = {
+  space: 'a list of values ([32, 64]) or an object with `type` int, float, categorical or series',
+  'trainer.dataset': '"mnist", "fashion-mnist" or { idx: DIRECTORY }',
+  'trainer.params': 'a list of param names, or names with a declaration each ({ type: int|float|string|bool|lr_schedule, min, max, values })',
+  fixed: 'a number, string or boolean',
+};
