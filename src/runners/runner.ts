@@ -20,6 +20,11 @@ export interface RunContext {
   progress?(info: { step: number; steps: number; batch: number; batches: number }): void;
   /** Aborted when the scheduler stops the trial, at a timeout, or when the study is interrupted. */
   readonly signal: AbortSignal;
+  /**
+   * For runners with `marksStart`: awaited right before the trial's own code starts (a process is spawned), which
+   * is when the trial's attempt counts. If the signal is aborted afterwards, the trial must not start.
+   */
+  starting?(): Promise<void>;
 }
 
 /** Executes one trial. Implementations: the built-in TF.js trainer, the command runner, a user objective. */
@@ -29,6 +34,11 @@ export interface Runner {
   /** Checks once, at study start, that trials can run at all (command exists, dataset readable). */
   prepare?(): Promise<void>;
   run(trial: TrialInput, ctx: RunContext): Promise<Outcome>;
+  /**
+   * Whether `run` calls `ctx.starting()` itself, later than it is called (after waiting for a GPU slot, say).
+   * Otherwise the trial counts as started when `run` is called.
+   */
+  readonly marksStart?: boolean;
   /** Releases worker threads, processes, files. */
   close?(): Promise<void>;
 }

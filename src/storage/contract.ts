@@ -286,6 +286,87 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       assert.equal((await s.listTrials(other.id)).length, 10, 'each study has its own limit');
     });
 
+    it('createRunningTrialAt creates only the study\'s next number (compare-and-set), below an optional limit', async () => {
+      const st = await newStudy();
+      const plan = (x: number): TrialPlan => ({ params: { x }, seed: x, budget: null, attrs: { k: x } });
+      const first = await s.createRunningTrialAt(st.id, 'w', 0, plan(0));
+      assert.ok(first.trial);
+      assert.equal(first.trial.number, 0);
+      assert.equal(first.trial.state, 'running');
+      assert.equal(first.trial.workerId, 'w');
+      assert.equal(first.trial.attempts, 1, 'started by default');
+      assert.equal(typeof first.trial.startedAt, 'number');
+      assert.deepEqual(first.trial.attrs, { k: 0 });
+      assert.deepEqual(await s.createRunningTrialAt(st.id, 'w2', 0, plan(1)), { trial: null, reason: 'taken' }, 'a number is created once');
+      assert.deepEqual(await s.createRunningTrialAt(st.id, 'w2', 5, plan(1)), { trial: null, reason: 'taken' }, 'only the next number');
+      // Enqueued trials take numbers too.
+      await s.enqueueTrials(st.id, gridPlans(2));
+      assert.deepEqual(await s.createRunningTrialAt(st.id, 'w', 1, plan(1)), { trial: null, reason: 'taken' });
+      assert.deepEqual(await s.createRunningTrialAt(st.id, 'w', 3, plan(3), { maxTrials: 3 }), { trial: null, reason: 'limit' });
+      assert.deepEqual(await s.createRunningTrialAt(st.id, 'w', 2, plan(3), { maxTrials: 3 }), { trial: null, reason: 'limit' }, 'the limit is said first');
+      const later = await s.createRunningTrialAt(st.id, 'w', 3, plan(3), { maxTrials: 4, started: false });
+      assert.equal(later.trial?.number, 3);
+      assert.equal(later.trial?.attempts, 0, 'not started: no attempt yet');
+      assert.equal(later.trial?.startedAt, null);
+      assert.deepEqual(later.trial?.params, { x: 3 });
+      assert.deepEqual(await s.countTrials(st.id), { waiting: 2, running: 2, complete: 0, pruned: 0, failed: 0 });
+      await assert.rejects(s.createRunningTrialAt(987654, 'w', 0, plan(1)), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+      await assert.rejects(s.createRunningTrialAt(st.id, 'w', -1, plan(1)), /number/);
+      await assert.rejects(s.createRunningTrialAt(st.id, 'w', 1.5, plan(1)), /number/);
+      await assert.rejects(s.createRunningTrialAt(st.id, 'w', 4, plan(1), { maxTrials: -1 }), /maxTrials/);
+    });
+
+    it('workers racing with createRunningTrialAt each get their own numbers; every trial holds the plan made for its number', async () => {
+      const st = await newStudy();
+      const limit = 24;
+      const outcomes = { taken: 0, limit: 0 };
+      // 8 workers, each proposing for the number after the trials it has read (as the engine does), until the limit.
+      await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+        for (;;) {
+          const number = (await s.listTrials(st.id)).length;
+          if (number >= limit) return;
+          const r = await s.createRunningTrialAt(st.id, `w${w}`, number, { params: { made_for: number, by: w }, seed: number, budget: null }, { maxTrials: limit });
+          if (r.trial === null) {
+            outcomes[r.reason]++;
+            if (r.reason === 'limit') return;
+          }
+        }
+      }));
+      const ts = await s.listTrials(st.id);
+      assert.deepEqual(ts.map((t) => t.number), Array.from({ length: limit }, (_, i) => i), 'dense numbers, the limit held');
+      for (const t of ts) assert.equal(t.params['made_for'], t.number, `trial #${t.number} holds the plan made for its number`);
+      assert.equal(new Set(ts.map((t) => t.params['made_for'])).size, limit, 'no number proposed twice');
+    });
+
+    it('startTrial counts an attempt once per claim; a claim never started is no attempt', async () => {
+      const st = await newStudy();
+      await s.enqueueTrials(st.id, gridPlans(2));
+      const t = await s.claimTrial(st.id, 'w', { started: false });
+      assert.ok(t);
+      assert.equal(t.attempts, 0);
+      assert.equal(t.startedAt, null);
+      assert.equal(t.state, 'running');
+      assert.equal(await s.startTrial(t.id, 'other'), false, 'only the owner starts it');
+      assert.equal(await s.startTrial(t.id, 'w'), true);
+      assert.equal(await s.startTrial(t.id, 'w'), false, 'once per claim');
+      const started = await s.getTrial(t.id);
+      assert.equal(started?.attempts, 1);
+      assert.equal(typeof started?.startedAt, 'number');
+      // A lost worker's claim that never started goes back to waiting even at maxAttempts 1; a started one fails.
+      const u = await s.claimTrial(st.id, 'w', { started: false });
+      assert.ok(u);
+      assert.equal(await s.requeueStale(st.id, { staleMs: 0, maxAttempts: 1 }), 2);
+      assert.equal((await s.getTrial(t.id))?.state, 'failed');
+      const back = await s.getTrial(u.id);
+      assert.equal(back?.state, 'waiting');
+      assert.equal(back?.attempts, 0);
+      const again = await s.claimTrial(st.id, 'w2');
+      assert.equal(again?.id, u.id);
+      assert.equal(again?.attempts, 1, 'a default claim counts at once');
+      assert.equal(await s.startTrial(u.id, 'w2'), false, 'already started by the claim');
+      assert.equal(await s.startTrial(987654, 'w2'), false);
+    });
+
     it('listTrialsFrom returns trials numbered from a point plus the given ids, ordered', async () => {
       const st = await newStudy();
       const other = await newStudy();

@@ -1,7 +1,7 @@
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError } from '../errors.js';
-import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
+import { checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 interface MutableTrial {
@@ -132,17 +132,44 @@ export class MemoryStorage implements Storage {
     return snapshot(this.addTrial(s, clean, planKey(clean), 'running', cleanKey(workerId)));
   }
 
-  async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {
+  async createRunningTrialAt(studyId: number, workerId: string, number: number, plan: TrialPlan, options: CreateTrialOptions = {}): Promise<CreateTrialResult> {
+    checkNumber(number);
+    if (options.maxTrials !== undefined) checkMaxTrials(options.maxTrials);
+    const s = this.study(studyId);
+    // One synchronous step from the count to the insert: nothing else runs in between.
+    if (options.maxTrials !== undefined && s.trials.length >= options.maxTrials) return { trial: null, reason: 'limit' };
+    if (s.trials.length !== number) return { trial: null, reason: 'taken' };
+    const clean = cleanPlan(plan);
+    const t = this.addTrial(s, clean, planKey(clean), 'running', cleanKey(workerId));
+    if (options.started === false) {
+      t.attempts = 0;
+      t.startedAt = null;
+    }
+    return { trial: snapshot(t) };
+  }
+
+  async claimTrial(studyId: number, workerId: string, options: { readonly started?: boolean } = {}): Promise<TrialRecord | null> {
     const s = this.study(studyId);
     const t = s.trials.find((x) => x.state === 'waiting');
     if (!t) return null;
     const now = this.now();
+    const started = options.started !== false;
     t.state = 'running';
     t.workerId = cleanKey(workerId);
+    if (started) t.attempts += 1;
+    t.startedAt = started ? now : null;
+    t.heartbeatAt = now;
+    return snapshot(t);
+  }
+
+  async startTrial(trialId: number, workerId: string): Promise<boolean> {
+    const t = this.owned(trialId, workerId);
+    if (!t || t.startedAt !== null) return false;
+    const now = this.now();
     t.attempts += 1;
     t.startedAt = now;
     t.heartbeatAt = now;
-    return snapshot(t);
+    return true;
   }
 
   async reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean> {

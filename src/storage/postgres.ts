@@ -2,8 +2,8 @@ import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { InputError, StorageError, describeError } from '../errors.js';
-import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
+import { checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
@@ -301,6 +301,20 @@ export class PostgresStorage implements Storage {
     return this.insertRunning(studyId, workerId, plan, maxTrials);
   }
 
+  async createRunningTrialAt(studyId: number, workerId: string, number: number, plan: TrialPlan, options: CreateTrialOptions = {}): Promise<CreateTrialResult> {
+    checkId(studyId, 'studyId');
+    checkNumber(number);
+    const maxTrials = options.maxTrials ?? null;
+    if (maxTrials !== null) checkMaxTrials(maxTrials);
+    const row = await this.insertRunningRow(studyId, workerId, plan, maxTrials, number, options.started !== false);
+    if (row) return { trial: toTrial(row) };
+    // Nothing inserted: say why (a second round trip only on this path).
+    const r = await this.query<{ next_number: Num }>(`SELECT next_number FROM ${this.t.studies} WHERE id = $1`, [studyId]);
+    const head = r.rows[0];
+    if (!head) throw notFound(studyId);
+    return { trial: null, reason: maxTrials !== null && Number(head.next_number) >= maxTrials ? 'limit' : 'taken' };
+  }
+
   /**
    * One statement (one round trip): number the trial, insert it. The UPDATE of the study row takes its row lock
    * until commit, so trial creation in a study is serialised across connections, processes and machines; a
@@ -308,31 +322,12 @@ export class PostgresStorage implements Storage {
    * COMMITTED re-evaluation), so a limit is never overshot. Trial numbers are dense, so next_number is the
    * study's trial count. A sampler may propose a point twice; only the first copy holds the dedupe key. Two
    * workers racing on the same new key: the loser's whole statement fails on the unique index (its numbering
-   * rolled back too) and is sent again without the key.
+   * rolled back too) and is sent again without the key. With a `number` (createRunningTrialAt) the UPDATE also
+   * requires next_number to equal it, re-checked the same way, so only one of the workers racing for it wins.
    */
-  private async insertRunning(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
+  private async insertRunning(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
-    const plan = cleanPlan(rawPlan);
-    const workerId = cleanKey(rawWorkerId);
-    const now = this.now();
-    const key = planKey(plan);
-    const insert = (dedupe: boolean) => this.query<TrialRow>(
-      `WITH n AS (UPDATE ${this.t.studies} SET next_number = next_number + 1 WHERE id = $1 AND ($10::bigint IS NULL OR next_number < $10::bigint)
-                  RETURNING next_number - 1 AS number)
-       INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
-       SELECT $1, n.number, 'running', $2::json, $3, $4, $5,
-              CASE WHEN $6 AND NOT EXISTS (SELECT 1 FROM ${this.t.trials} x WHERE x.study_id = $1 AND x.dedupe_key = $5) THEN $5 END,
-              $7::jsonb, $8, 1, $9, $9, $9
-       FROM n RETURNING ${TRIAL_COLS}`,
-      [studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now, maxTrials]);
-    let r: pg.QueryResult<TrialRow>;
-    try {
-      r = await insert(true);
-    } catch (e) {
-      if (!(e instanceof StorageError && pgCode(e.cause) === '23505')) throw e;
-      r = await insert(false);
-    }
-    const row = r.rows[0];
+    const row = await this.insertRunningRow(studyId, workerId, plan, maxTrials, null, true);
     if (row) return toTrial(row);
     // No row: the study is missing, or (with a limit) it has maxTrials trials already.
     if (maxTrials === null) throw notFound(studyId);
@@ -340,15 +335,42 @@ export class PostgresStorage implements Storage {
     return null;
   }
 
-  async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {
+  /** The statement of insertRunning; with `number` set, it inserts only if that is the study's next number. Null when nothing was inserted. */
+  private async insertRunningRow(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null, number: number | null, started: boolean): Promise<TrialRow | null> {
+    const plan = cleanPlan(rawPlan);
+    const workerId = cleanKey(rawWorkerId);
+    const now = this.now();
+    const key = planKey(plan);
+    const insert = (dedupe: boolean) => this.query<TrialRow>(
+      `WITH n AS (UPDATE ${this.t.studies} SET next_number = next_number + 1
+                  WHERE id = $1 AND ($10::bigint IS NULL OR next_number < $10::bigint) AND ($11::bigint IS NULL OR next_number = $11::bigint)
+                  RETURNING next_number - 1 AS number)
+       INSERT INTO ${this.t.trials} (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
+       SELECT $1, n.number, 'running', $2::json, $3, $4, $5,
+              CASE WHEN $6 AND NOT EXISTS (SELECT 1 FROM ${this.t.trials} x WHERE x.study_id = $1 AND x.dedupe_key = $5) THEN $5 END,
+              $7::jsonb, $8, $12::int, $9, CASE WHEN $12::int = 1 THEN $9::bigint END, $9
+       FROM n RETURNING ${TRIAL_COLS}`,
+      [studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now, maxTrials, number, started ? 1 : 0]);
+    let r: pg.QueryResult<TrialRow>;
+    try {
+      r = await insert(true);
+    } catch (e) {
+      if (!(e instanceof StorageError && pgCode(e.cause) === '23505')) throw e;
+      r = await insert(false);
+    }
+    return r.rows[0] ?? null;
+  }
+
+  async claimTrial(studyId: number, workerId: string, options: { readonly started?: boolean } = {}): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
     const now = this.now();
+    const started = options.started !== false ? 1 : 0;
     // One round trip: the claim, and (when nothing waits) whether the study exists at all.
     const r = await this.query<TrialRow & { study_exists: boolean }>(
-      `WITH c AS (UPDATE ${this.t.trials} SET state = 'running', worker_id = $2, attempts = attempts + 1, started_at = $3, heartbeat_at = $3
+      `WITH c AS (UPDATE ${this.t.trials} SET state = 'running', worker_id = $2, attempts = attempts + $4::int, started_at = CASE WHEN $4::int = 1 THEN $3::bigint END, heartbeat_at = $3
          WHERE id = (SELECT id FROM ${this.t.trials} WHERE study_id = $1 AND state = 'waiting' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED)
          RETURNING ${TRIAL_COLS})
-       SELECT c.*, EXISTS (SELECT 1 FROM ${this.t.studies} WHERE id = $1) AS study_exists FROM (SELECT 1) one LEFT JOIN c ON true`, [studyId, cleanKey(workerId), now]);
+       SELECT c.*, EXISTS (SELECT 1 FROM ${this.t.studies} WHERE id = $1) AS study_exists FROM (SELECT 1) one LEFT JOIN c ON true`, [studyId, cleanKey(workerId), now, started]);
     const row = r.rows[0];
     if (!row || row.id === null) {
       if (!row?.study_exists) throw notFound(studyId);
@@ -356,6 +378,13 @@ export class PostgresStorage implements Storage {
     }
     // A waiting trial has no steps: requeueing clears them and only running trials accept reports.
     return toTrial(row);
+  }
+
+  async startTrial(trialId: number, workerId: string): Promise<boolean> {
+    const r = await this.query(
+      `UPDATE ${this.t.trials} SET attempts = attempts + 1, started_at = $3, heartbeat_at = $3
+       WHERE id = $1 AND state = 'running' AND worker_id = $2 AND started_at IS NULL`, [trialId, cleanKey(workerId), this.now()]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean> {

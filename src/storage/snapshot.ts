@@ -64,6 +64,11 @@ export function checkMaxTrials(maxTrials: number): void {
   if (!Number.isSafeInteger(maxTrials) || maxTrials < 0) throw new StorageError(`Expected \`maxTrials\` to be an integer ≥ 0, got ${String(maxTrials)}`);
 }
 
+/** Checks a trial number argument (createRunningTrialAt). */
+export function checkNumber(number: number): void {
+  if (!Number.isSafeInteger(number) || number < 0) throw new StorageError(`Expected \`number\` to be an integer ≥ 0, got ${String(number)}`);
+}
+
 /** Checks a step argument. */
 export function checkStep(step: number): void {
   if (!Number.isSafeInteger(step) || step < 0) throw new StorageError(`Expected \`step\` to be an integer ≥ 0, got ${String(step)}`);

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError, describeError } from '../errors.js';
-import { emptyCounts, planKey, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkMaxTrials, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
+import { checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
@@ -135,10 +135,12 @@ export class SqliteStorage implements Storage {
       insertTrial: db.prepare<[number, number, string, string, number, number | null, string, string | null, string, string | null, number, number, number | null, number | null]>(
         `INSERT INTO trials (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${TRIAL_COLS}`),
-      claim: db.prepare<[string, number, number, number], TrialRow>(
-        `UPDATE trials SET state = 'running', worker_id = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?
+      claim: db.prepare<[string, number, number | null, number, number], TrialRow>(
+        `UPDATE trials SET state = 'running', worker_id = ?, attempts = attempts + ?, started_at = ?, heartbeat_at = ?
          WHERE id = (SELECT id FROM trials WHERE study_id = ? AND state = 'waiting' ORDER BY number LIMIT 1) RETURNING ${TRIAL_COLS}`),
       owned: db.prepare<[number, string], { id: number; study_id: number; attrs: string }>("SELECT id, study_id, attrs FROM trials WHERE id = ? AND state = 'running' AND worker_id = ?"),
+      start: db.prepare<[number, number, number, string]>(
+        "UPDATE trials SET attempts = attempts + 1, started_at = ?, heartbeat_at = ? WHERE id = ? AND state = 'running' AND worker_id = ? AND started_at IS NULL"),
       touch: db.prepare<[number, number, string]>("UPDATE trials SET heartbeat_at = ? WHERE id = ? AND state = 'running' AND worker_id = ?"),
       upsertStep: db.prepare<[number, number, number, string, number]>(
         'INSERT INTO trial_steps (trial_id, study_id, step, metrics, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (trial_id, step) DO UPDATE SET metrics = excluded.metrics, at = excluded.at'),
@@ -247,37 +249,48 @@ export class SqliteStorage implements Storage {
 
   async createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null> {
     checkMaxTrials(maxTrials);
-    return this.insertRunning(studyId, workerId, plan, maxTrials);
+    const r = await this.insertRunning(studyId, workerId, plan, maxTrials);
+    return typeof r === 'string' ? null : r;
+  }
+
+  async createRunningTrialAt(studyId: number, workerId: string, number: number, plan: TrialPlan, options: CreateTrialOptions = {}): Promise<CreateTrialResult> {
+    checkNumber(number);
+    if (options.maxTrials !== undefined) checkMaxTrials(options.maxTrials);
+    const r = await this.insertRunning(studyId, workerId, plan, options.maxTrials ?? null, options.started !== false, number);
+    return typeof r === 'string' ? { trial: null, reason: r } : { trial: r };
   }
 
   /**
    * Numbers and inserts a running trial in one BEGIN IMMEDIATE transaction (the database's write lock, held
    * against every other connection and process), so the limit check and the insert are one atomic step.
    */
-  private async insertRunning(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null): Promise<TrialRecord | null> {
+  private async insertRunning(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null, started = true, expected: number | null = null): Promise<TrialRecord | 'limit' | 'taken'> {
     checkId(studyId, 'studyId');
     const plan = cleanPlan(rawPlan);
     const workerId = cleanKey(rawWorkerId);
     const now = this.now();
     const key = planKey(plan);
-    const tx = this.db.transaction(() => {
+    const tx = this.db.transaction((): TrialRecord | 'limit' | 'taken' => {
       const study = this.st.studyNext.get(studyId);
       if (!study) throw notFound(studyId);
       // Trial numbers are dense (0, 1, …), so next_number is the study's trial count.
-      if (maxTrials !== null && study.next_number >= maxTrials) return null;
+      if (maxTrials !== null && study.next_number >= maxTrials) return 'limit';
+      if (expected !== null && study.next_number !== expected) return 'taken';
       // A sampler may propose a point twice; only the first copy holds the dedupe key.
       const dedupe = this.st.keyExists.get(studyId, key) ? null : key;
       const number = (this.st.takeNumbers.get(1, studyId)?.next_number ?? 1) - 1;
-      return toTrial(this.st.insertTrial.get(studyId, number, 'running', JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, 1, now, now, now) as TrialRow, []);
+      return toTrial(this.st.insertTrial.get(studyId, number, 'running', JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe,
+        JSON.stringify(plan.attrs ?? {}), workerId, started ? 1 : 0, now, started ? now : null, now) as TrialRow, []);
     });
     return tx.immediate();
   }
 
-  async claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null> {
+  async claimTrial(studyId: number, workerId: string, options: { readonly started?: boolean } = {}): Promise<TrialRecord | null> {
     checkId(studyId, 'studyId');
     const now = this.now();
+    const started = options.started !== false;
     const tx = this.db.transaction(() => {
-      const row = this.st.claim.get(cleanKey(workerId), now, now, studyId);
+      const row = this.st.claim.get(cleanKey(workerId), started ? 1 : 0, started ? now : null, now, studyId);
       if (!row) {
         this.checkStudy(studyId);
         return null;
@@ -285,6 +298,11 @@ export class SqliteStorage implements Storage {
       return toTrial(row, this.st.trialSteps.all(row.id));
     });
     return tx.immediate();
+  }
+
+  async startTrial(trialId: number, workerId: string): Promise<boolean> {
+    const now = this.now();
+    return this.st.start.run(now, now, trialId, cleanKey(workerId)).changes > 0;
   }
 
   async reportStep(trialId: number, rawWorkerId: string, step: number, metrics: Metrics): Promise<boolean> {

@@ -71,8 +71,26 @@ export interface Storage {
    * on a study limited to N trials, exactly N trials exist at the end, never more.
    */
   createRunningTrialIfBelow(studyId: number, workerId: string, plan: TrialPlan, maxTrials: number): Promise<TrialRecord | null>;
-  /** Atomically moves the lowest-numbered waiting trial to `running` for this worker; null if none waits. */
-  claimTrial(studyId: number, workerId: string): Promise<TrialRecord | null>;
+  /**
+   * Creates a running trial owned by the worker with number `number`, only if that is the study's next trial number
+   * (compare-and-set) and the study has fewer than `maxTrials` trials. A worker makes the plan for the number it
+   * expects (its sampler's random stream and the trial seed derive from it) after reading every earlier trial;
+   * `taken` means another worker created that number first: read the new trials and propose again. So racing
+   * workers never share a number's proposal, each proposal has seen all trials numbered before it, and no sampler
+   * runs inside a database lock. Atomic across workers, connections, processes and machines.
+   */
+  createRunningTrialAt(studyId: number, workerId: string, number: number, plan: TrialPlan, options?: CreateTrialOptions): Promise<CreateTrialResult>;
+  /**
+   * Atomically moves the lowest-numbered waiting trial to `running` for this worker; null if none waits.
+   * With `started: false` the claim is not an attempt yet (startedAt null) until `startTrial`, so a worker that
+   * dies before the trial's code runs does not use up the trial's attempts.
+   */
+  claimTrial(studyId: number, workerId: string, options?: { readonly started?: boolean }): Promise<TrialRecord | null>;
+  /**
+   * Marks a running trial of this worker as started (its code is about to run): counts the attempt and sets
+   * startedAt. Once per claim: false, changing nothing, if the trial is not running under this worker or is started.
+   */
+  startTrial(trialId: number, workerId: string): Promise<boolean>;
   /** Records one step's metrics (replacing an earlier report of the same step). */
   reportStep(trialId: number, workerId: string, step: number, metrics: Metrics): Promise<boolean>;
   /** Merges attributes into the trial's attrs. */
@@ -109,6 +127,20 @@ export interface Storage {
   countTrials(studyId: number): Promise<StateCounts>;
 
   close(): Promise<void>;
+}
+
+/** What createRunningTrialAt did: the trial, or why none was created. */
+export type CreateTrialResult =
+  | { readonly trial: TrialRecord }
+  /** `limit`: the study has maxTrials trials; `taken`: the number is not the study's next one. */
+  | { readonly trial: null; readonly reason: 'limit' | 'taken' };
+
+/** Options of Storage.createRunningTrialAt. */
+export interface CreateTrialOptions {
+  /** Create only while the study has fewer trials than this (in any state). */
+  readonly maxTrials?: number;
+  /** Whether the trial counts as started at once (attempts 1, startedAt set; default true) or waits for startTrial. */
+  readonly started?: boolean;
 }
 
 /** Zero counts for every state. */

@@ -158,28 +158,50 @@ export async function recoverLostTrials(storage: Storage, studyId: number, stale
   return storage.requeueStale(studyId, { staleMs, maxAttempts, workerIds: dead });
 }
 
-function samplerContext(o: WorkerOptions, trials: readonly TrialRecord[]) {
-  return { space: o.space, direction: o.study.direction, trials, rng: new Rng(deriveSeed(o.seed, 'sampler', trials.length)) };
+/** What the sampler sees when proposing trial `number`: its random stream derives from the number. */
+function samplerContext(o: WorkerOptions, trials: readonly TrialRecord[], number = trials.length) {
+  return { space: o.space, direction: o.study.direction, trials, rng: new Rng(deriveSeed(o.seed, 'sampler', number)) };
 }
 
+/**
+ * A waiting trial, else a new proposal. A proposal is made for the trial number it will get: the next one after
+ * every trial the worker has read (numbers are dense), and storage creates it only if that number is still free
+ * (compare-and-set). Another worker that got there first makes this worker read the new trials and propose again,
+ * so workers never share a number, hence never share a random stream or a trial seed, and every proposal has seen
+ * all trials before it (running ones included) as in one process. One worker always wins: its study with a seed
+ * repeats exactly.
+ */
 async function nextTrial(o: WorkerOptions, view: TrialView): Promise<TrialRecord | typeof NO_MORE> {
-  const claimed = await o.storage.claimTrial(o.study.id, o.workerId);
+  // Not started yet: the attempt counts once the runner starts the trial (startTrial), see runOne.
+  const claimed = await o.storage.claimTrial(o.study.id, o.workerId, { started: false });
   if (claimed) return claimed;
-  if (!o.sampler.sample) return NO_MORE;
-  // Incremental: new and unfinished trials only, so an ask does not cost O(study size) in storage reads.
-  const trials = await view.refresh();
-  if (o.maxTrials !== undefined && trials.length >= o.maxTrials) return NO_MORE;
-  const proposal = o.sampler.sample(samplerContext(o, trials));
-  if (!proposal) return NO_MORE;
-  const plan = {
-    params: proposal.params,
-    seed: deriveSeed(o.seed, 'trial', trials.length),
-    budget: o.budget,
-    ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
-  };
-  if (o.maxTrials === undefined) return o.storage.createRunningTrial(o.study.id, o.workerId, plan);
-  // The check above is a cheap early exit; this one is atomic, so racing workers never overshoot the limit.
-  return (await o.storage.createRunningTrialIfBelow(o.study.id, o.workerId, plan, o.maxTrials)) ?? NO_MORE;
+  const sample = o.sampler.sample?.bind(o.sampler);
+  if (!sample) return NO_MORE;
+  for (let lost = 0; ; lost++) {
+    // Incremental: new and unfinished trials only, so an ask does not cost O(study size) in storage reads.
+    const trials = await view.refresh();
+    if (o.maxTrials !== undefined && trials.length >= o.maxTrials) return NO_MORE;
+    const number = trials.length;
+    const proposal = sample(samplerContext(o, trials, number));
+    if (!proposal) return NO_MORE;
+    const plan = {
+      params: proposal.params,
+      seed: deriveSeed(o.seed, 'trial', number),
+      budget: o.budget,
+      ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
+    };
+    // The limit check above is a cheap early exit; storage's is atomic, so racing workers never overshoot it.
+    const r = await o.storage.createRunningTrialAt(o.study.id, o.workerId, number, plan, {
+      started: false,
+      ...(o.maxTrials !== undefined ? { maxTrials: o.maxTrials } : {}),
+    });
+    if (r.trial) return r.trial;
+    if (r.reason === 'limit') return NO_MORE;
+    // Lost the race for this number: a short, growing, random pause spreads out workers that keep colliding.
+    // (Timing only, never a result: Math.random is fine here.)
+    await sleep(Math.random() * Math.min(50, 2 ** lost), o.signal ?? new AbortController().signal);
+    if (o.signal?.aborted) return NO_MORE;
+  }
 }
 
 async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSignal): Promise<Outcome['state'] | null> {
@@ -199,8 +221,19 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     }, () => undefined);
   }, workerTiming(o).heartbeatMs);
   o.events?.onTrialStart?.(trial);
+  // The attempt counts from here: a worker killed between the claim and this point leaves the attempts as they were.
+  let started = false;
+  const markStarted = async (): Promise<void> => {
+    if (started) return;
+    started = true;
+    if (!(await storage.startTrial(trial.id, workerId)) && !lostClaim) {
+      lostClaim = true;
+      controller.abort(new Error('claim lost: the trial was requeued or finished elsewhere'));
+    }
+  };
   let outcome: Outcome;
   try {
+    if (!o.runner.marksStart) await markStarted();
     outcome = await o.runner.run(
       { trialId: trial.id, number: trial.number, params: { ...o.fixed, ...trial.params }, seed: trial.seed, budget: trial.budget, ...(trial.attrs.evaluate_test === true ? { evaluateTest: true } : {}) },
       {
@@ -226,6 +259,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
           }
         },
         progress: (info) => o.events?.onProgress?.(trial, info),
+        starting: markStarted,
       },
     );
   } catch (e) {
