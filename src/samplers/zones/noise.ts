@@ -12,7 +12,7 @@ export interface NoiseLevel {
   readonly rawSd: number | null;
   /** Degrees of freedom behind rawSd. */
   readonly df: number;
-  /** The sd used: (df·s² + k·s²_global)/(df + k), k = the global df per level. */
+  /** The sd used: exp of the level's log-variance shrunk toward the mean log-variance, (df·ln s² + k·mean)/(df + k), k = the global df per level, halved. */
   readonly sd: number;
 }
 
@@ -89,7 +89,7 @@ export function estimateNoise(
     const s2 = all.ss / all.df;
     const sd = Math.sqrt(s2);
     const ci = sdInterval(sd, all.df, o.confidence);
-    const byAxis = heterogeneity(points, axes, s2, all.df, 1 - o.confidence);
+    const byAxis = heterogeneity(points, axes, all.df, 1 - o.confidence);
     const levelOf = byAxis ? new Map(byAxis.levels.map((l) => [String(l.value), l])) : null;
     const k = byAxis ? all.df / byAxis.levels.length : 0;
     const sdOf = (p: PointStat): { sd: number; df: number } => {
@@ -151,7 +151,6 @@ const fmt = (x: number): string => x.toPrecision(2);
 function heterogeneity(
   points: readonly PointStat[],
   axes: readonly { readonly name: string; readonly values: readonly ParamValue[] }[],
-  globalVar: number,
   globalDf: number,
   alpha: number,
 ): NoiseSummary['byAxis'] {
@@ -163,9 +162,16 @@ function heterogeneity(
     });
     const test = bartlettTest(groups);
     if (test.df < 1 || test.p > alpha || (best !== null && test.p >= best.bartlettP)) continue;
-    // The global estimate counts as much as an average level's own data.
+    // Shrink each level's log-variance toward the df-weighted mean log-variance (sample variances scatter
+    // multiplicatively, as chi-square), the common value counting as much as an average level's own data.
     const k = globalDf / ax.values.length;
-    const levels = groups.map((g) => ({ value: g.value, rawSd: g.df > 0 ? Math.sqrt(g.variance) : null, df: g.df, sd: Math.sqrt((g.df * g.variance + k * globalVar) / (g.df + k)) }));
+    const withData = groups.filter((g) => g.df > 0 && g.variance > 0);
+    const centre = withData.reduce((s, g) => s + g.df * Math.log(g.variance), 0) / withData.reduce((s, g) => s + g.df, 0);
+    const levels = groups.map((g) => {
+      const own = g.df > 0 && g.variance > 0 ? g.df * Math.log(g.variance) : 0;
+      const df = g.df > 0 && g.variance > 0 ? g.df : 0;
+      return { value: g.value, rawSd: g.df > 0 ? Math.sqrt(g.variance) : null, df: g.df, sd: Math.exp((own + k * centre) / (df + k) / 2) };
+    });
     best = { axis: ax.name, bartlettP: test.p, levels };
   }
   return best;

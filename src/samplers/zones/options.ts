@@ -39,7 +39,8 @@ export interface ZoneOptions {
   readonly repeatShare?: number | undefined;
   /**
    * Give every zone peak resting on one run a second seed before reporting (default true): a peak picked out
-   * of 91 noisy runs is high partly by luck, and a second run shows how much (it costs one run per such zone).
+   * of 91 noisy runs is high partly by luck, and a second run shows how much (one run per such zone, at most
+   * 2 × maxZones in all).
    */
   readonly verifyPeaks?: boolean | undefined;
   /** Epochs at which stage 1 also reads the surface to report which zones persist (default: ¼, ½, ¾ of the survey budget). */

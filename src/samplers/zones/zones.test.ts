@@ -217,3 +217,52 @@ test('spreadCandidates: far-apart points of a wide zone join the candidates', ()
   assert.equal(runStage('refine', rs, { ...o, spreadCandidates: 0 }).stage_output !== undefined, true);
   assert.equal(((runStage('refine', rs, { ...o, spreadCandidates: 0 }).stage_output as unknown as RefineOutput).candidates.filter((c) => c.source === 'spread')).length, 0);
 });
+
+test('default stage-1 plan: the grid plus a second seed on a fixed stratified fifth of it, spread over every row and column', () => {
+  const plan = runStage('zones', start(), { epochs: 10 }).plan ?? [];
+  const twice = new Map<string, number>();
+  for (const p of plan) twice.set(JSON.stringify(p.params), (twice.get(JSON.stringify(p.params)) ?? 0) + 1);
+  const repeated = [...twice.entries()].filter(([, n]) => n === 2).map(([k]) => JSON.parse(k) as Params);
+  assert.equal(twice.size, 91);
+  assert.ok(repeated.length >= 17 && repeated.length <= 20, `${repeated.length} repeated points`);
+  for (const b of [16, 32, 64, 128, 256, 512, 1024]) assert.ok(repeated.filter((p) => p.batch_size === b).length >= 2, `batch ${b}`);
+  for (const u of [128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192]) assert.ok(repeated.some((p) => p.units === u), `units ${u}`);
+  assert.equal(runStage('zones', start(), { epochs: 10, repeatShare: 0 }).plan?.length, 91);
+  assert.equal(runStage('zones', start(), { epochs: 10, repeats: 3 }).plan?.length, 273);
+});
+
+test('noise from the study: seed sd with its chi-square interval and cost; per batch size when the data says so; peaks verified', () => {
+  const out = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 4, seed: 3 }).stage_output as unknown as ZonesOutput;
+  assert.equal(out.noise.source, 'repeats');
+  assert.ok(out.noise.df >= 17 && out.noise.df <= 20);
+  assert.ok((out.noise.sdLow ?? 1) < 0.0005 && 0.0005 < (out.noise.sdHigh ?? 0), out.noise.note);
+  assert.equal(out.noise.extraRuns, out.noise.df);
+  assert.ok(out.noise.verifyRuns <= out.zones.length);
+  assert.equal(out.noise.byAxis, null, 'constant noise: one sd');
+  assert.ok(out.zones.every((z) => z.n >= 2), 'every zone peak rests on two runs');
+  assert.match(out.noise.note, /seed-to-seed sd .* CI .* 18 df|seed-to-seed sd/);
+  // Small batches much noisier than large ones: the band follows batch size.
+  const noisy: Synthetic = { f: () => 0.97, sd: 0 };
+  let rs = runStage('zones', start(), { epochs: 3, seed: 5 });
+  const sdAt = (b: number): number => 0.004 * (16 / b);
+  const evalHet = (plans: readonly import('../../study/types.js').TrialPlan[]) =>
+    syntheticEvaluate(noisy, plans).map((e, i) => {
+      const d = sdAt(Number(e.params.batch_size)) * Math.sin(1e4 * (i + 1) * ((e.seed % 97) + 1)) * 1.4;
+      return { ...e, value: e.value + d, steps: e.steps.map((st) => ({ ...st, metrics: { val_accuracy: (st.metrics.val_accuracy as number) + d } })) };
+    });
+  for (let round = 0; round < 10 && (rs.plan ?? []).length > 0; round++) rs = runStage('zones', addEntries(rs, evalHet(rs.plan ?? [])), { epochs: 3, seed: 5 });
+  const h = rs.stage_output as unknown as ZonesOutput;
+  assert.equal(h.noise.byAxis?.axis, 'batch_size', h.noise.note);
+  const lv = h.noise.byAxis?.levels ?? [];
+  assert.ok((lv[0]?.sd ?? 0) > 3 * (lv[lv.length - 1]?.sd ?? 1), h.noise.note);
+});
+
+test('zones across epochs: each zone says at which earlier epochs it is found again', () => {
+  const out = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10 }).stage_output as unknown as ZonesOutput;
+  assert.deepEqual(out.persistenceEpochs, [3, 5, 8]);
+  // The synthetic curves rise alike everywhere, so both zones are there from epoch 3 on.
+  assert.deepEqual(out.zones[0]?.persistsAt, [3, 5, 8]);
+  assert.deepEqual(out.zones[1]?.persistsAt, [3, 5, 8]);
+  const custom = analyzeZones(stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10 }), { epochs: 10, persistenceEpochs: [1, 2, 20] });
+  assert.deepEqual(custom.persistenceEpochs, [1, 2]);
+});

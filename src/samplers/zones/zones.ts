@@ -13,7 +13,10 @@ export interface ZonesOutput {
   /** The epoch the surface was read at (null: each run's own value). */
   readonly epoch: number | null;
   /** The noise band's source and estimate (seed-to-seed sd with its interval and cost, or the fallback, in words). */
-  readonly noise: NoiseSummary;
+  readonly noise: NoiseSummary & {
+    /** Second runs given to zone peaks that rested on one run (not used for the sd: chosen for a high first run). */
+    readonly verifyRuns: number;
+  };
   /** Zones, best first. */
   readonly zones: readonly Zone[];
   /** The plain grid's best configuration (the baseline stage 4 reruns). */
@@ -97,7 +100,13 @@ export function analyzeZones(rs: ResultSet, options: ZoneOptions = {}): ZonesOut
   const epochs = persistenceEpochsOf(rs, o);
   const later = epochs.map((e) => {
     const pts = surfaceAt(rs, e, o);
-    return pts.length >= 3 ? findZones(pts, estimateNoise(designPoints(pts, axes, o), o, axes), axes).zones : [];
+    try {
+      return pts.length >= 3 ? findZones(pts, estimateNoise(designPoints(pts, axes, o), o, axes), axes).zones : [];
+    } catch (err) {
+      // No noise estimate at that epoch (e.g. its values do not vary over seeds): persistence there is unknown.
+      if (err instanceof HyperzoneError && err.code === 'STAGE_ERROR') return [];
+      throw err;
+    }
   });
   const zones = found.zones.map((z) => {
     if (epochs.length === 0) return z;
@@ -107,10 +116,11 @@ export function analyzeZones(rs: ResultSet, options: ZoneOptions = {}): ZonesOut
     return { ...z, persistsAt };
   });
   const { band: _band, ...summary } = noise;
+  const verifyRuns = points.reduce((s, p) => s + Math.max(0, p.n - 1), 0) - summary.extraRuns;
   return {
     stage: 'zones',
     epoch: o.maxEpoch ?? null,
-    noise: summary,
+    noise: { ...summary, verifyRuns },
     zones,
     gridBest: { params: found.best.params, value: found.best.mean, n: found.best.n },
     points: points.length,
@@ -245,9 +255,11 @@ export function zonesStage(rs: ResultSet, options: ZoneOptions = {}): ResultSet 
   const missing = missingPlans(rs, zonesPlan(rs, o));
   if (missing.length > 0 && !o.partial) return needsResults(rs, missing);
   const out = analyzeZones(rs, o);
-  if (o.verifyPeaks && missing.length === 0) {
-    // Second wave: a zone whose peak rests on one run gets a second seed; then the zones are found again.
-    const verify = missingPlans(rs, out.zones.filter((z) => z.n < 2).map((z) => stagePlan(z.peak as Params, deriveSeed(o.seed, 'zones', 1), o.surveyEpochs, 'zones')));
+  if (o.verifyPeaks && missing.length === 0 && out.noise.verifyRuns < 2 * o.maxZones) {
+    // Later waves: zones whose peak rests on one run get a second seed, then the zones are found again; at most
+    // 2 × maxZones such runs in all (on a flat surface each verified peak falls back and another takes its place).
+    const single = out.zones.filter((z) => z.n < 2).slice(0, 2 * o.maxZones - out.noise.verifyRuns);
+    const verify = missingPlans(rs, single.map((z) => stagePlan(z.peak as Params, deriveSeed(o.seed, 'zones', 1), o.surveyEpochs, 'zones')));
     if (verify.length > 0) return needsResults(rs, verify);
   }
   return { ...bare(rs), stage_output: { ...out }, plan: missing };
