@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,17 @@ function ctx(signal: AbortSignal = new AbortController().signal) {
 
 function runner(command: string[], extra: Partial<CommandRunnerOptions> = {}) {
   return createCommandRunner({ command, logDir: join(dir, 'logs'), metric: 'val_accuracy', direction: 'maximize', graceS: 1, ...extra });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether a process runs (a zombie waiting for its new parent to reap it counts as dead). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \([^)]*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function failed(o: Outcome): string {
@@ -184,7 +196,7 @@ echo '{"step": 1, "val_accuracy": 0.5}'
       const m = process.memoryUsage();
       peak = Math.max(peak, m.heapUsed + m.arrayBuffers - base.heapUsed - base.arrayBuffers);
     }, 5);
-    const out = await runner([sh]).run(trial(11), ctx());
+    const out = await runner([sh], { logMaxBytes: 100_000_000 }).run(trial(11), ctx());
     clearInterval(sample);
     assert.equal(out.state, 'complete');
     const logPath = join(dir, 'logs', 'trial-11.log');
@@ -194,6 +206,78 @@ echo '{"step": 1, "val_accuracy": 0.5}'
     assert.match(tail, /x … \[truncated: 234464 more bytes\]/);
     const long = script('long-json.sh', `#!/bin/sh\nprintf '{"step": 1, "val_accuracy": 0.5, "pad": "'; head -c 2000 /dev/zero | tr '\\0' x; echo '"}'\n`);
     assert.match(failed(await runner([long], { maxLineBytes: 1000 }).run(trial(12), ctx())), /longer than 1000 bytes/);
+  });
+
+  it('caps the log at log_max_bytes, keeping the head and the tail with a marker of what was dropped; retries share the cap', async () => {
+    const sh = script('chatty.sh', `#!/bin/sh
+echo FIRST-LINE
+yes 'a line of output that repeats' | head -c 5000000
+printf 'binary \\000 and \\377 bytes\\n'
+echo LAST-LINE
+echo '{"step": 1, "val_accuracy": 0.5}'
+`);
+    const cap = 200_000;
+    const out = await runner([sh], { logMaxBytes: cap }).run(trial(14), ctx());
+    assert.equal(out.state, 'complete');
+    const logPath = join(dir, 'logs', 'trial-14.log');
+    const size1 = statSync(logPath).size;
+    assert.ok(size1 <= cap, `log of ${size1} bytes within its cap of ${cap}`);
+    assert.ok(size1 > cap - 1000, `the cap is used (${size1} bytes)`);
+    const text = readFileSync(logPath, 'latin1');
+    assert.match(text.slice(0, 300), /=== hyperzone trial 14 .*\nFIRST-LINE\n/);
+    assert.match(text, /=== hyperzone: log_max_bytes \(200000\) reached; only the last part of the output follows ===/);
+    const dropped = /=== hyperzone: (\d+) bytes dropped here ===/.exec(text);
+    assert.ok(dropped, 'a marker says how much was dropped');
+    assert.ok(Number(dropped[1]) > 4_700_000, dropped[1]);
+    assert.match(text.slice(-400), /binary \0 and \xff bytes\nLAST-LINE\n(.|\n)*=== exited with code 0/);
+    // A second attempt appends to the same file, within the same cap.
+    assert.equal((await runner([sh], { logMaxBytes: cap }).run(trial(14), ctx())).state, 'complete');
+    const size2 = statSync(logPath).size;
+    assert.ok(size2 <= cap && size2 >= size1, `after a retry: ${size2} bytes`);
+    assert.throws(() => runner([sh], { logMaxBytes: 100 }), /Expected `log_max_bytes` to be an integer ≥ 4096, got 100/);
+  });
+
+  it('starts the process only once ctx.starting resolves, and not at all if the trial was stopped meanwhile', async () => {
+    const marker = join(dir, 'started-marker');
+    const sh = script('mark.sh', `#!/bin/sh\ntouch ${marker}\necho '{"step": 1, "val_accuracy": 0.5}'\n`);
+    const r = runner([sh]);
+    assert.equal(r.marksStart, true);
+    const ac = new AbortController();
+    const order: string[] = [];
+    const out = await r.run(trial(15), { ...ctx(ac.signal), starting: async () => { order.push(existsSync(marker) ? 'late' : 'before spawn'); ac.abort(); } });
+    assert.deepEqual(order, ['before spawn']);
+    assert.deepEqual(out, { state: 'pruned', step: 0 });
+    assert.equal(existsSync(marker), false, 'never spawned');
+    let calls = 0;
+    assert.equal((await r.run(trial(16), { ...ctx(), starting: async () => { calls++; } })).state, 'complete');
+    assert.equal(calls, 1);
+    assert.equal(existsSync(marker), true);
+  });
+
+  it('kills the trial and its children when the worker process dies by SIGKILL', { skip: process.platform !== 'linux' ? 'reads /proc (Linux)' : false }, async () => {
+    const pids = join(dir, 'orphan.pids');
+    const sh = script('long.sh', `#!/bin/sh
+sleep 60 &
+echo "$$ $!" > ${pids}.tmp && mv ${pids}.tmp ${pids}
+echo '{"step": 1, "val_accuracy": 0.5}'
+wait
+`);
+    const fixture = join(import.meta.dirname, 'fixtures', 'run-one-trial.ts');
+    const worker = spawn(process.execPath, ['--import', 'tsx', fixture, join(dir, 'logs-orphan'), sh], { stdio: 'ignore' });
+    const exited = new Promise((r) => worker.once('exit', r));
+    try {
+      for (let i = 0; i < 300 && !existsSync(pids); i++) await sleep(50);
+      const [trialPid, childPid] = readFileSync(pids, 'utf8').trim().split(' ').map(Number) as [number, number];
+      assert.ok(alive(trialPid) && alive(childPid), 'the trial runs');
+      worker.kill('SIGKILL');
+      await exited;
+      const t0 = Date.now();
+      while (Date.now() - t0 < 2000 && (alive(trialPid) || alive(childPid))) await sleep(20);
+      assert.ok(!alive(trialPid), 'the trial process died with its worker');
+      assert.ok(!alive(childPid), 'and so did its child');
+    } finally {
+      worker.kill('SIGKILL');
+    }
   });
 
   it('checks at prepare that the executable exists', async () => {

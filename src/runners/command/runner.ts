@@ -30,12 +30,31 @@ export interface CommandRunnerOptions {
   readonly perGpu?: number;
   /** Longest stdout/stderr line kept, in bytes (default 64 KiB); longer lines are truncated. */
   readonly maxLineBytes?: number;
+  /** Cap of each trial's log file in bytes (default 10 MiB): past it the head and the tail are kept (trial-log.ts). */
+  readonly logMaxBytes?: number;
   /** The step metric that is the objective. */
   readonly metric: string;
   readonly direction: Direction;
 }
 
 const TAIL_LINES = 20;
+/** Smallest accepted `log_max_bytes`: room for a head, a tail and the markers between them. */
+const MIN_LOG_MAX_BYTES = 4096;
+
+/**
+ * Runs the trial command in place of a POSIX shell that first forks a watchdog. The worker holds the write end of
+ * the shell's stdin; the watchdog keeps the read end (fd 3) and blocks on it. When the worker dies, even by
+ * kill -9, the kernel closes the write end, the watchdog reads EOF and kills its process group: the trial and
+ * everything it started, unless a descendant left the group (setsid, setpgid). The trial itself keeps the pid
+ * (exec), reads /dev/null and does not inherit fd 3; the watchdog does not hold stdout/stderr, and the runner
+ * kills it with the group when the trial exits.
+ */
+const WATCHDOG_SCRIPT = [
+  'exec 3<&0 </dev/null',
+  '{ while IFS= read -r _; do :; done <&3; kill -s KILL 0; } >/dev/null 2>&1 &',
+  'exec "$@" 3<&-',
+].join('\n');
+const useWatchdog = process.platform !== 'win32';
 
 /** Why hyperzone ended a trial early. */
 type StopReason = { kind: 'abort' } | { kind: 'timeout' } | { kind: 'fail'; error: string };
@@ -62,6 +81,9 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
   }
   positive('per_gpu', options.perGpu, true);
   positive('max_line_bytes', options.maxLineBytes, true);
+  if (options.logMaxBytes !== undefined && !(Number.isSafeInteger(options.logMaxBytes) && options.logMaxBytes >= MIN_LOG_MAX_BYTES)) {
+    throw new InputError(`Expected \`log_max_bytes\` to be an integer ≥ ${MIN_LOG_MAX_BYTES}, got ${options.logMaxBytes}`);
+  }
   if (options.gpus !== undefined && options.gpus.length === 0) throw new InputError('Expected `gpus` to list at least one GPU, got []');
   const cwd = resolve(options.cwd ?? process.cwd());
   const graceMs = (options.graceS ?? 10) * 1000;
@@ -78,6 +100,9 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
   };
 
   const runProcess = async (trial: TrialInput, ctx: RunContext, gpu: string | null): Promise<Outcome> => {
+    // The attempt counts from here (after any wait for a GPU); an interruption before it leaves nothing started.
+    await ctx.starting?.();
+    if (ctx.signal.aborted) return { state: 'pruned', step: 0 };
     mkdirSync(options.logDir, { recursive: true });
     const paramsFile = resolve(options.logDir, `trial-${trial.number}.params.json`);
     writeFileSync(paramsFile, `${JSON.stringify(trial.params, null, 2)}\n`);
@@ -91,7 +116,7 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
     if (trial.evaluateTest) env.HZ_EVALUATE_TEST = '1';
     if (gpu !== null) env.CUDA_VISIBLE_DEVICES = gpu;
 
-    const log = new TrialLog(join(options.logDir, `trial-${trial.number}.log`), TAIL_LINES);
+    const log = new TrialLog(join(options.logDir, `trial-${trial.number}.log`), { tailLines: TAIL_LINES, ...(options.logMaxBytes !== undefined ? { maxBytes: options.logMaxBytes } : {}) });
     log.line(`=== hyperzone trial ${trial.number} (id ${trial.trialId}) started ${new Date().toISOString()}${gpu !== null ? ` on GPU ${gpu}` : ''}: ${JSON.stringify(options.command)}`);
 
     const steps: { step: number; metrics: Metrics }[] = [];
@@ -102,8 +127,17 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
 
     let child: ChildProcess;
     try {
-      child = spawn(exe, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (!useWatchdog) {
+        child = spawn(exe, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      } else {
+        // The shell's exec would report a missing command only as exit 127; say it the way a direct spawn does.
+        resolveExecutable(exe, cwd, env.PATH);
+        child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'hyperzone-trial', exe, ...args], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+        // Never written to: the pipe only has to stay open while this process lives.
+        child.stdin?.on('error', () => undefined);
+      }
     } catch (e) {
+      log.line(`=== could not start: ${describeError(e)}`);
       await log.close();
       return { state: 'failed', error: `could not start \`${exe}\`: ${describeError(e)}` };
     }
@@ -132,7 +166,7 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
         log.line(line, dropped);
         return stop({ kind: 'fail', error: `malformed JSON metric line: longer than ${maxLineBytes} bytes (max_line_bytes)` });
       }
-      const parsed = parseProtocolLine(line.toString('utf8'));
+      const parsed = parseProtocolLine(line.toString('utf8'), { metric: options.metric });
       if (!parsed.ok) {
         log.line(line);
         return stop({ kind: 'fail', error: parsed.error });
@@ -200,6 +234,7 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
       });
     });
     active.delete(child);
+    child.stdin?.destroy();
     clearTimeout(killTimer);
     clearTimeout(timeoutTimer);
     ctx.signal.removeEventListener('abort', onAbort);
@@ -239,6 +274,7 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
 
   return {
     name,
+    marksStart: true,
     async prepare() {
       resolveExecutable(exe, cwd, options.env?.PATH ?? process.env.PATH);
       mkdirSync(options.logDir, { recursive: true });

@@ -1,20 +1,61 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, statSync, type WriteStream } from 'node:fs';
 
 const TAIL_LINE_BYTES = 400;
+/** Default cap of one trial's log file, in bytes (the command trainer's `log_max_bytes`). */
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+/** Most bytes of a capped log's end held in memory until the trial ends. */
+const MAX_TAIL_BYTES = 1024 * 1024;
+/** Room kept under the cap for the two markers a capped log gets. */
+const MARKER_RESERVE = 512;
 
-/** A trial's log file, streamed to disk, remembering only its last few lines for error messages. */
+/** Options of a trial log. */
+export interface TrialLogOptions {
+  /** Lines remembered for error messages (default 20). */
+  readonly tailLines?: number;
+  /** Cap of the file's size in bytes, earlier attempts' logs included (default DEFAULT_LOG_MAX_BYTES). */
+  readonly maxBytes?: number;
+}
+
+/**
+ * A trial's log file, streamed to disk and capped: past the cap it keeps the head (written at once) and the tail
+ * (the last min(1 MiB, half the room) bytes, held in a ring buffer and written when the trial ends), with a marker
+ * saying how many bytes were dropped between them. Memory stays bounded by the ring and the stream's buffer.
+ * It also remembers the last few lines for error messages.
+ */
 export class TrialLog {
   private readonly stream: WriteStream;
   private readonly tail: string[] = [];
+  private readonly tailLines: number;
+  private readonly maxBytes: number;
   private drainWaiters: (() => void)[] = [];
   private blocked = false;
   private failure: Error | null = null;
+  /** Bytes the head may still take. */
+  private headRoom: number;
+  /** The end of the output once the head is full: a ring of `ring.length` bytes. */
+  private ring: Buffer | null = null;
+  private readonly ringSize: number;
+  private ringAt = 0;
+  private ringFilled = false;
+  /** Bytes that went past the head (into the ring, or dropped from it). */
+  private overflow = 0;
+  /** The file's size once everything written so far has reached it. */
+  private size = 0;
 
-  constructor(
-    readonly path: string,
-    private readonly tailLines = 20,
-  ) {
-    // Append: a retried trial keeps the log of its earlier attempts.
+  constructor(readonly path: string, options: TrialLogOptions = {}) {
+    this.tailLines = options.tailLines ?? 20;
+    this.maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+    // Append: a retried trial keeps the log of its earlier attempts, and they count against the cap.
+    let existing = 0;
+    try {
+      existing = statSync(path).size;
+    } catch {
+      /* a new file */
+    }
+    this.size = existing;
+    const room = Math.max(0, this.maxBytes - existing - MARKER_RESERVE);
+    this.ringSize = Math.min(MAX_TAIL_BYTES, Math.floor(room / 2));
+    this.headRoom = room - this.ringSize;
     this.stream = createWriteStream(path, { flags: 'a' });
     this.stream.on('drain', () => {
       this.blocked = false;
@@ -36,9 +77,45 @@ export class TrialLog {
     this.tail.push(text.length > TAIL_LINE_BYTES ? text.slice(0, TAIL_LINE_BYTES) : text);
     if (this.tail.length > this.tailLines) this.tail.shift();
     if (this.failure) return;
-    this.stream.write(line);
-    const ok = this.stream.write(droppedBytes > 0 ? ` … [truncated: ${droppedBytes} more bytes]\n` : '\n');
-    if (!ok) this.blocked = true;
+    this.write(typeof line === 'string' ? Buffer.from(line) : line);
+    this.write(Buffer.from(droppedBytes > 0 ? ` … [truncated: ${droppedBytes} more bytes]\n` : '\n'));
+  }
+
+  private write(bytes: Buffer): void {
+    let rest = bytes;
+    if (this.headRoom > 0) {
+      const head = rest.length <= this.headRoom ? rest : rest.subarray(0, this.headRoom);
+      this.headRoom -= head.length;
+      this.put(head);
+      rest = rest.subarray(head.length);
+      if (rest.length === 0) return;
+      // Said at once, so that a log cut short by a killed worker still tells why its output stops here.
+      this.put(Buffer.from(`\n=== hyperzone: log_max_bytes (${this.maxBytes}) reached; only the last part of the output follows ===\n`));
+    }
+    this.overflow += rest.length;
+    if (this.ringSize === 0) return;
+    this.ring ??= Buffer.alloc(this.ringSize);
+    // Only the last ringSize bytes of `rest` can survive.
+    if (rest.length > this.ringSize) rest = rest.subarray(rest.length - this.ringSize);
+    const first = Math.min(rest.length, this.ringSize - this.ringAt);
+    rest.copy(this.ring, this.ringAt, 0, first);
+    rest.copy(this.ring, 0, first);
+    const end = this.ringAt + rest.length;
+    if (end >= this.ringSize) this.ringFilled = true;
+    this.ringAt = end % this.ringSize;
+  }
+
+  /** Writes to the file; a marker that would not fit under the cap (after many retries' logs) is left out. */
+  private put(bytes: Buffer): void {
+    if (this.size + bytes.length > this.maxBytes) return;
+    this.size += bytes.length;
+    if (!this.stream.write(bytes)) this.blocked = true;
+  }
+
+  /** The bytes at the end of the output that the ring still holds, oldest first. */
+  private ringBytes(): Buffer {
+    if (!this.ring) return Buffer.alloc(0);
+    return this.ringFilled ? Buffer.concat([this.ring.subarray(this.ringAt), this.ring.subarray(0, this.ringAt)]) : this.ring.subarray(0, this.ringAt);
   }
 
   /** Whether the writer is behind: the caller should pause its sources until `drained()` resolves. */
@@ -57,8 +134,13 @@ export class TrialLog {
     return this.tail.join('\n');
   }
 
-  /** Flushes and closes the file. */
+  /** Writes the kept end of a capped log (after a marker of what was dropped), flushes and closes the file. */
   close(): Promise<void> {
+    if (this.overflow > 0 && !this.failure && !this.stream.destroyed) {
+      const kept = this.ringBytes();
+      this.put(Buffer.from(`=== hyperzone: ${this.overflow - kept.length} bytes dropped here ===\n`));
+      this.put(kept);
+    }
     return new Promise((resolve) => {
       if (this.failure || this.stream.destroyed) return resolve();
       this.stream.end(() => resolve());
