@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as peers from '../test/support/peers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const naval = fileURLToPath(new URL('../../shared/benchmarks/fcnet-naval_propulsion.csv.gz', import.meta.url));
+const naval = peers.benchData('fcnet-naval_propulsion.csv.gz');
 
-test('auto-confirm runs one table and prints the base and each pick rule of a variant', { skip: !existsSync(naval) && 'FCNet naval table absent' }, () => {
+test('auto-confirm runs one table and prints the base and each pick rule of a variant', { skip: peers.skipUnless(naval) }, () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-confirm.ts', '--tables', 'naval_propulsion', '--reps', '1', '--budget', '50', '--seed-base', '5000'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   for (const row of ['base', 'default mu', 'default mean n>=2', 'default mean n>=3']) assert.match(r.stdout, new RegExp(`^  ${row.replace(/[>=]/g, '.')}\\s+\\S+ \\[\\d\\+ \\d-\\]`, 'm'), row);

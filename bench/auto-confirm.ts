@@ -6,18 +6,18 @@
 //   npx tsx bench/auto-confirm.ts --seed-base 4000 --reps 20 --tables parkinsons_telemonitoring --variants \
 //     '{"rr5-0.2":{"confirmShare":0.2},"rr3-0.2":{"confirmShare":0.2,"confirmAmong":3},"rr8-0.3":{"confirmShare":0.3,"confirmAmong":8}}'
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler, type AutoOptions } from '../src/samplers/auto.js';
 import { askTell } from './support/loop.js';
 import type { Params, TrialRecord } from '../src/study/types.js';
+import { benchDataDir } from './support/data-dir.js';
 const arg = (k: string, d: string) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1]! : d; };
 const seedBase = Number(arg('--seed-base', '4000')), reps = Number(arg('--reps', '20'));
 const tables = arg('--tables', 'parkinsons_telemonitoring,slice_localization').split(',');
 const budget = Number(arg('--budget', '200'));
 const variants: Record<string, AutoOptions> = JSON.parse(arg('--variants', '{"default":{}}'));
 if (!Number.isInteger(budget) || budget < 10 || !Number.isInteger(reps) || reps < 1) throw new Error(`Expected --budget ≥ 10 and --reps ≥ 1, got ${budget}, ${reps}`);
-const dir = fileURLToPath(new URL('../../shared/benchmarks/', import.meta.url));
+const dir = `${benchDataDir()}/`;
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = (s.length - 1) / 2; return (s[Math.floor(m)]! + s[Math.ceil(m)]!) / 2; };
 const key = (p: Params) => JSON.stringify(p);
 function meanPick(tr: readonly TrialRecord[], minN: number): Params | null {

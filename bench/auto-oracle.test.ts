@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as peers from '../test/support/peers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const naval = fileURLToPath(new URL('../../shared/benchmarks/fcnet-naval_propulsion.csv.gz', import.meta.url));
+const naval = peers.benchData('fcnet-naval_propulsion.csv.gz');
 
-test('auto-oracle prints pick, best-observed and oracle counts; the oracle is never worse than the pick', { skip: !existsSync(naval) && 'FCNet naval table absent' }, () => {
+test('auto-oracle prints pick, best-observed and oracle counts; the oracle is never worse than the pick', { skip: peers.skipUnless(naval) }, () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-oracle.ts', '5000', '2', 'naval_propulsion', '45'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const row = (name: string): number[] => (r.stdout.match(new RegExp(`^  ${name}\\s+(.*)$`, 'm'))?.[1] ?? '').trim().split(' ').map(Number);

@@ -1,15 +1,15 @@
 // Diagnostic for the default strategy on FCNet: is a loss at the end due to the search (the best configurations
 // never evaluated) or to the pick? Per rep, configurations truly better than: auto's returned one, the best observed
 // value, and the best configuration it evaluated (oracle). Usage: npx tsx bench/auto-oracle.ts [seedBase] [reps] [tables] [budget] [confirm]
-import { fileURLToPath } from 'node:url';
 import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { askTell } from './support/loop.js';
 import type { TrialRecord } from '../src/study/types.js';
+import { benchDataDir } from './support/data-dir.js';
 const seedBase = Number(process.argv[2] ?? 4000), reps = Number(process.argv[3] ?? 20);
 const budget = Number(process.argv[5] ?? 200);
 const tables = (process.argv[4] ?? 'parkinsons_telemonitoring,slice_localization').split(',');
-const dir = fileURLToPath(new URL('../../shared/benchmarks/', import.meta.url));
+const dir = `${benchDataDir()}/`;
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = (s.length - 1) / 2; return (s[Math.floor(m)]! + s[Math.ceil(m)]!) / 2; };
 for (const t of tables) {
   const obj = await TabularObjective.load(`${dir}fcnet-${t}.csv.gz`, { metric: 'valid_mse', direction: 'minimize' });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RULES } from './auto-variants.js';
 import type { ObservedPosterior } from '../src/samplers/gp.js';
+import * as peers from '../test/support/peers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rule = (name: string): (typeof RULES)[number] => {
@@ -34,8 +34,8 @@ test('pick rules: best observed, GP mean among the k best observed, mean + sd', 
   assert.equal(rule('mu, best n/20').pick(post, 200).id, 6);
 });
 
-const naval = fileURLToPath(new URL('../../shared/benchmarks/fcnet-naval_propulsion.csv.gz', import.meta.url));
-test('auto-variants runs on one table and prints a row per rule', { skip: !existsSync(naval) && 'FCNet naval table absent' }, () => {
+const naval = peers.benchData('fcnet-naval_propulsion.csv.gz');
+test('auto-variants runs on one table and prints a row per rule', { skip: peers.skipUnless(naval) }, () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-variants.ts', '--tables', 'naval_propulsion', '--reps', '1', '--budgets', '45', '--seed-base', '5000'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   for (const x of RULES) assert.match(r.stdout, new RegExp(`^\\| ${x.name.replace(/[()+]/g, '\\$&')} \\| [\\d.e+-]+ \\(`, 'm'), x.name);

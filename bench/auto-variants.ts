@@ -17,6 +17,7 @@ import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
 import type { Params, TrialRecord } from '../src/study/types.js';
 import { askTell } from './support/loop.js';
 import { quantile } from '../src/stats/intervals.js';
+import { benchDataDir } from './support/data-dir.js';
 
 /** A rule for the returned configuration, from the GP posterior at the observed points (lower is better). */
 export interface PickRule { name: string; pick: (post: readonly ObservedPosterior[], n: number) => Params }
@@ -79,7 +80,7 @@ const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 0.01 ? x.toFi
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
   const started = Date.now();
-  const dir = fileURLToPath(new URL('../../shared/benchmarks/', import.meta.url));
+  const dir = `${benchDataDir()}/`;
   const gp = new GpSampler({ yTransform: 'rank', avoidRepeats: true }); // auto's GP phase, as AutoSampler builds it
   const all: Record<string, Record<string, number[][]>> = {};
   console.log(`# auto variants: proposals ${a.proposals}, switchAt ${a.switchAt}, seeds ${a.seedBase}–${a.seedBase + a.reps - 1}, budgets ${a.budgets.join(', ')}\n`);

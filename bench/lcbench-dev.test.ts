@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { lcbenchAvailable } from './objectives/yahpo-lcbench.js';
+import * as peers from '../test/support/peers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dir = fileURLToPath(new URL('../../shared/benchmarks/yahpo-lcbench/', import.meta.url));
+const lcbench = peers.benchData('yahpo-lcbench', 'model.onnx');
 
-test('lcbench-dev runs variants per budget and prints returned and best-observed regrets; the best observed is never worse on this deterministic task', { skip: !lcbenchAvailable(dir) && 'LCBench surrogate absent' }, () => {
+test('lcbench-dev runs variants per budget and prints returned and best-observed regrets; the best observed is never worse on this deterministic task', { skip: peers.skipUnless(lcbench) }, () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/lcbench-dev.ts', '--reps', '2', '--budgets', '15', '--variants', 'auto|sw12|tpe-mv', '--seed-base', '5000'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   for (const v of ['auto', 'sw12', 'tpe-mv']) {

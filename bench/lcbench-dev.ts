@@ -17,6 +17,7 @@ import { makeTrial } from './support/loop.js';
 import { Rng, deriveSeed } from '../src/util/rng.js';
 import { paramsKey } from '../src/samplers/zones/common.js';
 import { quantile } from '../src/stats/intervals.js';
+import { benchDataPath } from './support/data-dir.js';
 
 interface Returning extends Sampler { returnedConfiguration?(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null }
 
@@ -75,7 +76,13 @@ const fmt = (x: number): string => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3
 const summary = (xs: readonly number[]): string => `${fmt(quantile(xs, 0.5))} (${fmt(quantile(xs, 0.25))}…${fmt(quantile(xs, 0.75))})`;
 
 /** One run of `sampler` for `budget` full evaluations; returns the regret of its returned and best observed configurations. */
-export async function runOnce(o: YahpoLcbench, sampler: Returning, budget: number, seed: number, value: (p: Params) => Promise<number>): Promise<{ returned: number; bestObserved: number }> {
+export async function runOnce(
+  o: YahpoLcbench,
+  sampler: Returning,
+  budget: number,
+  seed: number,
+  value: (p: Params) => Promise<number>,
+): Promise<{ returned: number; bestObserved: number }> {
   const trials: TrialRecord[] = [];
   for (let i = 0; i < budget; i++) {
     const r = sampler.sample?.({ space: o.space, direction: o.direction, trials, rng: new Rng(deriveSeed(seed, i)) }) ?? null;
@@ -102,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
   for (const v of a.variants) if (!variant(v)) throw new Error(`Unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}, swN`);
   if (!Number.isSafeInteger(a.seedBase) || !Number.isInteger(a.reps) || a.reps < 1) throw new Error('Expected integer --seed-base and --reps ≥ 1');
   if (a.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('Expected --budgets to be integers ≥ 1');
-  const dir = fileURLToPath(new URL('../../shared/benchmarks/yahpo-lcbench/', import.meta.url));
+  const dir = benchDataPath('yahpo-lcbench');
   if (!lcbenchAvailable(dir)) throw new Error(`LCBench surrogate files absent at ${dir}`);
   for (const task of a.tasks) {
     const o = await YahpoLcbench.load(dir, task);

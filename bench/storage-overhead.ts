@@ -3,6 +3,7 @@
 // PostgreSQL, with 1, 4 and 16 concurrent workers and as the study grows, beside Optuna 3.1's RDB storage
 // (ask + 10 report + tell) on the same PostgreSQL server. Prefilled studies are VACUUM ANALYZEd on both sides.
 // Run: npx tsx bench/storage-overhead.ts [--quick | --full] [--pg URL] [--sizes 0,1000,10000,100000] [--optuna-sizes 0,1000] [--trials 400]
+//        [--backends memory,sqlite,postgres] [--no-optuna]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { SqliteStorage } from '../src/storage/sqlite.js';
 import { PostgresStorage } from '../src/storage/postgres.js';
 import { redactUrl } from '../src/storage/redact.js';
 import { TrialView } from '../src/storage/trial-view.js';
+import { pythonPath } from './support/python.js';
 
 const STEPS = 10;
 const self = fileURLToPath(import.meta.url);
@@ -106,7 +108,7 @@ async function vacuum(url: string, schema: string): Promise<void> {
 }
 
 function optuna(url: string, prefillN: number, trials: number): number | null {
-  const r = spawnSync('/usr/bin/python3', [join(self, '..', 'storage-overhead', 'optuna_overhead.py'), url, String(prefillN), String(trials)], { encoding: 'utf8', timeout: 1_800_000 });
+  const r = spawnSync(pythonPath(), [join(self, '..', 'storage-overhead', 'optuna_overhead.py'), url, String(prefillN), String(trials)], { encoding: 'utf8', timeout: 1_800_000 });
   if (r.status !== 0) {
     console.error(`optuna run failed: ${r.stderr.slice(-500)}`);
     return null;
@@ -126,6 +128,11 @@ async function main(): Promise<void> {
   const sizes = list('--sizes') ?? (quick ? [0, 50] : full ? [0, 1000, 10_000, 100_000] : [0, 1000, 10_000]);
   const optunaSizes = list('--optuna-sizes') ?? (quick ? [0] : full ? [0, 1000, 10_000] : [0, 1000]);
   const optunaTrials = quick ? 3 : 60;
+  const backendIndex = argv.indexOf('--backends');
+  const chosen = backendIndex >= 0 ? (argv[backendIndex + 1] ?? '').split(',') : ['memory', 'sqlite', 'postgres'];
+  const unknown = chosen.filter((b) => !['memory', 'sqlite', 'postgres'].includes(b));
+  if (unknown.length > 0) throw new Error(`Expected --backends to list memory, sqlite or postgres, got ${unknown.join(',')}`);
+  const withOptuna = !argv.includes('--no-optuna');
   const workerCounts = [1, 4, 16];
   const dir = mkdtempSync(join(tmpdir(), 'hz-bench-'));
   const schemas: string[] = [];
@@ -133,11 +140,12 @@ async function main(): Promise<void> {
   console.log(`storage overhead per trial (ask = claimTrial + TrialView.refresh + createRunningTrial; ${STEPS} reportStep; finishTrial); ${trials} timed trials per row${quick ? ' (quick)' : ''}`);
   console.log(`PostgreSQL: ${redactUrl(pgUrl)}; Optuna ${optunaTrials} trials per row (ask + ${STEPS} report + tell, RDBStorage)`);
 
-  const backends: { name: string; open: () => Promise<Storage>; path?: string }[] = [
+  const allBackends: { name: string; open: () => Promise<Storage>; path?: string }[] = [
     { name: 'memory', open: async () => new MemoryStorage() },
     { name: 'sqlite', open: async () => new SqliteStorage(join(dir, `b${schemas.length}.db`)) },
     { name: 'postgres', open: async () => { const schema = `hz_bench_${tag}_${schemas.length}`; schemas.push(schema); return PostgresStorage.connect({ url: pgUrl, schema, poolSize: 20 }); } },
   ];
+  const backends = allBackends.filter((b) => chosen.includes(b.name));
   const rows: { backend: string; workers: number; size: number; wallMs: number; latencyMs: number }[] = [];
   try {
     for (const b of backends) {
@@ -160,7 +168,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const optunaRows = optunaSizes.map((size) => ({ size, ms: optuna(pgUrl, size, optunaTrials) }));
+    const optunaRows = withOptuna ? optunaSizes.map((size) => ({ size, ms: optuna(pgUrl, size, optunaTrials) })) : [];
     for (const o of optunaRows) console.log(`  optuna   workers= 1 study=${String(o.size).padStart(6)}  ${o.ms === null ? 'failed' : o.ms.toFixed(3)} ms/trial`);
 
     console.log('\n| backend | workers | trials in study | latency ms/trial | wall ms/trial | Optuna RDB ms/trial | Optuna ÷ hyperzone |');

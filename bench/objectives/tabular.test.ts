@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TabularObjective, splitCsvLine } from './tabular.js';
 import { Rng } from '../../src/util/rng.js';
+import * as peers from '../../test/support/peers.js';
 
 // 2 × 3 grid, 2 seeds, plus a fidelity column and an extra metric.
 const CSV = [
@@ -55,8 +56,9 @@ test('reads gzip files and reports missing columns by name', async () => {
   assert.deepEqual(splitCsvLine('a,"b,c",""""'), ['a', 'b,c', '"']);
 });
 
-const NAVAL = new URL('../../../shared/benchmarks/fcnet-naval_propulsion.csv.gz', import.meta.url).pathname;
-test('loads the FCNet naval table', { skip: existsSync(NAVAL) ? false : `benchmark file ${NAVAL} is absent` }, async () => {
+const naval = peers.benchData('fcnet-naval_propulsion.csv.gz');
+const NAVAL = naval.path;
+test('loads the FCNet naval table', { skip: peers.skipUnless(naval) }, async () => {
   const t = await TabularObjective.load(NAVAL, { metric: 'valid_mse', direction: 'minimize' });
   assert.equal(t.size, 62208);
   assert.equal(t.space.gridSize(), 62208);

@@ -120,7 +120,7 @@ export class TabularObjective {
   private static async fromLines(lines: AsyncIterable<string>, opt: TabularOptions, source: string): Promise<TabularObjective> {
     let header: string[] | null = null;
     let paramCols: number[] = [];
-    let seedCol = -1, fidCol = -1, metricCol = -1;
+    let fidCol = -1, metricCol = -1;
     const rows: { key: string; fields: string[]; value: number; fid: number }[] = [];
     let lineNo = 0;
     for await (const raw of lines) {
@@ -137,7 +137,7 @@ export class TabularObjective {
           return i;
         };
         metricCol = col(opt.metric, 'metric');
-        seedCol = col(opt.seedColumn ?? 'seed', 'seed');
+        const seedCol = col(opt.seedColumn ?? 'seed', 'seed');
         if (opt.fidelityColumn !== undefined) fidCol = col(opt.fidelityColumn, 'fidelity');
         const skip = new Set([metricCol, seedCol, fidCol, ...(opt.ignore ?? []).map((n) => col(n, 'ignored'))]);
         paramCols = opt.params ? opt.params.map((n) => col(n, 'parameter')) : h.map((_, i) => i).filter((i) => !skip.has(i));

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchAvailable, lcbenchSpace } from './yahpo-lcbench.js';
+import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchSpace } from './yahpo-lcbench.js';
 import { Rng } from '../../src/util/rng.js';
 import { InputError } from '../../src/errors.js';
+import * as peers from '../../test/support/peers.js';
+import { benchDataPath } from '../support/data-dir.js';
 
-const DIR = fileURLToPath(new URL('../../../shared/benchmarks/yahpo-lcbench/', import.meta.url));
-const skip = lcbenchAvailable(DIR) ? false : `LCBench surrogate data absent at ${DIR} (see ../shared/benchmarks/README.md)`;
+const lcbench = peers.benchData('yahpo-lcbench', 'model.onnx');
+const DIR = benchDataPath('yahpo-lcbench');
+const skip = peers.skipUnless(lcbench);
 
 // YAHPO's default configuration (config_space.json defaults).
 const DEFAULT = { batch_size: 91, learning_rate: 0.0031622777, momentum: 0.545, weight_decay: 0.050005, num_layers: 3, max_units: 256, max_dropout: 0.5 };

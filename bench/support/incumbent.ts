@@ -4,7 +4,7 @@ import type { Space } from '../../src/space/space.js';
 import type { Direction, Params, TrialRecord } from '../../src/study/types.js';
 import { Rng, deriveSeed } from '../../src/util/rng.js';
 import { InputError } from '../../src/errors.js';
-import { askTell, makeTrial } from './loop.js';
+import { askTell, evaluationNoise, makeTrial } from './loop.js';
 
 /** After spending `cost` (full-training equivalents), the strategy would return `params`. */
 export interface IncumbentEvent {
@@ -38,7 +38,14 @@ export function bestObservedEvents(params: readonly Params[], values: readonly n
 }
 
 /** Async sequential ask/evaluate/tell; returns the incumbent (best observed) after each evaluation. */
-export async function runSequentialAsync(sampler: Sampler, space: Space, direction: Direction, evaluate: Evaluate, budget: number, seed: number): Promise<IncumbentEvent[]> {
+export async function runSequentialAsync(
+  sampler: Sampler,
+  space: Space,
+  direction: Direction,
+  evaluate: Evaluate,
+  budget: number,
+  seed: number,
+): Promise<IncumbentEvent[]> {
   const params: Params[] = [];
   const values: number[] = [];
   const loop = askTell(sampler, space, direction, budget, seed);
@@ -56,12 +63,19 @@ export async function runSequentialAsync(sampler: Sampler, space: Space, directi
  * whenever it has fewer than `repeats` evaluations, the next evaluation re-evaluates it instead of asking
  * the sampler (re-evaluations count in the budget and are told to the sampler as trials).
  */
-export async function runConfirming(sampler: Sampler, space: Space, direction: Direction, evaluate: Evaluate, budget: number, seed: number, repeats: number): Promise<IncumbentEvent[]> {
+export async function runConfirming(
+  sampler: Sampler,
+  space: Space,
+  direction: Direction,
+  evaluate: Evaluate,
+  budget: number,
+  seed: number,
+  repeats: number,
+): Promise<IncumbentEvent[]> {
   if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new InputError(`Expected \`repeats\` to be an integer ≥ 1, got ${repeats}`);
   const sign = direction === 'minimize' ? 1 : -1;
   const trials: TrialRecord[] = [];
-  const noise = new Rng(deriveSeed(seed, 'noise'));
   const stats = new Map<string, { params: Params; sum: number; n: number }>();
   const events: IncumbentEvent[] = [];
   let inc: { params: Params; sum: number; n: number } | null = null;
@@ -75,7 +89,7 @@ export async function runConfirming(sampler: Sampler, space: Space, direction: D
       p = r.params;
       attrs = r.attrs ?? {};
     }
-    const v = await evaluate(p, noise);
+    const v = await evaluate(p, evaluationNoise(seed, i));
     trials.push({ ...makeTrial(i, p, v), attrs });
     const key = paramsKey(p);
     const s = stats.get(key) ?? { params: p, sum: 0, n: 0 };
@@ -98,7 +112,14 @@ export interface ReturningSampler extends Sampler {
  * Async sequential ask/evaluate/tell as runSequentialAsync (same proposals for the same seed); the
  * incumbent at each of `budgets` is the sampler's own returned configuration after that many evaluations.
  */
-export async function runReturning(sampler: ReturningSampler, space: Space, direction: Direction, evaluate: Evaluate, budgets: readonly number[], seed: number): Promise<IncumbentEvent[]> {
+export async function runReturning(
+  sampler: ReturningSampler,
+  space: Space,
+  direction: Direction,
+  evaluate: Evaluate,
+  budgets: readonly number[],
+  seed: number,
+): Promise<IncumbentEvent[]> {
   const at = new Set(budgets);
   const events: IncumbentEvent[] = [];
   const loop = askTell(sampler, space, direction, Math.max(0, ...budgets), seed, (index, trials) => {

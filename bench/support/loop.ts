@@ -13,18 +13,28 @@ export function makeTrial(number: number, params: Params, value: number | null, 
   };
 }
 
+/**
+ * The noise of evaluation `index` of a run with seed `seed`: a function of those two only, so that every strategy
+ * (hyperzone's or Optuna's, with or without re-evaluations) sees the same noise at its i-th evaluation and rows
+ * differ by their search alone. (Before, Optuna's rows drew from a stream of their own.)
+ */
+export function evaluationNoise(seed: number, index: number): Rng {
+  return new Rng(deriveSeed(seed, 'noise', index));
+}
+
 /** One proposal of a sequential run, with the trials told so far (the sampler's view). */
 export interface Proposal {
   readonly index: number;
   readonly params: Params;
   readonly trials: readonly TrialRecord[];
-  /** The evaluation's noise source (one per run). */
+  /** The evaluation's noise source (`evaluationNoise(seed, index)`). */
   readonly noise: Rng;
 }
 
 /**
  * The ask/tell loop shared by sync and async drivers: yields each proposal; the driver evaluates it and passes
- * the value back with `next(value)`, which tells the sampler (then `afterTell`, before the next proposal). Stops after `budget` proposals or when the sampler has none.
+ * the value back with `next(value)`, which tells the sampler (then `afterTell`, before the next proposal). Stops after
+ * `budget` proposals or when the sampler has none.
  */
 export function* askTell(
   sampler: Sampler,
@@ -36,11 +46,10 @@ export function* askTell(
 ): Generator<Proposal, void, number> {
   if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
   const trials: TrialRecord[] = [];
-  const noise = new Rng(deriveSeed(seed, 'noise'));
   for (let i = 0; i < budget; i++) {
     const r = sampler.sample({ space, direction, trials, rng: new Rng(deriveSeed(seed, i)) });
     if (r === null) return;
-    const v = yield { index: i, params: r.params, trials, noise };
+    const v = yield { index: i, params: r.params, trials, noise: evaluationNoise(seed, i) };
     trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
     afterTell?.(i, trials);
   }

@@ -33,7 +33,10 @@ class IncumbentTracker {
   add(params: Params, steps: number, last: number, epochsUsed: number): void {
     if (steps >= this.maxEpoch) {
       if (this.bestFull === null || this.sign * last < this.sign * this.bestFull.v) this.bestFull = { params, v: last };
-    } else if (this.bestPartial === null || steps > this.bestPartial.steps || (steps === this.bestPartial.steps && this.sign * last < this.sign * this.bestPartial.v)) {
+    } else if (
+      this.bestPartial === null || steps > this.bestPartial.steps
+      || (steps === this.bestPartial.steps && this.sign * last < this.sign * this.bestPartial.v)
+    ) {
       this.bestPartial = { params, v: last, steps };
     }
     const inc = this.bestFull ?? this.bestPartial;
@@ -46,7 +49,13 @@ class IncumbentTracker {
  * epoch to the scheduler; a 'stop' ends the trial as pruned. Runs until `maxCost` full-training
  * equivalents (epochs used / maxEpoch) are spent; returns the incumbent after each trial.
  */
-export async function runWithScheduler(sampler: Sampler, scheduler: Scheduler | null, pr: CurveProblem, maxCost: number, seed: number): Promise<IncumbentEvent[]> {
+export async function runWithScheduler(
+  sampler: Sampler,
+  scheduler: Scheduler | null,
+  pr: CurveProblem,
+  maxCost: number,
+  seed: number,
+): Promise<IncumbentEvent[]> {
   if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
   const trials: TrialRecord[] = [];
   const track = new IncumbentTracker(pr.direction === 'minimize' ? 1 : -1, pr.maxEpoch);

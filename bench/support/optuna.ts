@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Space } from '../../src/space/space.js';
 import type { Direction, ParamValue, Params } from '../../src/study/types.js';
-import { Rng, deriveSeed } from '../../src/util/rng.js';
 import { HyperzoneError, InputError } from '../../src/errors.js';
+import { pythonPath } from './python.js';
 
 /** Optuna samplers the bridge can create. */
 export type OptunaSamplerName = 'random' | 'tpe' | 'tpe-multivariate';
@@ -98,8 +98,8 @@ export class OptunaBridge {
     });
   }
 
-  /** Starts the bridge with Debian's python (which has optuna). */
-  static start(script = BRIDGE_SCRIPT, python = '/usr/bin/python3'): OptunaBridge {
+  /** Starts the bridge with Debian's python (which has optuna; HZ_PYTHON overrides). */
+  static start(script = BRIDGE_SCRIPT, python = pythonPath()): OptunaBridge {
     return new OptunaBridge(spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] }));
   }
 
@@ -119,7 +119,9 @@ export class OptunaBridge {
   }
 
   /** Starts a fresh study (replacing the previous one), optionally with a pruner. */
-  async create(opts: { sampler: OptunaSamplerName; seed: number; direction: Direction; distributions: Record<string, OptunaDistribution>; pruner?: OptunaPruner | null }): Promise<void> {
+  async create(opts: {
+    sampler: OptunaSamplerName; seed: number; direction: Direction; distributions: Record<string, OptunaDistribution>; pruner?: OptunaPruner | null;
+  }): Promise<void> {
     await this.call({ op: 'create', ...opts });
   }
 
@@ -150,25 +152,4 @@ export class OptunaBridge {
     await this.call({ op: 'close' }).catch(() => undefined);
     this.proc.stdin.end();
   }
-}
-
-/** One sequential Optuna run on a TypeScript objective; same shape as runSequential's result. */
-export async function runOptuna(
-  bridge: OptunaBridge,
-  opts: { sampler: OptunaSamplerName; encoding: OptunaEncoding; space: Space; direction: Direction; evaluate: (params: Params, rng: Rng) => number; budget: number; seed: number },
-): Promise<{ params: Params[]; values: number[] }> {
-  const enc = encodeSpaceForOptuna(opts.space, opts.encoding);
-  await bridge.create({ sampler: opts.sampler, seed: opts.seed, direction: opts.direction, distributions: enc.distributions });
-  const noise = new Rng(deriveSeed(opts.seed, 'noise'));
-  const params: Params[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < opts.budget; i++) {
-    const t = await bridge.ask();
-    const p = enc.decode(t.params);
-    const v = opts.evaluate(p, noise);
-    await bridge.tell(t.number, v);
-    params.push(p);
-    values.push(v);
-  }
-  return { params, values };
 }

@@ -8,10 +8,12 @@ import { MedianStoppingScheduler } from './median.js';
 import { SuccessiveHalvingScheduler } from './successive-halving.js';
 import { HyperbandScheduler } from './hyperband.js';
 import { SimulatedStudy } from './simulate.js';
+import { pythonPath } from '../../bench/support/python.js';
+import * as peers from '../../test/support/peers.js';
 
-// Debian's python3 has Optuna; the first python3 on PATH may not.
-const PY = '/usr/bin/python3';
-const hasOptuna = spawnSync(PY, ['-c', 'import optuna'], { encoding: 'utf8' }).status === 0;
+// Debian's python3 has Optuna; the first python3 on PATH may not (HZ_PYTHON chooses).
+const PY = pythonPath();
+const skip = peers.skipUnless(peers.optuna());
 
 /** Runs the same curves through an Optuna pruner: steps run per trial (a stop at the last step is not asked for). */
 const SCRIPT = `
@@ -78,7 +80,7 @@ const cases: { name: string; ours: () => Scheduler; optuna: Record<string, unkno
 
 for (const c of cases) {
   for (const direction of ['maximize', 'minimize'] as const) {
-    test(`same stops as Optuna's pruner: ${c.name}, ${direction}`, { skip: hasOptuna ? false : 'Optuna is not installed for /usr/bin/python3' }, async () => {
+    test(`same stops as Optuna's pruner: ${c.name}, ${direction}`, { skip }, async () => {
       const cs = curves(direction === 'maximize' ? 3 : 4, 50, 20).map((curve) => (direction === 'maximize' ? curve : curve.map((v) => -v)));
       const theirs = optunaSteps(cs, direction, c.optuna);
       const ours = await oursSteps(cs, direction, c.ours());

@@ -5,15 +5,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { findTestPostgres } from './test-postgres.js';
+import * as peers from '../../test/support/peers.js';
 import { HyperzoneError } from '../errors.js';
 import { gridPlans, storageContract } from './contract.js';
 import { POSTGRES_MIGRATIONS, PostgresStorage } from './postgres.js';
 import type { TrialRecord } from '../study/types.js';
 
 
-const url = await findTestPostgres();
-const skip = url === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (set HZ_TEST_POSTGRES_URL; HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
+const server = await peers.postgres();
+const url = server.url;
+const skip = peers.skipUnless(server);
 const serverUrl = url ?? 'postgres://postgres@127.0.0.1:5432/test';
 const runId = randomBytes(4).toString('hex');
 const schemas: string[] = [];

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { MemoryStorage } from '../storage/memory.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { PostgresStorage } from '../storage/postgres.js';
-import { findTestPostgres } from '../storage/test-postgres.js';
+import * as peers from '../../test/support/peers.js';
 import type { Storage } from '../storage/storage.js';
 import { randomSampler } from '../samplers/random.js';
 import { Space } from '../space/space.js';
@@ -65,8 +65,9 @@ async function raceToLimit(storages: readonly Storage[], limit: number): Promise
   assert.ok(new Set(trials.map((t) => t.workerId)).size > 1, 'several workers took part');
 }
 
-const url = await findTestPostgres();
-const skip = url === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (set HZ_TEST_POSTGRES_URL; HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
+const server = await peers.postgres();
+const url = server.url;
+const skip = peers.skipUnless(server);
 const schema = `hz_test_limit_${randomBytes(4).toString('hex')}`;
 after(async () => {
   if (skip) return;

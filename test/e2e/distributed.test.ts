@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { findTestPostgres } from '../../src/storage/test-postgres.js';
 import { createCommand } from '../../src/cli/commands/run.js';
+import * as peers from '../support/peers.js';
 
 const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'hz-dist-'));
@@ -19,9 +20,9 @@ const schemas: string[] = [];
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 
-const server = await findTestPostgres();
-const skip = server === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
-const serverUrl = server ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgres = await peers.postgres();
+const skip = peers.skipUnless(postgres);
+const serverUrl = postgres.url ?? 'postgres://postgres@127.0.0.1:5432/test';
 const withParam = (url: string, k: string, v: string): string => { const u = new URL(url); u.searchParams.set(k, v); return u.toString(); };
 /** A fresh schema and the storage URL naming it. */
 function newStorage(): { url: string; schema: string } {

