@@ -10,6 +10,7 @@ import { Study } from './study.js';
 import { objectiveRunner } from './objective-runner.js';
 import { TrialPruned } from '../errors.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
+import { deriveSeed, Rng } from '../util/rng.js';
 
 const space = Space.fromSpec({ x: { type: 'series', values: [1, 2, 3, 4] }, y: { type: 'series', values: [10, 20] } });
 
@@ -134,4 +135,62 @@ test('a scheduler stop aborts the trial, which ends pruned with its steps kept',
   assert.equal(s.complete, 4);
   const pruned = await storage.listTrials(study.id, { states: ['pruned'] });
   assert.ok(pruned.every((t) => t.steps.length === 2 && (t.params.x as number) < 3));
+});
+
+const continuous = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1, log: false } });
+
+test('workers racing on one study propose distinct trials; trial k holds the proposal of stream k', async () => {
+  const { storage, study } = await setup();
+  const runner: Runner = {
+    name: 'quick',
+    async run(trial) {
+      await new Promise((r) => setTimeout(r, 1 + (trial.number % 3)));
+      return { state: 'complete', value: trial.params.x as number };
+    },
+  };
+  // Eight workers in one process, interleaving at every await: each reads the same trial count at times.
+  const summaries = await Promise.all(Array.from({ length: 8 }, (_, w) =>
+    runWorker({ ...base, budget: null, storage, study, space: continuous, sampler: randomSampler(), runner, workerId: `w${w}`, parallel: 2, maxTrials: 60 })));
+  assert.equal(summaries.reduce((n, s) => n + s.complete, 0), 60);
+  const trials = await storage.listTrials(study.id);
+  assert.equal(trials.length, 60);
+  assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 60, 'no configuration proposed twice');
+  assert.equal(new Set(trials.map((t) => t.seed)).size, 60, 'no trial seed used twice');
+  assert.ok(new Set(trials.map((t) => t.workerId)).size > 1, 'the work was shared');
+  // Whoever proposed it, trial k's params and seed come from the streams of number k: the same as one worker's.
+  for (const t of trials) {
+    assert.deepEqual(t.params, continuous.sample(new Rng(deriveSeed(base.seed, 'sampler', t.number))), `trial #${t.number}`);
+    assert.equal(t.seed, deriveSeed(base.seed, 'trial', t.number));
+    assert.equal(t.attempts, 1);
+  }
+  const alone = await setup();
+  await runWorker({ ...base, budget: null, storage: alone.storage, study: alone.study, space: continuous, sampler: randomSampler(), runner, workerId: 'solo', parallel: 3, maxTrials: 60 });
+  assert.deepEqual((await alone.storage.listTrials(alone.study.id)).map((t) => [t.params, t.seed]), trials.map((t) => [t.params, t.seed]), 'one worker repeats the same study');
+});
+
+test('an attempt counts when the runner starts the trial, not at the claim', async () => {
+  const { storage, study } = await setup();
+  await storage.enqueueTrials(study.id, [{ params: { x: 1, y: 10 }, seed: 1, budget: null }, { params: { x: 2, y: 10 }, seed: 2, budget: null }]);
+  const seen: { attempts: number; startedAt: number | null }[] = [];
+  // A runner that starts its trials late (marksStart): before ctx.starting() the claim is no attempt yet.
+  const runner: Runner = {
+    name: 'late',
+    marksStart: true,
+    async run(trial, ctx) {
+      const before = await storage.getTrial(trial.trialId);
+      assert.ok(before);
+      seen.push({ attempts: before.attempts, startedAt: before.startedAt });
+      await ctx.starting?.();
+      return { state: 'complete', value: 1 };
+    },
+  };
+  await runWorker({ ...base, storage, study, space, sampler: { name: 'queue only' }, runner, workerId: 'w', parallel: 1 });
+  assert.deepEqual(seen, [{ attempts: 0, startedAt: null }, { attempts: 0, startedAt: null }]);
+  assert.deepEqual((await storage.listTrials(study.id)).map((t) => [t.state, t.attempts, typeof t.startedAt]), [['complete', 1, 'number'], ['complete', 1, 'number']]);
+  // A plain runner's trial counts as started when run() is called.
+  const plain = await setup();
+  const attemptsInRun: number[] = [];
+  await runWorker({ ...base, budget: null, storage: plain.storage, study: plain.study, space: continuous, sampler: randomSampler(), workerId: 'w', parallel: 1, maxTrials: 2,
+    runner: { name: 'plain', async run(trial) { attemptsInRun.push((await plain.storage.getTrial(trial.trialId))?.attempts ?? -1); return { state: 'complete', value: 1 }; } } });
+  assert.deepEqual(attemptsInRun, [1, 1]);
 });
