@@ -11,6 +11,7 @@ import {
   chiSquareTail,
   holmAdjust,
   holmReject,
+  spearman,
   pairedTTest,
   sdInterval,
   studentTQuantile,
@@ -159,4 +160,21 @@ test('paired, Welch, Holm and Bartlett against live scipy / statsmodels on rando
     const [s, p] = bref[i] as [number, number];
     assert.ok(rel(r.statistic, s) < 1e-9 && rel(r.p, p) < 1e-8, `bartlett ${i}: ${r.statistic} ${r.p} vs ${s} ${p}`);
   });
+});
+
+test('Spearman rank correlation (average ranks for ties) matches scipy', () => {
+  const a = [0.98, 0.97, 0.97, 0.99, 0.95, 0.96];
+  const b = [0.5, 0.1, 0.3, 0.9, 0.2, 0.2];
+  assert.ok(Math.abs(spearman(a, b) - 0.7352941176470588) < 1e-12);
+});
+
+test('Spearman against live scipy on random samples with ties', { skip: skipUnless(scipy) }, () => {
+  const rng = new Rng(7);
+  const cases = Array.from({ length: 30 }, (_, k) => {
+    const n = 3 + k;
+    const a = Array.from({ length: n }, () => Math.round(rng.next() * 20) / 20);
+    return { a, b: a.map((x) => x + rng.normal() * 0.3 * (k % 4)) };
+  });
+  const ref = py('from scipy import stats\nprint(json.dumps([stats.spearmanr(c["a"], c["b"]).correlation for c in data]))', cases) as number[];
+  cases.forEach((c, i) => assert.ok(Math.abs(spearman(c.a, c.b) - (ref[i] as number)) < 1e-12, `case ${i}`));
 });

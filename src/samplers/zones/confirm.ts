@@ -50,14 +50,20 @@ export interface ConfirmOutput {
   readonly verdicts: readonly string[];
 }
 
-/** The configurations stage 4 confirms: stage 3's top k plus the plain grid's best rerun with the baseline schedule. */
+/** The configurations stage 4 confirms: stage 3's top k, each zone's best, and the plain grid's best rerun with the baseline schedule. */
 export function confirmConfigs(rs: ResultSet, options: ZoneOptions = {}): { params: Params; scheduleRank: number | null; baseline: boolean }[] {
   const o = resolveZoneOptions(options);
   const s = analyzeSchedules(rs, o);
   if (s.output === null) {
     throw new HyperzoneError('STAGE_ERROR', `Stage \`schedules\` is not complete: ${s.plan.length} trial(s) of its plan are not evaluated; run \`stage schedules\`, evaluate its plan and merge first`);
   }
-  const out: { params: Params; scheduleRank: number | null; baseline: boolean }[] = s.output.ranking.slice(0, o.topK).map((r, i) => ({ params: r.params, scheduleRank: i + 1, baseline: false }));
+  // The top k of stage 3, and each zone's best even when it ranks lower: stage 4 compares across zones.
+  const zoneOf = (r: { candidate: number }): number => s.output?.candidates[r.candidate - 1]?.zone ?? 0;
+  const ranked = s.output.ranking.map((r, i) => ({ r, rank: i + 1 }));
+  const zoneBest = new Map<number, (typeof ranked)[number]>();
+  for (const x of ranked) if (!zoneBest.has(zoneOf(x.r))) zoneBest.set(zoneOf(x.r), x);
+  const chosen = ranked.filter((x) => x.rank <= o.topK || zoneBest.get(zoneOf(x.r)) === x);
+  const out: { params: Params; scheduleRank: number | null; baseline: boolean }[] = chosen.map((x) => ({ params: x.r.params, scheduleRank: x.rank, baseline: false }));
   const grid = analyzeZones(rs, o).gridBest.params;
   const baseline: Params = { ...grid, [o.scheduleParam]: o.baselineSchedule };
   const same = out.find((c) => paramsKey(c.params) === paramsKey(baseline));
@@ -92,11 +98,11 @@ export function analyzeConfirm(rs: ResultSet, options: ZoneOptions = {}): { plan
       baseline: c.baseline,
       validation: meanInterval(runs.map((e) => e.value), o.confidence),
       test,
-      testWithTestSet: test !== null && test.mean >= 0 && test.mean <= 1 ? withTestSetError(test, o.testSize) : null,
+      testWithTestSet: test !== null && test.mean >= 0 && test.mean <= 1 && o.testSize !== undefined ? withTestSetError(test, o.testSize) : null,
       testRuns: haveTest
         ? runs.map((e) => {
             const v = e.metrics[o.testMetric] as number;
-            return { seed: e.seed, value: v, wilson: v >= 0 && v <= 1 ? wilsonInterval(v, o.testSize, o.confidence) : null };
+            return { seed: e.seed, value: v, wilson: v >= 0 && v <= 1 && o.testSize !== undefined ? wilsonInterval(v, o.testSize, o.confidence) : null };
           })
         : [],
     };

@@ -7,3 +7,4 @@ export { confirmStage, analyzeConfirm, confirmConfigs, type ConfirmOutput, type 
 export { runStage, runZoneStrategy, computeOf, ZONE_STAGES, type ZoneStageName, type EvaluatePlan, type ZoneStrategyResult } from './driver.js';
 export { estimateNoise, type NoiseModel } from './noise.js';
 export { valueAt, collectPoints, paramsKey, paramsLabel, type PointStat } from './common.js';
+export { rankHolding, type RankHolding } from './survey-rank.js';

@@ -26,7 +26,7 @@ export interface Zone {
 export interface ZoneOptions {
   /** Training budget (epochs) of stages 3 and 4 (schedules, confirmation), and of stages 1–2 unless `surveyEpochs` is set (default 40). */
   readonly epochs?: number | undefined;
-  /** Training budget of stages 1 and 2 (the grid and the line searches), when lower than `epochs` (default: `epochs`). */
+  /** Training budget of stages 1 and 2 (the grid and the line searches); default ⌈0.7 × epochs⌉ (DEFAULT_SURVEY_SHARE). */
   readonly surveyEpochs?: number | undefined;
   /** Base seed from which every trial seed is derived (default 0). */
   readonly seed?: number | undefined;
@@ -69,8 +69,11 @@ export interface ZoneOptions {
   readonly zones?: readonly Zone[] | undefined;
   /** At most this many potentially optimal configurations leave stage 2 (default 8). */
   readonly maxCandidates?: number | undefined;
-  /** Also pass this many far-apart points of each zone's extent to stage 3 (default 0; see refine.ts `spreadPicks`). */
-  readonly spreadCandidates?: number | undefined;
+  /**
+   * Also pass this many far-apart points of each zone's extent to stage 3 (see refine.ts `spreadPicks`); default
+   * 'auto': one per ten points of the zone's extent, at most 3 (a zone of 64 indistinguishable points gets 3).
+   */
+  readonly spreadCandidates?: number | 'auto' | undefined;
   /** Learning-rate schedules of stage 3 (default none, step:7, plateau:3, plateau:10). */
   readonly schedules?: readonly string[] | undefined;
   /** The parameter name of the schedule (default 'lr_schedule'). */
@@ -83,7 +86,7 @@ export interface ZoneOptions {
   readonly confirmSeeds?: number | undefined;
   /** Final metric holding the test result (default 'test_accuracy'). */
   readonly testMetric?: string | undefined;
-  /** Test-set size for the Wilson interval of each test accuracy (default 10000). */
+  /** Test-set size for the Wilson interval of each test accuracy; none (no test-set intervals) when unknown. */
   readonly testSize?: number | undefined;
   /** Significance level of verdicts (default 0.05). */
   readonly alpha?: number | undefined;
@@ -112,14 +115,15 @@ export interface ResolvedZoneOptions {
   readonly iterations: number;
   readonly zones: readonly Zone[] | undefined;
   readonly maxCandidates: number;
-  readonly spreadCandidates: number;
+  readonly spreadCandidates: number | 'auto';
   readonly schedules: readonly string[];
   readonly scheduleParam: string;
   readonly baselineSchedule: string;
   readonly topK: number;
   readonly confirmSeeds: number;
   readonly testMetric: string;
-  readonly testSize: number;
+  /** Undefined when the trainer's test-set size is unknown (a command trainer without `test_size`): no test-set intervals. */
+  readonly testSize: number | undefined;
   readonly alpha: number;
   readonly trainSize: number | undefined;
 }
@@ -131,6 +135,18 @@ export interface ResolvedZoneOptions {
  */
 export const DEFAULT_REPEAT_SHARE = 0.2;
 
+/**
+ * Stages 1–2 train for this share of the full budget by default. Measured on MNIST (bench/zones-survey-rank.ts):
+ * Spearman's ρ between the ranking at epoch e and at the final epoch stayed ≥ 0.9 from e = 0.63 of 30 epochs on
+ * the GPU study's 12 full-budget configurations and from e = 0.7 of 10 epochs on the CPU study's 16; at a third of
+ * the budget it was 0.48 (GPU). So 0.7: the survey's ranking holds, for 30 % less than a full-budget survey.
+ */
+export const DEFAULT_SURVEY_SHARE = 0.7;
+
+/** Spread candidates of a zone under 'auto': one per this many points of its extent, at most AUTO_SPREAD_MAX. */
+export const AUTO_SPREAD_PER = 10;
+export const AUTO_SPREAD_MAX = 3;
+
 /** The default learning-rate schedules of stage 3 (the article's four). */
 export const DEFAULT_SCHEDULES: readonly string[] = ['none', 'step:7', 'plateau:3', 'plateau:10'];
 
@@ -139,7 +155,7 @@ export function resolveZoneOptions(o: ZoneOptions = {}): ResolvedZoneOptions {
   const method = o.method ?? 'split';
   return {
     epochs: o.epochs ?? 40,
-    surveyEpochs: o.surveyEpochs ?? o.epochs ?? 40,
+    surveyEpochs: o.surveyEpochs ?? Math.ceil(DEFAULT_SURVEY_SHARE * (o.epochs ?? 40)),
     seed: o.seed ?? 0,
     repeats: o.repeats ?? 1,
     repeatShare: o.repeatShare ?? DEFAULT_REPEAT_SHARE,
@@ -157,14 +173,14 @@ export function resolveZoneOptions(o: ZoneOptions = {}): ResolvedZoneOptions {
     iterations: o.iterations ?? (method === 'parabola' ? 4 : 6),
     zones: o.zones,
     maxCandidates: o.maxCandidates ?? 8,
-    spreadCandidates: o.spreadCandidates ?? 0,
+    spreadCandidates: o.spreadCandidates ?? 'auto',
     schedules: o.schedules ?? DEFAULT_SCHEDULES,
     scheduleParam: o.scheduleParam ?? 'lr_schedule',
     baselineSchedule: o.baselineSchedule ?? 'none',
     topK: o.topK ?? 5,
     confirmSeeds: o.confirmSeeds ?? 5,
     testMetric: o.testMetric ?? 'test_accuracy',
-    testSize: o.testSize ?? 10_000,
+    testSize: o.testSize,
     alpha: o.alpha ?? 0.05,
     trainSize: o.trainSize,
   };

@@ -5,7 +5,7 @@ import type { ParamValue, Params, TrialPlan } from '../../study/types.js';
 import { deriveSeed } from '../../util/rng.js';
 import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan, valueAt } from './common.js';
 import { lineSearch, type LineState } from './line-search.js';
-import { resolveZoneOptions, type LineMethod, type Zone, type ZoneOptions } from './options.js';
+import { AUTO_SPREAD_MAX, AUTO_SPREAD_PER, resolveZoneOptions, type LineMethod, type Zone, type ZoneOptions } from './options.js';
 import { analyzeZones, gridAxes } from './zones.js';
 
 /** One 1-D search of stage 2: an axis through a zone's peak, the other parameters fixed. */
@@ -84,9 +84,27 @@ export function analyzeRefine(rs: ResultSet, options: ZoneOptions = {}): { plan:
   const plan = missingPlans(rs, plans);
   if (plan.length > 0) return { plan, output: null };
   const sign = direction === 'maximize' ? 1 : -1;
-  const ranked = [...candidates.values()].sort((a, b) => sign * (b.value - a.value)).slice(0, o.maxCandidates);
-  const spread = o.spreadCandidates > 0 ? spreadPicks(space, zones, ranked, byKey, o) : [];
+  const ranked = keepEveryZone([...candidates.values()].sort((a, b) => sign * (b.value - a.value)), o.maxCandidates);
+  const spread = spreadPicks(space, zones, ranked, byKey, o);
   return { plan: [], output: { stage: 'refine', zones, lines, candidates: [...ranked, ...spread] } };
+}
+
+/**
+ * The best `max` candidates, except that every zone keeps its best one (each zone is worked: a second zone's
+ * candidates are not all crowded out by the first zone's many near-equal ones).
+ */
+export function keepEveryZone(ranked: readonly Candidate[], max: number): Candidate[] {
+  const firstOfZone = new Set<Candidate>();
+  const seen = new Set<number>();
+  for (const c of ranked) if (!seen.has(c.zone)) (seen.add(c.zone), firstOfZone.add(c));
+  const rest = ranked.filter((c) => !firstOfZone.has(c)).slice(0, Math.max(0, max - firstOfZone.size));
+  const keep = new Set([...firstOfZone, ...rest]);
+  return ranked.filter((c) => keep.has(c));
+}
+
+/** How many spread candidates a zone gets: the number given, or under 'auto' one per AUTO_SPREAD_PER points of its extent (at most AUTO_SPREAD_MAX). */
+export function spreadCount(zone: Zone, setting: number | 'auto'): number {
+  return setting === 'auto' ? Math.min(AUTO_SPREAD_MAX, Math.floor(zone.extent.length / AUTO_SPREAD_PER)) : setting;
 }
 
 /**
@@ -122,7 +140,7 @@ function spreadPicks(
   const out: Candidate[] = [];
   for (const zone of zones) {
     const pool = zone.extent.filter((p) => !taken.has(paramsKey(p)) && byKey.has(paramsKey(p)));
-    for (let k = 0; k < o.spreadCandidates && pool.length > 0; k++) {
+    for (let k = 0; k < spreadCount(zone, o.spreadCandidates) && pool.length > 0; k++) {
       let bestI = 0, bestD = -1;
       pool.forEach((p, i) => {
         const c = coords(p);

@@ -5,6 +5,7 @@ import { deriveSeed } from '../../util/rng.js';
 import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan } from './common.js';
 import { resolveZoneOptions, type ZoneOptions } from './options.js';
 import { analyzeRefine, type Candidate } from './refine.js';
+import { rankHolding, type RankHolding } from './survey-rank.js';
 
 /** One candidate × schedule result of stage 3. */
 export interface ScheduleResult {
@@ -23,6 +24,11 @@ export interface SchedulesOutput {
   readonly schedules: readonly string[];
   /** Every candidate × schedule, best first. */
   readonly ranking: readonly ScheduleResult[];
+  /**
+   * Whether the survey's ranking held: Spearman's ρ between these full-budget runs' values at the survey's epoch
+   * and at the end (null when stages 1–2 ran at the full budget, or fewer than 3 runs stored per-epoch metrics).
+   */
+  readonly surveyRank: RankHolding | null;
 }
 
 /** The candidates of stage 2, or a STAGE_ERROR saying stage 2 still needs results. */
@@ -58,7 +64,8 @@ export function analyzeSchedules(rs: ResultSet, options: ZoneOptions = {}): { pl
       const from = origin.get(p.key) as { schedule: string; candidate: number };
       return { params: p.params, value: p.mean, n: p.n, schedule: from.schedule, candidate: from.candidate };
     });
-  return { plan: [], output: { stage: 'schedules', candidates, schedules: o.schedules, ranking } };
+  const held = o.surveyEpochs < o.epochs ? rankHolding(entriesOf(rs, ['schedules']).filter((e) => origin.has(paramsKey(e.params))), rs.objective.metric, direction, [o.surveyEpochs], o.epochs) : [];
+  return { plan: [], output: { stage: 'schedules', candidates, schedules: o.schedules, ranking, surveyRank: held[0] ?? null } };
 }
 
 /**

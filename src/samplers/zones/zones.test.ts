@@ -21,7 +21,8 @@ test('stage 1 plan is the full grid; output is just the plan until results arriv
   const plan1 = runStage('zones', start(), { epochs: 10, repeats: 2 });
   assert.equal(plan1.stage_output, undefined);
   assert.equal(plan1.plan?.length, 13 * 7 * 2);
-  assert.ok(plan1.plan?.every((p) => p.budget === 10 && p.attrs?.['zones.stage'] === 'zones'));
+  // The survey runs at ⌈0.7 × epochs⌉ by default (measured: its ranking holds from there, see options.ts).
+  assert.ok(plan1.plan?.every((p) => p.budget === 7 && p.attrs?.['zones.stage'] === 'zones'));
   const plan = plan1.plan ?? [];
   const s: Synthetic = { f: twoPeaks, sd: 0.0005 };
   // Two machines evaluate halves; merged, the stage completes.
@@ -131,7 +132,7 @@ for (const method of ['split', 'golden', 'parabola'] as const) {
         return syntheticEvaluate(s, plan, stage);
       },
       start(),
-      { epochs: 6, repeats: 2, method, maxZones: 2, topK: 3, trainSize: 1000 },
+      { epochs: 6, repeats: 2, method, maxZones: 2, topK: 3, trainSize: 1000, testSize: 10_000 },
     );
     assert.deepEqual([...new Set(stagesSeen)], ['zones', 'refine', 'schedules', 'confirm']);
     const refine = res.documents.refine.stage_output as unknown as RefineOutput;
@@ -146,10 +147,26 @@ for (const method of ['split', 'golden', 'parabola'] as const) {
     assert.ok(out.configs.some((c) => c.baseline && c.params.lr_schedule === 'none'));
     assert.ok(out.configs.every((c) => c.testRuns.length === 5 && c.testRuns.every((r) => r.wilson !== null && r.wilson.low < r.value && r.value < r.wilson.high)));
     assert.ok(res.final.entries.filter((e) => e.metrics.test_accuracy !== undefined).every((e) => e.stage === 'confirm'), 'only stage 4 reads test data');
+    // Stage 4 shares its seeds across configurations: paired tests, against stage 3's pick (not chosen on these runs).
+    assert.ok(out.comparisons.test?.every((x) => x.test.kind === 'paired'));
+    assert.match(out.selectedBy, /stage 3/);
+    assert.ok(out.descriptive.comparisons.every((x) => !x.significant && /descriptive/.test(x.verdict)));
+    // Test intervals: the seed interval is conditional on the test set; the wider one adds its sampling error.
+    assert.ok(out.configs.every((x) => x.testWithTestSet !== null && x.test !== null && x.testWithTestSet.halfWidth > x.test.halfWidth));
+    // Each zone's best stage-3 configuration is confirmed, whatever its rank.
+    const s3 = res.documents.schedules.stage_output as unknown as { ranking: { params: Params; candidate: number }[]; candidates: { zone: number }[] };
+    for (const zone of new Set(s3.candidates.map((x) => x.zone))) {
+      const top = s3.ranking.find((r) => s3.candidates[r.candidate - 1]?.zone === zone);
+      assert.ok(top && out.configs.some((x) => JSON.stringify(x.params) === JSON.stringify(top.params)), `zone ${zone}'s best is confirmed`);
+    }
     const c = res.final.compute ?? {};
     assert.equal(c.zones?.trials, 13 * 7 * 2);
-    assert.equal(c.zones?.epochs, 13 * 7 * 2 * 6);
-    assert.equal(c.zones?.image_epochs, 13 * 7 * 2 * 6 * 1000);
+    assert.equal(c.zones?.epochs, 13 * 7 * 2 * 5, 'the survey is ⌈0.7 × 6⌉ = 5 epochs');
+    assert.equal(c.zones?.image_epochs, 13 * 7 * 2 * 5 * 1000);
+    const sched = res.documents.schedules.stage_output as unknown as { surveyRank: { epoch: number; final: number; rho: number } | null };
+    assert.equal(sched.surveyRank?.epoch, 5);
+    assert.equal(sched.surveyRank?.final, 6);
+    assert.ok(Number.isFinite(sched.surveyRank?.rho));
     assert.ok((c.confirm?.trials ?? 0) >= 15);
   });
 }
@@ -258,11 +275,37 @@ test('noise from the study: seed sd with its chi-square interval and cost; per b
 });
 
 test('zones across epochs: each zone says at which earlier epochs it is found again', () => {
-  const out = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10 }).stage_output as unknown as ZonesOutput;
+  const out = stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10, surveyEpochs: 10 }).stage_output as unknown as ZonesOutput;
   assert.deepEqual(out.persistenceEpochs, [3, 5, 8]);
   // The synthetic curves rise alike everywhere, so both zones are there from epoch 3 on.
   assert.deepEqual(out.zones[0]?.persistsAt, [3, 5, 8]);
   assert.deepEqual(out.zones[1]?.persistsAt, [3, 5, 8]);
-  const custom = analyzeZones(stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10 }), { epochs: 10, persistenceEpochs: [1, 2, 20] });
+  const custom = analyzeZones(stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10, surveyEpochs: 10 }), { epochs: 10, surveyEpochs: 10, persistenceEpochs: [1, 2, 20] });
   assert.deepEqual(custom.persistenceEpochs, [1, 2]);
+});
+
+test('every zone is worked: each zone keeps a candidate; a wide flat zone sends several spread candidates by default', async () => {
+  const { keepEveryZone, spreadCount } = await import('./refine.js');
+  const c = (zone: number, value: number): { params: Params; value: number; zone: number; source: string } => ({ params: { units: value }, value, zone, source: 'peak' });
+  const ranked = [c(1, 9), c(1, 8), c(1, 7), c(2, 3)];
+  assert.deepEqual(keepEveryZone(ranked, 2).map((x) => x.value), [9, 3]);
+  assert.deepEqual(keepEveryZone(ranked, 3).map((x) => x.value), [9, 8, 3]);
+  const zone = (n: number) => ({ rank: 1, peak: {}, value: 0, n: 1, prominence: null, extent: Array.from({ length: n }, () => ({})) });
+  assert.deepEqual([3, 9, 10, 25, 64].map((n) => spreadCount(zone(n), 'auto')), [0, 0, 1, 2, 3]);
+  assert.equal(spreadCount(zone(64), 1), 1);
+  // A flat surface at the default settings: its wide zone goes on as several far-apart candidates.
+  const flat: Synthetic = { f: () => 0.98, sd: 0.0003 };
+  const o = { epochs: 2, maxZones: 1, splitParts: 2 };
+  let rs = stageOne(flat, o);
+  for (let i = 0; i < 5; i++) {
+    const r = runStage('refine', rs, o);
+    if ((r.plan ?? []).length === 0) { rs = r; break; }
+    rs = addEntries(r, syntheticEvaluate(flat, r.plan ?? []));
+  }
+  const out = rs.stage_output as unknown as RefineOutput;
+  const z = out.zones[0];
+  assert.ok(z !== undefined);
+  const spread = out.candidates.filter((x) => x.source === 'spread');
+  assert.equal(spread.length, spreadCount(z, 'auto'));
+  assert.ok(z.extent.length < 10 || spread.length >= 1, `extent ${z.extent.length}`);
 });
