@@ -6,6 +6,7 @@ import { HyperzoneError } from '../errors.js';
 import { planKey, type Storage } from './storage.js';
 import { TrialView } from './trial-view.js';
 import { textSafetyContract } from './contract-text.js';
+import { summaryContract } from './contract-summary.js';
 
 /** A grid of n distinct plans (x = 0..n-1), for contract tests and benchmarks. */
 export function gridPlans(n: number, budget: number | null = 3): TrialPlan[] {
@@ -29,6 +30,7 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
     beforeEach(async () => { s = await make(); });
     afterEach(async () => { await s.close(); });
     textSafetyContract(() => s, newStudy);
+    summaryContract(() => s, () => newStudy());
 
     it('creates, gets, lists and deletes studies', async () => {
       const spec = { space: { lr: { type: 'float', low: 1e-4, high: 1, log: true } }, nested: [1, 'two', { three: 3 }] };

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { InputError, StorageError, describeError } from '../errors.js';
-import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
+import { checkBestQuery, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
@@ -508,6 +508,19 @@ export class PostgresStorage implements Storage {
     const c = emptyCounts();
     for (const row of r.rows) c[row.state as TrialState] = Number(row.n);
     return deepFreeze(c);
+  }
+
+  /** Sorted and limited in SQL (a top-N sort: constant memory); steps read for the n trials only. */
+  async bestTrials(studyId: number, query: BestTrialsQuery): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    const states = checkBestQuery(query);
+    const order = query.direction === 'maximize' ? 'DESC' : 'ASC';
+    const r = await this.query<TrialRow>(
+      `SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM (
+         SELECT ${TRIAL_COLS} FROM ${this.t.trials} WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value ${order} NULLS LAST, number LIMIT $3) t
+       ORDER BY value ${order} NULLS LAST, number`, [studyId, [...states], query.n]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    return r.rows.map((row) => toTrial(row));
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,13 @@ export function checkNumber(number: number): void {
   if (!Number.isSafeInteger(number) || number < 0) throw new StorageError(`Expected \`number\` to be an integer ≥ 0, got ${String(number)}`);
 }
 
+/** Checks the arguments of bestTrials: n an integer ≥ 0, a known direction; returns the states to rank. */
+export function checkBestQuery(query: { n: number; direction: string; states?: readonly TrialState[] }): readonly TrialState[] {
+  if (!Number.isSafeInteger(query.n) || query.n < 0) throw new StorageError(`Expected \`n\` to be an integer ≥ 0, got ${String(query.n)}`);
+  if (query.direction !== 'maximize' && query.direction !== 'minimize') throw new StorageError(`Expected \`direction\` to be maximize or minimize, got ${String(query.direction)}`);
+  return query.states ?? ['complete'];
+}
+
 /** Checks a step argument. */
 export function checkStep(step: number): void {
   if (!Number.isSafeInteger(step) || step < 0) throw new StorageError(`Expected \`step\` to be an integer ≥ 0, got ${String(step)}`);

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError, describeError } from '../errors.js';
-import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord } from './storage.js';
-import { checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
+import { checkBestQuery, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
@@ -442,6 +442,17 @@ export class SqliteStorage implements Storage {
     const c = emptyCounts();
     for (const r of this.st.counts.all(studyId)) c[r.state as TrialState] = r.n;
     return deepFreeze(c);
+  }
+
+  /** Sorted and limited in SQL: SQLite keeps only the best n rows while it scans (constant memory). */
+  async bestTrials(studyId: number, query: BestTrialsQuery): Promise<TrialRecord[]> {
+    this.checkStudy(studyId);
+    const states = checkBestQuery(query);
+    const order = query.direction === 'maximize' ? 'DESC' : 'ASC';
+    const read = this.db.transaction(() => this.db.prepare<[number, string, number], TrialRow>(
+      `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY value IS NULL, value ${order}, number LIMIT ?`)
+      .all(studyId, JSON.stringify(states), query.n).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
+    return read.deferred();
   }
 
   async close(): Promise<void> {

@@ -125,6 +125,12 @@ export interface Storage {
   listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]>;
   /** Counts of a study's trials by state. */
   countTrials(studyId: number): Promise<StateCounts>;
+  /**
+   * The best `n` trials of the study in the given states (default complete), best value first in `direction`, trials
+   * without a value last, ties by number: what `status` shows, sorted and limited in storage, so its cost in memory
+   * does not grow with the study.
+   */
+  bestTrials(studyId: number, query: BestTrialsQuery): Promise<TrialRecord[]>;
 
   close(): Promise<void>;
 }
@@ -141,6 +147,14 @@ export interface CreateTrialOptions {
   readonly maxTrials?: number;
   /** Whether the trial counts as started at once (attempts 1, startedAt set; default true) or waits for startTrial. */
   readonly started?: boolean;
+}
+
+/** Arguments of Storage.bestTrials. */
+export interface BestTrialsQuery {
+  readonly n: number;
+  readonly direction: Direction;
+  /** States to rank (default: complete only). */
+  readonly states?: readonly TrialState[];
 }
 
 /** Zero counts for every state. */

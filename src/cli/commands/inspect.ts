@@ -5,19 +5,35 @@ import { renderResults, resultRows, formatValue } from '../../reports/results.js
 import { formatDuration, renderTable } from '../../reports/text-table.js';
 import { formatParams } from '../../reports/format.js';
 import { renderTrial } from '../../reports/trial-detail.js';
-import { bestOf } from '../../study/study.js';
 import { redactUrl } from '../../storage/open.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';
 import { workerTiming } from '../../study/engine.js';
+import { isDeadLocalWorker } from '../../study/worker-id.js';
+import type { Storage } from '../../storage/storage.js';
 import { recommendedLine } from '../../reports/recommended.js';
 import { createSampler, planOfStudy } from '../../spec/index.js';
 import type { StudyRecord, TrialRecord } from '../../study/types.js';
 
-/** The sampler's own pick (see recommendedLine), or null (a study made in code, or the zone strategy). */
-function recommendationOf(study: StudyRecord, trials: readonly TrialRecord[], best: TrialRecord | null): string | null {
-  const plan = planOfStudy(study, { checkParams: false });
+/** Above this many trials `status` skips the sampler's recommendation, which reads every trial. */
+const RECOMMEND_MAX_TRIALS = 5000;
+
+/**
+ * The sampler's own pick (see recommendedLine), or null (a study made in code, the zone strategy, a sampler without
+ * one). Only such a sampler costs a read of the complete trials, and only up to RECOMMEND_MAX_TRIALS of them.
+ */
+async function recommendationOf(storage: Storage, study: StudyRecord, total: number, best: TrialRecord | null): Promise<string | null> {
+  let plan;
+  try {
+    plan = planOfStudy(study, { checkParams: false });
+  } catch {
+    return null; // a stored spec this version cannot read: status shows the rest
+  }
   if (plan === null || plan.sampler.type === 'zones') return null;
-  return recommendedLine(createSampler(plan), trials, plan.space, study.direction, study.metric, best);
+  const sampler = createSampler(plan);
+  if (typeof (sampler as { returnedConfiguration?: unknown }).returnedConfiguration !== 'function') return null;
+  if (total > RECOMMEND_MAX_TRIALS) return `(${sampler.name}'s own recommendation is skipped above ${RECOMMEND_MAX_TRIALS} trials)`;
+  const trials = await storage.listTrials(study.id);
+  return recommendedLine(sampler, trials, plan.space, study.direction, study.metric, best);
 }
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
@@ -36,39 +52,54 @@ export function listCommand(flags: { storage?: string }): Promise<number> {
   }, { readOnly: true });
 }
 
-/** `hyperzone status`: counts, best so far, workers and their heartbeats, trials in flight. */
+/** Rows of the results table in `status`. */
+const STATUS_TOP = 10;
+
+/**
+ * `hyperzone status`: counts, best so far, workers and their heartbeats, trials in flight, the top results.
+ * Everything is counted, sorted and limited in storage (countTrials, bestTrials, the running trials only), so time
+ * and memory stay flat as the study grows (bench/status-scale.ts).
+ */
 export function statusCommand(flags: { storage?: string; study?: string }): Promise<number> {
   return withStorage(flags.storage, async (storage) => {
     const study = await resolveStudy(storage, flags.study);
-    const trials = await storage.listTrials(study.id);
     const c = await storage.countTrials(study.id);
     const { staleMs } = workerTiming({});
-    const total = trials.length;
+    const total = c.complete + c.running + c.waiting + c.pruned + c.failed;
     out(`study ${study.name} (${study.direction} ${study.metric}) in ${redactUrl(storageUrl(flags.storage))}`);
     out(`trials: ${total} — ${c.complete} complete, ${c.running} running, ${c.waiting} waiting, ${c.pruned} pruned, ${c.failed} failed`);
-    const best = bestOf(trials.filter((t) => t.state === 'complete'), study.direction);
+    const best = (await storage.bestTrials(study.id, { n: 1, direction: study.direction }))[0] ?? null;
     if (best) out(`best: #${best.number} ${formatParams(best.params)} → ${study.metric} = ${formatValue(best.value as number)}`);
-    const rec = recommendationOf(study, trials, best ?? null);
+    const rec = await recommendationOf(storage, study, total, best);
     if (rec) out(rec);
     const now = Date.now();
+    const running = await storage.listTrials(study.id, { states: ['running'] });
+    const runningOf = (id: string) => running.filter((t) => t.workerId === id).length;
     const workers = await storage.listWorkers(study.id);
+    // A worker whose process is gone from this host is lost at once (the engine requeues its trials on its next pass).
+    const lostHere = new Set(workers.filter((w) => isDeadLocalWorker(w.id)).map((w) => w.id));
     if (workers.length) {
       out('\nworkers:');
       // Only workers still holding trials or heard from recently: a long study accumulates many finished ones.
-      const shown = workers.filter((w) => now - w.heartbeatAt <= staleMs || trials.some((t) => t.state === 'running' && t.workerId === w.id));
+      const shown = workers.filter((w) => (now - w.heartbeatAt <= staleMs && !lostHere.has(w.id)) || runningOf(w.id) > 0);
       const gone = workers.length - shown.length;
       out(renderTable(['worker', 'host', 'pid', 'last heartbeat', 'running'], shown.map((w) => [w.id, w.host, w.pid,
-        `${formatDuration((now - w.heartbeatAt) / 1000)} ago${now - w.heartbeatAt > staleMs ? ' (presumed lost)' : ''}`,
-        trials.filter((t) => t.state === 'running' && t.workerId === w.id).length])));
-      if (gone > 0) out(`(${gone} earlier worker${gone === 1 ? '' : 's'} not heard from for over ${formatDuration(staleMs / 1000)})`);
+        `${formatDuration((now - w.heartbeatAt) / 1000)} ago${lostHere.has(w.id) ? ' (lost: process gone)' : now - w.heartbeatAt > staleMs ? ' (presumed lost)' : ''}`,
+        runningOf(w.id)])));
+      if (gone > 0) out(`(${gone} earlier worker${gone === 1 ? '' : 's'} gone or not heard from for over ${formatDuration(staleMs / 1000)})`);
     }
-    const running = trials.filter((t) => t.state === 'running');
     if (running.length) {
       out('\nin flight:');
-      out(renderTable(['#', 'params', 'step', 'worker', 'heartbeat'], running.map((t) => [t.number, formatParams(t.params), `${t.steps.length}/${t.budget ?? '?'}`, t.workerId, t.heartbeatAt === null ? null : `${formatDuration((now - t.heartbeatAt) / 1000)} ago`])));
+      out(renderTable(['#', 'params', 'step', 'worker', 'heartbeat'], running.map((t) => [t.number, formatParams(t.params), `${t.steps.length}/${t.budget ?? '?'}`,
+        t.workerId === null ? null : `${t.workerId}${isDeadLocalWorker(t.workerId) ? ' (lost)' : ''}`,
+        t.heartbeatAt === null ? null : `${formatDuration((now - t.heartbeatAt) / 1000)} ago`])));
     }
-    const done = trials.filter((t) => t.state !== 'waiting' && t.state !== 'running');
-    if (done.length) out('\n' + renderResults(resultRows(done, study.direction), study.metric, 10));
+    const done = c.complete + c.pruned + c.failed;
+    if (done > 0) {
+      const top = await storage.bestTrials(study.id, { n: STATUS_TOP, direction: study.direction, states: ['complete', 'pruned', 'failed'] });
+      out('\n' + renderResults(resultRows(top, study.direction), study.metric));
+      if (done > top.length) out(`... ${done - top.length} more (hyperzone export for all)`);
+    }
     return 0;
   }, { readOnly: true });
 }

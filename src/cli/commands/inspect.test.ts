@@ -1,0 +1,79 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../errors.js';
+import { SqliteStorage } from '../../storage/sqlite.js';
+import { exportCommand, listCommand, showCommand, statusCommand } from './inspect.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hz-inspect-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs a command, returning what it printed on stdout. */
+async function captured(fn: () => Promise<number>): Promise<{ code: number; text: string }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let text = '';
+  // Only text: the test runner's own (binary) messages pass through.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((text += chunk), true) : write(chunk, ...rest))) as typeof process.stdout.write;
+  try {
+    const code = await fn();
+    return { code, text };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+describe('status', () => {
+  it('shows counts, the best trial, the top 10 with the rest counted, and marks a dead local worker lost', async () => {
+    const db = join(dir, 'status.db');
+    const s = new SqliteStorage(db);
+    const st = await s.createStudy({ name: 'scale', direction: 'minimize', metric: 'loss', spec: null });
+    await s.enqueueTrials(st.id, Array.from({ length: 30 }, (_, x) => ({ params: { x }, seed: 0, budget: 5 })));
+    for (let i = 0; i < 25; i++) {
+      const t = await s.claimTrial(st.id, 'w-done');
+      assert.ok(t);
+      // loss = |x - 12|: x = 12 is best; ties (11, 13) come by number.
+      if (i === 20) await s.finishTrial(t.id, 'w-done', { state: 'failed', error: 'boom' });
+      else await s.finishTrial(t.id, 'w-done', { state: 'complete', value: Math.abs(Number(t.params['x']) - 12) });
+    }
+    // A worker process of this host that has exited: its trial shows as lost.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const deadId = `${hostname()}:${dead}:abc123`;
+    await s.workerHeartbeat({ id: deadId, studyId: st.id, host: hostname(), pid: dead, startedAt: Date.now() });
+    const held = await s.claimTrial(st.id, deadId);
+    assert.ok(held);
+    await s.close();
+
+    const { code, text } = await captured(() => statusCommand({ storage: db, study: 'scale' }));
+    assert.equal(code, 0);
+    assert.match(text, /trials: 30 — 24 complete, 1 running, 4 waiting, 0 pruned, 1 failed/);
+    assert.match(text, /best: #12 x=12 → loss = 0\b/);
+    assert.match(text, /lost: process gone/);
+    assert.match(text, new RegExp(`${deadId} \\(lost\\)`));
+    const lines = text.split('\n');
+    const header = lines.findIndex((l) => /^\s*#\s+x\s+parameters\s+best loss/.test(l));
+    assert.ok(header > 0, text);
+    const rows = lines.slice(header + 2).filter((l) => /^\s*\d/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    assert.deepEqual(rows, [12, 11, 13, 10, 14, 9, 15, 8, 16, 7]);
+    assert.match(text, /\.\.\. 15 more \(hyperzone export for all\)/);
+  });
+
+  it('read-only commands refuse a missing storage (exit code 2) and create nothing', async () => {
+    const missing = join(dir, 'nowhere', 'hyperzone.db');
+    for (const run of [
+      () => statusCommand({ storage: missing }), () => listCommand({ storage: missing }),
+      () => showCommand('1', { storage: missing }), () => exportCommand({ storage: missing }),
+    ]) {
+      await assert.rejects(run(), (e: unknown) => e instanceof InputError && e.message.includes(`No storage at ${missing}`));
+    }
+    assert.ok(!existsSync(join(dir, 'nowhere')));
+  });
+
+  it('refuses a bad --study before reading anything, naming the flag', async () => {
+    const db = join(dir, 'names.db');
+    await new SqliteStorage(db).close();
+    await assert.rejects(statusCommand({ storage: db, study: '../../etc' }), (e: unknown) => e instanceof InputError && /`--study`.*"\.\.\/\.\.\/etc"/.test(e.message));
+  });
+});
