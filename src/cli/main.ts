@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--per-gpu <n>', 'command trainer: trials per GPU at once')
     .option('--log-dir <dir>', 'per-trial logs of the command trainer', '.hyperzone/logs')
     .option('--out-dir <dir>', 'zone strategy: where the stage documents go (default .hyperzone/<study>)')
+    .option('--allow-sampler-change', 'resume a study whose stored `sampler.type` differs from the spec\'s')
     .option('-q, --quiet', 'no progress output')
     .action(act(async (spec: string, opts: object) => (await run()).runCommand(spec, opts)));
   program.command('create').description('store a study (and enqueue its grid) without running it: workers then join it')
