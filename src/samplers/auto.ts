@@ -51,19 +51,64 @@ function evaluationsByConfig(trials: readonly TrialRecord[]): Map<string, { para
   return m;
 }
 
+/** Declare an objective deterministic only when its exact repeats would have this chance or less on a noisy one. */
+export const DETERMINISM_ALPHA = 0.01;
 /**
- * Whether repeated evaluations show the objective to be deterministic: at least three configurations were
- * evaluated more than once and each reproduced its value exactly (a repeat can match by chance on a
- * benchmark table with 4 seeds: 1 in 4; three in a row, 1 in 64). Any repeat that differs means noisy.
+ * The least chance given to an exact repeat on a noisy objective, whatever the values look like: a benchmark
+ * table with 4 seeds per configuration (FCNet) repeats a value 1 time in 4 although its values look continuous.
+ */
+export const MIN_REPEAT_CHANCE = 0.25;
+/** How many neighbouring values (by value, other configurations) estimate how discrete the metric is near a value. */
+const NEIGHBOURS = 10;
+
+/** The chance of an exact repeat on a noisy objective whose values lie on a grid: noise spanning two grid points. */
+export const GRID_REPEAT_CHANCE = 0.5;
+
+/**
+ * An upper estimate of the chance that a noisy re-evaluation lands exactly on `v` again. Where other
+ * configurations with the values nearest to `v` hit `v` exactly, the metric has a grid there (accuracy on a few
+ * hundred images): noise as narrow as two grid points repeats a value half the time, GRID_REPEAT_CHANCE. Where
+ * none does, the values look continuous and only a finite seed pool makes repeats coincide: MIN_REPEAT_CHANCE.
+ */
+function repeatChance(v: number, others: readonly number[]): number {
+  // `others` is sorted: walk outwards from v's position, nearest first.
+  let hi = others.findIndex((x) => x >= v);
+  if (hi < 0) hi = others.length;
+  let lo = hi - 1;
+  for (let taken = 0; taken < NEIGHBOURS && (lo >= 0 || hi < others.length); taken++) {
+    const left = lo >= 0 ? v - (others[lo] as number) : Infinity;
+    const right = hi < others.length ? (others[hi] as number) - v : Infinity;
+    const x = left <= right ? (others[lo--] as number) : (others[hi++] as number);
+    if (x === v) return GRID_REPEAT_CHANCE;
+  }
+  return MIN_REPEAT_CHANCE;
+}
+
+/**
+ * Whether repeated evaluations show the objective to be deterministic, as a test: under a discrete-noise model
+ * (each re-evaluation of a configuration lands exactly on its first value with probability p, bounded per value
+ * by `repeatChance`), the chance of every observed repeat matching is Π p^(repeats). The objective is declared
+ * deterministic when every repeat matched, at least two configurations were repeated, and that chance is at most
+ * DETERMINISM_ALPHA. Any repeat that differs means noisy. The previous rule ("three exact repeats") had a chance
+ * of 1/8 on a table whose configurations take two values each, and misfired in 2 of 10 runs on one such table;
+ * on a continuous-valued metric four repeats (on two or more configurations) suffice (0.25⁴ < 0.01), on values
+ * that show a grid seven (0.5⁷ < 0.01).
  */
 export function looksDeterministic(trials: readonly TrialRecord[]): boolean {
-  let same = 0;
-  for (const e of evaluationsByConfig(trials).values()) {
-    if (e.values.length < 2) continue;
-    if (e.values.some((v) => v !== e.values[0])) return false;
-    same++;
+  const byConfig = [...evaluationsByConfig(trials).values()];
+  const repeated = byConfig.filter((e) => e.values.length >= 2);
+  if (repeated.length < 2) return false;
+  if (repeated.some((e) => e.values.some((v) => v !== e.values[0]))) return false;
+  const firsts = byConfig.map((o) => o.values[0] as number).sort((a, b) => a - b);
+  let logChance = 0;
+  for (const e of repeated) {
+    const v = e.values[0] as number;
+    // The other configurations' first values: this configuration's own one taken out once.
+    const others = firsts.slice();
+    others.splice(others.indexOf(v), 1);
+    logChance += (e.values.length - 1) * Math.log(repeatChance(v, others));
   }
-  return same >= 3;
+  return logChance <= Math.log(DETERMINISM_ALPHA);
 }
 
 /** The configuration with the best mean of its complete evaluations, among those evaluated at least `minEvaluations` times. */
