@@ -7,6 +7,8 @@ export { Study, bestOf, type CreateStudyOptions, type OptimizeOptions, type Aske
 export type { Objective, ObjectiveTrial } from './study/objective-runner.js';
 export { runWorker, type WorkerOptions, type WorkerSummary, type EngineEvents } from './study/engine.js';
 export { validateSpec, loadSpecFile, type StudySpec } from './study/spec.js';
+export { compile, loadPlan, createSampler, createScheduler, type StudyPlan, type CompileOptions } from './spec/index.js';
+export type { ParamContract, ParamRule } from './runners/param-contract.js';
 export type { Sampler, SamplerContext } from './samplers/sampler.js';
 export { gridSampler } from './samplers/grid.js';
 export { randomSampler } from './samplers/random.js';
