@@ -69,7 +69,8 @@ export function fashionMnist(): Peer {
 /** A file or folder of the benchmark data (HZ_BENCH_DATA, ../shared/benchmarks or bench/data; see bench/support/data-dir.ts). */
 export function benchData(...parts: string[]): Peer & { readonly path: string } {
   const path = benchDataPath(...parts);
-  const missing = existsSync(path) ? null : `benchmark data ${path} is absent: run \`node scripts/fetch-benchmarks.mjs\`, or set HZ_BENCH_DATA to the folder that has it`;
+  const fetch = process.env['HZ_BENCH_DATA'] ? 'node scripts/fetch-benchmarks.mjs --out "$HZ_BENCH_DATA"' : 'node scripts/fetch-benchmarks.mjs';
+  const missing = existsSync(path) ? null : `benchmark data ${path} is absent: run \`${fetch}\`, or set HZ_BENCH_DATA to the folder that has it`;
   return { name: `benchmark data ${parts.join('/')}`, requireVar: 'HZ_REQUIRE_BENCH_DATA', missing, path };
 }
 
