@@ -75,7 +75,7 @@ test('another process\'s reports count: a worker\'s rung table picks up trials w
   const report = async (s: SqliteStorage, worker: string, v: number, finish: boolean): Promise<TrialRecord> => {
     const t = await s.createRunningTrial(study.id, worker, { params: { v }, seed: 0, budget: 4 });
     await s.reportStep(t.id, worker, 1, { acc: v });
-    if (finish) await s.finishTrial(t.id, worker, { state: 'complete', values: { acc: v } });
+    if (finish) await s.finishTrial(t.id, worker, { state: 'complete', value: v });
     return t;
   };
   // B's state starts here, before A writes anything.
