@@ -56,5 +56,8 @@ test('spaces wider than the table get random extra coordinates', () => {
   for (let i = 0; i < SOBOL_MAX_DIM + 3; i++) m.set(`x${i}`, new FloatDistribution(0, 1));
   const space = new Space(m);
   const run = runSequential(new SobolSampler(), space, 'minimize', () => 0, 5, 1);
+  assert.equal(run.params.length, 5);
   for (const p of run.params) space.check(p);
+  // The coordinates past the table are drawn, not stuck: each takes 5 different values over the 5 points.
+  for (let i = SOBOL_MAX_DIM; i < SOBOL_MAX_DIM + 3; i++) assert.equal(new Set(run.params.map((p) => p[`x${i}`])).size, 5, `x${i}`);
 });
