@@ -52,7 +52,8 @@ export function checkResume(existing: StudyRecord, plan: StudyPlan, options: Ope
 export async function openStudyForPlan(storage: Storage, plan: StudyPlan, options: OpenStudyOptions = {}): Promise<{ study: StudyRecord; resumed: boolean }> {
   const existing = await storage.getStudy(plan.name);
   if (!existing) {
-    return { study: await storage.createStudy({ name: plan.name, direction: plan.objective.direction, metric: plan.objective.metric, spec: storedSpecOf(plan) }), resumed: false };
+    const { metric, direction } = plan.objective;
+    return { study: await storage.createStudy({ name: plan.name, direction, metric, spec: storedSpecOf(plan) }), resumed: false };
   }
   checkResume(existing, plan, options);
   return { study: existing, resumed: true };

@@ -128,7 +128,9 @@ export async function workerCommand(flags: RunFlags): Promise<number> {
 }
 
 /** Runs a prepared runner over an opened study until nothing is left (or Ctrl-C); closes the runner. */
-async function execute(storage: Storage, study: StudyRecord, plan: StudyPlan, runner: Runner, parallel: number, flags: RunFlags, verb: string, waitForOthers = false): Promise<number> {
+async function execute(
+  storage: Storage, study: StudyRecord, plan: StudyPlan, runner: Runner, parallel: number, flags: RunFlags, verb: string, waitForOthers = false,
+): Promise<number> {
   // One sampler for the whole run: the worker and the recommendation line share its fitted state.
   const sampler = createSampler(plan);
   let zonesReport: string | null = null;
@@ -142,7 +144,8 @@ async function execute(storage: Storage, study: StudyRecord, plan: StudyPlan, ru
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: plan.objective.metric, direction: plan.objective.direction });
+  const { metric, direction } = plan.objective;
+  const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric, direction });
   const started = Date.now();
   let summary: WorkerSummary;
   try {

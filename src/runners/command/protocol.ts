@@ -42,7 +42,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Collects the numeric metrics of an object. Non-finite numbers are an error; strings and booleans are notes
  * (`"device": "cpu"`) and are skipped, except under the objective metric's key, where only a number will do.
  */
-function collectMetrics(obj: Record<string, unknown>, skip: string, objective: string | undefined): { ok: true; metrics: Metrics } | { ok: false; error: string } {
+type Collected = { ok: true; metrics: Metrics } | { ok: false; error: string };
+
+function collectMetrics(obj: Record<string, unknown>, skip: string, objective: string | undefined): Collected {
   const metrics: Record<string, number> = {};
   for (const [key, v] of Object.entries(obj)) {
     if (key === skip) continue;
