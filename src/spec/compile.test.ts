@@ -136,6 +136,8 @@ test('tfjs trainer contract: unknown and invalid params fail at compile, naming 
   assert.match(errorOf({ ...tfjs, space: { units_1: [16], dropout: [0.1], dropout_1: [0.2], batch_size: [64] } }), /either `dropout`.*or `dropout_1`/);
   assert.match(errorOf({ ...tfjs, space: { batch_size: [64] } }), /^Missing param `units`/);
   assert.match(errorOf({ ...tfjs, space: { units: [16] } }), /^Missing param `batch_size`/);
+  assert.match(errorOf({ ...tfjs, fixed: { epochs: 5 } }), /^Param `fixed\.epochs` would be ignored: the tfjs trainer trains for `budget\.epochs` \(2\)/);
+  assert.equal(compile({ ...tfjs, budget: undefined, fixed: { epochs: 5 } }).budget, null);
   // Everything the trainer declares compiles: numbered layers (0 switches a trailing layer off), per-layer dropout.
   const ok = compile({ ...tfjs, space: { units_1: [16, 32], units_2: [0, 8], dropout_1: [0, 0.2], batch_size: [64] }, fixed: { activation: 'elu', learning_rate: 0.01, lr_schedule: 'step:3:0.5' } });
   assert.equal(ok.params.trainer, 'tfjs');

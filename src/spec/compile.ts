@@ -204,6 +204,10 @@ export function compile(input: unknown, options: CompileOptions = {}): StudyPlan
   if (raw.trainer.type === 'tfjs' && raw.budget === undefined && !('epochs' in raw.fixed) && !('epochs' in space)) {
     throw new SpecError('Missing field `budget.epochs` (the built-in trainer needs a number of epochs)');
   }
+  // The built-in trainer trains for the budget when there is one: an `epochs` param beside it would be ignored.
+  if (raw.trainer.type === 'tfjs' && raw.budget !== undefined && ('epochs' in raw.fixed || 'epochs' in space)) {
+    throw new SpecError(`Param \`${'epochs' in space ? 'space' : 'fixed'}.epochs\` would be ignored: the tfjs trainer trains for \`budget.epochs\` (${raw.budget.epochs}); keep one`);
+  }
   const name = options.name ?? raw.study ?? options.fallbackName ?? 'study';
   // The one study-name rule (storage/names.ts); a name from the file name is checked too, since it becomes a directory.
   if (!isStudyName(name)) throw new SpecError(`Expected \`study\` to be ${STUDY_NAME_RULE}, got ${JSON.stringify(name)}${options.name === undefined && raw.study === undefined ? ' (from the file name: set `study:` in the spec)' : ''}`);
