@@ -22,12 +22,16 @@ sampler: { type: zones, max_zones: 1, split_parts: 2, max_candidates: 2, schedul
 trainer: { type: tfjs, dataset: mnist, train_limit: 1000, test_limit: 300 }
 `;
 writeFileSync(join(dir, 'zq.yaml'), SPEC);
+// The stage-by-stage test counts plans exactly: no repeat lattice, no verification runs (the defaults add both).
+writeFileSync(join(dir, 'zs.yaml'), SPEC.replace('type: zones,', 'type: zones, repeat_share: 0, verify_peaks: false,'));
 
 test('strategy zones runs all four stages as one study, reads test data only in stage 4, and reports', () => {
   const r = hz(['run', 'zq.yaml', '--parallel', '2']);
   assert.equal(r.code, 0, r.stderr);
   for (const heading of ['Stage 1 — zones', 'Stage 2 — potentially optimal', 'Stage 4 — confirmation', 'Compute per stage']) assert.match(r.stdout, new RegExp(heading));
   assert.match(r.stdout, /Selected on val_accuracy/);
+  // The default measures the noise from seeds: a share of the grid runs twice.
+  assert.match(r.stdout, /noise band: seed-to-seed sd/);
   assert.match(r.stdout, /indistinguishable within noise|is better than/);
   for (const f of ['1-zones.json', '2-refine.json', '3-schedules.json', '4-confirm.json']) assert.ok(existsSync(join(dir, '.hyperzone', 'zq', f)), f);
   const trials = JSON.parse(hz(['export', '--format', 'json']).stdout).trials as { attrs: Record<string, unknown>; metrics: Record<string, number> }[];
@@ -42,12 +46,12 @@ test('strategy zones runs all four stages as one study, reads test data only in 
 });
 
 test('stages as steps: plan, evaluate in two parts on two storages, merge, analyse; conflicts are named', () => {
-  assert.equal(hz(['stage', 'zones', '--spec', 'zq.yaml', '--out', 'plan.json']).code, 0);
+  assert.equal(hz(['stage', 'zones', '--spec', 'zs.yaml', '--out', 'plan.json']).code, 0);
   const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'));
   assert.equal(plan.plan.length, 9);
-  assert.equal(hz(['evaluate', '--in', 'plan.json', '--spec', 'zq.yaml', '--part', '1/2', '--out', 'a.json', '--storage', 'm1.db', '-q']).code, 0);
-  assert.equal(hz(['evaluate', '--in', 'plan.json', '--spec', 'zq.yaml', '--part', '2/2', '--out', 'b.json', '--storage', 'm2.db', '-q']).code, 0);
-  const early = hz(['stage', 'zones', '--in', 'a.json', '--spec', 'zq.yaml', '--out', 'early.json']);
+  assert.equal(hz(['evaluate', '--in', 'plan.json', '--spec', 'zs.yaml', '--part', '1/2', '--out', 'a.json', '--storage', 'm1.db', '-q']).code, 0);
+  assert.equal(hz(['evaluate', '--in', 'plan.json', '--spec', 'zs.yaml', '--part', '2/2', '--out', 'b.json', '--storage', 'm2.db', '-q']).code, 0);
+  const early = hz(['stage', 'zones', '--in', 'a.json', '--spec', 'zs.yaml', '--out', 'early.json']);
   assert.equal(early.code, 0);
   assert.equal(JSON.parse(readFileSync(join(dir, 'early.json'), 'utf8')).plan.length, 4, 'half the grid still to evaluate');
   const m = hz(['merge', 'a.json', 'b.json', 'a.json', '--out', 'm.json']);
@@ -56,10 +60,10 @@ test('stages as steps: plan, evaluate in two parts on two storages, merge, analy
   const compute = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')).compute;
   assert.equal(compute.zones.trials, 9, 'each part counted once, though a.json was merged twice');
   assert.equal(compute.zones.runs.length, 2);
-  const z = hz(['stage', 'zones', '--in', 'm.json', '--spec', 'zq.yaml', '--out', 'z.json']);
+  const z = hz(['stage', 'zones', '--in', 'm.json', '--spec', 'zs.yaml', '--out', 'z.json']);
   assert.equal(z.code, 0, z.stderr);
   assert.match(z.stdout, /Stage 1 — zones \(9 grid points/);
-  const skip = hz(['stage', 'confirm', '--in', 'z.json', '--spec', 'zq.yaml', '--out', 'c.json']);
+  const skip = hz(['stage', 'confirm', '--in', 'z.json', '--spec', 'zs.yaml', '--out', 'c.json']);
   assert.equal(skip.code, 2);
   assert.match(skip.stderr, /Stage `refine` is not complete/);
   const other = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
