@@ -19,7 +19,7 @@ export default async function* skipSummary(source) {
     yield '\n# skipped: none\n';
     return;
   }
-  let out = `\n# skipped: ${count} test${count === 1 ? '' : 's'} (a skipped suite counts once), by reason\n`;
+  let out = `\n# skipped: ${count} (tests and suites; a skipped suite counts once), by reason\n`;
   for (const [reason, tests] of byReason) {
     out += `# - ${reason}\n`;
     for (const t of tests) out += `#     ${t}\n`;
