@@ -1,13 +1,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { findTestPostgres } from './test-postgres.js';
 import { HyperzoneError, InputError } from '../errors.js';
 import { gridPlans } from './contract.js';
 import { PostgresStorage } from './postgres.js';
 import { openStorage } from './open.js';
+import { pgProxy } from '../../test/support/pg-proxy.js';
 
 const url = await findTestPostgres();
 const skip = url === null && process.env['HZ_REQUIRE_POSTGRES'] !== '1' ? 'no PostgreSQL server reachable (set HZ_TEST_POSTGRES_URL; HZ_REQUIRE_POSTGRES=1 makes this a failure)' : false;
@@ -24,31 +24,7 @@ after(async () => {
   await c.end();
 });
 
-/** A TCP proxy to the test server that can be cut (an outage the tests cause without touching the shared server). */
-async function proxy(): Promise<{ url: string; cut: () => Promise<void> }> {
-  const target = new URL(serverUrl);
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname || '127.0.0.1');
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  const via = new URL(serverUrl);
-  via.hostname = '127.0.0.1';
-  via.port = String(port);
-  return {
-    url: via.toString(),
-    cut: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
+const proxy = () => pgProxy(serverUrl);
 
 describe('postgres: outages and read-only opens', { skip }, () => {
   it('an outage longer than retryMs is STORAGE_UNAVAILABLE, and the worker\'s trial stays recoverable', async () => {
