@@ -169,6 +169,7 @@ test('generic errors give the accepted forms', () => {
   assert.equal(errorOf({ ...tfjs, trainer: { type: 'tfjs', dataset: 'cifar' } }), 'Expected `trainer.dataset` to be "mnist", "fashion-mnist" or { idx: DIRECTORY }, got "cifar"');
   assert.equal(errorOf({ ...tfjs, trainer: { type: 'pytorch' } }), 'Expected `trainer.type` to be one of tfjs, command, got "pytorch"');
   assert.equal(errorOf({ ...tfjs, objective: { metric: 'loss' } }), 'Missing field `objective.direction` (one of maximize, minimize)');
+  assert.equal(errorOf({ ...tfjs, space: { units: [32, { a: 1 }], batch_size: [64] } }), 'Expected `space.units[1]` to be a number, string or boolean, got {"a":1}');
   assert.match(errorOf({ ...tfjs, space: { units: { type: 'series', from: 16 }, batch_size: [64] } }), /^`space\.units\.to` is required for series/);
   assert.match(errorOf({ ...tfjs, space: { units: { type: 'series', values: [16], from: 16 }, batch_size: [64] } }), /either `values` or `from`\/`to`/);
 });

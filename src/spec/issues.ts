@@ -26,8 +26,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function formsOf(path: readonly PropertyKey[]): string | undefined {
   const full = fieldPath(path.filter((k) => typeof k === 'string'));
   if (ACCEPTED_FORMS[full]) return ACCEPTED_FORMS[full];
-  // space.<name> and fixed.<name>: the map key is the user's param name.
+  // space.<name> and fixed.<name>: the map key is the user's param name; an element of a list is a param value.
   const section = String(path[0] ?? '');
+  if (section === 'space' && typeof path[path.length - 1] === 'number') return ACCEPTED_FORMS['fixed'];
   return path.length === 2 ? ACCEPTED_FORMS[section] : undefined;
 }
 
