@@ -169,6 +169,11 @@ test('generic errors give the accepted forms', () => {
   assert.equal(errorOf({ ...tfjs, trainer: { type: 'tfjs', dataset: 'cifar' } }), 'Expected `trainer.dataset` to be "mnist", "fashion-mnist" or { idx: DIRECTORY }, got "cifar"');
   assert.equal(errorOf({ ...tfjs, trainer: { type: 'pytorch' } }), 'Expected `trainer.type` to be one of tfjs, command, got "pytorch"');
   assert.equal(errorOf({ ...tfjs, objective: { metric: 'loss' } }), 'Missing field `objective.direction` (one of maximize, minimize)');
+  assert.equal(errorOf({ ...tfjs, scheduler: { type: 'asha', reduction_factor: 1 } }), 'Expected `scheduler.reduction_factor` to be ≥ 2, got 1');
+  assert.equal(errorOf({ ...tfjs, budget: { epochs: 1.5 } }), 'Expected `budget.epochs` to be an integer, got 1.5');
+  assert.equal(errorOf({ ...tfjs, trainer: { type: 'tfjs', validation_split: 1 } }), 'Expected `trainer.validation_split` to be < 1, got 1');
+  assert.equal(errorOf({ ...tfjs, trainer: { type: 'command', command: [] } }), 'Expected `trainer.command` to be a list of at least 1 item(s), got []');
+  assert.match(errorOf({ ...tfjs, space: { 'bad-name': [1] } }), /^Expected the name `space\.bad-name` to be a parameter name of letters/);
   assert.equal(errorOf({ ...tfjs, space: { units: [32, { a: 1 }], batch_size: [64] } }), 'Expected `space.units[1]` to be a number, string or boolean, got {"a":1}');
   assert.match(errorOf({ ...tfjs, space: { units: { type: 'series', from: 16 }, batch_size: [64] } }), /^`space\.units\.to` is required for series/);
   assert.match(errorOf({ ...tfjs, space: { units: { type: 'series', values: [16], from: 16 }, batch_size: [64] } }), /either `values` or `from`\/`to`/);

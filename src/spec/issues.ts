@@ -47,6 +47,32 @@ function meantBranch(issue: Extract<Issue, { code: 'invalid_union' }>): Issue | 
   return best === undefined ? undefined : { ...best, path: [...issue.path, ...best.path] };
 }
 
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  int: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object', array: 'a list',
+};
+
+/** What a failed check expected, in words that complete "Expected `x` to be …"; null when the message says it best. */
+function expectation(issue: Issue): string | null {
+  const bound = (i: { minimum?: unknown; maximum?: unknown; inclusive?: boolean }, low: boolean): string => {
+    const v = low ? i.minimum : i.maximum;
+    return `${low ? (i.inclusive ? '≥' : '>') : i.inclusive ? '≤' : '<'} ${String(v)}`;
+  };
+  switch (issue.code) {
+    case 'invalid_type':
+      return TYPE_WORDS[issue.expected] ?? issue.expected;
+    case 'too_small':
+    case 'too_big': {
+      const low = issue.code === 'too_small';
+      if (issue.origin === 'array') return `a list of ${low ? 'at least' : 'at most'} ${String(low ? issue.minimum : issue.maximum)} item(s)`;
+      if (issue.origin === 'string') return `${low ? 'at least' : 'at most'} ${String(low ? issue.minimum : issue.maximum)} character(s)`;
+      return bound(issue as { minimum?: unknown; maximum?: unknown; inclusive?: boolean }, low);
+    }
+    default:
+      // Custom and format checks carry their own "Expected …" sentence.
+      return /^Expected /.test(issue.message) ? issue.message.replace(/^Expected /, '') : null;
+  }
+}
+
 function expectedTypeText(issue: Issue): string {
   return issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
 }
@@ -81,5 +107,12 @@ export function describeIssue(issue: Issue, root: unknown): string {
   if (issue.code === 'invalid_value' && 'values' in issue) {
     return `Expected \`${field}\` to be one of ${issue.values.map((v) => (typeof v === 'string' ? v : show(v))).join(', ')}, got ${show(value)}`;
   }
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0];
+    const words = inner ? expectation(inner) : null;
+    return `Expected the name \`${field}\`${words ? ` to be ${words}` : `: ${inner?.message ?? issue.message}`}`;
+  }
+  const words = expectation(issue);
+  if (words !== null) return `Expected \`${field}\` to be ${words}, got ${show(value)}`;
   return `Expected \`${field}\`: ${issue.message.replace(/^Invalid input: /, '')}, got ${show(value)}`;
 }
