@@ -142,9 +142,10 @@ function designPoints(points: readonly PointStat[], axes: readonly { name: strin
  * (as the article read 20/40/60 of 80), when the runs stored per-epoch metrics.
  */
 function persistenceEpochsOf(rs: ResultSet, o: ResolvedZoneOptions): number[] {
-  const top = o.maxEpoch ?? o.surveyEpochs;
-  const stepped = entriesOf(rs, ['zones']).some((e) => e.steps.length > 1);
-  if (!stepped) return [];
+  const runs = entriesOf(rs, ['zones']);
+  if (!runs.some((e) => e.steps.length > 1)) return [];
+  // The epoch the surface is read at: `maxEpoch`, else the longest stored curve (the survey the runs really had).
+  const top = o.maxEpoch ?? Math.max(...runs.map((e) => e.steps.reduce((m, st) => Math.max(m, st.step), 0)));
   const want = o.persistenceEpochs ?? [0.25, 0.5, 0.75].map((f) => Math.round(top * f));
   return [...new Set(want.filter((e) => e >= 1 && e < top))].sort((a, b) => a - b);
 }
