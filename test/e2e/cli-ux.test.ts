@@ -58,8 +58,9 @@ test('retry: a failed trial is requeued, the resumed run completes it, and the r
   const retry = hz(['retry', '--storage', db, '--trials', String(failed.number)]);
   assert.equal(retry.code, 0, retry.stderr);
   assert.match(retry.stdout, new RegExp(`requeued 1 failed trial of study flaky: #${failed.number} as #3`));
-  const again = hz(['run', spec('flaky'), '--storage', db, '--quiet']);
+  const again = hz(['run', spec('flaky'), '--storage', db]);
   assert.equal(again.code, 0, `the failure was retried and completed: ${again.stdout}${again.stderr}`);
+  assert.match(again.stderr, /\[4\/4\] trial #3 x=2 complete/, 'the progress total counts the requeued trial');
   const trials = exported(db, 'flaky');
   assert.deepEqual(trials.map((t) => t.state), ['complete', 'failed', 'complete', 'complete'], 'the failed record stays as history');
   const redo = trials[3];

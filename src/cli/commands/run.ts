@@ -169,7 +169,8 @@ async function execute(
         summary = { complete: 0, pruned: 0, failed: 0, interrupted: true };
       }
     } else {
-      progress.setTotal(plan.plannedTotal, doneBefore);
+      // Requeued trials (`hyperzone retry`) come on top of the plan: the total counts every trial there is.
+      progress.setTotal(Math.max(plan.plannedTotal, doneBefore + before.waiting + before.running), doneBefore);
       summary = await runWorker({
         storage, study, space, sampler, runner, parallel,
         ...withScheduler(createScheduler(plan)),
