@@ -1,7 +1,7 @@
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError } from '../errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
-import { checkBestQuery, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 interface MutableTrial {
@@ -277,10 +277,7 @@ export class MemoryStorage implements Storage {
   async bestTrials(studyId: number, query: BestTrialsQuery): Promise<TrialRecord[]> {
     const s = this.study(studyId);
     const states = new Set(checkBestQuery(query));
-    const sign = query.direction === 'maximize' ? -1 : 1;
-    return s.trials.filter((t) => states.has(t.state))
-      .sort((a, b) => (a.value === null || b.value === null ? (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) : sign * (a.value - b.value)) || a.number - b.number)
-      .slice(0, query.n).map(snapshot);
+    return mergeBest([s.trials.filter((t) => states.has(t.state)).map(snapshot)], query.n, query.direction);
   }
 
   async close(): Promise<void> {

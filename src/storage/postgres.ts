@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { InputError, StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
-import { checkBestQuery, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
@@ -63,6 +63,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // Room on each page for HOT updates: heartbeats and step reports rewrite a trial row without touching its indexes.
   `ALTER TABLE {s}.hz_trials SET (fillfactor = 70);
    ALTER TABLE {s}.hz_studies SET (fillfactor = 50);`,
+  // `status` reads the best trials in order from this index (bestTrials) instead of sorting the study.
+  'CREATE INDEX hz_trials_best ON {s}.hz_trials (study_id, state, value)',
 ];
 
 /** Options for PostgresStorage. */
@@ -510,17 +512,24 @@ export class PostgresStorage implements Storage {
     return deepFreeze(c);
   }
 
-  /** Sorted and limited in SQL (a top-N sort: constant memory); steps read for the n trials only. */
+  /**
+   * Each state's best n read in order from the index hz_trials_best (study_id, state, value), the valueless ones
+   * by number, in one statement; merged here. O(n log N) whatever the study's size; steps read for those trials only.
+   */
   async bestTrials(studyId: number, query: BestTrialsQuery): Promise<TrialRecord[]> {
     checkId(studyId, 'studyId');
     const states = checkBestQuery(query);
+    if (states.length === 0 || query.n === 0) {
+      await this.checkStudy(studyId);
+      return [];
+    }
     const order = query.direction === 'maximize' ? 'DESC' : 'ASC';
-    const r = await this.query<TrialRow>(
-      `SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM (
-         SELECT ${TRIAL_COLS} FROM ${this.t.trials} WHERE study_id = $1 AND state = ANY($2::text[]) ORDER BY value ${order} NULLS LAST, number LIMIT $3) t
-       ORDER BY value ${order} NULLS LAST, number`, [studyId, [...states], query.n]);
+    const parts = states.flatMap((_, i) => [
+      `(SELECT ${TRIAL_COLS} FROM ${this.t.trials} WHERE study_id = $1 AND state = $${i + 3} AND value IS NOT NULL ORDER BY value ${order}, number LIMIT $2)`,
+      `(SELECT ${TRIAL_COLS} FROM ${this.t.trials} WHERE study_id = $1 AND state = $${i + 3} AND value IS NULL ORDER BY number LIMIT $2)`]);
+    const r = await this.query<TrialRow>(`SELECT t.*, ${this.stepsExpr('t')} AS steps FROM (${parts.join(' UNION ALL ')}) t`, [studyId, query.n, ...states]);
     if (r.rows.length === 0) await this.checkStudy(studyId);
-    return r.rows.map((row) => toTrial(row));
+    return mergeBest([r.rows.map((row) => toTrial(row))], query.n, query.direction);
   }
 
   async close(): Promise<void> {
@@ -586,6 +595,10 @@ export class PostgresStorage implements Storage {
     } catch (e) {
       throw this.wrap(e, op);
     }
+    // A checked-out client has no pool listener: a connection cut between two statements (server restart,
+    // pg_terminate_backend) would emit an unhandled 'error' and crash the worker. The next query fails instead.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     let out: T;
     try {
       await client.query('BEGIN');
@@ -595,9 +608,11 @@ export class PostgresStorage implements Storage {
       const broken = isRetryable(this.wrap(e, op));
       if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       // A client whose connection died is destroyed, not returned to the pool.
+      client.off('error', ignore);
       client.release(broken ? (e instanceof Error ? e : true) : undefined);
       throw this.wrap(e, op);
     }
+    client.off('error', ignore);
     client.release();
     return out;
   }

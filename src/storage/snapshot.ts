@@ -76,6 +76,16 @@ export function checkBestQuery(query: { n: number; direction: string; states?: r
   return query.states ?? ['complete'];
 }
 
+/**
+ * The best `n` of trials already ranked per state (each list best first, valueless last): merged in the order
+ * bestTrials promises. Backends read each state's top n through an index and merge here, instead of sorting a study.
+ */
+export function mergeBest(lists: readonly (readonly TrialRecord[])[], n: number, direction: 'maximize' | 'minimize'): TrialRecord[] {
+  const sign = direction === 'maximize' ? -1 : 1;
+  return lists.flat().sort((a, b) =>
+    (a.value === null || b.value === null ? (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) : sign * (a.value - b.value)) || a.number - b.number).slice(0, n);
+}
+
 /** Checks a step argument. */
 export function checkStep(step: number): void {
   if (!Number.isSafeInteger(step) || step < 0) throw new StorageError(`Expected \`step\` to be an integer ≥ 0, got ${String(step)}`);

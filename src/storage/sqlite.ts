@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
 import { StorageError, describeError } from '../errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
-import { checkBestQuery, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
@@ -60,6 +60,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      heartbeat_at INTEGER NOT NULL,
      PRIMARY KEY (study_id, id)
    );`,
+  // `status` reads the best trials in order from this index (bestTrials) instead of sorting the study.
+  'CREATE INDEX trials_best ON trials (study_id, state, value)',
 ];
 
 /** Options for SqliteStorage. */
@@ -404,10 +406,13 @@ export class SqliteStorage implements Storage {
     const states = query.states ? new Set<string>(query.states) : null;
     if (states && states.size === 0) return [];
     if (states && !states.has('complete')) {
-      // A few states (running, waiting): read just those trials, not the whole study.
-      const few = this.db.transaction(() => this.db.prepare<[number, string], TrialRow>(
-        `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY number`)
-        .all(studyId, JSON.stringify([...states])).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
+      // A few states (running, waiting): read just those trials through an index on state, not the whole study.
+      // The states are bound one by one and `+number` keeps the planner from walking the study in number order
+      // instead (120 ms at 100,000 trials, against under 1 ms).
+      const list = [...states];
+      const few = this.db.transaction(() => this.db.prepare<unknown[], TrialRow>(
+        `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state IN (${list.map(() => '?').join(', ')}) ORDER BY +number`)
+        .all(studyId, ...list).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
       return few.deferred();
     }
     const read = this.db.transaction(() => {
@@ -444,14 +449,20 @@ export class SqliteStorage implements Storage {
     return deepFreeze(c);
   }
 
-  /** Sorted and limited in SQL: SQLite keeps only the best n rows while it scans (constant memory). */
+  /**
+   * Each state's best n read in order from the index trials_best (study_id, state, value), then merged: O(n log N)
+   * per call, whatever the study's size; the valueless ones (failed trials) come last, by number.
+   */
   async bestTrials(studyId: number, query: BestTrialsQuery): Promise<TrialRecord[]> {
     this.checkStudy(studyId);
     const states = checkBestQuery(query);
     const order = query.direction === 'maximize' ? 'DESC' : 'ASC';
-    const read = this.db.transaction(() => this.db.prepare<[number, string, number], TrialRow>(
-      `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY value IS NULL, value ${order}, number LIMIT ?`)
-      .all(studyId, JSON.stringify(states), query.n).map((r) => toTrial(r, this.st.trialSteps.all(r.id))));
+    const valued = this.db.prepare<[number, string, number], TrialRow>(
+      `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state = ? AND value IS NOT NULL ORDER BY value ${order}, number LIMIT ?`);
+    const valueless = this.db.prepare<[number, string, number], TrialRow>(
+      `SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND state = ? AND value IS NULL ORDER BY +number LIMIT ?`);
+    const read = this.db.transaction(() => mergeBest(states.flatMap((state) => [valued, valueless].map((st) =>
+      st.all(studyId, state, query.n).map((r) => toTrial(r, this.st.trialSteps.all(r.id))))), query.n, query.direction));
     return read.deferred();
   }
 
