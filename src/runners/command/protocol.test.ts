@@ -29,6 +29,10 @@ describe('protocol lines', () => {
     assert.match(bad('{"loss": 1}'), /needs a "step" or a "final"/);
     assert.match(bad('{"final": 3}'), /"final" to be an object/);
     assert.match(bad('{"step": 1, "x": "NaN is fine in a string", "loss": 1'), /malformed/);
+    // Binary output on a metric line: escaped in the error, never raw.
+    const binary = bad('{"step": 1, "value": \u0000\u00ff\u001b[31m\u0085}');
+    assert.match(binary, /malformed JSON metric line: .*\\u0000ÿ\\u001b\[31m\\u0085/);
+    assert.doesNotMatch(binary, /[\u0000\u001b\u0085]/);
   });
 });
 

@@ -69,7 +69,8 @@ function collectMetrics(obj: Record<string, unknown>, skip: string, objective: s
  * `metric` (the study's objective), a non-number under that key is an error rather than a skipped note.
  */
 export function parseProtocolLine(text: string, options: { readonly metric?: string } = {}): ParseResult {
-  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  // Control and binary bytes of a bad line are shown escaped (\u0000), never raw, in the error a trial stores and prints.
+  const shown = (text.length > 200 ? `${text.slice(0, 200)}…` : text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const parsed = parseJson(text);
   if (!parsed.ok || !isPlainObject(parsed.value)) return { ok: false, error: `malformed JSON metric line: ${shown}` };
   const obj = parsed.value;
