@@ -74,6 +74,8 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       assert.equal(await s.reportStep(t.id, 'w-del', 1, { val_accuracy: 0.5 }), true);
       assert.equal(await s.deleteStudy(st.name), true);
       assert.equal(await s.getTrial(t.id), null);
+      const left = await s.listWorkers(st.id).catch((e: unknown) => (e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND' ? [] : Promise.reject(e)));
+      assert.deepEqual(left, [], 'the deleted study\'s workers are gone');
       const again = await newStudy({ name: st.name });
       assert.notEqual(again.id, st.id);
       assert.deepEqual(await s.listWorkers(again.id), []);
