@@ -141,7 +141,9 @@ function contest(preset: Preset, dataset: string, studySeed: number, out: string
   const names = Object.keys(picks);
   hz(dir, ['stage', 'zones', '--spec', 'zones.yaml', '--out', 'confirm-plan.json']);
   const doc = JSON.parse(readFileSync(join(dir, 'confirm-plan.json'), 'utf8')) as Record<string, unknown>;
-  doc.plan = names.flatMap((s) => seeds.map((seed) => ({ params: { ...(picks[s] as { params: Params }).params }, seed, budget: preset.epochs, attrs: { evaluate_test: true, 'zones.stage': 'contest', contest_strategy: s } })));
+  // Strategies that picked the same configuration share its runs (one plan entry per configuration × seed).
+  const unique = [...new Map(names.map((s) => [JSON.stringify(Object.entries((picks[s] as { params: Params }).params).sort()), (picks[s] as { params: Params }).params])).values()];
+  doc.plan = unique.flatMap((params) => seeds.map((seed) => ({ params: { ...params }, seed, budget: preset.epochs, attrs: { evaluate_test: true, 'zones.stage': 'contest' } })));
   writeFileSync(join(dir, 'confirm-plan.json'), JSON.stringify(doc));
   hz(dir, ['evaluate', '--in', 'confirm-plan.json', '--spec', 'zones.yaml', '--out', 'confirmed.json', '--storage', 'confirm.db', '-q']);
   const confirmed = JSON.parse(readFileSync(join(dir, 'confirmed.json'), 'utf8')) as { entries: { params: Params; seed: number; value: number; metrics: Record<string, number> }[] };
