@@ -89,6 +89,10 @@ export function textSafetyContract(store: () => Storage, newStudy: (extra?: Part
     const created = await s.createRunningTrial(st.id, `w${NUL}`, { params: { x: 1 }, seed: 0, budget: null, attrs: { a: LONE } });
     assert.ok(wellFormed(created.workerId ?? '') && created.attrs['a'] === 'x\uFFFDy\uFFFDz');
     assert.equal(await s.finishTrial(created.id, `w${NUL}`, { state: 'complete', value: 1 }), true);
+    const at = await s.createRunningTrialAt(st.id, `v${NUL}`, 1, { params: { x: 2, c: NUL }, seed: 0, budget: null, attrs: { [`k${NUL}`]: LONE } });
+    assert.ok(at.trial && wellFormed(JSON.stringify(at.trial)) && at.trial.params['c'] === 'before\uFFFDafter');
+    assert.equal(await s.finishTrial(at.trial.id, `v${NUL}`, { state: 'failed', error: NUL }), true);
+    assert.equal((await s.getTrial(at.trial.id))?.error, 'before\uFFFDafter');
     assert.equal(await s.deleteStudy(raw), true);
     assert.equal(await s.getStudy(raw), null);
   });
