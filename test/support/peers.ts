@@ -29,10 +29,13 @@ function memo(key: string, make: () => Peer): Peer {
 /** Whether HZ_PYTHON (default /usr/bin/python3) imports `module`; null when it does, else the reason. */
 function pythonLacks(module: string, debianPackage: string): string | null {
   const py = pythonPath();
-  const r = spawnSync(py, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 60_000 });
+  // Importing torch or optuna takes 1–3 s; the long limit keeps a loaded machine from skipping for nothing.
+  const r = spawnSync(py, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 180_000 });
   if (r.status === 0) return null;
   const fix = `install Debian's ${debianPackage}, or set HZ_PYTHON to an interpreter that has it`;
-  if (r.error) return `cannot run ${py} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}) to import ${module}: ${fix}`;
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') return `${py} took over 180 s to import ${module} (an overloaded machine?)`;
+  if (r.error) return `cannot run ${py} (${code ?? r.error.message}) to import ${module}: ${fix}`;
   return `${py} cannot import ${module} (${r.stderr.trim().split('\n').pop() || `exit ${r.status}`}): ${fix}`;
 }
 
