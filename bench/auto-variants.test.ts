@@ -36,9 +36,9 @@ test('pick rules: best observed, GP mean among the k best observed, mean + sd', 
 
 const naval = peers.benchData('fcnet-naval_propulsion.csv.gz');
 test('auto-variants runs on one table and prints a row per rule', { skip: peers.skipUnless(naval) }, () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-variants.ts', '--tables', 'naval_propulsion', '--reps', '1', '--budgets', '45', '--seed-base', '5000'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-variants.ts', '--tables', 'naval_propulsion', '--reps', '1', '--budgets', '45', '--seed-base', '5000'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.error ? `${r.error.message} (a loaded machine?)` : r.stderr);
   for (const x of RULES) assert.match(r.stdout, new RegExp(`^\\| ${x.name.replace(/[()+]/g, '\\$&')} \\| [\\d.e+-]+ \\(`, 'm'), x.name);
-  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-variants.ts', '--proposals', 'nope'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'bench/auto-variants.ts', '--proposals', 'nope'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.notEqual(bad.status, 0);
 });

@@ -13,8 +13,8 @@ const ROW = new RegExp(String.raw`^\| [^|]+ \| ${CELL} \| ${CELL} \| [\d.]+ \|$`
 
 /** Runs `bench/strategies.ts --quick` with `extra` flags; returns its sections by title prefix. */
 function quick(...extra: string[]): { out: string; section: (prefix: string) => string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', ...extra], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', ...extra], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.error ? `${r.error.message} (a loaded machine?)` : r.stderr);
   const out = r.stdout;
   const sections = out.split('\n## ').slice(1);
   return {
@@ -72,8 +72,8 @@ test('quick strategy benchmark on LCBench: Optuna rows with pruners', { skip: pe
 
 test('--seed-base: repetition r uses seed base + r (default 1000); a bad base is refused', () => {
   const run = (...extra: string[]): string => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', '--no-optuna', '--no-functions', '--lcbench', '', '--reps', '3', '--only', 'hyperzone tpe-multivariate', ...extra], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', '--no-optuna', '--no-functions', '--lcbench', '', '--reps', '3', '--only', 'hyperzone tpe-multivariate', ...extra], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, r.error ? `${r.error.message} (a loaded machine?)` : r.stderr);
     return r.stdout;
   };
   // The regret cells of the synthetic table's row (its s/run timing left out).
@@ -89,7 +89,7 @@ test('--seed-base: repetition r uses seed base + r (default 1000); a bad base is
   assert.match(other, /seeds 3000–3002/);
   assert.equal(cells(same), cells(dflt));
   assert.notEqual(cells(other), cells(dflt));
-  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', '--seed-base', 'x'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'bench/strategies.ts', '--quick', '--seed-base', 'x'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--seed-base/);
 });
