@@ -451,10 +451,11 @@ export class PostgresStorage implements Storage {
     const worker = cleanWorker(raw);
     checkId(worker.studyId, 'studyId');
     try {
-      await this.pool.query(
+      // Retried like every other statement: a worker's first beat during an outage must wait, not end the worker.
+      await this.retrying(() => this.pool.query(
         `INSERT INTO ${this.t.workers} (study_id, id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (study_id, id) DO UPDATE SET host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
-        [worker.studyId, worker.id, worker.host, worker.pid, worker.startedAt, this.now()]);
+        [worker.studyId, worker.id, worker.host, worker.pid, worker.startedAt, this.now()]));
     } catch (e) {
       if (pgCode(e) === '23503') throw notFound(worker.studyId);
       throw this.wrap(e, 'workerHeartbeat');
