@@ -40,17 +40,31 @@ describe('TrialLog', () => {
     assert.equal(log.tailText(), 'line 04998\nline 04999');
   });
 
-  it('counts an earlier attempt\'s log against the cap', async () => {
+  it('moves an earlier attempt\'s log aside, so that each file has one writer and stays within the cap', async () => {
     const path = join(dir, 'retry.log');
+    writeFileSync(path, 'attempt one\n');
+    writeFileSync(`${path}.1`, 'attempt zero\n');
+    const second = new TrialLog(path, { maxBytes: 8192 });
+    // The first attempt's worker, presumed lost, still writes: to the file it opened, now moved aside.
+    for (let i = 0; i < 1000; i++) second.line(`attempt two, line ${i}`);
+    await second.close();
+    assert.equal(readFileSync(`${path}.1`, 'utf8'), 'attempt zero\n');
+    assert.equal(readFileSync(`${path}.2`, 'utf8'), 'attempt one\n');
+    assert.match(readFileSync(path, 'utf8'), /^attempt two, line 0\n/);
+    assert.ok(statSync(path).size <= 8192 && statSync(path).size > 7500, `${statSync(path).size} bytes`);
+  });
+
+  it('counts what is already in the file against the cap when it is appended to', async () => {
+    const path = join(dir, 'kept.log');
     writeFileSync(path, 'x'.repeat(6000));
-    const log = new TrialLog(path, { maxBytes: 8192 });
+    const log = new TrialLog(path, { maxBytes: 8192, rotate: false });
     for (let i = 0; i < 1000; i++) log.line(`attempt two, line ${i}`);
     await log.close();
     const size = statSync(path).size;
-    assert.ok(size <= 8192 && size > 7500, `${size} bytes`);
     assert.match(readFileSync(path, 'utf8'), /^x{6000}attempt two, line 0\n/);
+    assert.ok(size <= 8192 && size > 7500, `${size} bytes`);
     // A file already at its cap takes no more than fits.
-    const full = new TrialLog(path, { maxBytes: 8192 });
+    const full = new TrialLog(path, { maxBytes: 8192, rotate: false });
     for (let i = 0; i < 100; i++) full.line(`attempt three, line ${i}`);
     await full.close();
     assert.ok(statSync(path).size <= 8192);

@@ -1,4 +1,4 @@
-import { createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, statSync, type WriteStream } from 'node:fs';
 
 const TAIL_LINE_BYTES = 400;
 /** Default cap of one trial's log file, in bytes (the command trainer's `log_max_bytes`). */
@@ -12,14 +12,18 @@ const MARKER_RESERVE = 512;
 export interface TrialLogOptions {
   /** Lines remembered for error messages (default 20). */
   readonly tailLines?: number;
-  /** Cap of the file's size in bytes, earlier attempts' logs included (default DEFAULT_LOG_MAX_BYTES). */
+  /** Cap of the file's size in bytes (default DEFAULT_LOG_MAX_BYTES). */
   readonly maxBytes?: number;
+  /** Move an earlier attempt's log aside (default true); false appends to it, within the same cap. */
+  readonly rotate?: boolean;
 }
 
 /**
  * A trial's log file, streamed to disk and capped: past the cap it keeps the head (written at once) and the tail
  * (the last min(1 MiB, half the room) bytes, held in a ring buffer and written when the trial ends), with a marker
  * saying how many bytes were dropped between them. Memory stays bounded by the ring and the stream's buffer.
+ * An earlier attempt's log at the same path is moved aside first (`<path>.1`, `.2`, …): each file then has one
+ * writer, which keeps it under the cap even when a worker presumed lost still writes its attempt's log.
  * It also remembers the last few lines for error messages.
  */
 export class TrialLog {
@@ -45,7 +49,8 @@ export class TrialLog {
   constructor(readonly path: string, options: TrialLogOptions = {}) {
     this.tailLines = options.tailLines ?? 20;
     this.maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
-    // Append: a retried trial keeps the log of its earlier attempts, and they count against the cap.
+    if (options.rotate !== false) rotate(path);
+    // Append all the same: if the move failed, the earlier attempts' log stays and counts against the cap.
     let existing = 0;
     try {
       existing = statSync(path).size;
@@ -145,5 +150,21 @@ export class TrialLog {
       if (this.failure || this.stream.destroyed) return resolve();
       this.stream.end(() => resolve());
     });
+  }
+}
+
+/** Moves a non-empty file at `path` to the first free `<path>.<k>` (k = 1, 2, …); a failure leaves it in place. */
+function rotate(path: string): void {
+  try {
+    if (statSync(path).size === 0) return;
+  } catch {
+    return;
+  }
+  let k = 1;
+  while (existsSync(`${path}.${k}`)) k++;
+  try {
+    renameSync(path, `${path}.${k}`);
+  } catch {
+    /* appended to instead */
   }
 }
