@@ -25,7 +25,8 @@ export interface Surface {
   readonly spikeSds?: number;
 }
 
-const bump = (x: number, y: number, cx: number, cy: number, sx: number, sy: number): number => Math.exp(-((x - cx) ** 2) / (2 * sx * sx) - ((y - cy) ** 2) / (2 * sy * sy));
+const bump = (x: number, y: number, cx: number, cy: number, sx: number, sy: number): number =>
+  Math.exp(-((x - cx) ** 2) / (2 * sx * sx) - ((y - cy) ** 2) / (2 * sy * sy));
 
 /**
  * The five structures of issue 12. Heights are MNIST-like: the GPU grid of 2026-11-26 spans 0.970–0.985 with
@@ -129,7 +130,12 @@ export function runCase(s: Surface, noise: (typeof NOISES)[number], rep: number,
 }
 
 /** Recall and spurious share over many repetitions, per surface × noise and overall. */
-export function runBench(o: { reps: number; seedBase: number; options?: ZoneOptions }): { rows: CaseResult[]; recall: number; spuriousShare: number; meanRuns: number } {
+export function runBench(o: { reps: number; seedBase: number; options?: ZoneOptions }): {
+  rows: CaseResult[];
+  recall: number;
+  spuriousShare: number;
+  meanRuns: number;
+} {
   const rows: CaseResult[] = [];
   for (const s of SURFACES) {
     for (const n of NOISES) {

@@ -1,4 +1,4 @@
-// Runs every *.test.ts under src/, test/ and bench/ with Node's test runner (TypeScript through tsx), then lists
+// Runs every *.test.ts under src/, test/, bench/ and scripts/ with Node's test runner (TypeScript through tsx), then lists
 // the skipped tests with their reasons (scripts/test-reporters/skip-summary.mjs).
 // Usage: node scripts/run-tests.mjs [substring filter ...]
 // Optional peers skip with a printed reason; HZ_REQUIRE_TORCH, HZ_REQUIRE_OPTUNA, HZ_REQUIRE_POSTGRES, HZ_REQUIRE_BROWSER,
@@ -17,7 +17,7 @@ function find(dir) {
   return out;
 }
 const filters = process.argv.slice(2);
-const files = ['src', 'test', 'bench']
+const files = ['src', 'test', 'bench', 'scripts']
   .flatMap((d) => { try { return find(d); } catch { return []; } })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();

@@ -142,7 +142,8 @@ function contest(preset: Preset, dataset: string, studySeed: number, out: string
   hz(dir, ['stage', 'zones', '--spec', 'zones.yaml', '--out', 'confirm-plan.json']);
   const doc = JSON.parse(readFileSync(join(dir, 'confirm-plan.json'), 'utf8')) as Record<string, unknown>;
   // Strategies that picked the same configuration share its runs (one plan entry per configuration × seed).
-  const unique = [...new Map(names.map((s) => [JSON.stringify(Object.entries((picks[s] as { params: Params }).params).sort()), (picks[s] as { params: Params }).params])).values()];
+  const pickOf = (s: string): Params => (picks[s] as { params: Params }).params;
+  const unique = [...new Map(names.map((s) => [JSON.stringify(Object.entries(pickOf(s)).sort()), pickOf(s)])).values()];
   doc.plan = unique.flatMap((params) => seeds.map((seed) => ({ params: { ...params }, seed, budget: preset.epochs, attrs: { evaluate_test: true, 'zones.stage': 'contest' } })));
   writeFileSync(join(dir, 'confirm-plan.json'), JSON.stringify(doc));
   hz(dir, ['evaluate', '--in', 'confirm-plan.json', '--spec', 'zones.yaml', '--out', 'confirmed.json', '--storage', 'confirm.db', '-q']);
@@ -180,7 +181,9 @@ function main(): void {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), JSON.stringify({ preset: presetName, dataset, results }, null, 2));
   const lines: string[] = [`# Contest: preset ${presetName}, ${dataset} (settings: docs/contest-2026-12-02/SETTINGS.md)`, ''];
-  for (const r of results as { studySeed: number; E: number; rows: { strategy: string; params: Params; epochs: number; trials: number; test: { mean: number; halfWidth: number }; testWithTestSet: { halfWidth: number } }[]; comparisons: { verdict: string }[] }[]) {
+  type Interval = { mean: number; halfWidth: number };
+  type Row = { strategy: string; params: Params; epochs: number; trials: number; test: Interval; testWithTestSet: { halfWidth: number } };
+  for (const r of results as { studySeed: number; E: number; rows: Row[]; comparisons: { verdict: string }[] }[]) {
     lines.push(`## Study seed ${r.studySeed} (zone strategy's compute: ${r.E} epochs)`, '', '| strategy | pick | trials | epochs | test mean ± 95% (seeds) | ± with test-set error |', '|---|---|---|---|---|---|');
     for (const x of r.rows) lines.push(`| ${x.strategy} | ${Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' ')} | ${x.trials} | ${x.epochs} | ${x.test.mean.toFixed(4)} ± ${x.test.halfWidth.toFixed(4)} | ± ${x.testWithTestSet.halfWidth.toFixed(4)} |`);
     lines.push('', ...r.comparisons.map((c) => `- ${c.verdict}`), '');

@@ -70,6 +70,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--top <n>', 'learning curves of the best N (default 10)').option('--val-size <n>', 'validation-set size, for finding zones in a result set without stage-1 output')
     .option('--svg-dir <dir>', 'also write each chart as DIR/<chart>.svg')
     .action(act(async (opts: object) => (await import('./commands/report.js')).reportCommand(opts)));
+  program.command('dashboard').description('serve a live, read-only web dashboard of the studies in a storage (127.0.0.1 unless --host)')
+    .option(...storageOpt).option('--port <n>', 'port (default 8080; 0 picks a free one)').option('--host <address>', 'address to listen on (default 127.0.0.1; others print a warning)')
+    .option('--token <token>', 'require this token on every request (or HYPERZONE_DASHBOARD_TOKEN)')
+    .action(act(async (opts: object) => (await import('./commands/dashboard.js')).dashboardCommand(opts)));
   program.command('list').description('studies in the storage with their trial counts').option(...storageOpt)
     .action(act(async (opts: object) => (await inspect()).listCommand(opts)));
   program.command('delete').description('delete a study with its trials and workers (asks first on a terminal)')

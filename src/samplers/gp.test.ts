@@ -147,3 +147,32 @@ test('posteriorAtObserved: ranks, posterior means that bestByModel picks from, s
   const up = gp.posteriorAtObserved(space, 'maximize', trials);
   assert.equal(up?.find((p) => p.rank === 0)?.params.x, 0.95);
 });
+
+test('past the history cap, kernel hyperparameters are re-chosen only every maxHistory/10 new trials; below it, every time', () => {
+  const space = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 } });
+  const rng = new Rng(3);
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i < 60; i++) { const p = space.sample(rng); trials.push(makeTrial(i, p, ((p.x as number) - 0.3) ** 2 + (p.y as number))); }
+  const gp = new GpSampler({ maxHistory: 40 });
+  const proto = GpSampler.prototype as unknown as { chooseHyper: (...a: unknown[]) => unknown };
+  const original = proto.chooseHyper;
+  let calls = 0;
+  proto.chooseHyper = function (this: unknown, ...a: unknown[]) { calls++; return original.apply(this, a); };
+  try {
+    const propose = (n: number): void => { gp.sample({ space, direction: 'minimize', trials: trials.slice(0, n), rng: new Rng(n) }); };
+    // Below the cap (≤ 40 complete): every proposal chooses.
+    for (const n of [20, 21, 40]) propose(n);
+    assert.equal(calls, 3);
+    // Past it: the first chooses, the next three (fewer than 4 = 40/10 new trials) reuse, the fourth new trial re-chooses.
+    for (const n of [41, 42, 43, 44]) propose(n);
+    assert.equal(calls, 4);
+    propose(45);
+    assert.equal(calls, 5);
+    // Another space: chosen afresh.
+    const other = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 2 } });
+    gp.sample({ space: other, direction: 'minimize', trials: trials.slice(0, 46), rng: new Rng(1) });
+    assert.equal(calls, 6);
+  } finally {
+    proto.chooseHyper = original;
+  }
+});

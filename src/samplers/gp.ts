@@ -217,7 +217,8 @@ const ARD_FACTORS = [0.5, 2, 4];
  * points; expected improvement maximised over random candidates plus Gaussian steps around the best
  * points, judged at the configurations they snap to. Running trials enter as constant liars at the worst
  * observed value, so parallel workers spread out. To keep a proposal cheap (< 50 ms after 1,000 trials)
- * at most `maxHistory` completed trials are fitted: the best half of that cap and the most recent rest.
+ * at most `maxHistory` completed trials are fitted: the best half of that cap and the most recent rest, and past
+ * that cap the kernel hyperparameters are re-chosen every maxHistory/10 new trials (`hyperFor`).
  */
 export class GpSampler implements Sampler {
   readonly name = 'gp';
@@ -225,6 +226,8 @@ export class GpSampler implements Sampler {
   private readonly yTransform: 'standardize' | 'rank';
   private readonly avoidRepeats: boolean;
   private cache: { space: Space; enc: Encoding } | null = null;
+  /** The last hyperparameter choice past the history cap (see hyperFor). */
+  private hyper: { space: Space; width: number; nDone: number; value: { inv: Float64Array; g: number } } | null = null;
 
   constructor(options: GpOptions = {}) {
     const o = {
@@ -270,7 +273,7 @@ export class GpSampler implements Sampler {
     // Standardise y (lower is better internally).
     const yStd = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
 
-    const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yStd, ctx.rng);
+    const { inv, g } = this.hyperFor(ctx.space, enc, hist.map((h) => h.x), yStd, ctx.rng, done.length);
     // Final fit: history plus pending trials at the worst observed value (constant liar).
     const worst = Math.max(...yStd);
     const nAll = hist.length + pending.length;
@@ -378,6 +381,23 @@ export class GpSampler implements Sampler {
       const mu = (yT[i] as number) - (f as Fit).g * ((f as Fit).alpha[i] as number);
       return { params: h.params, y: yT[i] as number, mu, sd: Math.sqrt(Math.max((f as Fit).amp * (1 - q), 0)), rank: rank[i] as number };
     });
+  }
+
+  /**
+   * Kernel hyperparameters for a proposal. Once the history is capped (more than maxHistory complete trials) the
+   * fitted set is a sliding window that changes by a trial or two per proposal, and the marginal-likelihood search
+   * (about half of a proposal's time at 1,000 trials) is rerun only after a tenth of maxHistory new complete trials,
+   * or on another space; below the cap every proposal chooses afresh, as before. The choice is made on a random
+   * subset of maxFitPoints points anyway, so a choice a few trials old is as good an estimate.
+   */
+  private hyperFor(space: Space, enc: Encoding, xs: Float64Array[], y: number[], rng: Rng, nDone: number): { inv: Float64Array; g: number } {
+    const h = this.hyper;
+    if (nDone > this.o.maxHistory && h !== null && h.space === space && h.width === enc.width && nDone >= h.nDone && nDone - h.nDone < Math.max(1, Math.ceil(this.o.maxHistory / 10))) {
+      return h.value;
+    }
+    const value = this.chooseHyper(enc, xs, y, rng);
+    this.hyper = nDone > this.o.maxHistory ? { space, width: enc.width, nDone, value } : null;
+    return value;
   }
 
   /** At most maxHistory trials: the best half of the cap, then the most recent. */

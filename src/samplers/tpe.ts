@@ -98,7 +98,7 @@ function decode(dim: Dim, x: number): ParamValue {
 
 /** Per-dimension kernel parameters of a Parzen estimator (one row per component; the prior is last). */
 type DimKernel =
-  | { readonly kind: 'num'; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logZ: Float64Array; readonly dim: Extract<Dim, { low: number }>; readonly table: Float64Array | null }
+  | { readonly kind: 'num'; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logZ: Float64Array; readonly dim: Extract<Dim, { low: number }>; readonly columns: Map<number, Float64Array> | null; readonly invSigma: Float64Array; readonly offset: Float64Array }
   | { readonly kind: 'cat'; readonly logp: Float64Array; readonly probs: Float64Array; readonly k: number }
   | { readonly kind: 'const' };
 
@@ -174,32 +174,37 @@ class Parzen {
   /** log density (or mass) of each component at an encoded point, plus the mixture weights; returns the mixture log density. */
   logPdf(x: readonly number[], buf: Float64Array): number {
     buf.set(this.logW);
-    this.kernels.forEach((k, d) => {
-      if (k.kind === 'const') return;
+    const n = this.n;
+    for (let d = 0; d < this.kernels.length; d++) {
+      const k = this.kernels[d] as DimKernel;
+      if (k.kind === 'const') continue;
       const xd = x[d] as number;
       if (k.kind === 'cat') {
-        for (let j = 0; j < this.n; j++) buf[j] = (buf[j] as number) + (k.logp[j * k.k + xd] as number);
-        return;
+        const logp = k.logp, kk = k.k;
+        for (let j = 0; j < n; j++) buf[j] = (buf[j] as number) + (logp[j * kk + xd] as number);
+        continue;
       }
-      if (k.table) {
-        const kk = k.table.length / this.n;
-        for (let j = 0; j < this.n; j++) buf[j] = (buf[j] as number) + (k.table[j * kk + xd] as number);
-        return;
-      }
-      if (k.dim.kind === 'ord') {
-        const a = k.dim.edges[xd] as number, b = k.dim.edges[xd + 1] as number;
-        for (let j = 0; j < this.n; j++) {
-          const mu = k.mus[j] as number, s = k.sigmas[j] as number;
-          buf[j] = (buf[j] as number) + logNormMass((a - mu) / s, (b - mu) / s) - (k.logZ[j] as number);
+      if (k.columns && k.dim.kind === 'ord') {
+        let col = k.columns.get(xd);
+        if (col === undefined) {
+          col = new Float64Array(n);
+          const a = k.dim.edges[xd] as number, b = k.dim.edges[xd + 1] as number;
+          for (let j = 0; j < n; j++) {
+            const mu = k.mus[j] as number, s = k.sigmas[j] as number;
+            col[j] = logNormMass((a - mu) / s, (b - mu) / s) - (k.logZ[j] as number);
+          }
+          k.columns.set(xd, col);
         }
-        return;
+        for (let j = 0; j < n; j++) buf[j] = (buf[j] as number) + (col[j] as number);
+        continue;
       }
-      for (let j = 0; j < this.n; j++) {
-        const s = k.sigmas[j] as number;
-        buf[j] = (buf[j] as number) + logNormPdf((xd - (k.mus[j] as number)) / s) - Math.log(s) - (k.logZ[j] as number);
+      const mus = k.mus, inv = k.invSigma, off = k.offset;
+      for (let j = 0; j < n; j++) {
+        const z = (xd - (mus[j] as number)) * (inv[j] as number);
+        buf[j] = (buf[j] as number) + (off[j] as number) - 0.5 * z * z;
       }
-    });
-    return logSumExp(buf.subarray(0, this.n));
+    }
+    return logSumExp(buf.subarray(0, n));
   }
 }
 
@@ -254,16 +259,18 @@ function numKernel(dim: Extract<Dim, { low: number }>, x: readonly number[], p: 
   for (let i = 0; i <= n; i++) sig[i] = Math.min(range, Math.max(minSigma, sig[i] as number));
   const logZ = new Float64Array(n + 1);
   for (let i = 0; i <= n; i++) logZ[i] = logNormMass((low - (mus[i] as number)) / (sig[i] as number), (high - (mus[i] as number)) / (sig[i] as number));
-  let table: Float64Array | null = null;
-  if (dim.kind === 'ord' && dim.values.length <= 256) {
-    const k = dim.values.length;
-    table = new Float64Array((n + 1) * k);
-    for (let j = 0; j <= n; j++) {
-      const mu = mus[j] as number, s = sig[j] as number;
-      for (let c = 0; c < k; c++) table[j * k + c] = logNormMass(((dim.edges[c] as number) - mu) / s, ((dim.edges[c + 1] as number) - mu) / s) - (logZ[j] as number);
-    }
+  // Ordered finite axes: the log mass of each component on a value's cell, computed for a value the first time a
+  // candidate takes it (candidates repeat values; a full table would cost components × values).
+  const columns = dim.kind === 'ord' ? new Map<number, Float64Array>() : null;
+  // Per component, what does not depend on x: 1/σ and −log σ − log Z − log √(2π) (one multiply-add per
+  // component and candidate instead of a division and a logarithm).
+  const invSigma = new Float64Array(n + 1);
+  const offset = new Float64Array(n + 1);
+  for (let i = 0; i <= n; i++) {
+    invSigma[i] = 1 / (sig[i] as number);
+    offset[i] = logNormPdf(0) - Math.log(sig[i] as number) - (logZ[i] as number);
   }
-  return { kind: 'num', mus, sigmas: sig, logZ, dim, table };
+  return { kind: 'num', mus, sigmas: sig, logZ, dim, columns, invSigma, offset };
 }
 
 /** One observation for the split: encoded point, rank key, trial number. */
@@ -348,12 +355,12 @@ export class TpeSampler implements Sampler {
         seen = new Set();
         for (const o of obs) seen.add(o.x.join(','));
       }
-      const x = this.choose(dims, below, above, p, ctx.rng, seen);
+      const x = this.choose(dims, below.map((o) => o.x), above.map((o) => o.x), p, ctx.rng, seen);
       dims.forEach((d, i) => (out[d.name] = decode(d, x[i] as number)));
     } else {
       dims.forEach((d, i) => {
         const one = [d];
-        const pick = (o: Obs): Obs => ({ ...o, x: [o.x[i] as number] });
+        const pick = (o: Obs): number[] => [o.x[i] as number];
         const x = this.choose(one, below.map(pick), above.map(pick), p, ctx.rng);
         out[d.name] = decode(d, x[0] as number);
       });
@@ -366,9 +373,9 @@ export class TpeSampler implements Sampler {
    * passed over; when every candidate of a round was seen, up to 3 more rounds are drawn before the best
    * seen one is taken.
    */
-  private choose(dims: readonly Dim[], below: readonly Obs[], above: readonly Obs[], p: TpeParams, rng: Rng, seen: Set<string> | null = null): number[] {
-    const l = new Parzen(dims, below.map((o) => o.x), this.opt.weights(below.length), p);
-    const g = new Parzen(dims, above.map((o) => o.x), this.opt.weights(above.length), p);
+  private choose(dims: readonly Dim[], below: readonly (readonly number[])[], above: readonly (readonly number[])[], p: TpeParams, rng: Rng, seen: Set<string> | null = null): number[] {
+    const l = new Parzen(dims, below, this.opt.weights(below.length), p);
+    const g = new Parzen(dims, above, this.opt.weights(above.length), p);
     const bufL = new Float64Array(l.n), bufG = new Float64Array(g.n);
     let best: number[] = [];
     let bestScore = -Infinity;

@@ -11,6 +11,7 @@ import {
   chiSquareTail,
   holmAdjust,
   holmReject,
+  normalCdf,
   spearman,
   pairedTTest,
   sdInterval,
@@ -48,6 +49,9 @@ test('t tails match scipy far out (p ~ 1e-12 and below) and at any df, with no n
     [9.0, 1e12, 1.1285884078504535e-19],
   ];
   for (const [t, df, p] of refs) assert.ok(rel(studentTTail(t, df), p) < 1e-11, `sf(${t}, ${df}) = ${studentTTail(t, df)}, scipy ${p}`);
+  // The normal (df = ∞) in both tails, as scipy.stats.norm.
+  assert.ok(rel(normalCdf(-8), 6.22096057427174e-16) < 1e-11 && rel(normalCdf(1.5), 0.9331927987311419) < 1e-13);
+  assert.ok(rel(studentTTail(30, Infinity), 4.906713927147908e-198) < 1e-10);
   // The two-sided p of t = 15, df = 30 is 1.75e-15, not the 0 that 2·(1 − cdf) gives.
   assert.ok(rel(studentTTwoSided(-15, 30), 2 * 8.766648278742426e-16) < 1e-11);
 });
@@ -149,7 +153,8 @@ test('paired, Welch, Holm and Bartlett against live scipy / statsmodels on rando
     assert.deepEqual(holmReject(ps, 0.05), rej, `holm rejections ${JSON.stringify(ps)}`);
     holmAdjust(ps).forEach((p, j) => assert.ok(Math.abs(p - (adj[j] as number)) < 1e-12));
   });
-  const groups = Array.from({ length: 20 }, (_, k) => Array.from({ length: 2 + (k % 6) }, (_, g) => Array.from({ length: 2 + ((k + g) % 4) }, () => rng.normal() * (1 + g * (k % 3)))));
+  const group = (k: number, g: number): number[] => Array.from({ length: 2 + ((k + g) % 4) }, () => rng.normal() * (1 + g * (k % 3)));
+  const groups = Array.from({ length: 20 }, (_, k) => Array.from({ length: 2 + (k % 6) }, (_, g) => group(k, g)));
   const bref = py('from scipy import stats\nprint(json.dumps([list(stats.bartlett(*g)) for g in data]))', groups) as number[][];
   groups.forEach((gs, i) => {
     const st = gs.map((x) => {

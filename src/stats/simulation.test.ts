@@ -46,7 +46,8 @@ test('shared seeds: the paired test finds a real difference that Welch misses', 
   let paired = 0;
   let welch = 0;
   for (let s = 0; s < sims; s++) {
-    const [a, b] = draw(rng, [0.0008, 0], 0.002, 0.0004) as [{ label: string; values: number[]; seeds: number[] }, { label: string; values: number[]; seeds: number[] }];
+    type Sample = { label: string; values: number[]; seeds: number[] };
+    const [a, b] = draw(rng, [0.0008, 0], 0.002, 0.0004) as [Sample, Sample];
     if (compareAgainstBest([a, b], 'maximize', 0.05, 'c0').comparisons[0]?.significant) paired++;
     if (compareAgainstBest([a, { ...b, seeds: seeds.map((x) => x + 1000) }], 'maximize', 0.05, 'c0').comparisons[0]?.significant) welch++;
   }

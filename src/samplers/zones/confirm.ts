@@ -45,7 +45,13 @@ export interface ConfirmOutput {
   /** Stage 4's best validation mean and its comparisons: chosen on the same runs, so descriptive only (no significance claimed). */
   readonly descriptive: { readonly best: string; readonly comparisons: readonly Comparison[] };
   /** Whether stages 2–4 beat the plain grid's best, judged on test values when present, else validation. */
-  readonly improvement: { readonly baseline: string; readonly best: string; readonly significant: boolean; readonly pAdjusted: number | null; readonly verdict: string };
+  readonly improvement: {
+    readonly baseline: string;
+    readonly best: string;
+    readonly significant: boolean;
+    readonly pAdjusted: number | null;
+    readonly verdict: string;
+  };
   /** Plain-language verdicts, one per line. */
   readonly verdicts: readonly string[];
 }
@@ -63,7 +69,11 @@ export function confirmConfigs(rs: ResultSet, options: ZoneOptions = {}): { para
   const zoneBest = new Map<number, (typeof ranked)[number]>();
   for (const x of ranked) if (!zoneBest.has(zoneOf(x.r))) zoneBest.set(zoneOf(x.r), x);
   const chosen = ranked.filter((x) => x.rank <= o.topK || zoneBest.get(zoneOf(x.r)) === x);
-  const out: { params: Params; scheduleRank: number | null; baseline: boolean }[] = chosen.map((x) => ({ params: x.r.params, scheduleRank: x.rank, baseline: false }));
+  const out: { params: Params; scheduleRank: number | null; baseline: boolean }[] = chosen.map((x) => ({
+    params: x.r.params,
+    scheduleRank: x.rank,
+    baseline: false,
+  }));
   const grid = analyzeZones(rs, o).gridBest.params;
   const baseline: Params = { ...grid, [o.scheduleParam]: o.baselineSchedule };
   const same = out.find((c) => paramsKey(c.params) === paramsKey(baseline));

@@ -18,7 +18,10 @@ export interface NoiseLevel {
 
 /** The noise estimate, as reports show it. */
 export interface NoiseSummary {
-  /** Where the band comes from: 'repeats' (seed-to-seed, measured here), 'fixed' (given), 'wilson' (validation-set resampling: a fallback that overstates between-configuration noise). */
+  /**
+   * Where the band comes from: 'repeats' (seed-to-seed, measured here), 'fixed' (given), 'wilson' (validation-set
+   * resampling: a fallback that overstates between-configuration noise).
+   */
   readonly source: 'fixed' | 'repeats' | 'wilson';
   /** Pooled seed-to-seed sd over all repeated points (null unless source is 'repeats'). */
   readonly sd: number | null;

@@ -96,7 +96,11 @@ export function analyzeRefine(rs: ResultSet, options: ZoneOptions = {}): { plan:
 export function keepEveryZone(ranked: readonly Candidate[], max: number): Candidate[] {
   const firstOfZone = new Set<Candidate>();
   const seen = new Set<number>();
-  for (const c of ranked) if (!seen.has(c.zone)) (seen.add(c.zone), firstOfZone.add(c));
+  for (const c of ranked) {
+    if (seen.has(c.zone)) continue;
+    seen.add(c.zone);
+    firstOfZone.add(c);
+  }
   const rest = ranked.filter((c) => !firstOfZone.has(c)).slice(0, Math.max(0, max - firstOfZone.size));
   const keep = new Set([...firstOfZone, ...rest]);
   return ranked.filter((c) => keep.has(c));

@@ -29,6 +29,7 @@ export function syntheticEvaluate(s: Synthetic, plans: readonly TrialPlan[], sta
     if (pl.attrs?.evaluate_test === true) metrics.test_accuracy = v + (s.testShift ?? 0) + s.sd * rng.normal();
     const tag = pl.attrs?.['zones.stage'];
     const st = typeof tag === 'string' ? tag : stage;
-    return { params: pl.params, seed: pl.seed, budget: pl.budget, value: Math.max(...steps.map((x) => x.metrics.val_accuracy)), steps, metrics, ...(st ? { stage: st } : {}) };
+    const value = Math.max(...steps.map((x) => x.metrics.val_accuracy));
+    return { params: pl.params, seed: pl.seed, budget: pl.budget, value, steps, metrics, ...(st ? { stage: st } : {}) };
   });
 }

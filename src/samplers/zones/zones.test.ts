@@ -145,7 +145,9 @@ for (const method of ['split', 'golden', 'parabola'] as const) {
     assert.equal(out.improvement.significant, true, out.improvement.verdict);
     assert.match(out.improvement.verdict, /improved significantly/);
     assert.ok(out.configs.some((c) => c.baseline && c.params.lr_schedule === 'none'));
-    assert.ok(out.configs.every((c) => c.testRuns.length === 5 && c.testRuns.every((r) => r.wilson !== null && r.wilson.low < r.value && r.value < r.wilson.high)));
+    type Run = { wilson: { low: number; high: number } | null; value: number };
+    const inWilson = (r: Run): boolean => r.wilson !== null && r.wilson.low < r.value && r.value < r.wilson.high;
+    assert.ok(out.configs.every((c) => c.testRuns.length === 5 && c.testRuns.every(inWilson)));
     assert.ok(res.final.entries.filter((e) => e.metrics.test_accuracy !== undefined).every((e) => e.stage === 'confirm'), 'only stage 4 reads test data');
     // Stage 4 shares its seeds across configurations: paired tests, against stage 3's pick (not chosen on these runs).
     assert.ok(out.comparisons.test?.every((x) => x.test.kind === 'paired'));
@@ -228,7 +230,9 @@ test('spreadCandidates: far-apart points of a wide zone join the candidates', ()
   const keys = out.candidates.map((c) => JSON.stringify(c.params));
   assert.equal(new Set(keys).size, keys.length, 'no duplicates');
   // The first spread point is a far corner of the grid from the peak: at least half the grid's diagonal away.
-  const pos = (p: Params): [number, number] => [[128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192].indexOf(Number(p.units)) / 12, [16, 32, 64, 128, 256, 512, 1024].indexOf(Number(p.batch_size)) / 6];
+  const unitsAxis = [128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192];
+  const batchAxis = [16, 32, 64, 128, 256, 512, 1024];
+  const pos = (p: Params): [number, number] => [unitsAxis.indexOf(Number(p.units)) / 12, batchAxis.indexOf(Number(p.batch_size)) / 6];
   const [a, b] = [pos(zone.peak), pos((spread[0] as { params: Params }).params)];
   assert.ok(Math.hypot(a[0] - b[0], a[1] - b[1]) > Math.SQRT2 / 2, `peak ${JSON.stringify(zone.peak)} vs ${JSON.stringify(spread[0]?.params)}`);
   assert.equal(runStage('refine', rs, { ...o, spreadCandidates: 0 }).stage_output !== undefined, true);
@@ -280,7 +284,8 @@ test('zones across epochs: each zone says at which earlier epochs it is found ag
   // The synthetic curves rise alike everywhere, so both zones are there from epoch 3 on.
   assert.deepEqual(out.zones[0]?.persistsAt, [3, 5, 8]);
   assert.deepEqual(out.zones[1]?.persistsAt, [3, 5, 8]);
-  const custom = analyzeZones(stageOne({ f: twoPeaks, sd: 0.0005 }, { epochs: 10, surveyEpochs: 10 }), { epochs: 10, surveyEpochs: 10, persistenceEpochs: [1, 2, 20] });
+  const opts = { epochs: 10, surveyEpochs: 10 };
+  const custom = analyzeZones(stageOne({ f: twoPeaks, sd: 0.0005 }, opts), { ...opts, persistenceEpochs: [1, 2, 20] });
   assert.deepEqual(custom.persistenceEpochs, [1, 2]);
 });
 

@@ -67,8 +67,7 @@ export function zonesPlan(rs: ResultSet, options: ZoneOptions = {}): TrialPlan[]
 }
 
 /** The value surface at an epoch: every evaluated grid point with its mean value (steps ≤ epoch). */
-export function surfaceAt(rs: ResultSet, epoch: number | undefined, options: ZoneOptions = {}): PointStat[] {
-  const o = resolveZoneOptions(options);
+export function surfaceAt(rs: ResultSet, epoch: number | undefined, _options: ZoneOptions = {}): PointStat[] {
   const space = Space.fromSpec(rs.space);
   const { metric, direction } = rs.objective;
   const onGrid = entriesOf(rs, ['zones']).filter((e) => space.contains(e.params) && Object.keys(e.params).length === space.names.length);
@@ -134,7 +133,8 @@ export function analyzeZones(rs: ResultSet, options: ZoneOptions = {}): ZonesOut
  */
 function designPoints(points: readonly PointStat[], axes: readonly { name: string; values: readonly ParamValue[] }[], o: ResolvedZoneOptions): PointStat[] {
   if (o.repeats > 1) return [...points];
-  return points.map((p) => (p.n < 2 || inRepeatLattice(axes.map((ax) => ax.values.indexOf(p.params[ax.name] as ParamValue)), o.repeatShare) ? p : { ...p, n: 1, values: [p.values[0] as number] }));
+  const inDesign = (p: PointStat): boolean => inRepeatLattice(axes.map((ax) => ax.values.indexOf(p.params[ax.name] as ParamValue)), o.repeatShare);
+  return points.map((p) => (p.n < 2 || inDesign(p) ? p : { ...p, n: 1, values: [p.values[0] as number] }));
 }
 
 /**
@@ -185,7 +185,11 @@ export function gridNeighbours(
 }
 
 /** The watershed zone finder on one surface (see analyzeZones). */
-export function findZones(points: readonly PointStat[], noise: NoiseModel, axes: readonly { name: string; values: readonly ParamValue[]; ordered: boolean }[]): { zones: Zone[]; best: PointStat } {
+export function findZones(
+  points: readonly PointStat[],
+  noise: NoiseModel,
+  axes: readonly { name: string; values: readonly ParamValue[]; ordered: boolean }[],
+): { zones: Zone[]; best: PointStat } {
   const byKey = new Map(points.map((p) => [p.key, p]));
   const neighbours = gridNeighbours(byKey, axes);
 

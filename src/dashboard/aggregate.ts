@@ -1,0 +1,229 @@
+import type { Direction, ParamValue, TrialState } from '../study/types.js';
+import { makeAxis, type Axis } from './axis.js';
+import type { TrialRow } from './study-cache.js';
+
+/** The objective metric's value of a trial at exactly this step, or null when it did not report it. */
+export function valueAtStep(row: TrialRow, step: number): number | null {
+  let lo = 0;
+  let hi = row.steps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = row.steps[mid] as number;
+    if (s === step) return row.stepValues[mid] as number;
+    if (s < step) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
+}
+
+/** Every step any trial reported the objective metric at, ascending: the epoch slider's stops. */
+export function stepsReported(rows: readonly TrialRow[]): number[] {
+  const seen = new Set<number>();
+  for (const r of rows) for (const s of r.steps) seen.add(s);
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** A surface: mean metric per cell of two params' grid, with how many trials (seeds, repeats) each mean is over. */
+export interface Surface {
+  readonly x: AxisJson;
+  readonly y: AxisJson;
+  /** The step the metric was read at, or null for the trials' final objective values. */
+  readonly epoch: number | null;
+  /** z[yi][xi]: mean over the cell's trials, null when the cell has none. */
+  readonly z: (number | null)[][];
+  readonly n: number[][];
+  /** Trials that went into the grid. */
+  readonly trials: number;
+  /** The best cell by mean in the study's direction. */
+  readonly best: { readonly xi: number; readonly yi: number; readonly value: number } | null;
+}
+
+/** An axis as the browser gets it. */
+export interface AxisJson {
+  readonly param: string;
+  readonly kind: Axis['kind'];
+  readonly log: boolean;
+  readonly positions: number[];
+  readonly labels: string[];
+}
+
+function axisJson(a: Axis): AxisJson {
+  return { param: a.param, kind: a.kind, log: a.log, positions: a.positions, labels: a.labels };
+}
+
+/**
+ * The metric over params `x` × `y` at step `epoch` (null: the final objective value of complete trials), averaged per
+ * cell: the browser gets a grid of at most a few hundred numbers whatever the study's size, never the curves.
+ * Axes are built from every trial's values, so the grid keeps its shape as the slider moves.
+ */
+export function surface(rows: readonly TrialRow[], x: string, y: string, epoch: number | null, direction: Direction): Surface {
+  const ax = makeAxis(x, rows.map((r) => r.params[x]));
+  const ay = makeAxis(y, rows.map((r) => r.params[y]));
+  const sum = ay.positions.map(() => ax.positions.map(() => 0));
+  const n = ay.positions.map(() => ax.positions.map(() => 0));
+  let trials = 0;
+  for (const r of rows) {
+    const v = epoch === null ? (r.state === 'complete' ? r.value : null) : valueAtStep(r, epoch);
+    if (v === null || !Number.isFinite(v)) continue;
+    const xi = ax.cellOf(r.params[x]);
+    const yi = ay.cellOf(r.params[y]);
+    if (xi < 0 || yi < 0) continue;
+    (sum[yi] as number[])[xi] = ((sum[yi] as number[])[xi] as number) + v;
+    (n[yi] as number[])[xi] = ((n[yi] as number[])[xi] as number) + 1;
+    trials += 1;
+  }
+  let best: Surface['best'] = null;
+  const z = sum.map((row, yi) => row.map((s, xi) => {
+    const k = (n[yi] as number[])[xi] as number;
+    if (k === 0) return null;
+    const mean = s / k;
+    if (best === null || (direction === 'maximize' ? mean > best.value : mean < best.value)) best = { xi, yi, value: mean };
+    return mean;
+  }));
+  return { x: axisJson(ax), y: axisJson(ay), epoch, z, n, trials, best };
+}
+
+/** One point of best-so-far against compute: after `compute` epochs (or seconds) of finished trials, the best value was `best`. */
+export interface BestPoint {
+  readonly compute: number;
+  readonly best: number;
+  readonly number: number;
+}
+
+/**
+ * Best objective so far against compute used, in finishing order: compute is the cumulative epochs (steps reported) or
+ * seconds of every finished trial, pruned and failed ones included, since they used it too. Only the points where the
+ * best improves and the last point are sent: the curve is a step function, so nothing is lost.
+ */
+export function bestSoFar(rows: readonly TrialRow[], by: 'epochs' | 'seconds', direction: Direction): { points: BestPoint[]; total: number; finished: number } {
+  const done = rows.filter((r) => r.state === 'complete' || r.state === 'pruned' || r.state === 'failed')
+    .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0) || a.number - b.number);
+  const points: BestPoint[] = [];
+  let compute = 0;
+  let best: number | null = null;
+  let lastNumber = -1;
+  for (const r of done) {
+    compute += by === 'epochs' ? r.stepCount : r.seconds ?? 0;
+    lastNumber = r.number;
+    const v = r.state === 'complete' ? r.value : null;
+    if (v !== null && Number.isFinite(v) && (best === null || (direction === 'maximize' ? v > best : v < best))) {
+      best = v;
+      points.push({ compute, best, number: r.number });
+    }
+  }
+  if (best !== null && points.length > 0 && (points[points.length - 1] as BestPoint).compute !== compute) points.push({ compute, best, number: lastNumber });
+  return { points, total: compute, finished: done.length };
+}
+
+/** A param's main effect: the share of the objective's variance explained by the param alone. */
+export interface Importance {
+  readonly param: string;
+  /** Between-cell variance of the cell means over the total variance (η², 0–1). */
+  readonly share: number;
+  readonly cells: number;
+}
+
+/**
+ * Parameter importance as fANOVA-style main effects on the observed values: for each param, the complete trials are
+ * grouped by its value (binned like the surface axes) and the share of the objective's variance that the group means
+ * explain is reported (the correlation ratio η²). Interactions are not split out, and with few trials per cell the
+ * shares run high; it describes these trials, it is not a model's prediction.
+ */
+export function importance(rows: readonly TrialRow[], params: readonly string[]): { params: Importance[]; trials: number } {
+  const done = rows.filter((r) => r.state === 'complete' && r.value !== null && Number.isFinite(r.value));
+  const values = done.map((r) => r.value as number);
+  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const total = values.reduce((a, v) => a + (v - mean) ** 2, 0);
+  const out: Importance[] = params.map((p) => {
+    const ax = makeAxis(p, done.map((r) => r.params[p]));
+    const sums = ax.positions.map(() => 0);
+    const counts = ax.positions.map(() => 0);
+    done.forEach((r, i) => {
+      const c = ax.cellOf(r.params[p]);
+      if (c < 0) return;
+      sums[c] = (sums[c] as number) + (values[i] as number);
+      counts[c] = (counts[c] as number) + 1;
+    });
+    let between = 0;
+    counts.forEach((k, c) => {
+      if (k > 0) between += k * ((sums[c] as number) / k - mean) ** 2;
+    });
+    return { param: p, share: total > 0 ? between / total : 0, cells: counts.filter((k) => k > 0).length };
+  });
+  return { params: out.sort((a, b) => b.share - a.share), trials: done.length };
+}
+
+/** One dimension of parallel coordinates (and the slice plots, which read the same sample). */
+export interface Dimension {
+  readonly label: string;
+  readonly values: number[];
+  readonly log?: boolean;
+  /** Category names for a string/boolean param, whose values are then indices. */
+  readonly categories?: string[];
+}
+
+/**
+ * Complete trials for parallel coordinates and slice plots: every one up to `limit`, else the best fifth of `limit`
+ * plus an even sample (by trial number) of the rest, and the response says so.
+ */
+export function parallel(rows: readonly TrialRow[], params: readonly string[], limit: number, direction: Direction, metric: string):
+  { dimensions: Dimension[]; numbers: number[]; shown: number; total: number } {
+  const done = rows.filter((r) => r.state === 'complete' && r.value !== null && Number.isFinite(r.value));
+  let pick = done;
+  if (done.length > limit) {
+    const sign = direction === 'maximize' ? -1 : 1;
+    const ranked = [...done].sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number);
+    const top = ranked.slice(0, Math.ceil(limit / 5));
+    const rest = ranked.slice(top.length).sort((a, b) => a.number - b.number);
+    const want = limit - top.length;
+    const sample = Array.from({ length: want }, (_, i) => rest[Math.floor((i * rest.length) / want)] as TrialRow);
+    pick = [...top, ...sample].sort((a, b) => a.number - b.number);
+  }
+  const dims: Dimension[] = params.map((p) => {
+    const ax = makeAxis(p, done.map((r) => r.params[p]));
+    if (ax.kind === 'categories') return { label: p, values: pick.map((r) => ax.cellOf(r.params[p])), categories: ax.labels };
+    return { label: p, values: pick.map((r) => (typeof r.params[p] === 'number' ? (r.params[p] as number) : NaN)), log: ax.log };
+  });
+  if (pick.some((r) => r.parameters !== null)) dims.push({ label: 'parameters', values: pick.map((r) => r.parameters ?? NaN) });
+  dims.push({ label: metric, values: pick.map((r) => r.value as number) });
+  return { dimensions: dims, numbers: pick.map((r) => r.number), shown: pick.length, total: done.length };
+}
+
+/** Columns the trial table sorts by; `param:NAME` sorts by a param. */
+export const SORT_KEYS = ['number', 'state', 'value', 'epoch', 'parameters', 'seconds'] as const;
+
+/** How one row compares for a sort key: numbers, then strings; nulls are handled by the caller (always last). */
+function sortValue(r: TrialRow, key: string): number | string | null {
+  switch (key) {
+    case 'number': return r.number;
+    case 'state': return STATE_ORDER[r.state];
+    case 'value': return r.value;
+    case 'epoch': return r.epoch;
+    case 'parameters': return r.parameters;
+    case 'seconds': return r.seconds;
+    default: {
+      const v: ParamValue | undefined = r.params[key.slice('param:'.length)];
+      return v === undefined ? null : typeof v === 'number' ? v : String(v);
+    }
+  }
+}
+
+const STATE_ORDER: Record<TrialState, number> = { running: 0, waiting: 1, complete: 2, pruned: 3, failed: 4 };
+
+/** Trial numbers (row indices) filtered by state and sorted by `key`; rows without a value for the key go last in either order. */
+export function sortedIndices(rows: readonly TrialRow[], states: readonly TrialState[] | null, key: string, descending: boolean): number[] {
+  const idx: number[] = [];
+  rows.forEach((r, i) => {
+    if (states === null || states.includes(r.state)) idx.push(i);
+  });
+  const keys = rows.map((r) => sortValue(r, key));
+  const sign = descending ? -1 : 1;
+  return idx.sort((a, b) => {
+    const ka = keys[a] as number | string | null;
+    const kb = keys[b] as number | string | null;
+    if (ka === null || kb === null) return ka === kb ? a - b : ka === null ? 1 : -1;
+    if (ka === kb) return a - b;
+    if (typeof ka === 'number' && typeof kb === 'number') return sign * (ka - kb);
+    return sign * String(ka).localeCompare(String(kb));
+  });
+}

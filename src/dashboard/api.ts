@@ -1,0 +1,234 @@
+import type { Storage } from '../storage/storage.js';
+import { emptyCounts } from '../storage/storage.js';
+import type { TrialState } from '../study/types.js';
+import { bestSoFar, importance, parallel, SORT_KEYS, sortedIndices, stepsReported, surface } from './aggregate.js';
+import { badParam, HttpError } from './http-error.js';
+import { StudyCache, type TrialRow } from './study-cache.js';
+
+/** What a handler answers: a status and a JSON body. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const STATES: readonly TrialState[] = ['waiting', 'running', 'complete', 'pruned', 'failed'];
+/** Rows per page of the trial table at most. */
+export const MAX_PAGE_SIZE = 500;
+/** Lines of parallel coordinates at most. */
+export const MAX_PARALLEL = 5000;
+
+/** An integer query parameter in [min, max], or the default when absent; a 400 naming it otherwise. */
+function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return def;
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw badParam(name, raw, `an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** A query parameter that must be one of `choices`. */
+function choiceParam<T extends string>(q: URLSearchParams, name: string, choices: readonly T[], def: T): T {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return def;
+  if (!(choices as readonly string[]).includes(raw)) throw badParam(name, raw, `one of ${choices.join(', ')}`);
+  return raw as T;
+}
+
+/** The JSON a table row sends. */
+function rowJson(r: TrialRow): Record<string, unknown> {
+  return {
+    number: r.number, state: r.state, params: r.params, seed: r.seed, budget: r.budget, value: r.value, epoch: r.epoch,
+    parameters: r.parameters, seconds: r.seconds, worker: r.workerId, stage: r.stage, finishedAt: r.finishedAt,
+  };
+}
+
+/**
+ * The dashboard's JSON API over one storage, read-only: every answer is aggregated here (counts, a page of the table, a
+ * grid for the surface, the improving points of best-so-far), so the browser never gets every trial or every curve.
+ * Each study's trials are cached (StudyCache) and refreshed with O(changes) reads when a request comes.
+ */
+export class DashboardApi {
+  private readonly caches = new Map<string, StudyCache>();
+
+  constructor(private readonly storage: Storage, private readonly options: { readonly minRefreshMs?: number; readonly now?: () => number } = {}) {}
+
+  /** Answers GET `path` (already split from its query); throws nothing the caller must know: errors become 4xx/5xx bodies. */
+  async handle(path: string, query: URLSearchParams): Promise<ApiResponse> {
+    try {
+      return { status: 200, body: await this.route(path, query) };
+    } catch (e) {
+      if (e instanceof HttpError) return { status: e.status, body: { error: e.message } };
+      throw e;
+    }
+  }
+
+  private async route(path: string, q: URLSearchParams): Promise<unknown> {
+    const parts = path.split('/').filter((p) => p !== '').map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        throw new HttpError(400, `Malformed path segment ${JSON.stringify(p)}`);
+      }
+    });
+    if (parts[0] !== 'api') throw new HttpError(404, `No such page: ${path}`);
+    if (parts.length === 2 && parts[1] === 'studies') return this.studies();
+    if (parts[1] !== 'studies' || parts[2] === undefined) throw new HttpError(404, `No such API endpoint: ${path}`);
+    const cache = await this.study(parts[2]);
+    const rest = parts.slice(3);
+    if (rest.length === 0) return this.summary(cache);
+    if (rest.length === 1) {
+      switch (rest[0]) {
+        case 'trials': return this.trials(cache, q);
+        case 'workers': return this.workers(cache);
+        case 'best': return this.best(cache, q);
+        case 'surface': return this.surface(cache, q);
+        case 'importance': return cache.memoise('importance', () => importance(cache.all(), this.paramNames(cache)));
+        case 'parallel': return this.parallel(cache, q);
+      }
+    }
+    if (rest.length === 2 && rest[0] === 'trials') return this.trial(cache, rest[1] as string);
+    throw new HttpError(404, `No such API endpoint: ${path}`);
+  }
+
+  private async studies(): Promise<unknown> {
+    const all = await this.storage.listStudies();
+    return {
+      studies: all.map((s) => {
+        const total = Object.values(s.counts).reduce((a, b) => a + b, 0);
+        return { name: s.name, direction: s.direction, metric: s.metric, createdAt: s.createdAt, counts: s.counts, total };
+      }),
+    };
+  }
+
+  /** The study's cache, refreshed; a 404 naming the studies there when it does not exist. */
+  private async study(name: string): Promise<StudyCache> {
+    let cache = this.caches.get(name);
+    if (!cache) {
+      const record = await this.storage.getStudy(name);
+      if (!record) {
+        const names = (await this.storage.listStudies()).map((s) => s.name);
+        throw new HttpError(404, `No study named ${JSON.stringify(name)}${names.length ? `; studies here: ${names.join(', ')}` : '; this storage has no studies'}`);
+      }
+      cache = new StudyCache(this.storage, record, this.options.minRefreshMs);
+      this.caches.set(name, cache);
+    }
+    await cache.refresh();
+    return cache;
+  }
+
+  /** Param names: the stored spec's space order first, then any others trials carry. */
+  private paramNames(cache: StudyCache): string[] {
+    return cache.memoise('params', () => {
+      const spec = cache.study.spec as { space?: unknown } | null;
+      const names: string[] = spec && typeof spec === 'object' && spec.space && typeof spec.space === 'object' ? Object.keys(spec.space) : [];
+      const seen = new Set(names);
+      const present = new Set<string>();
+      for (const r of cache.all()) for (const k of Object.keys(r.params)) {
+        present.add(k);
+        if (!seen.has(k)) {
+          seen.add(k);
+          names.push(k);
+        }
+      }
+      return cache.all().length === 0 ? names : names.filter((n) => present.has(n));
+    });
+  }
+
+  private summary(cache: StudyCache): unknown {
+    return cache.memoise('summary', () => {
+      const rows = cache.all();
+      const counts: Record<TrialState, number> = emptyCounts();
+      const stages: Record<string, number> = {};
+      let best: TrialRow | null = null;
+      const max = cache.study.direction === 'maximize';
+      for (const r of rows) {
+        counts[r.state] += 1;
+        if (r.stage !== null) stages[r.stage] = (stages[r.stage] ?? 0) + 1;
+        if (r.state === 'complete' && r.value !== null && (best === null || (max ? r.value > (best.value as number) : r.value < (best.value as number)))) best = r;
+      }
+      const params = this.paramNames(cache).map((name) => {
+        const vals = rows.map((r) => r.params[name]).filter((v) => v !== undefined);
+        return { name, numeric: vals.length > 0 && vals.every((v) => typeof v === 'number'), distinct: Math.min(new Set(vals).size, 1000) };
+      });
+      return {
+        name: cache.study.name, direction: cache.study.direction, metric: cache.study.metric, createdAt: cache.study.createdAt,
+        version: cache.version, total: rows.length, counts, best: best === null ? null : rowJson(best), params,
+        epochs: stepsReported(rows), stages,
+      };
+    });
+  }
+
+  private trials(cache: StudyCache, q: URLSearchParams): unknown {
+    const params = this.paramNames(cache);
+    const sortKeys = [...SORT_KEYS, ...params.map((p) => `param:${p}`)];
+    const sort = choiceParam(q, 'sort', sortKeys, 'number');
+    const order = choiceParam(q, 'order', ['asc', 'desc'] as const, sort === 'value' && cache.study.direction === 'maximize' ? 'desc' : 'asc');
+    const rawStates = q.get('state');
+    let states: TrialState[] | null = null;
+    if (rawStates !== null && rawStates !== '') {
+      states = rawStates.split(',').map((s) => s.trim()) as TrialState[];
+      for (const s of states) if (!STATES.includes(s)) throw badParam('state', rawStates, `a comma-separated list of ${STATES.join(', ')}`);
+    }
+    const limit = intParam(q, 'limit', 50, 1, MAX_PAGE_SIZE);
+    const page = intParam(q, 'page', 1, 1, 1_000_000_000);
+    const key = `trials:${sort}:${order}:${states?.join(',') ?? '*'}`;
+    const idx = cache.memoise(key, () => sortedIndices(cache.all(), states, sort, order === 'desc'));
+    const rows = cache.all();
+    const pages = Math.max(1, Math.ceil(idx.length / limit));
+    return {
+      total: idx.length, page, pages, limit, sort, order, states, params, version: cache.version,
+      rows: idx.slice((page - 1) * limit, page * limit).map((i) => rowJson(rows[i] as TrialRow)),
+    };
+  }
+
+  /** One trial with every metric of every step (its learning curves), read from storage: the only full trial sent. */
+  private async trial(cache: StudyCache, raw: string): Promise<unknown> {
+    if (!/^\d+$/.test(raw)) throw badParam('trial number', raw, 'an integer ≥ 0');
+    const row = cache.get(Number(raw));
+    if (!row) throw new HttpError(404, `Study ${JSON.stringify(cache.study.name)} has no trial number ${raw} (it has ${cache.all().length} trials, numbered from 0)`);
+    const t = await this.storage.getTrial(row.id);
+    if (!t) throw new HttpError(404, `Trial ${raw} is gone from storage`);
+    return { ...rowJson(row), metrics: t.metrics, attrs: t.attrs, error: t.error, attempts: t.attempts, steps: t.steps };
+  }
+
+  private async workers(cache: StudyCache): Promise<unknown> {
+    const now = (this.options.now ?? Date.now)();
+    const ws = await this.storage.listWorkers(cache.study.id);
+    const running = new Map<string, number[]>();
+    for (const r of cache.all()) if (r.state === 'running' && r.workerId !== null) running.set(r.workerId, [...(running.get(r.workerId) ?? []), r.number]);
+    return {
+      now,
+      workers: ws.sort((a, b) => b.heartbeatAt - a.heartbeatAt).map((w) => ({
+        id: w.id, host: w.host, pid: w.pid, startedAt: w.startedAt, heartbeatAt: w.heartbeatAt,
+        secondsSinceHeartbeat: Math.max(0, (now - w.heartbeatAt) / 1000), running: running.get(w.id) ?? [],
+      })),
+    };
+  }
+
+  private best(cache: StudyCache, q: URLSearchParams): unknown {
+    const by = choiceParam(q, 'by', ['epochs', 'seconds'] as const, 'epochs');
+    return { by, ...cache.memoise(`best:${by}`, () => bestSoFar(cache.all(), by, cache.study.direction)) };
+  }
+
+  private surface(cache: StudyCache, q: URLSearchParams): unknown {
+    const params = this.paramNames(cache);
+    const x = q.get('x');
+    const y = q.get('y');
+    if (x === null || y === null) throw new HttpError(400, 'Expected both `x` and `y`, two of the study\'s params: ' + (params.join(', ') || '(none yet)'));
+    if (!params.includes(x)) throw badParam('x', x, `one of the study's params (${params.join(', ')})`);
+    if (!params.includes(y)) throw badParam('y', y, `one of the study's params (${params.join(', ')})`);
+    if (x === y) throw new HttpError(400, `\`x\` and \`y\` name the same param ${JSON.stringify(x)}; give two different ones`);
+    const rawEpoch = q.get('epoch');
+    let epoch: number | null = null;
+    if (rawEpoch !== null && rawEpoch !== '' && rawEpoch !== 'final') {
+      epoch = Number(rawEpoch);
+      if (!Number.isFinite(epoch)) throw badParam('epoch', rawEpoch, 'a step number or "final"');
+    }
+    return cache.memoise(`surface:${x}:${y}:${epoch}`, () => surface(cache.all(), x, y, epoch, cache.study.direction));
+  }
+
+  private parallel(cache: StudyCache, q: URLSearchParams): unknown {
+    const limit = intParam(q, 'limit', 1000, 10, MAX_PARALLEL);
+    return cache.memoise(`parallel:${limit}`, () => parallel(cache.all(), this.paramNames(cache), limit, cache.study.direction, cache.study.metric));
+  }
+}

@@ -1,0 +1,508 @@
+/* global Plotly, document, window, location */
+// The hyperzone dashboard's browser side: plain script, no build step. Every number it shows comes aggregated from
+// /api (a page of the table, a grid for the surface, the improving points of best-so-far), so the page stays light
+// with 100,000 trials. It polls the study's summary every second and redraws what changed (its `version`).
+'use strict';
+
+(function () {
+  const POLL_MS = 1000;
+  const token = new URLSearchParams(location.search).get('token');
+  const app = document.getElementById('app');
+  const crumb = document.getElementById('crumb');
+  const live = document.getElementById('live');
+  const updated = document.getElementById('updated');
+  const plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+  const font = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif', size: 12, color: '#1d2330' };
+  const fmtTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+  let pollTimer = null;
+  let view = null; // the study page's state, or null on the list
+
+  function api(path, params) {
+    const q = new URLSearchParams(params || {});
+    if (token) q.set('token', token);
+    const s = q.toString();
+    return fetch('/api/' + path + (s ? '?' + s : ''), { cache: 'no-store' }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body && body.error ? body.error : 'HTTP ' + r.status);
+        return body;
+      });
+    });
+  }
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    if (attrs) for (const k of Object.keys(attrs)) {
+      if (k === 'text') e.textContent = attrs[k];
+      else if (k === 'class') e.className = attrs[k];
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), attrs[k]);
+      else e.setAttribute(k, attrs[k]);
+    }
+    for (const c of children || []) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+
+  function num(v) {
+    if (v === null || v === undefined || Number.isNaN(v)) return '–';
+    if (typeof v !== 'number') return String(v);
+    if (Number.isInteger(v) && Math.abs(v) < 1e9) return v.toLocaleString('en-US');
+    const a = Math.abs(v);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+    return String(Number(v.toPrecision(4)));
+  }
+
+  function duration(s) {
+    if (s === null || s === undefined) return '–';
+    if (s < 60) return s.toFixed(1) + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
+    return Math.floor(s / 3600) + ' h ' + Math.round((s % 3600) / 60) + ' min';
+  }
+
+  function stateBadge(s) {
+    return el('span', { class: 'state ' + s, text: s });
+  }
+
+  function showError(where, e) {
+    where.replaceChildren(el('p', { class: 'error', text: e.message }));
+  }
+
+  function markLive(ok) {
+    live.classList.toggle('stale', !ok);
+    updated.textContent = (ok ? 'updated ' : 'no answer since ') + fmtTime.format(new Date());
+  }
+
+  function schedule(fn) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(fn, POLL_MS);
+  }
+
+  // ---- the study list ----
+
+  function renderList(data) {
+    const rows = data.studies.map(function (s) {
+      const c = s.counts;
+      return el('tr', { class: 'clickable', onclick: function () { location.hash = '#/study/' + encodeURIComponent(s.name); } }, [
+        el('td', {}, [el('a', { href: '#/study/' + encodeURIComponent(s.name), text: s.name })]),
+        el('td', { text: s.metric + (s.direction === 'maximize' ? ' ↑' : ' ↓') }),
+        el('td', { class: 'num', text: num(s.total) }),
+        el('td', { class: 'num', text: num(c.complete) }), el('td', { class: 'num', text: num(c.running) }),
+        el('td', { class: 'num', text: num(c.waiting) }), el('td', { class: 'num', text: num(c.pruned) }), el('td', { class: 'num', text: num(c.failed) }),
+        el('td', { text: new Date(s.createdAt).toLocaleString() }),
+      ]);
+    });
+    const head = ['study', 'objective', 'trials', 'complete', 'running', 'waiting', 'pruned', 'failed', 'created'].map(function (h) { return el('th', { text: h }); });
+    app.replaceChildren(el('div', { class: 'card' }, [
+      el('h2', { text: 'Studies (' + data.studies.length + ')' }),
+      data.studies.length === 0 ? el('p', { class: 'muted', text: 'This storage has no studies yet: start one with `hyperzone run SPEC`.' })
+        : el('div', { class: 'table-wrap' }, [el('table', { id: 'studies' }, [el('thead', {}, [el('tr', {}, head)]), el('tbody', {}, rows)])]),
+    ]));
+  }
+
+  function pollList() {
+    api('studies').then(function (d) {
+      if (view !== null) return;
+      renderList(d);
+      markLive(true);
+    }, function (e) {
+      markLive(false);
+      showError(app, e);
+    }).finally(function () { if (view === null) schedule(pollList); });
+  }
+
+  // ---- the study page ----
+
+  function card(id, title, extra) {
+    return el('section', { class: 'card', id: id + '-card' }, [el('h2', { text: title })].concat(extra || []));
+  }
+
+  function buildStudyPage(name) {
+    const v = {
+      name: name, version: -1, summary: null, sort: 'number', order: 'asc', states: [], page: 1, limit: 25, selected: null,
+      x: null, y: null, epochIndex: null, bestBy: 'epochs', sliceParam: null, parallelData: null,
+      parts: {},
+    };
+    const p = v.parts;
+    p.summary = el('div', { class: 'card summary', id: 'summary' });
+    p.bestBy = el('select', { id: 'best-by', onchange: function () { v.bestBy = p.bestBy.value; drawBest(v); } }, [
+      el('option', { value: 'epochs', text: 'cumulative epochs' }), el('option', { value: 'seconds', text: 'cumulative seconds' })]);
+    p.best = el('div', { class: 'plot', id: 'best' });
+    p.importance = el('div', { class: 'bars', id: 'importance' });
+    p.importanceNote = el('p', { class: 'note' });
+    p.xSel = el('select', { id: 'surface-x', onchange: function () { v.x = p.xSel.value; drawSurface(v); } });
+    p.ySel = el('select', { id: 'surface-y', onchange: function () { v.y = p.ySel.value; drawSurface(v); } });
+    p.epoch = el('input', { id: 'epoch', type: 'range', min: '0', max: '0', step: '1', value: '0' });
+    p.epoch.addEventListener('input', function () { v.epochIndex = Number(p.epoch.value); drawSurface(v); });
+    p.epochLabel = el('span', { class: 'epoch-label', id: 'epoch-label' });
+    p.surface3d = el('div', { class: 'plot tall', id: 'surface3d' });
+    p.heatmap = el('div', { class: 'plot tall', id: 'heatmap' });
+    p.surfaceNote = el('p', { class: 'note', id: 'surface-note' });
+    p.parallel = el('div', { class: 'plot', id: 'parallel' });
+    p.parallelNote = el('p', { class: 'note' });
+    p.sliceSel = el('select', { id: 'slice-param', onchange: function () { v.sliceParam = p.sliceSel.value; drawSlice(v); } });
+    p.slice = el('div', { class: 'plot', id: 'slice' });
+    p.pareto = el('div', { class: 'plot', id: 'size' });
+    p.stateBoxes = el('span', {}, ['complete', 'running', 'waiting', 'pruned', 'failed'].map(function (s) {
+      const box = el('input', { type: 'checkbox', value: s, 'data-state': s });
+      box.addEventListener('change', function () {
+        v.states = Array.from(p.stateBoxes.querySelectorAll('input:checked')).map(function (b) { return b.value; });
+        v.page = 1;
+        drawTrials(v);
+      });
+      return el('label', {}, [box, ' ' + s + ' ']);
+    }));
+    p.limitSel = el('select', { id: 'page-size', onchange: function () { v.limit = Number(p.limitSel.value); v.page = 1; drawTrials(v); } },
+      [25, 50, 100, 200].map(function (n) { return el('option', { value: String(n), text: n + ' rows' }); }));
+    p.table = el('table', { id: 'trials' });
+    p.pager = el('div', { class: 'pager' });
+    p.curve = el('div', { class: 'plot', id: 'curve' });
+    p.curveTitle = el('h2', { text: 'Learning curves: click a trial in the table' });
+    p.workers = el('div', { class: 'table-wrap', id: 'workers' });
+
+    app.replaceChildren(
+      p.summary,
+      el('div', { class: 'grid2' }, [
+        card('best', 'Best so far against compute', [el('div', { class: 'controls' }, [el('label', { text: 'compute:' }), p.bestBy]), p.best,
+          el('p', { class: 'note', text: 'Compute counts every finished trial, pruned and failed ones too; each step is a new best.' })]),
+        card('importance', 'Parameter importance (main effects)', [p.importance, p.importanceNote]),
+      ]),
+      card('surface', 'Objective surface over two params, by epoch', [
+        el('div', { class: 'controls' }, [el('label', { text: 'x:' }), p.xSel, el('label', { text: 'y:' }), p.ySel,
+          el('label', { text: 'epoch:' }), p.epoch, p.epochLabel]),
+        el('div', { class: 'grid2' }, [p.surface3d, p.heatmap]), p.surfaceNote]),
+      el('div', { class: 'grid2' }, [
+        card('parallel', 'Parallel coordinates', [p.parallel, p.parallelNote]),
+        card('slice', 'Slice plot', [el('div', { class: 'controls' }, [el('label', { text: 'param:' }), p.sliceSel]), p.slice]),
+      ]),
+      card('trials', 'Trials', [el('div', { class: 'controls' }, [el('label', { text: 'show:' }), p.stateBoxes, p.limitSel]),
+        el('div', { class: 'table-wrap' }, [p.table]), p.pager]),
+      el('div', { class: 'grid2' }, [
+        el('section', { class: 'card', id: 'curve-card' }, [p.curveTitle, p.curve]),
+        el('div', {}, [card('workers', 'Workers', [p.workers]), card('size', 'Objective against trainable parameters', [p.pareto])]),
+      ]),
+    );
+    return v;
+  }
+
+  function pollStudy(v) {
+    api('studies/' + encodeURIComponent(v.name)).then(function (s) {
+      if (view !== v) return null;
+      markLive(true);
+      const changed = s.version !== v.version;
+      v.summary = s;
+      v.version = s.version;
+      drawSummary(v);
+      const jobs = [drawWorkers(v)];
+      if (changed) jobs.push(drawTrials(v), drawBest(v), drawImportance(v), drawSurfaceControls(v), drawParallel(v));
+      return Promise.all(jobs);
+    }, function (e) {
+      markLive(false);
+      if (v.version === -1) showError(app, e);
+    }).finally(function () { if (view === v) schedule(function () { pollStudy(v); }); });
+  }
+
+  function drawSummary(v) {
+    const s = v.summary;
+    const c = s.counts;
+    v.parts.summary.replaceChildren(
+      el('h1', { text: s.name }),
+      el('span', { text: s.metric + ' (' + s.direction + ')' }),
+      el('span', {}, ['best ', el('span', { class: 'big', id: 'best-value', text: s.best ? num(s.best.value) : '–' }),
+        s.best ? el('span', { class: 'muted', text: ' trial #' + s.best.number }) : null]),
+      el('div', { class: 'chips', id: 'counts' }, [el('span', { class: 'chip', text: num(s.total) + ' trials' })].concat(
+        ['complete', 'running', 'waiting', 'pruned', 'failed'].map(function (k) { return el('span', { class: 'chip', text: num(c[k]) + ' ' + k }); }),
+        Object.keys(s.stages).map(function (k) { return el('span', { class: 'chip', text: 'zones ' + k + ': ' + num(s.stages[k]) }); }))),
+    );
+    crumb.textContent = '/ ' + s.name;
+  }
+
+  // Table ---------------------------------------------------------------
+
+  function drawTrials(v) {
+    const q = { sort: v.sort, order: v.order, page: String(v.page), limit: String(v.limit) };
+    if (v.states.length) q.state = v.states.join(',');
+    return api('studies/' + encodeURIComponent(v.name) + '/trials', q).then(function (d) {
+      if (d.page > d.pages && d.total > 0) { v.page = d.pages; return drawTrials(v); }
+      const cols = [['number', '#']].concat(d.params.map(function (n) { return ['param:' + n, n]; }),
+        [['state', 'state'], ['value', v.summary.metric], ['epoch', 'epoch'], ['parameters', 'parameters'], ['seconds', 'duration']]);
+      const head = el('tr', {}, cols.map(function (c) {
+        const th = el('th', { class: 'sortable' + (v.sort === c[0] ? ' sorted' + (v.order === 'desc' ? ' desc' : '') : ''), text: c[1] });
+        th.addEventListener('click', function () {
+          if (v.sort === c[0]) v.order = v.order === 'asc' ? 'desc' : 'asc';
+          else { v.sort = c[0]; v.order = c[0] === 'value' && v.summary.direction === 'maximize' ? 'desc' : 'asc'; }
+          v.page = 1;
+          drawTrials(v);
+        });
+        return th;
+      }));
+      const body = d.rows.map(function (r) {
+        const tr = el('tr', { class: 'clickable' + (v.selected === r.number ? ' selected' : ''), 'data-number': String(r.number) }, [
+          el('td', { class: 'num', text: String(r.number) })].concat(
+          d.params.map(function (n) { return el('td', { class: typeof r.params[n] === 'number' ? 'num' : '', text: num(r.params[n]) }); }),
+          [el('td', {}, [stateBadge(r.state)]), el('td', { class: 'num', text: num(r.value) }), el('td', { class: 'num', text: num(r.epoch) }),
+            el('td', { class: 'num', text: num(r.parameters) }), el('td', { class: 'num', text: duration(r.seconds) })]));
+        tr.addEventListener('click', function () { v.selected = r.number; drawCurve(v); drawTrials(v); });
+        return tr;
+      });
+      v.parts.table.replaceChildren(el('thead', {}, [head]), el('tbody', {}, body));
+      const prev = el('button', { text: '‹ previous', onclick: function () { v.page -= 1; drawTrials(v); } });
+      const next = el('button', { text: 'next ›', onclick: function () { v.page += 1; drawTrials(v); } });
+      prev.disabled = d.page <= 1;
+      next.disabled = d.page >= d.pages;
+      v.parts.pager.replaceChildren(prev, el('span', { id: 'page-info', text: 'page ' + d.page + ' of ' + d.pages + ' · ' + num(d.total) + ' trials' }), next);
+    }, function (e) { showError(v.parts.pager, e); });
+  }
+
+  function drawCurve(v) {
+    if (v.selected === null) return Promise.resolve();
+    return api('studies/' + encodeURIComponent(v.name) + '/trials/' + v.selected).then(function (t) {
+      v.parts.curveTitle.textContent = 'Learning curves of trial #' + t.number + ' (' + t.state + ')';
+      const names = [];
+      for (const s of t.steps) for (const k of Object.keys(s.metrics)) if (names.indexOf(k) < 0) names.push(k);
+      const traces = names.map(function (k) {
+        const loss = /loss/i.test(k);
+        return { type: 'scatter', mode: 'lines+markers', name: k, yaxis: loss ? 'y2' : 'y', line: { dash: loss ? 'dot' : 'solid' },
+          x: t.steps.filter(function (s) { return k in s.metrics; }).map(function (s) { return s.step; }),
+          y: t.steps.filter(function (s) { return k in s.metrics; }).map(function (s) { return s.metrics[k]; }) };
+      });
+      Plotly.react(v.parts.curve, traces, {
+        font: font, margin: { l: 60, r: 60, t: 10, b: 45 }, legend: { orientation: 'h', y: -0.2 },
+        xaxis: { title: { text: 'epoch (step)' } }, yaxis: { title: { text: 'metric' } },
+        yaxis2: { title: { text: 'loss' }, overlaying: 'y', side: 'right', showgrid: false },
+        annotations: traces.length ? [] : [{ text: 'no steps reported yet', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }],
+      }, plotConfig);
+    }, function (e) { showError(v.parts.curve, e); });
+  }
+
+  // Workers -------------------------------------------------------------
+
+  function drawWorkers(v) {
+    return api('studies/' + encodeURIComponent(v.name) + '/workers').then(function (d) {
+      if (d.workers.length === 0) { v.parts.workers.replaceChildren(el('p', { class: 'muted', text: 'No worker has reported a heartbeat for this study.' })); return; }
+      const head = el('tr', {}, ['worker', 'host', 'pid', 'last heartbeat', 'running trials'].map(function (h) { return el('th', { text: h }); }));
+      const rows = d.workers.map(function (w) {
+        return el('tr', {}, [el('td', { text: w.id }), el('td', { text: w.host }), el('td', { class: 'num', text: String(w.pid) }),
+          el('td', { text: duration(w.secondsSinceHeartbeat) + ' ago' }), el('td', { text: w.running.length ? w.running.map(function (n) { return '#' + n; }).join(', ') : '–' })]);
+      });
+      v.parts.workers.replaceChildren(el('table', {}, [el('thead', {}, [head]), el('tbody', {}, rows)]));
+    }, function (e) { showError(v.parts.workers, e); });
+  }
+
+  // Best so far ---------------------------------------------------------
+
+  function drawBest(v) {
+    return api('studies/' + encodeURIComponent(v.name) + '/best', { by: v.bestBy }).then(function (d) {
+      const xs = d.points.map(function (p) { return p.compute; });
+      const ys = d.points.map(function (p) { return p.best; });
+      Plotly.react(v.parts.best, [{
+        type: 'scatter', mode: 'lines+markers', line: { shape: 'hv', color: '#2f5fd0' }, x: xs, y: ys,
+        text: d.points.map(function (p) { return 'trial #' + p.number; }), hovertemplate: '%{text}<br>best %{y}<br>after %{x} ' + d.by + '<extra></extra>',
+      }], {
+        font: font, margin: { l: 60, r: 20, t: 10, b: 45 }, showlegend: false,
+        xaxis: { title: { text: d.by === 'epochs' ? 'epochs trained (all finished trials)' : 'seconds of training (all finished trials)' } },
+        yaxis: { title: { text: 'best ' + v.summary.metric } },
+        annotations: xs.length ? [] : [{ text: 'no complete trial yet', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }],
+      }, plotConfig);
+    }, function (e) { showError(v.parts.best, e); });
+  }
+
+  // Importance ----------------------------------------------------------
+
+  function drawImportance(v) {
+    return api('studies/' + encodeURIComponent(v.name) + '/importance').then(function (d) {
+      const ps = d.params.slice().reverse();
+      Plotly.react(v.parts.importance, [{
+        type: 'bar', orientation: 'h', x: ps.map(function (p) { return p.share; }), y: ps.map(function (p) { return p.param; }),
+        text: ps.map(function (p) { return (100 * p.share).toFixed(1) + '%'; }), textposition: 'auto', marker: { color: '#2f5fd0' },
+        hovertemplate: '%{y}: %{x:.1%} of the variance<extra></extra>',
+      }], {
+        font: font, margin: { l: 120, r: 20, t: 10, b: 45 }, xaxis: { title: { text: 'share of the objective\'s variance' }, tickformat: '.0%', rangemode: 'tozero' },
+        yaxis: { automargin: true },
+      }, plotConfig);
+      v.parts.importanceNote.textContent = 'What this is: for each param alone, the share of the variance of ' + v.summary.metric + ' over the ' + num(d.trials)
+        + ' complete trials that its value (binned like the surface axes) explains: the correlation ratio η², a main effect as in fANOVA but on the observed'
+        + ' values, not on a fitted model. Interactions are not split out, and with few trials per value the shares run high.';
+    }, function (e) { showError(v.parts.importance, e); });
+  }
+
+  // Surface -------------------------------------------------------------
+
+  function fillSelect(sel, names, current) {
+    const have = Array.from(sel.options).map(function (o) { return o.value; }).join('\n');
+    if (have !== names.join('\n')) sel.replaceChildren.apply(sel, names.map(function (n) { return el('option', { value: n, text: n }); }));
+    sel.value = current;
+  }
+
+  function drawSurfaceControls(v) {
+    const s = v.summary;
+    const names = s.params.map(function (p) { return p.name; });
+    if (names.length < 2) {
+      v.parts.surfaceNote.textContent = 'The surface needs two params; this study has ' + names.length + '.';
+      return Promise.resolve();
+    }
+    const varied = s.params.filter(function (p) { return p.distinct > 1; });
+    const numeric = varied.filter(function (p) { return p.numeric; }).concat(varied.filter(function (p) { return !p.numeric; }), s.params);
+    if (v.x === null || names.indexOf(v.x) < 0) v.x = numeric[0].name;
+    if (v.y === null || names.indexOf(v.y) < 0 || v.y === v.x) v.y = numeric.filter(function (p) { return p.name !== v.x; })[0].name;
+    fillSelect(v.parts.xSel, names, v.x);
+    fillSelect(v.parts.ySel, names, v.y);
+    if (v.sliceParam === null) v.sliceParam = v.x;
+    fillSelect(v.parts.sliceSel, names, v.sliceParam);
+    // The slider's stops: every epoch reported, then the final objective value; it keeps its epoch as new ones arrive.
+    const stops = s.epochs.concat(['final']);
+    const keep = v.epochStops && v.epochIndex !== null ? v.epochStops[v.epochIndex] : undefined;
+    v.epochStops = stops;
+    let i = keep === undefined ? stops.length - 1 : stops.indexOf(keep);
+    if (i < 0) i = stops.length - 1;
+    v.epochIndex = i;
+    v.parts.epoch.max = String(stops.length - 1);
+    v.parts.epoch.value = String(i);
+    return drawSurface(v);
+  }
+
+  function axisLayout(a, forHeatmap) {
+    if (forHeatmap) return { title: { text: a.param + (a.log ? ' (log scale)' : '') }, type: 'category', automargin: true };
+    if (a.kind === 'categories') return { title: { text: a.param }, tickvals: a.positions, ticktext: a.labels };
+    return { title: { text: a.param + (a.log ? ' (log)' : '') }, type: a.log ? 'log' : 'linear' };
+  }
+
+  function drawSurface(v) {
+    if (v.x === null || v.y === null) return Promise.resolve();
+    if (v.x === v.y) { v.parts.surfaceNote.textContent = 'Pick two different params.'; return Promise.resolve(); }
+    const stop = v.epochStops[v.epochIndex];
+    v.parts.epochLabel.textContent = stop === 'final' ? 'final value' : 'epoch ' + stop;
+    const req = { x: v.x, y: v.y, epoch: String(stop) };
+    const asked = JSON.stringify(req);
+    v.surfaceAsked = asked;
+    return api('studies/' + encodeURIComponent(v.name) + '/surface', req).then(function (d) {
+      if (v.surfaceAsked !== asked) return; // the slider moved on meanwhile
+      const metric = v.summary.metric;
+      const what = (d.epoch === null ? metric + ' (final)' : metric + ' at epoch ' + d.epoch);
+      const hover = d.z.map(function (row, yi) {
+        return row.map(function (z, xi) {
+          return d.x.param + ' ' + d.x.labels[xi] + '<br>' + d.y.param + ' ' + d.y.labels[yi] + '<br>' + (z === null ? 'no trial' : 'mean ' + num(z) + ' over ' + d.n[yi][xi]);
+        });
+      });
+      const traces3d = [{
+        type: 'surface', x: d.x.positions, y: d.y.positions, z: d.z, text: hover, hoverinfo: 'text', colorscale: 'Viridis',
+        colorbar: { title: { text: metric, side: 'right' }, len: 0.8, thickness: 14 }, connectgaps: false,
+      }];
+      if (d.best) {
+        traces3d.push({ type: 'scatter3d', mode: 'markers', name: 'best cell', x: [d.x.positions[d.best.xi]], y: [d.y.positions[d.best.yi]], z: [d.best.value],
+          marker: { size: 6, color: '#e4572e', symbol: 'diamond' }, hovertemplate: 'best cell: %{z}<extra></extra>' });
+      }
+      Plotly.react(v.parts.surface3d, traces3d, {
+        font: font, margin: { l: 0, r: 0, t: 30, b: 0 }, showlegend: false,
+        title: { text: what, font: { size: 13 } },
+        scene: { xaxis: axisLayout(d.x, false), yaxis: axisLayout(d.y, false), zaxis: { title: { text: metric } }, camera: { eye: { x: 1.6, y: -1.6, z: 1.0 } } },
+      }, plotConfig);
+      const texts = d.z.map(function (row) { return row.map(function (z) { return z === null ? '' : num(z); }); });
+      const heat = [{
+        type: 'heatmap', x: d.x.labels, y: d.y.labels, z: d.z, text: texts, texttemplate: d.x.labels.length * d.y.labels.length <= 300 ? '%{text}' : '',
+        customdata: d.n, hovertemplate: d.x.param + ' %{x}<br>' + d.y.param + ' %{y}<br>mean %{z} over %{customdata} trials<extra></extra>',
+        colorscale: 'Viridis', colorbar: { title: { text: metric, side: 'right' }, thickness: 14 }, xgap: 1, ygap: 1, hoverongaps: false,
+      }];
+      const shapes = d.best ? [{ type: 'rect', xref: 'x', yref: 'y', x0: d.best.xi - 0.5, x1: d.best.xi + 0.5, y0: d.best.yi - 0.5, y1: d.best.yi + 0.5,
+        line: { color: '#e4572e', width: 3 } }] : [];
+      Plotly.react(v.parts.heatmap, heat, {
+        font: font, margin: { l: 90, r: 10, t: 30, b: 80 }, title: { text: what, font: { size: 13 } },
+        xaxis: axisLayout(d.x, true), yaxis: axisLayout(d.y, true), shapes: shapes, plot_bgcolor: '#f4f6f9',
+      }, plotConfig);
+      v.parts.surface3d.setAttribute('data-epoch', String(d.epoch));
+      v.parts.surfaceNote.textContent = 'Each cell is the mean of ' + what + ' over its trials (seeds and repeats), ' + num(d.trials)
+        + ' trials in all; empty cells had none'
+        + (d.epoch === null ? '' : ' reaching that epoch') + '. ' + (d.x.kind === 'bins' || d.y.kind === 'bins' ? 'Params with many distinct values are binned (16 bins, log-spaced on log axes). ' : '')
+        + 'The red mark is the best cell.';
+    }, function (e) { showError(v.parts.surfaceNote, e); });
+  }
+
+  // Parallel coordinates, slice plot and size -----------------------------
+
+  function drawParallel(v) {
+    return api('studies/' + encodeURIComponent(v.name) + '/parallel').then(function (d) {
+      v.parallelData = d;
+      const objective = d.dimensions[d.dimensions.length - 1];
+      const dims = d.dimensions.map(function (dim) {
+        const out = { label: dim.label, values: dim.values };
+        if (dim.categories) { out.tickvals = dim.categories.map(function (_, i) { return i; }); out.ticktext = dim.categories; }
+        if (dim.log) {
+          out.values = dim.values.map(function (x) { return Math.log10(x); });
+          const lo = Math.floor(Math.min.apply(null, out.values)); const hi = Math.ceil(Math.max.apply(null, out.values));
+          out.tickvals = []; out.ticktext = [];
+          for (let e = lo; e <= hi; e++) { out.tickvals.push(e); out.ticktext.push(num(Math.pow(10, e))); }
+          out.label = dim.label + ' (log)';
+        }
+        return out;
+      });
+      Plotly.react(v.parts.parallel, d.shown ? [{
+        // The plot keeps the left 86% so the colour bar sits clear of the last axis and its labels.
+        type: 'parcoords', dimensions: dims, domain: { x: [0, 0.86] },
+        line: { color: objective.values, colorscale: 'Viridis', showscale: true,
+          colorbar: { title: { text: objective.label, side: 'right' }, thickness: 12, x: 0.94, xanchor: 'left' } },
+      }] : [], { font: font, margin: { l: 60, r: 40, t: 50, b: 20 } }, plotConfig);
+      v.parts.parallelNote.textContent = d.shown === d.total ? 'Every complete trial (' + num(d.total) + '), coloured by ' + objective.label + '.'
+        : 'Showing ' + num(d.shown) + ' of ' + num(d.total) + ' complete trials: the best fifth of them plus an even sample of the rest.';
+      drawSlice(v);
+      drawSize(v);
+    }, function (e) { showError(v.parts.parallelNote, e); });
+  }
+
+  function drawSlice(v) {
+    const d = v.parallelData;
+    if (!d || v.sliceParam === null) return;
+    const dim = d.dimensions.filter(function (x) { return x.label === v.sliceParam; })[0];
+    const objective = d.dimensions[d.dimensions.length - 1];
+    if (!dim) return;
+    Plotly.react(v.parts.slice, [{
+      type: 'scatter', mode: 'markers', x: dim.categories ? dim.values.map(function (i) { return dim.categories[i]; }) : dim.values, y: objective.values,
+      text: d.numbers.map(function (n) { return 'trial #' + n; }), marker: { color: d.numbers, colorscale: 'Blues', size: 7, opacity: 0.75,
+        colorbar: { title: { text: 'trial #', side: 'right' }, thickness: 12 } },
+      hovertemplate: '%{text}<br>' + v.sliceParam + ' %{x}<br>' + objective.label + ' %{y}<extra></extra>',
+    }], {
+      font: font, margin: { l: 60, r: 20, t: 10, b: 45 },
+      xaxis: { title: { text: v.sliceParam + (dim.log ? ' (log)' : '') }, type: dim.log ? 'log' : (dim.categories ? 'category' : 'linear') },
+      yaxis: { title: { text: objective.label } },
+    }, plotConfig);
+  }
+
+  function drawSize(v) {
+    const d = v.parallelData;
+    const size = d.dimensions.filter(function (x) { return x.label === 'parameters'; })[0];
+    const objective = d.dimensions[d.dimensions.length - 1];
+    if (!size) {
+      Plotly.react(v.parts.pareto, [], { font: font,
+        annotations: [{ text: 'the trainer reports no `parameters` metric', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }],
+        xaxis: { visible: false }, yaxis: { visible: false } }, plotConfig);
+      return;
+    }
+    // The Pareto front: fewest parameters for the objective reached (no trial is both smaller and better).
+    const max = v.summary.direction === 'maximize';
+    const pts = size.values.map(function (s, i) { return { s: s, o: objective.values[i], n: d.numbers[i] }; }).filter(function (p) { return !Number.isNaN(p.s); })
+      .sort(function (a, b) { return a.s - b.s || (max ? b.o - a.o : a.o - b.o); });
+    const front = [];
+    for (const p of pts) if (front.length === 0 || (max ? p.o > front[front.length - 1].o : p.o < front[front.length - 1].o)) front.push(p);
+    Plotly.react(v.parts.pareto, [
+      { type: 'scatter', mode: 'markers', name: 'trials', x: pts.map(function (p) { return p.s; }), y: pts.map(function (p) { return p.o; }),
+        text: pts.map(function (p) { return 'trial #' + p.n; }), marker: { color: '#9aa6bd', size: 6 } },
+      { type: 'scatter', mode: 'lines+markers', name: 'Pareto front', line: { shape: 'hv', color: '#e4572e' }, x: front.map(function (p) { return p.s; }),
+        y: front.map(function (p) { return p.o; }), text: front.map(function (p) { return 'trial #' + p.n; }) },
+    ], { font: font, margin: { l: 60, r: 20, t: 10, b: 45 }, xaxis: { title: { text: 'trainable parameters' }, type: 'log' }, yaxis: { title: { text: objective.label } },
+      legend: { orientation: 'h', y: 1.12 } }, plotConfig);
+  }
+
+  // Routing ---------------------------------------------------------------
+
+  function route() {
+    clearTimeout(pollTimer);
+    const m = /^#\/study\/(.+)$/.exec(location.hash);
+    if (m) {
+      view = buildStudyPage(decodeURIComponent(m[1]));
+      pollStudy(view);
+    } else {
+      view = null;
+      crumb.textContent = '';
+      pollList();
+    }
+  }
+  window.addEventListener('hashchange', route);
+  route();
+})();
