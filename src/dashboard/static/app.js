@@ -393,7 +393,8 @@
       Plotly.react(v.parts.surface3d, traces3d, {
         font: font, margin: { l: 0, r: 0, t: 30, b: 0 }, showlegend: false,
         title: { text: what, font: { size: 13 } },
-        scene: { xaxis: axisLayout(d.x, false), yaxis: axisLayout(d.y, false), zaxis: { title: { text: metric } }, camera: { eye: { x: 1.6, y: -1.6, z: 1.0 } } },
+        scene: { xaxis: axisLayout(d.x, false), yaxis: axisLayout(d.y, false), zaxis: { title: { text: metric } },
+          camera: { eye: { x: 1.6, y: -1.6, z: 1.0 } } },
       }, plotConfig);
       const texts = d.z.map(function (row) { return row.map(function (z) { return z === null ? '' : num(z); }); });
       const heat = [{
@@ -476,7 +477,8 @@
     }
     // The Pareto front: fewest parameters for the objective reached (no trial is both smaller and better).
     const max = v.summary.direction === 'maximize';
-    const pts = size.values.map(function (s, i) { return { s: s, o: objective.values[i], n: d.numbers[i] }; }).filter(function (p) { return !Number.isNaN(p.s); })
+    const pts = size.values.map(function (s, i) { return { s: s, o: objective.values[i], n: d.numbers[i] }; })
+      .filter(function (p) { return !Number.isNaN(p.s); })
       .sort(function (a, b) { return a.s - b.s || (max ? b.o - a.o : a.o - b.o); });
     const front = [];
     for (const p of pts) if (front.length === 0 || (max ? p.o > front[front.length - 1].o : p.o < front[front.length - 1].o)) front.push(p);

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BINS, makeAxis } from './axis.js';
+
+test('few distinct numbers stay cells; many are binned, in log space when they span ≥ 100×', () => {
+  const grid = makeAxis('units', [64, 16, 64, 32, undefined]);
+  assert.equal(grid.kind, 'values');
+  assert.deepEqual(grid.positions, [16, 32, 64]);
+  assert.equal(grid.cellOf(32), 1);
+  assert.equal(grid.cellOf(33), -1);
+  const rates = Array.from({ length: 100 }, (_, i) => 10 ** (-5 + (4 * i) / 99));
+  const lr = makeAxis('lr', rates);
+  assert.equal(lr.kind, 'bins');
+  assert.equal(lr.log, true);
+  assert.equal(lr.positions.length, BINS);
+  assert.equal(lr.cellOf(1e-5), 0);
+  assert.equal(lr.cellOf(0.1), BINS - 1);
+  // In log space 1e-3 is half-way: the first bin of the upper half.
+  assert.equal(lr.cellOf(1.0001e-3), BINS / 2);
+  assert.ok(Math.abs(Math.log10(lr.positions[0]!) - (-5 + 4 / BINS / 2)) < 1e-9, 'bin centres are geometric');
+  const lin = makeAxis('dropout', Array.from({ length: 50 }, (_, i) => i / 49));
+  assert.equal(lin.log, false);
+  assert.equal(lin.cellOf(0.5), BINS / 2);
+});
+
+test('strings and booleans are categories', () => {
+  const a = makeAxis('act', ['relu', 'tanh', 'relu', true]);
+  assert.equal(a.kind, 'categories');
+  assert.deepEqual(a.labels, ['relu', 'tanh', 'true']);
+  assert.equal(a.cellOf('tanh'), 1);
+  assert.equal(a.cellOf(undefined), -1);
+});
