@@ -86,7 +86,9 @@ test('surface: the metric at the chosen epoch, averaged per cell over seeds', as
   const { api } = await setup(60, 8);
   const r = await api.handle('/api/studies/s1/surface', q('x=hidden_units&y=batch_size&epoch=3'));
   assert.equal(r.status, 200);
-  const s = r.body as { x: { positions: number[] }; y: { positions: number[] }; z: number[][]; n: number[][]; trials: number; epoch: number; best: { xi: number; yi: number } };
+  type Axis = { positions: number[] };
+  type Grid = { x: Axis; y: Axis; z: number[][]; n: number[][]; trials: number; epoch: number; best: { xi: number; yi: number } };
+  const s = r.body as Grid;
   assert.deepEqual(s.x.positions, UNITS);
   assert.deepEqual(s.y.positions, BATCHES);
   assert.equal(s.trials, 60);
