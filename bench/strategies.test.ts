@@ -67,7 +67,7 @@ test('quick strategy benchmark on LCBench: hyperzone rows, with schedulers', { s
 
 test('quick strategy benchmark on LCBench: Optuna rows with pruners', { skip: peers.skipUnless(optuna, lcbench) }, () => {
   const { section } = quick('--only', 'optuna', '--no-overhead');
-  expectRows(section('lcbench 167168'), ['optuna tpe', 'optuna tpe + hyperband', 'optuna tpe + asha (SuccessiveHalvingPruner)']);
+  expectRows(section('lcbench 167168'), ['optuna tpe', 'optuna tpe + hyperband', 'optuna tpe + asha (SuccessiveHalvingPruner)', "optuna tpe-multivariate + auto's confirmation"]);
 });
 
 test('--seed-base: repetition r uses seed base + r (default 1000); a bad base is refused', () => {
