@@ -101,7 +101,7 @@ export function forestChart(c: ConfirmOutput, o: { id?: string; width?: number }
   });
 
   let vy = top + plotH + 56 + 18;
-  parts.push(text(14, vy, 'Verdicts (Welch’s t-test against the selected configuration, Holm-corrected):', { class: 'label', 'font-weight': 600 }));
+  parts.push(text(14, vy, 'Verdicts (paired t-test on shared seeds, Welch’s where seeds differ, against the selected configuration, Holm-corrected):', { class: 'label', 'font-weight': 600 }));
   for (const lines of wrapped) for (const line of lines) {
     vy += 15;
     parts.push(text(14, vy, line, { class: 'tick' }));
