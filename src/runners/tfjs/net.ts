@@ -1,0 +1,135 @@
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Rng } from '../../util/rng.js';
+import { adamUpdate } from './adam.js';
+import type { Tf } from './backend.js';
+import { lossAndCorrect } from './fnn.js';
+import { backwardLayer, forwardLayer, initLayer, type ForwardContext, type LayerCache } from './layers.js';
+import type { PlannedLayer } from './model-spec.js';
+
+/**
+ * A network given as a layer list (model-spec.ts), trained with hand-written backpropagation and Adam, the same way
+ * as fnn.ts: the input is [rows, …inShape of the first layer] (NHWC images or flat features), the last layer gives logits.
+ */
+export interface NetState {
+  /** Trainable params of every layer, in layer order (see layers.ts for each kind's order). */
+  params: Tensor[];
+  m: Tensor[];
+  v: Tensor[];
+  /** Moving statistics of the batch-norm layers, in layer order. */
+  stats: Tensor[];
+  step: number;
+}
+
+/** Where each layer's params and statistics sit in the flat lists. */
+interface Slots {
+  readonly params: readonly [number, number][];
+  readonly stats: readonly [number, number][];
+}
+
+const slotCache = new WeakMap<readonly PlannedLayer[], Slots>();
+
+function slots(layers: readonly PlannedLayer[]): Slots {
+  let s = slotCache.get(layers);
+  if (s !== undefined) return s;
+  let p = 0;
+  let q = 0;
+  const params: [number, number][] = [];
+  const stats: [number, number][] = [];
+  for (const l of layers) {
+    const np = l.spec.kind === 'dense' || l.spec.kind === 'conv2d' || l.spec.kind === 'batchnorm' ? 2 : 0;
+    const ns = l.spec.kind === 'batchnorm' ? 2 : 0;
+    params.push([p, p + np]);
+    stats.push([q, q + ns]);
+    p += np;
+    q += ns;
+  }
+  s = { params, stats };
+  slotCache.set(layers, s);
+  return s;
+}
+
+/** Initial state: every layer's params drawn from `rng` in layer order. */
+export function initNet(tf: Tf, layers: readonly PlannedLayer[], rng: Rng): NetState {
+  const params: Tensor[] = [];
+  const stats: Tensor[] = [];
+  for (const l of layers) {
+    const r = initLayer(tf, l, rng);
+    params.push(...r.params);
+    stats.push(...r.stats);
+  }
+  return { params, m: params.map((p) => tf.zerosLike(p)), v: params.map((p) => tf.zerosLike(p)), stats, step: 0 };
+}
+
+/** Frees every tensor of a state. */
+export function disposeNet(s: NetState): void {
+  for (const t of [...s.params, ...s.m, ...s.v, ...s.stats]) t.dispose();
+}
+
+/** Reshapes flat rows into the first layer's input shape. */
+export function shapeInput(tf: Tf, layers: readonly PlannedLayer[], x: Tensor2D): Tensor {
+  const first = layers[0];
+  if (first === undefined || first.inShape.length === 1) return x;
+  return tf.reshape(x, [x.shape[0], ...first.inShape]);
+}
+
+/** Forward through every layer; returns the logits and each layer's cache and new moving statistics. */
+export function forwardNet(
+  tf: Tf,
+  layers: readonly PlannedLayer[],
+  params: readonly Tensor[],
+  stats: readonly Tensor[],
+  x: Tensor,
+  ctx: ForwardContext,
+): { logits: Tensor2D; caches: LayerCache[]; stats: Tensor[] } {
+  const at = slots(layers);
+  const caches: LayerCache[] = [];
+  const nextStats: Tensor[] = [];
+  let a = x;
+  layers.forEach((l, i) => {
+    const [p0, p1] = at.params[i] as [number, number];
+    const [s0, s1] = at.stats[i] as [number, number];
+    const own = stats.slice(s0, s1);
+    const r = forwardLayer(tf, l, i, a, params.slice(p0, p1), own, ctx);
+    caches.push(r.cache);
+    nextStats.push(...(r.stats ?? own));
+    a = r.y;
+  });
+  return { logits: a as Tensor2D, caches, stats: nextStats };
+}
+
+/** Gradients of the mean cross-entropy of a forward pass's logits, in params order. */
+export function backwardNet(tf: Tf, layers: readonly PlannedLayer[], params: readonly Tensor[], caches: readonly LayerCache[], logp: Tensor2D, onehot: Tensor2D): Tensor[] {
+  const at = slots(layers);
+  const rows = onehot.shape[0];
+  // d(mean CE)/d logits = (softmax − onehot) / rows.
+  let g: Tensor = tf.div(tf.sub(tf.exp(logp), onehot), rows);
+  const grads: Tensor[] = new Array<Tensor>(params.length);
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const [p0, p1] = at.params[i] as [number, number];
+    const r = backwardLayer(tf, layers[i] as PlannedLayer, g, caches[i] as LayerCache, params.slice(p0, p1), i > 0);
+    r.grads.forEach((t, k) => (grads[p0 + k] = t));
+    if (r.dx === null) break;
+    g = r.dx;
+  }
+  return grads;
+}
+
+/**
+ * One Adam step on a batch; must run inside tf.tidy. Returns the new state tensors and the batch's summed loss and
+ * correct count (as tensors: no sync with the device).
+ */
+export function trainNetStep(
+  tf: Tf,
+  layers: readonly PlannedLayer[],
+  s: NetState,
+  x: Tensor,
+  onehot: Tensor2D,
+  ctx: ForwardContext,
+  lr: number,
+): { params: Tensor[]; m: Tensor[]; v: Tensor[]; stats: Tensor[]; lossSum: Tensor; correct: Tensor } {
+  const f = forwardNet(tf, layers, s.params, s.stats, x, ctx);
+  const { logp, lossSum, correct } = lossAndCorrect(tf, f.logits, onehot);
+  const grads = backwardNet(tf, layers, s.params, f.caches, logp, onehot);
+  const { params, m, v } = adamUpdate(tf, s.params, s.m, s.v, grads, s.step, lr);
+  return { params, m, v, stats: f.stats, lossSum, correct };
+}
