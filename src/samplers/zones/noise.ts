@@ -88,7 +88,12 @@ export function estimateNoise(
     return { ...base, source: 'fixed', sd: null, df: 0, sdLow: null, sdHigh: null, byAxis: null, critical: null, note: `fixed noise band ±${b} (given)`, band: () => b };
   }
   const all = pool(points);
-  if (all.df >= 1 && all.ss > 0) {
+  if (all.df >= 1 && all.ss === 0) {
+    // Every repeat reproduced its value exactly: a deterministic objective, where any difference is real.
+    const note = `repeats reproduce their values exactly (${all.df} pairs): a deterministic objective, so the band is 0`;
+    return { ...base, source: 'repeats', sd: 0, df: all.df, sdLow: 0, sdHigh: 0, byAxis: null, critical: null, note, band: () => 0 };
+  }
+  if (all.df >= 1) {
     const s2 = all.ss / all.df;
     const sd = Math.sqrt(s2);
     const ci = sdInterval(sd, all.df, o.confidence);

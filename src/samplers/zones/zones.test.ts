@@ -314,3 +314,10 @@ test('every zone is worked: each zone keeps a candidate; a wide flat zone sends 
   assert.equal(spread.length, spreadCount(z, 'auto'));
   assert.ok(z.extent.length < 10 || spread.length >= 1, `extent ${z.extent.length}`);
 });
+
+test('a deterministic objective: repeats agree exactly, the band is 0 and every strict local maximum is a zone', () => {
+  const out = stageOne({ f: twoPeaks, sd: 0 }, { epochs: 3 }).stage_output as unknown as ZonesOutput;
+  assert.equal(out.noise.sd, 0);
+  assert.match(out.noise.note, /deterministic/);
+  assert.deepEqual(out.zones.slice(0, 2).map((z) => z.peak), [{ units: 384, batch_size: 64 }, { units: 4096, batch_size: 512 }]);
+});
