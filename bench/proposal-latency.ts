@@ -2,7 +2,7 @@
 // (int, log-int, float, log-float, categorical), while a second process keeps one core busy (`node -e 'for(;;){}'`,
 // started and stopped by this script; --no-load to measure without it). History: 1,000 random configurations with
 // values of a smooth test function plus noise (the cost of a proposal depends on the number of trials, not on how
-// they were found), except for samplers that read their own state from attrs (sobol, zones-nd), which are run
+// they were found; the study grows by one trial per proposal from 1,000), except for samplers that read their own state from attrs (sobol, zones-nd), which are run
 // for 1,000 trials first. Each figure is the median of --proposals proposals (default 15), each with a new rng:
 // wall-clock ms, and CPU ms of this process (what a proposal costs on a core of its own, whatever else runs).
 // Run: npx tsx bench/proposal-latency.ts [--trials 1000] [--proposals 15] [--dims 2,5,10] [--only gp,tpe] [--no-load]
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       for (const d of dims) {
         const space = mixedSpace(d);
         const entry = SAMPLERS[name] as (typeof SAMPLERS)[string];
-        const trials = history(space, entry.ownHistory ? entry.make(n) : null, n);
+        const trials = history(space, entry.ownHistory ? entry.make(n) : null, n + proposals + 1);
         const sampler = entry.make(n);
         const times: number[] = [];
         const cpu: number[] = [];
@@ -97,22 +97,23 @@ async function main(): Promise<void> {
         for (let i = -1; i < proposals; i++) {
           const t0 = performance.now();
           const c0 = process.cpuUsage();
-          sampler.sample?.({ space, direction: 'minimize', trials, rng: new Rng(deriveSeed(99, i + 1)) });
+          // The study grows by one complete trial per proposal, as in a run (so caches refresh as they would).
+          sampler.sample?.({ space, direction: 'minimize', trials: trials.slice(0, n + i + 1), rng: new Rng(deriveSeed(99, i + 1)) });
           const c = process.cpuUsage(c0);
           if (i >= 0) {
             times.push(performance.now() - t0);
             cpu.push((c.user + c.system) / 1000);
           }
         }
-        row.push(`${median(times).toFixed(1)} / ${median(cpu).toFixed(1)}`);
-        process.stderr.write(`  ${name} ${d}-d: ${median(times).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU\n`);
+        row.push(`${median(times).toFixed(1)} / ${median(cpu).toFixed(1)} (${Math.max(...cpu).toFixed(1)})`);
+        process.stderr.write(`  ${name} ${d}-d: ${median(times).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU, max ${Math.max(...cpu).toFixed(1)}\n`);
       }
       rows.push(row);
     }
   } finally {
     load?.kill();
   }
-  console.log(`ms per proposal after ${n} complete trials (median of ${proposals}; wall / CPU of this process), ${load ? 'a second process busy' : 'no load'}:`);
+  console.log(`ms per proposal after ${n} complete trials (median of ${proposals}, the study growing by one trial per proposal; wall / CPU of this process (slowest CPU)), ${load ? 'a second process busy' : 'no load'}:`);
   console.log(`| sampler | ${dims.map((d) => `${d} params`).join(' | ')} |`);
   console.log(`|---|${dims.map(() => '---:').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
