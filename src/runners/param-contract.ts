@@ -8,6 +8,8 @@ export interface ParamRule {
   readonly expected: string;
   /** Whether only integers are accepted: a `float` distribution over the param is refused at start. */
   readonly integer?: boolean;
+  /** Why a refused value is wrong, beyond `expected` (e.g. which token of a model string): appended to the error. */
+  readonly why?: (value: unknown) => string | null;
 }
 
 /**

@@ -27,7 +27,9 @@ function unknownParam(contract: ParamContract, field: string, name: string): Spe
 }
 
 function checkValue(rule: ParamRule, field: string, value: unknown): void {
-  if (!rule.schema.safeParse(value).success) throw new SpecError(`Expected \`${field}\` to be ${rule.expected}, got ${show(value)}`);
+  if (rule.schema.safeParse(value).success) return;
+  const why = rule.why?.(value);
+  throw new SpecError(`Expected \`${field}\` to be ${rule.expected}, got ${show(value)}${why ? `: ${why}` : ''}`);
 }
 
 /** Every value (with its field path) a raw distribution can take, or whose bounds decide them. */

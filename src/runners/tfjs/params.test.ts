@@ -33,3 +33,34 @@ test('dropout masks: a rate per layer; a layer at rate 0 gets none; one shared r
   assert.deepEqual(Array.from(shared[0]?.dataSync() ?? []), Array.from(perLayer[1]?.dataSync() ?? []));
   assert.deepEqual(dropoutMasks(tf, new Rng(1), 5, [4], [0]), []);
 });
+
+test('model: a layer list in one string, checked at start with the field and the bad token named', async () => {
+  const { checkParams } = await import('../../spec/check-params.js');
+  const cnn = 'conv32-conv64-maxpool-dropout0.25-flatten-dense128-dropout0.5';
+  // A categorical choice among architectures passes; the dense params are refused beside it.
+  checkParams(TFJS_PARAMS, { model: { type: 'categorical', choices: [cnn, 'conv16k5:same:tanh-avgpool3-bn-gap'] } } as never, { batch_size: 128 });
+  assert.throws(
+    () => checkParams(TFJS_PARAMS, { model: { type: 'categorical', choices: [cnn, 'conv32-maxpol-dense10'] } } as never, { batch_size: 128 }),
+    /Expected `space\.model\.choices\[1\]` to be a layer list.*got "conv32-maxpol-dense10": layer 2 `maxpol`: unknown layer/,
+  );
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: 'conv32:swish', batch_size: 8 }), /`fixed\.model`.*layer 1 `conv32:swish`: unknown option `swish`/);
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: 'dropout1.5', batch_size: 8 }), /layer 1 `dropout1\.5`: rate must be in \[0, 1\)/);
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: cnn, units: 8, batch_size: 8 }), /either `model`.*or `units`/);
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: cnn }), /Missing param `batch_size`/);
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: cnn, batch_size: 8, augment_shift: 9 }), /`fixed\.augment_shift` to be an integer in \[0, 8\]/);
+  const cfg = parseFnnParams({ model: 'conv8:tanh-dense4', activation: 'elu', batch_size: 8, augment_shift: 2 }, 1);
+  assert.deepEqual(cfg.model, [
+    { kind: 'conv2d', filters: 8, kernel: 3, padding: 'valid', activation: 'tanh' },
+    { kind: 'dense', units: 4, activation: 'elu' },
+  ]);
+  assert.deepEqual(cfg.augment, { shift: 2, rotate: 0 });
+  assert.equal(parseFnnParams({ units: 4, batch_size: 8 }, 1).model, null, 'the dense params keep working unchanged');
+});
+
+test('model: shapes and Keras parameter counts of mnist_cnn', async () => {
+  const { planModel, parseModel } = await import('./model-spec.js');
+  const plan = planModel(parseModel('conv32-conv64-maxpool-dropout0.25-flatten-dense128-dropout0.5'), [28, 28, 1], 10);
+  assert.deepEqual(plan.map((l) => l.outShape), [[26, 26, 32], [24, 24, 64], [12, 12, 64], [12, 12, 64], [9216], [128], [128], [10]]);
+  assert.equal(plan.reduce((a, l) => a + l.parameters, 0), 1199882, "Keras' model.summary() total for mnist_cnn");
+  assert.throws(() => planModel(parseModel('conv8k30'), [28, 28, 1], 10), /layer 1 \(conv2d\) has a 30×30 kernel larger than its 28×28 input/);
+});

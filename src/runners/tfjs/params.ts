@@ -3,6 +3,7 @@ import { InputError } from '../../errors.js';
 import type { Params, ParamValue } from '../../study/types.js';
 import { parseLrSchedule, type LrScheduleSpec } from '../lr-schedule.js';
 import { acceptedNames, ruleOf, type ParamContract, type ParamRule } from '../param-contract.js';
+import { MODEL_GRAMMAR, modelProblem, parseModel, type LayerSpec } from './model-spec.js';
 
 /** Hidden-layer activations the FNN supports. */
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'linear'] as const;
@@ -34,6 +35,10 @@ export const TFJS_PARAMS: ParamContract = {
     learning_rate: { schema: z.number().positive().finite(), expected: 'a number > 0' },
     lr_schedule: { schema: lrScheduleSchema, expected: "'none', 'step:N[:F]' or 'plateau:P[:F]' (N, P integers ≥ 1, 0 < F < 1)" },
     epochs: positiveInt,
+    // A layer list in one string, so that a categorical space can choose among architectures (model-spec.ts).
+    model: { schema: z.string().refine((v) => modelProblem(v) === null), expected: `a layer list, ${MODEL_GRAMMAR}`, why: modelProblem },
+    augment_shift: { schema: z.number().int().min(0).max(8), expected: 'an integer in [0, 8] (pixels)', integer: true },
+    augment_rotate: { schema: z.number().min(0).max(45), expected: 'a number in [0, 45] (degrees)' },
   },
   numbered: {
     // 0 switches a trailing layer off (architecture search).
@@ -42,6 +47,12 @@ export const TFJS_PARAMS: ParamContract = {
   },
   open: false,
   checkNames(names) {
+    if (names.has('model')) {
+      const clash = [...names].find((n) => /^(units|dropout)(_\d+)?$/.test(n));
+      if (clash !== undefined) return `Give either \`model\` (a layer list) or \`${clash}\` (the dense network's params), not both: put dropout and layer sizes in the model string`;
+      if (!names.has('batch_size')) return 'Missing param `batch_size`: the tfjs trainer needs it in `space` or `fixed`';
+      return null;
+    }
     const layered = [...names].some((n) => /^units_\d+$/.test(n));
     if (layered && names.has('units')) return 'Give either `units` (one hidden layer) or `units_1`, `units_2`, … (several), not both';
     if (!layered && !names.has('units')) return 'Missing param `units` (or `units_1`, `units_2`, …): the tfjs trainer needs the hidden layer sizes';
@@ -62,6 +73,10 @@ export interface FnnConfig {
   readonly learningRate: number;
   readonly lrSchedule: LrScheduleSpec;
   readonly epochs: number;
+  /** A layer-list model (the `model` param), or null for the dense network of `units`/`dropout`. */
+  readonly model: readonly LayerSpec[] | null;
+  /** Random training-image shifts (pixels, each axis) and rotations (degrees, either way); 0: none. */
+  readonly augment: { readonly shift: number; readonly rotate: number };
 }
 
 function invalid(field: string, expected: string, got: unknown): InputError {
@@ -93,6 +108,7 @@ export function parseFnnParams(params: Params, budget: number | null): FnnConfig
   for (const name of Object.keys(params)) {
     if (ruleOf(TFJS_PARAMS, name) === null) throw new InputError(`Unknown param \`${name}\`: the tfjs trainer accepts ${acceptedNames(TFJS_PARAMS).join(', ')}`, { code: 'INVALID_PARAM' });
   }
+  if (params['model'] !== undefined) return parseModelParams(params, budget);
   const layered = Object.keys(params)
     .map((k) => /^units_(\d+)$/.exec(k))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -159,7 +175,37 @@ export function parseFnnParams(params: Params, budget: number | null): FnnConfig
     if (e === undefined) throw new InputError('Missing epochs: the trial has no `budget` and no `epochs` parameter', { code: 'INVALID_PARAM' });
     epochs = e;
   }
-  return { units, dropout, activation: activation as Activation, batchSize, learningRate, lrSchedule, epochs };
+  return { units, dropout, activation: activation as Activation, batchSize, learningRate, lrSchedule, epochs, ...common(params), model: null };
+}
+
+/** Settings shared by both kinds of model: augmentation (validated here). */
+function common(params: Params): { augment: FnnConfig['augment'] } {
+  const shift = int(params, 'augment_shift', 0) ?? 0;
+  if (shift > 8) throw invalid('augment_shift', 'an integer in [0, 8] (pixels)', params['augment_shift']);
+  const rotRaw = params['augment_rotate'];
+  const rotate = num(rotRaw) ?? 0;
+  if (!(rotate >= 0 && rotate <= 45)) throw invalid('augment_rotate', 'a number in [0, 45] (degrees)', rotRaw);
+  return { augment: { shift, rotate } };
+}
+
+/** Reads a layer-list model's settings: `model` (model-spec.ts) with the same training params as the dense network. */
+function parseModelParams(params: Params, budget: number | null): FnnConfig {
+  const clash = Object.keys(params).find((n) => /^(units|dropout)(_\d+)?$/.test(n));
+  if (clash !== undefined) throw new InputError(`Give either \`model\` (a layer list) or \`${clash}\`, not both`, { code: 'INVALID_PARAM' });
+  const activation = params['activation'] ?? 'relu';
+  if (typeof activation !== 'string' || !(ACTIVATIONS as readonly string[]).includes(activation)) {
+    throw invalid('activation', `one of ${ACTIVATIONS.join(', ')}`, activation);
+  }
+  const raw = params['model'];
+  let model: LayerSpec[];
+  try {
+    if (typeof raw !== 'string') throw new Error('not a string');
+    model = parseModel(raw, activation as Activation);
+  } catch (e) {
+    throw new InputError(`Expected \`model\` to be a layer list, ${MODEL_GRAMMAR}, got ${JSON.stringify(raw)}: ${(e as Error).message}`, { code: 'INVALID_PARAM' });
+  }
+  const dense = parseFnnParams({ ...Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'model')), units: 1 }, budget);
+  return { ...dense, units: [], dropout: [], model };
 }
 
 /** Trainable parameters of an FNN: weights and biases of every dense layer. */

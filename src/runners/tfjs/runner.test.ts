@@ -108,6 +108,26 @@ describe('tfjs runner', () => {
     assert.throws(() => createTfjsRunner({ dataset: 'mnist', workers: 1, metric: 'f1', direction: 'maximize' }), /`metric`/);
   });
 
+  it('trains a layer-list CNN (NHWC) with augmentation, records its parameters, and names a bad layer', async () => {
+    const model = 'conv4:same-maxpool-bn-conv8-avgpool-dropout0.2-flatten-dense16:tanh';
+    const a = await run(trial({ model, batch_size: 32, augment_shift: 2, augment_rotate: 10 }, 4, 2));
+    assert.equal(a.outcome.state, 'complete');
+    // conv 3·3·1·4+4, batch norm 2·4, conv 3·3·4·8+8, dense 6·6·8·16+16, output 16·10+10 (Keras' counts).
+    assert.equal(a.outcome.metrics?.['parameters'], 40 + 8 + 296 + 4624 + 170);
+    assert.ok((a.outcome.metrics?.['test_accuracy'] as number) > 0.3, `learned something: ${a.outcome.metrics?.['test_accuracy']}`);
+    const b = await run(trial({ model, batch_size: 32, augment_shift: 2, augment_rotate: 10 }, 4, 2));
+    assert.deepEqual(b.reports.map((r) => r.metrics['val_loss']), a.reports.map((r) => r.metrics['val_loss']), 'same seed, same run');
+    for (const [params, re] of [
+      [{ model: 'conv4-pool-flatten', batch_size: 8 }, /`model`.*layer 2 `pool`: unknown layer/],
+      [{ model: 'flatten-conv4', batch_size: 8 }, /`model` to fit 28×28×1 inputs: layer 2 \(conv2d\) needs images/],
+      [{ model: 'conv4', units: 8, batch_size: 8 }, /either `model`/],
+    ] as const) {
+      const { outcome } = await run(trial(params, 1, 1));
+      assert.equal(outcome.state, 'failed');
+      if (outcome.state === 'failed') assert.match(outcome.error, re);
+    }
+  });
+
   it('stops on abort and resolves as pruned at the last completed epoch', async () => {
     const { outcome, reports } = await run(trial({ ...base, batch_size: 8 }, 2, 50), (step, _m, ac) => {
       if (step === 1) ac.abort();

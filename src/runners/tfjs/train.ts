@@ -4,8 +4,10 @@ import type { Metrics } from '../../study/types.js';
 import { Rng } from '../../util/rng.js';
 import { LrSchedule } from '../lr-schedule.js';
 import type { Tf } from './backend.js';
-import { disposeFnn, dropoutMasks, forward, initFnn, lossAndCorrect, trainStep, type FnnState } from './fnn.js';
-import { countParameters, type FnnConfig } from './params.js';
+import { augmentBatch } from './augment.js';
+import { lossAndCorrect } from './fnn.js';
+import { createModel, type TrainableModel } from './model.js';
+import type { FnnConfig } from './params.js';
 
 /** Metrics reported after every epoch, in this order. */
 export const EPOCH_METRICS = ['loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr', 'epoch_seconds', 'images_per_second'] as const;
@@ -24,19 +26,21 @@ export function batchTensors(
   order: Int32Array | null,
   from: number,
   to: number,
+  transform?: (x: Float32Array, rows: number) => void,
 ): { x: Tensor2D; y: Tensor2D } {
   const rows = to - from;
   const y = new Float32Array(rows * classes);
-  if (order === null) {
+  if (order === null && transform === undefined) {
     for (let r = 0; r < rows; r++) y[r * classes + (split.y[from + r] as number)] = 1;
     return { x: tf.tensor2d(split.x.subarray(from * features, to * features), [rows, features]), y: tf.tensor2d(y, [rows, classes]) };
   }
   const x = new Float32Array(rows * features);
   for (let r = 0; r < rows; r++) {
-    const i = order[from + r] as number;
+    const i = order === null ? from + r : (order[from + r] as number);
     x.set(split.x.subarray(i * features, (i + 1) * features), r * features);
     y[r * classes + (split.y[i] as number)] = 1;
   }
+  transform?.(x, rows);
   return { x: tf.tensor2d(x, [rows, features]), y: tf.tensor2d(y, [rows, classes]) };
 }
 
@@ -63,14 +67,14 @@ export type TrainResult =
   | { readonly state: 'stopped'; readonly epoch: number; readonly value: number | null; readonly metrics: Metrics }
   | { readonly state: 'diverged'; readonly epoch: number; readonly error: string; readonly metrics: Metrics };
 
-function evaluate(tf: Tf, params: readonly Tensor[], ds: Dataset, split: Split, cfg: FnnConfig, chunk: number): { loss: number; accuracy: number } {
+function evaluate(tf: Tf, model: TrainableModel, weights: readonly Tensor[] | undefined, ds: Dataset, split: Split, chunk: number): { loss: number; accuracy: number } {
   let lossAcc: Tensor = tf.scalar(0);
   let corrAcc: Tensor = tf.scalar(0);
   for (let start = 0; start < split.count; start += chunk) {
     const size = Math.min(chunk, split.count - start);
     const [l, c] = tf.tidy(() => {
       const { x, y } = batchTensors(tf, split, ds.features, ds.numClasses, null, start, start + size);
-      const r = lossAndCorrect(tf, forward(tf, params, x, cfg.activation), y);
+      const r = lossAndCorrect(tf, model.logits(x, weights), y);
       return [tf.add(lossAcc, r.lossSum), tf.add(corrAcc, r.correct)];
     });
     lossAcc.dispose();
@@ -91,17 +95,23 @@ function better(a: number, b: number | null, direction: 'maximize' | 'minimize')
 }
 
 /**
- * Trains an FNN on a loaded dataset. Weight init, per-epoch shuffles and dropout masks all
+ * Trains a network (the dense `units` network or a `model` layer list) on a loaded dataset. Weight init, per-epoch shuffles and dropout masks all
  * come from `seed`, so a run is repeatable on one backend. Keeps the best epoch's weights (by
  * `opts.metric`) and evaluates the test set with them when `opts.evaluateTest` is set.
  */
 export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts: TrainOptions, hooks: TrainHooks): TrainResult {
   const rng = new Rng(seed);
   const t0 = performance.now();
-  let state: FnnState = initFnn(tf, ds.features, cfg.units, ds.numClasses, rng);
+  const model = createModel(tf, { height: ds.rows, width: ds.cols, classes: ds.numClasses }, cfg, rng);
+  // Augmentation draws from its own stream, so that switching it on leaves shuffles, weights and masks as they were.
+  const augmentRng = new Rng((seed ^ 0x41c64e6d) >>> 0);
+  const augment =
+    cfg.augment.shift > 0 || cfg.augment.rotate > 0
+      ? (x: Float32Array, rows: number): void => augmentBatch(x, rows, ds.rows, ds.cols, 1, cfg.augment, augmentRng)
+      : undefined;
   const schedule = new LrSchedule(cfg.lrSchedule, cfg.learningRate, opts.metric.endsWith('loss') ? 'minimize' : 'maximize');
-  const parameters = countParameters(ds.features, cfg.units, ds.numClasses);
-  const evalBatch = opts.evalBatch ?? 2048;
+  const parameters = model.parameters;
+  const evalBatch = Math.min(opts.evalBatch ?? 2048, model.evalRows);
   const n = ds.train.count;
   const batches = Math.ceil(n / cfg.batchSize);
   let best: { epoch: number; value: number; params: Tensor[]; metrics: Metrics } | null = null;
@@ -139,15 +149,13 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
         const start = b * cfg.batchSize;
         const size = Math.min(cfg.batchSize, n - start);
         const out = tf.tidy(() => {
-          const { x, y } = batchTensors(tf, ds.train, ds.features, ds.numClasses, perm, start, start + size);
-          const masks = dropoutMasks(tf, rng, size, cfg.units, cfg.dropout);
-          const r = trainStep(tf, state, x, y, masks, cfg.activation, lr);
-          return { ...r, lossSum: tf.add(lossAcc, r.lossSum), correct: tf.add(corrAcc, r.correct) };
+          const { x, y } = batchTensors(tf, ds.train, ds.features, ds.numClasses, perm, start, start + size, augment);
+          const r = model.step(x, y, lr, rng);
+          return { next: r.next, lossSum: tf.add(lossAcc, r.lossSum), correct: tf.add(corrAcc, r.correct) };
         });
-        disposeFnn(state);
+        model.commit(out.next);
         lossAcc.dispose();
         corrAcc.dispose();
-        state = { params: out.params, m: out.m, v: out.v, step: state.step + 1 };
         lossAcc = out.lossSum;
         corrAcc = out.correct;
         if (hooks.onProgress !== undefined) {
@@ -176,7 +184,7 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
       }
       const metrics: Record<string, number> = { loss, accuracy };
       if (ds.validation.count > 0) {
-        const v = evaluate(tf, state.params, ds, ds.validation, cfg, evalBatch);
+        const v = evaluate(tf, model, undefined, ds, ds.validation, evalBatch);
         metrics['val_loss'] = v.loss;
         metrics['val_accuracy'] = v.accuracy;
       }
@@ -187,7 +195,7 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
       const value = metrics[opts.metric];
       if (value !== undefined && better(value, best?.value ?? null, opts.direction)) {
         best?.params.forEach((p) => p.dispose());
-        best = { epoch, value, params: state.params.map((p) => tf.clone(p)), metrics };
+        best = { epoch, value, params: model.snapshot(), metrics };
       }
       hooks.onEpoch(epoch, metrics);
       schedule.update(value ?? Number.NaN);
@@ -202,13 +210,13 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
     }
     const extra: Record<string, number> = {};
     if (opts.evaluateTest) {
-      const t = evaluate(tf, best.params, ds, ds.test, cfg, evalBatch);
+      const t = evaluate(tf, model, best.params, ds, ds.test, evalBatch);
       extra['test_loss'] = t.loss;
       extra['test_accuracy'] = t.accuracy;
     }
     return { state: 'complete', value: best.value, metrics: finalMetrics(extra) };
   } finally {
-    disposeFnn(state);
+    model.dispose();
     (best as { params: Tensor[] } | null)?.params.forEach((p) => p.dispose());
   }
 }
