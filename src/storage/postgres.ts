@@ -147,13 +147,17 @@ export class PostgresStorage implements Storage {
     const config: pg.PoolConfig = { connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 15_000 };
     if (password !== undefined) config.password = password;
     const pool = new pg.Pool(config);
-    // An idle client losing its connection must not crash the process; the next query reports it.
+    // An idle client losing its connection must not crash the process; the next query reports it. Every client
+    // also gets its own listener: the pool's idle listener removes itself after one error, and a cut connection
+    // can emit a second one (or one while checked out), which would be an unhandled 'error' (fault test, issue 17).
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     let reportPool = pool;
     if (options.asyncReports ?? true) {
       // A startup parameter, so every connection of this pool has it before its first query.
       reportPool = new pg.Pool({ ...config, options: '-c synchronous_commit=off' });
       reportPool.on('error', () => undefined);
+      reportPool.on('connect', (client) => client.on('error', () => undefined));
     }
     const storage = new PostgresStorage(pool, reportPool, schema, label, secret, options.now ?? Date.now);
     try {

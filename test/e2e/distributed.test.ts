@@ -312,6 +312,68 @@ describe('distributed studies on one SQLite file', () => {
   });
 });
 
+// Issue 17: 8 separate worker processes on a sampler-proposed study used to draw the same points (the random stream
+// came from the trial count they all saw). Each proposal now belongs to the trial number it gets.
+const continuousObjective = join(dir, 'continuous.sh');
+writeFileSync(continuousObjective, `#!/bin/sh
+echo "{\\"final\\":{\\"value\\":$HZ_PARAM_X}}"
+`);
+
+function continuousSpec(name: string, trials: number): string {
+  const p = join(dir, `${name}.yaml`);
+  writeFileSync(p, `study: ${name}
+objective: { metric: value, direction: maximize }
+space:
+  x: { type: float, low: 0, high: 1 }
+  y: { type: float, low: 0.001, high: 1, log: true }
+sampler: { type: random, trials: ${trials} }
+trainer: { type: command, command: [/bin/sh, ${JSON.stringify(continuousObjective)}] }
+parallel: 1
+seed: 5
+`);
+  return p;
+}
+
+/** 8 worker processes on a random search of 100 trials: 100 trials, 100 distinct configurations and seeds. */
+async function eightWorkersDistinct(url: string, name: string): Promise<void> {
+  const created = hz(['create', continuousSpec(name, 100), '--storage', url]);
+  assert.equal(created.code, 0, created.stderr);
+  const workers = Array.from({ length: 8 }, () => startWorker(url, name));
+  const ends = await Promise.all(workers.map((w) => w.done));
+  for (const r of ends) assert.equal(r.code, 0, r.stderr);
+  const exported = hz(['export', '--storage', url, '--study', name, '--format', 'json']);
+  assert.equal(exported.code, 0, exported.stderr);
+  const trials = (JSON.parse(exported.stdout) as { trials: { params: { x: number; y: number }; value: number; state: string; seed: number }[] }).trials;
+  assert.equal(trials.length, 100);
+  assert.ok(trials.every((t) => t.state === 'complete' && t.value === t.params.x));
+  assert.equal(new Set(trials.map((t) => `${t.params.x},${t.params.y}`)).size, 100, 'every trial a distinct configuration');
+  assert.equal(new Set(trials.map((t) => t.seed)).size, 100, 'every trial its own seed');
+  // The same study on one worker gives the same 100 configurations (one worker's run is the reference).
+  const solo = hz(['run', continuousSpec(`${name}_solo`, 100), '--storage', `sqlite:${join(dir, `${name}-solo.db`)}`, '--quiet']);
+  assert.equal(solo.code, 0, solo.stderr);
+  const one = hz(['export', '--storage', `sqlite:${join(dir, `${name}-solo.db`)}`, '--study', `${name}_solo`, '--format', 'json']);
+  const oneTrials = (JSON.parse(one.stdout) as { trials: { params: { x: number; y: number } }[] }).trials;
+  const key = (ts: { params: { x: number; y: number } }[]) => ts.map((t) => `${t.params.x},${t.params.y}`);
+  assert.deepEqual(key(trials), key(oneTrials), 'trial k of the distributed study is trial k of one worker\'s');
+}
+
+describe('distinct proposals from separate worker processes', { concurrency: false }, () => {
+  it('8 workers on one SQLite file: 100 distinct configurations', { timeout: 120_000 }, async () => {
+    await eightWorkersDistinct(`sqlite:${join(dir, 'distinct.db')}`, 'distinct_sqlite');
+  });
+  it('8 workers on PostgreSQL: 100 distinct configurations', { timeout: 120_000, skip }, async () => {
+    const { url, schema } = newStorage();
+    try {
+      await eightWorkersDistinct(url, 'distinct_pg');
+    } finally {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    }
+  });
+});
+
 function clusterVersion(): string | null {
   try {
     return readdirSync('/etc/postgresql').sort((a, b) => Number(a) - Number(b)).pop() ?? null;
