@@ -185,7 +185,8 @@ describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () =
     const one = newStorage();
     await create(one.url, specFile('kill1', { xs: [1], ys: [1, 2], steps: 3, sleep: 0.3, maxAttempts: 1 }));
     const c = startWorker(one.url, 'kill1');
-    const lost = await waitFor('a running trial', async () => (await rows(one.schema, 'kill1')).find((r) => r.state === 'running'));
+    // Started (attempts 1): a claim killed before its trial started would not count as an attempt.
+    const lost = await waitFor('a started trial', async () => (await rows(one.schema, 'kill1')).find((r) => r.state === 'running' && r.attempts >= 1));
     c.proc.kill('SIGKILL');
     await c.done;
     const d = startWorker(one.url, 'kill1');
