@@ -37,7 +37,8 @@ async function child(command: Command, storage: string, study: string): Promise<
 
 /** Fills the study to `to` trials: complete ones with `steps` steps, and the last 4 left running, the last 4 waiting. */
 async function fill(s: Storage, studyId: number, from: number, to: number, steps: number, final: boolean, enqueueOnly = false): Promise<void> {
-  const plans = Array.from({ length: to - from }, (_, i) => ({ params: { x: (from + i) / to, units: 64 * (1 + ((from + i) % 8)) }, seed: from + i, budget: steps }));
+  const plans = Array.from({ length: to - from }, (_, i) =>
+    ({ params: { x: (from + i) / to, units: 64 * (1 + ((from + i) % 8)) }, seed: from + i, budget: steps }));
   for (let at = 0; at < plans.length; at += 5000) await s.enqueueTrials(studyId, plans.slice(at, at + 5000));
   if (enqueueOnly) return;
   const leave = final ? 8 : 0;
@@ -56,7 +57,8 @@ async function fill(s: Storage, studyId: number, from: number, to: number, steps
 }
 
 /** Fast fill: the waiting trials numbered below `to` (minus the last 8) completed in bulk SQL, as the API would leave them. */
-async function bulkComplete(backend: string, url: string, pgUrl: string | null, schema: string, studyId: number, to: number, steps: number, final: boolean): Promise<void> {
+async function bulkComplete(backend: string, url: string, pgUrl: string | null, schema: string, studyId: number, to: number, steps: number,
+  final: boolean): Promise<void> {
   const upto = final ? to - 8 : to;
   const metricsOf = `'{"val_accuracy": 0.5, "val_loss": 0.5}'`;
   if (backend === 'sqlite') {

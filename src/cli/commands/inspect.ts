@@ -47,7 +47,8 @@ export function listCommand(flags: { storage?: string }): Promise<number> {
       return 0;
     }
     out(renderTable(['study', 'metric', 'direction', 'complete', 'running', 'waiting', 'pruned', 'failed', 'created'],
-      studies.map((s) => [s.name, s.metric, s.direction, s.counts.complete, s.counts.running, s.counts.waiting, s.counts.pruned, s.counts.failed, new Date(s.createdAt).toISOString().slice(0, 16)])));
+      studies.map((s) => [s.name, s.metric, s.direction, s.counts.complete, s.counts.running, s.counts.waiting, s.counts.pruned, s.counts.failed,
+        new Date(s.createdAt).toISOString().slice(0, 16)])));
     return 0;
   }, { readOnly: true });
 }
