@@ -7,8 +7,9 @@ import type { Tf } from './backend.js';
  * Why: the WASM backend has no Conv2DBackpropFilter, and its Conv2DBackpropInput is a plain loop. Its forward
  * Conv2D runs on XNNPACK. Measured on mnist_cnn's second convolution (batch 128, 26×26×32 → 24×24×64, WASM, a
  * loaded 2-core machine): forward 0.9–1.2 s; dx by Conv2DBackpropInput 13.6 s, by the forward conv below 1.7 s;
- * dW by im2col (slices + concat) and a matMul 5.2 s, by the forward conv below 2.2–4.1 s (.h9 scratch run, see
- * bench/trainer-throughput.ts for the end-to-end figure).
+ * dW by im2col (slices + concat) and a matMul 5.2 s, by the forward conv below 2.2–4.1 s; for the first layer
+ * (28×28×1 → 32) 60 ms against 265 ms by im2col. One-off timings; bench/trainer-throughput.ts --cnn-only gives
+ * the end-to-end figure against PyTorch.
  */
 
 /** TF's 'same' padding for stride 1: total k − 1, the smaller half on top/left. */
