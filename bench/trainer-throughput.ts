@@ -3,9 +3,11 @@
 // raw PyTorch loop (bench/torch_fnn_throughput.py), all on the same 784-512-10 FNN and real MNIST.
 // Per row: training images/s, per-trial start-up, wall per trial, ratios against bare PyTorch; then
 // what the command runner adds to a PyTorch trial (median of alternating runs).
-// Run: flock /tmp/bench.lock npx tsx bench/trainer-throughput.ts [--quick] [--reps N] [--threads T] [--backend wasm|cpu|tensorflow]
+// Then a CNN (Keras's mnist_cnn) in the built-in trainer against the same network in a raw PyTorch loop on 1 thread
+// (per core) and on its default threads, on the same images, alternating; --cnn-only skips the FNN table.
+// Run: flock /tmp/bench.lock npx tsx bench/trainer-throughput.ts [--quick] [--cnn-only] [--cnn-train N] [--reps N] [--threads T] [--backend wasm|cpu|tensorflow]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveDataset } from '../src/datasets/resolve.js';
 import { createCommandRunner } from '../src/runners/command/runner.js';
@@ -34,6 +36,11 @@ const epochs = quick ? 2 : 3;
 const reps = Number(flag('--reps') ?? (quick ? 1 : 5));
 const trained = Math.floor(trainLimit * 0.8);
 const seed = 1;
+const cnnOnly = argv.includes('--cnn-only');
+// CNN rows: fewer images (a CNN epoch costs ~50× an FNN epoch), 2 epochs, the second one timed.
+const cnnTrainLimit = Number(flag('--cnn-train') ?? (quick ? 500 : 3000));
+/** Keras's mnist_cnn as a built-in trainer model; bench/torch_fnn_throughput.py --model cnn builds the same. */
+const CNN_PARAMS = { model: 'conv32-conv64-maxpool-dropout0.25-flatten-dense128-dropout0.5', batch_size: 128, learning_rate: 0.001 } as const;
 
 /** One table row: medians over the row's trials. */
 interface Row {
@@ -155,9 +162,57 @@ function printTable(rows: readonly Row[], bare: Row | undefined): void {
   for (const c of cells) console.log(line(c));
 }
 
+/** The CNN rows: the built-in trainer (1 trial) and the raw PyTorch loop on 1 thread and on `threads`, alternating. */
+async function cnn(threads: number): Promise<void> {
+  const epochsCnn = 2;
+  const files = resolveDataset('mnist');
+  const raw = (t: number): string[] => [PYTHON, 'bench/torch_fnn_throughput.py', files.trainImages, files.trainLabels, '--model', 'cnn', '--train', String(cnnTrainLimit), '--epochs', String(epochsCnn), '--threads', String(t)];
+  const runner = createTfjsRunner({ dataset: 'mnist', trainLimit: cnnTrainLimit, testLimit: 100, backend, workers: 1, metric: 'val_accuracy', direction: 'maximize' });
+  const tf: TrialTiming[] = [];
+  const one: TrialTiming[] = [];
+  const many: TrialTiming[] = [];
+  const cnnReps = Math.max(1, Math.min(reps, 3));
+  console.log(`CNN (Keras mnist_cnn: conv32-conv64-maxpool-dropout0.25-flatten-dense128-dropout0.5, Adam 1e-3, batch 128), ${Math.floor(cnnTrainLimit * 0.8)} MNIST images × ${epochsCnn} epochs, ${cnnReps} alternating rep(s)`);
+  try {
+    await runner.prepare?.();
+    for (let i = 0; i < cnnReps; i++) {
+      const t = await runnerTimed(runner, { trialId: 100 + i, number: i, params: CNN_PARAMS, seed, budget: epochsCnn });
+      tf.push(t);
+      console.log(`  rep ${i + 1} TF.js (${runner.backend}) ${Math.round(steadyRate(t.epochs))} images/s; parameters ${t.epochs.length > 0 ? 'recorded' : 'n/a'}`);
+      if (!('error' in pythonInfo())) {
+        const a = await spawnTimed(raw(1), {});
+        one.push(a);
+        console.log(`  rep ${i + 1} PyTorch 1 thread ${Math.round(steadyRate(a.epochs))} images/s`);
+        if (threads > 1) {
+          const b = await spawnTimed(raw(threads), {});
+          many.push(b);
+          console.log(`  rep ${i + 1} PyTorch ${threads} threads ${Math.round(steadyRate(b.epochs))} images/s`);
+        }
+      }
+    }
+  } finally {
+    await runner.close?.();
+  }
+  const rate = (ts: readonly TrialTiming[]): number => (ts.length > 0 ? median(ts.map((t) => steadyRate(t.epochs))) : Number.NaN);
+  const rows: Row[] = [rowOf(`CNN, TF.js built-in (${runner.backend}, 1 thread), 1 trial`, tf)];
+  if (one.length > 0) rows.push(rowOf('CNN, raw PyTorch loop, 1 thread (the per-core peer)', one, 'no validation, no protocol'));
+  if (many.length > 0) rows.push(rowOf(`CNN, raw PyTorch loop, ${threads} threads`, many, 'no validation, no protocol'));
+  console.log('');
+  printTable(rows, one.length > 0 ? rows[1] : undefined);
+  console.log(
+    `CNN ratio per core (TF.js 1 thread / PyTorch 1 thread, images/s): ${times(rate(tf) / rate(one))} (target ≥ 0.30×)` +
+      (many.length > 0 ? `; against PyTorch on ${threads} threads: ${times(rate(tf) / rate(many))}` : ''),
+  );
+}
+
 async function main(): Promise<void> {
   const info = pythonInfo();
   const threads = Number(flag('--threads') ?? ('threads' in info ? info.threads : 1));
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  if (cnnOnly) {
+    await cnn(threads);
+    return;
+  }
   console.log(`trials in any framework: FNN 784-512-10 (ReLU, dropout 0.2, Adam 1e-3), batch 128, real MNIST, ${trained} images × ${epochs} epochs per trial${quick ? ' (quick)' : ''}`);
   const single = await tfjs(1);
   const parallel = await tfjs(2);
@@ -186,6 +241,7 @@ async function main(): Promise<void> {
   printTable(rows, bare);
   if (bare === undefined || 'error' in torch) {
     console.log(`ratio vs bare PyTorch: n/a (PyTorch peer failed: ${'error' in torch ? torch.error : ''})`);
+    await cnn(threads);
     return;
   }
   const r = (row: Row | undefined): string => times((row?.rate ?? Number.NaN) / bare.rate);
@@ -207,6 +263,8 @@ async function main(): Promise<void> {
     `  paired per-rep difference ${(paired * 1000).toFixed(0)} ms = ${pct((paired / wallB) * 100)}; time outside training added ${(outside * 1000).toFixed(0)} ms = ${pct((outside / wallB) * 100)}; ` +
       `CPU noise: bare walls spread ${spread.toFixed(1)}% of the median across reps (2 shared cores)`,
   );
+  console.log('');
+  await cnn(threads);
 }
 
 await main();
