@@ -201,7 +201,7 @@ function maxPoolGrad(tf: Tf, x: Tensor4D, dy: Tensor4D, size: number): Tensor {
           }
         }
         const g = ((b * oh + i) * ow + j) * c;
-        for (let ch = 0; ch < c; ch++) out[at[ch] as number] += gv[g + ch] as number;
+        for (let ch = 0; ch < c; ch++) out[at[ch] as number] = (out[at[ch] as number] as number) + (gv[g + ch] as number);
       }
     }
   }
