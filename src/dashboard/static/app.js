@@ -1,11 +1,11 @@
 /* global Plotly, document, window, location */
 // The hyperzone dashboard's browser side: plain script, no build step. Every number it shows comes aggregated from
 // /api (a page of the table, a grid for the surface, the improving points of best-so-far), so the page stays light
-// with 100,000 trials. It polls the study's summary every second and redraws what changed (its `version`).
+// with 100,000 trials. It polls the study's summary twice a second and redraws what changed (its `version`).
 'use strict';
 
 (function () {
-  const POLL_MS = 1000;
+  const POLL_MS = 500;
   const token = new URLSearchParams(location.search).get('token');
   const app = document.getElementById('app');
   const crumb = document.getElementById('crumb');
@@ -69,6 +69,10 @@
   function markLive(ok) {
     live.classList.toggle('stale', !ok);
     updated.textContent = (ok ? 'updated ' : 'no answer since ') + fmtTime.format(new Date());
+  }
+
+  function afterPaint() {
+    return new Promise(function (resolve) { window.requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
   }
 
   function schedule(fn) {
@@ -183,21 +187,41 @@
     return v;
   }
 
+  // The summary is asked for every POLL_MS whatever the charts are doing; what changed (its `version`) is redrawn, the
+  // table at once, the charts one redraw at a time (a change seen during a redraw is drawn right after it).
   function pollStudy(v) {
+    v.polls = (v.polls || 0) + 1;
     api('studies/' + encodeURIComponent(v.name)).then(function (s) {
-      if (view !== v) return null;
+      if (view !== v) return;
       markLive(true);
-      const changed = s.version !== v.version;
       v.summary = s;
-      v.version = s.version;
       drawSummary(v);
-      const jobs = [drawWorkers(v)];
-      if (changed) jobs.push(drawTrials(v), drawBest(v), drawImportance(v), drawSurfaceControls(v), drawParallel(v));
-      return Promise.all(jobs);
+      if (v.polls % 4 === 1) drawWorkers(v);
+      if (s.version !== v.version) redraw(v, s.version);
     }, function (e) {
       markLive(false);
       if (v.version === -1) showError(app, e);
     }).finally(function () { if (view === v) schedule(function () { pollStudy(v); }); });
+  }
+
+  // The table (and counts) redraw at once on every change; the charts, heavier (the 3D surface is WebGL), one redraw at
+  // a time and at most every CHART_MS, so a study that changes many times a second keeps the page responsive.
+  const CHART_MS = 2000;
+  function redraw(v, version) {
+    v.version = version;
+    const table = drawTrials(v);
+    if (v.drawing) { v.pending = true; return; }
+    v.drawing = true;
+    const started = Date.now();
+    // The charts start once the new rows are painted, so a slow WebGL redraw never holds back the table.
+    table.then(afterPaint).then(function () {
+      return Promise.all([drawBest(v), drawImportance(v), drawSurfaceControls(v), drawParallel(v), drawWorkers(v)]);
+    }).finally(function () {
+      setTimeout(function () {
+        v.drawing = false;
+        if (v.pending && view === v) { v.pending = false; redraw(v, v.version); }
+      }, Math.max(0, CHART_MS - (Date.now() - started)));
+    });
   }
 
   function drawSummary(v) {
@@ -224,16 +248,25 @@
       if (d.page > d.pages && d.total > 0) { v.page = d.pages; return drawTrials(v); }
       const cols = [['number', '#']].concat(d.params.map(function (n) { return ['param:' + n, n]; }),
         [['state', 'state'], ['value', v.summary.metric], ['epoch', 'epoch'], ['parameters', 'parameters'], ['seconds', 'duration']]);
-      const head = el('tr', {}, cols.map(function (c) {
-        const th = el('th', { class: 'sortable' + (v.sort === c[0] ? ' sorted' + (v.order === 'desc' ? ' desc' : '') : ''), text: c[1] });
-        th.addEventListener('click', function () {
-          if (v.sort === c[0]) v.order = v.order === 'asc' ? 'desc' : 'asc';
-          else { v.sort = c[0]; v.order = c[0] === 'value' && v.summary.direction === 'maximize' ? 'desc' : 'asc'; }
-          v.page = 1;
-          drawTrials(v);
-        });
-        return th;
-      }));
+      // The header is built once per set of columns and only its classes change after, so a click on it is never lost
+      // to a redraw while trials stream in.
+      const headKey = cols.map(function (c) { return c[0]; }).join('\n');
+      if (v.headKey !== headKey) {
+        v.headKey = headKey;
+        v.head = el('thead', {}, [el('tr', {}, cols.map(function (c) {
+          const th = el('th', { class: 'sortable', 'data-sort': c[0], text: c[1] });
+          th.addEventListener('click', function () {
+            if (v.sort === c[0]) v.order = v.order === 'asc' ? 'desc' : 'asc';
+            else { v.sort = c[0]; v.order = c[0] === 'value' && v.summary.direction === 'maximize' ? 'desc' : 'asc'; }
+            v.page = 1;
+            drawTrials(v);
+          });
+          return th;
+        }))]);
+      }
+      for (const th of v.head.querySelectorAll('th')) {
+        th.className = 'sortable' + (v.sort === th.getAttribute('data-sort') ? ' sorted' + (v.order === 'desc' ? ' desc' : '') : '');
+      }
       const body = d.rows.map(function (r) {
         const tr = el('tr', { class: 'clickable' + (v.selected === r.number ? ' selected' : ''), 'data-number': String(r.number) }, [
           el('td', { class: 'num', text: String(r.number) })].concat(
@@ -243,7 +276,10 @@
         tr.addEventListener('click', function () { v.selected = r.number; drawCurve(v); drawTrials(v); });
         return tr;
       });
-      v.parts.table.replaceChildren(el('thead', {}, [head]), el('tbody', {}, body));
+      // data-drawn-at: when these rows went in (the browser test times live updates by it).
+      const tbody = el('tbody', { 'data-drawn-at': String(Date.now()) }, body);
+      if (v.parts.table.firstChild !== v.head) v.parts.table.replaceChildren(v.head, tbody);
+      else v.parts.table.replaceChild(tbody, v.parts.table.lastChild);
       const prev = el('button', { text: '‹ previous', onclick: function () { v.page -= 1; drawTrials(v); } });
       const next = el('button', { text: 'next ›', onclick: function () { v.page += 1; drawTrials(v); } });
       prev.disabled = d.page <= 1;

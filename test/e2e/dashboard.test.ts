@@ -1,0 +1,148 @@
+// The dashboard in a real browser (Debian's chromium driven by playwright-core) on a SQLite study that a writer keeps
+// adding trials to: the charts render, the trial rows are there, a new trial appears without a reload, the epoch
+// slider changes the surface. Skips with a printed reason when Chromium is absent, unless HZ_REQUIRE_BROWSER=1.
+// HZ_DASHBOARD_SHOTS=DIR keeps the screenshots there (docs/dashboard/ has the committed ones).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStorage } from '../../src/storage/open.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { startDashboard } from '../../src/dashboard/server.js';
+import { addTrials, createTestStudy } from '../../src/dashboard/test-study.js';
+import * as peers from '../support/peers.js';
+
+const browserPeer = peers.browser();
+const skip = peers.skipUnless(browserPeer);
+// Plotly's 4.7 MB bundle and software WebGL are slow on a busy machine: generous waits, none of them a sleep.
+const WAIT = { timeout: 90_000 };
+
+test('dashboard in Chromium: charts, rows, live trials, epoch slider', { skip, timeout: 400_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'hz-dashboard-'));
+  const shots = process.env.HZ_DASHBOARD_SHOTS ?? dir;
+  mkdirSync(shots, { recursive: true });
+  const path = join(dir, 'study.db');
+  // The writer (a worker's connection) and the dashboard's own read connection, as with `hyperzone dashboard`.
+  const writer = new SqliteStorage(path);
+  const study = await createTestStudy(writer, 'mnist-mlp');
+  await addTrials(writer, study, 0, 120, 8);
+  await writer.workerHeartbeat({ id: 'w-test', studyId: study.id, host: 'box', pid: 4242, startedAt: Date.now() });
+  const reader = await openStorage(path, { mustExist: true });
+  const dashboard = await startDashboard({ storage: reader, port: 0, host: '127.0.0.1' });
+  let next = 120;
+  let writing = true;
+  // A worker still adding trials while the page is open.
+  const worker = (async () => {
+    while (writing) {
+      await addTrials(writer, study, next, 1, 8);
+      next += 1;
+      await new Promise((r) => setTimeout(r, 700));
+    }
+  })();
+  const browser = await chromium.launch({
+    executablePath: browserPeer.executable,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    const offsite: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(dashboard.url)) offsite.push(r.url());
+    });
+
+    // The study list, then the study page.
+    await page.goto(dashboard.url, { waitUntil: 'load', ...WAIT });
+    await page.waitForSelector('#studies tbody tr', WAIT);
+    assert.match(await page.textContent('#studies tbody') ?? '', /mnist-mlp/);
+    await page.click('#studies tbody tr');
+    await page.waitForSelector('#trials tbody tr', WAIT);
+    assert.equal(await page.locator('#trials tbody tr').count(), 25, 'a page of 25 rows');
+
+    // Every chart draws something: a laid-out Plotly figure with data.
+    const charts = ['best', 'importance', 'surface3d', 'heatmap', 'parallel', 'slice', 'size'];
+    await page.waitForFunction((ids) => ids.every((id) => {
+      const el = document.getElementById(id) as (HTMLElement & { data?: unknown[] }) | null;
+      return el !== null && Array.isArray(el.data) && el.data.length > 0 && el.querySelector('.main-svg') !== null;
+    }), charts, WAIT);
+    for (const id of charts) {
+      const box = await page.locator(`#${id}`).boundingBox();
+      assert.ok(box && box.width > 200 && box.height > 200, `#${id} is laid out (${JSON.stringify(box)})`);
+    }
+    assert.ok(await page.locator('#surface3d canvas').count() > 0, 'the 3D surface draws on a WebGL canvas');
+    assert.ok(await page.locator('#heatmap .hm, #heatmap image').count() > 0, 'the heatmap draws its cells');
+    assert.ok(await page.locator('#parallel .parcoords-line-layers, #parallel canvas').count() > 0, 'parallel coordinates draw lines');
+
+    // A new trial appears without a reload: sort by number, newest first, and time a trial from its finish to its row.
+    // The table sorts by number ascending; one click on its header turns it to descending.
+    await page.click('#trials th:first-child');
+    await page.waitForSelector('#trials th.sorted.desc', WAIT);
+    writing = false;
+    await worker;
+    const numberBefore = next;
+    await addTrials(writer, study, next, 1, 8);
+    const finishedAt = Date.now();
+    if (process.env.HZ_DASHBOARD_TRACE) page.on('requestfinished', (r) => process.stdout.write(`# +${Date.now() - finishedAt} ms ${r.url().slice(dashboard.url.length)}\n`));
+    await page.waitForSelector(`#trials tbody tr[data-number="${numberBefore}"]`, WAIT);
+    // When the row went into the page (same machine, same clock): the page's own stamp, since Playwright's check can
+    // itself wait behind a chart redraw on a busy machine.
+    const drawnAt = Number(await page.getAttribute('#trials tbody', 'data-drawn-at'));
+    const latency = drawnAt - finishedAt;
+    process.stdout.write(`# a finished trial was in the table ${latency} ms after it finished (${Date.now() - finishedAt} ms until the test saw it; polling every 0.5 s)\n`);
+    assert.ok(latency < Number(process.env.HZ_DASHBOARD_LIVE_MS ?? 2000), `the new trial took ${latency} ms to appear (limit 2000 ms; HZ_DASHBOARD_LIVE_MS sets it on a slow machine)`);
+    assert.match(await page.textContent('#counts') ?? '', new RegExp(`${numberBefore + 1} trials`));
+
+    // The epoch slider changes the surface: the final values, then epoch 1.
+    const zOf = (): Promise<string> => page.$eval('#surface3d', (el) => JSON.stringify((el as HTMLElement & { data: { z: unknown }[] }).data[0]?.z));
+    await page.waitForFunction(() => document.getElementById('surface3d')?.getAttribute('data-epoch') === 'null', undefined, WAIT);
+    const finalZ = await zOf();
+    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
+    await page.$eval('#epoch', (el) => {
+      const input = el as HTMLInputElement;
+      input.value = '0';
+      input.dispatchEvent(new Event('input'));
+    });
+    await page.waitForFunction(() => document.getElementById('surface3d')?.getAttribute('data-epoch') === '1', undefined, WAIT);
+    assert.equal(await page.textContent('#epoch-label'), 'epoch 1');
+    const firstZ = await zOf();
+    assert.notEqual(firstZ, finalZ, 'the surface at epoch 1 differs from the final one');
+    const mean = (z: string): number => {
+      const cells = (JSON.parse(z) as (number | null)[][]).flat().filter((v): v is number => v !== null);
+      return cells.reduce((a, b) => a + b, 0) / cells.length;
+    };
+    assert.ok(mean(firstZ) < mean(finalZ) - 0.1, 'accuracy at epoch 1 is well below the final accuracy');
+    await page.$eval('#epoch', (el) => {
+      const input = el as HTMLInputElement;
+      input.value = '3';
+      input.dispatchEvent(new Event('input'));
+    });
+    await page.waitForFunction(() => document.getElementById('surface3d')?.getAttribute('data-epoch') === '4', undefined, WAIT);
+    await page.locator('#surface-card').screenshot({ path: join(shots, 'surface-3d.png') });
+
+    // A trial's learning curves.
+    await page.click(`#trials tbody tr[data-number="${numberBefore}"]`);
+    await page.waitForFunction(() => {
+      const el = document.getElementById('curve') as (HTMLElement & { data?: unknown[] }) | null;
+      return el !== null && Array.isArray(el.data) && el.data.length === 2;
+    }, undefined, WAIT);
+    assert.match(await page.textContent('#curve-card h2') ?? '', new RegExp(`trial #${numberBefore}`));
+    assert.match(await page.textContent('#workers') ?? '', /w-test/);
+
+    assert.deepEqual(problems, []);
+    assert.deepEqual(offsite, [], 'the page fetches nothing from elsewhere');
+    process.stdout.write(`# screenshots in ${shots}\n`);
+  } finally {
+    writing = false;
+    await worker;
+    await browser.close();
+    await dashboard.close();
+    await reader.close();
+    await writer.close();
+  }
+});
