@@ -102,7 +102,6 @@ test('dashboard in Chromium: charts, rows, live trials, epoch slider', { skip, t
     const zOf = (): Promise<string> => page.$eval('#surface3d', (el) => JSON.stringify((el as HTMLElement & { data: { z: unknown }[] }).data[0]?.z));
     await page.waitForFunction(() => document.getElementById('surface3d')?.getAttribute('data-epoch') === 'null', undefined, WAIT);
     const finalZ = await zOf();
-    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
     await page.$eval('#epoch', (el) => {
       const input = el as HTMLInputElement;
       input.value = '0';
@@ -133,6 +132,7 @@ test('dashboard in Chromium: charts, rows, live trials, epoch slider', { skip, t
     }, undefined, WAIT);
     assert.match(await page.textContent('#curve-card h2') ?? '', new RegExp(`trial #${numberBefore}`));
     assert.match(await page.textContent('#workers') ?? '', /w-test/);
+    await page.screenshot({ path: join(shots, 'dashboard.png'), fullPage: true });
 
     assert.deepEqual(problems, []);
     assert.deepEqual(offsite, [], 'the page fetches nothing from elsewhere');

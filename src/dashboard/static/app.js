@@ -395,10 +395,28 @@
     return drawSurface(v);
   }
 
+  // Both views put the cells at even steps (0, 1, 2, ...) labelled with their values, as a grid search's axes are read
+  // (16, 32, ..., 512 evenly, not bunched at one end); binned axes are labelled with each bin's centre in 3D.
   function axisLayout(a, forHeatmap) {
-    if (forHeatmap) return { title: { text: a.param + (a.log ? ' (log scale)' : '') }, type: 'category', automargin: true };
-    if (a.kind === 'categories') return { title: { text: a.param }, tickvals: a.positions, ticktext: a.labels };
-    return { title: { text: a.param + (a.log ? ' (log)' : '') }, type: a.log ? 'log' : 'linear' };
+    const title = { text: a.param + (a.log ? ' (log scale)' : '') };
+    if (forHeatmap) return { title: title, type: 'category', automargin: true };
+    const labels = a.kind === 'bins' ? a.positions.map(num) : a.labels;
+    const every = Math.max(1, Math.ceil(labels.length / 8));
+    const ticks = a.positions.map(function (_, i) { return i; }).filter(function (i) { return i % every === 0; });
+    return { title: title, tickvals: ticks, ticktext: ticks.map(function (i) { return labels[i]; }) };
+  }
+
+  function cellIndex(a) {
+    return a.positions.map(function (_, i) { return i; });
+  }
+
+  // Log-axis ticks at 1, 2 and 5 times the powers of ten in [lo, hi], labelled in full (not Plotly's bare minor digits).
+  function logTicks(lo, hi) {
+    const vals = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of [1, 2, 5]) { const t = m * Math.pow(10, e); if (t >= lo / 1.5 && t <= hi * 1.5) vals.push(t); }
+    }
+    return { tickvals: vals, ticktext: vals.map(num) };
   }
 
   function drawSurface(v) {
@@ -419,11 +437,11 @@
         });
       });
       const traces3d = [{
-        type: 'surface', x: d.x.positions, y: d.y.positions, z: d.z, text: hover, hoverinfo: 'text', colorscale: 'Viridis',
+        type: 'surface', x: cellIndex(d.x), y: cellIndex(d.y), z: d.z, text: hover, hoverinfo: 'text', colorscale: 'Viridis',
         colorbar: { title: { text: metric, side: 'right' }, len: 0.8, thickness: 14 }, connectgaps: false,
       }];
       if (d.best) {
-        traces3d.push({ type: 'scatter3d', mode: 'markers', name: 'best cell', x: [d.x.positions[d.best.xi]], y: [d.y.positions[d.best.yi]], z: [d.best.value],
+        traces3d.push({ type: 'scatter3d', mode: 'markers', name: 'best cell', x: [d.best.xi], y: [d.best.yi], z: [d.best.value],
           marker: { size: 6, color: '#e4572e', symbol: 'diamond' }, hovertemplate: 'best cell: %{z}<extra></extra>' });
       }
       Plotly.react(v.parts.surface3d, traces3d, {
@@ -523,7 +541,7 @@
         text: pts.map(function (p) { return 'trial #' + p.n; }), marker: { color: '#9aa6bd', size: 6 } },
       { type: 'scatter', mode: 'lines+markers', name: 'Pareto front', line: { shape: 'hv', color: '#e4572e' }, x: front.map(function (p) { return p.s; }),
         y: front.map(function (p) { return p.o; }), text: front.map(function (p) { return 'trial #' + p.n; }) },
-    ], { font: font, margin: { l: 60, r: 20, t: 10, b: 45 }, xaxis: { title: { text: 'trainable parameters' }, type: 'log' }, yaxis: { title: { text: objective.label } },
+    ], { font: font, margin: { l: 60, r: 20, t: 10, b: 45 }, xaxis: Object.assign({ title: { text: 'trainable parameters' }, type: 'log' }, pts.length ? logTicks(pts[0].s, pts[pts.length - 1].s) : {}), yaxis: { title: { text: objective.label } },
       legend: { orientation: 'h', y: 1.12 } }, plotConfig);
   }
 
