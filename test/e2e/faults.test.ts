@@ -82,6 +82,14 @@ function alive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The trial processes started so far, from the objective's record: its pid, its worker's pid, its child's pid. */
+function startedTrials(file: string): { number: number; pid: number; parent: number; child: number }[] {
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+    const [number, pid, parent, child] = l.split(' ').map(Number) as [number, number, number, number];
+    return { number, pid, parent, child };
+  });
+}
+
 /** One chaos run against a storage URL; returns what the assertions need. */
 async function chaos(name: string, url: string, o: { cutConnections?: (appName: string) => Promise<number> } = {}) {
   const spec = specFile(name);
@@ -133,39 +141,62 @@ async function chaos(name: string, url: string, o: { cutConnections?: (appName: 
       await sleep(100);
     }
   };
+  const kill = async (w: Worker): Promise<void> => {
+    w.proc.kill('SIGKILL');
+    await w.done;
+    events.kills++;
+    const killedAt = Date.now();
+    orphanChecks.push((async () => {
+      // Every trial process this worker started, and each one's child, is gone within 2 s.
+      const mine = () => startedTrials(pids).filter((t) => t.parent === w.pid).flatMap((t) => [t.pid, t.child]);
+      while (Date.now() - killedAt < 2000 && mine().some(alive)) await sleep(50);
+      const left = mine().filter(alive);
+      assert.deepEqual(left, [], `trial processes of killed worker ${w.pid} still alive 2 s later`);
+      events.orphansChecked += mine().length;
+    })());
+    start();
+  };
+  const stop = async (w: Worker, ms: number): Promise<void> => {
+    w.proc.kill('SIGSTOP');
+    events.stops++;
+    await sleep(ms);
+    w.proc.kill('SIGCONT');
+  };
+  /** A live worker with a trial process running, once there is one (up to 20 s). */
+  const busyWorker = async (): Promise<Worker | undefined> => {
+    for (const until = Date.now() + 20_000; Date.now() < until; await sleep(50)) {
+      const busyPids = new Set(startedTrials(pids).filter((t) => alive(t.pid)).map((t) => t.parent));
+      const busy = workers.filter((w) => !w.exited && busyPids.has(w.pid));
+      if (busy.length > 0) return busy[Math.floor(Math.random() * busy.length)];
+    }
+    return undefined;
+  };
   try {
+    // Scripted first, so that every run has each fault at least once: on PostgreSQL a cut once every worker has
+    // connected; a kill of a worker in the middle of a trial; a stop past the stale timeout of another one.
     if (o.cutConnections) {
-      // The first fault on PostgreSQL: once every worker has connected, cut them all.
       while (!(await allConnected()) && Date.now() < t0 + 20_000) await sleep(100);
       await cut();
     }
+    const victim = await busyWorker();
+    if (victim) await kill(victim);
+    const sleeper = await busyWorker();
+    if (sleeper) await stop(sleeper, STALE_MS + 500);
     // Faults while the study runs; at most 12 kills so it always ends.
     while ((await finished()) < TRIALS && Date.now() < deadline) {
       await sleep(300 + Math.random() * 500);
       const live = workers.filter((w) => !w.exited);
-      const w = live[Math.floor(Math.random() * live.length)];
-      if (!w) break;
+      // Kills go to workers running a trial process when there are any: those are the ones that could leave orphans.
+      const busyPids = new Set(startedTrials(pids).filter((t) => alive(t.pid)).map((t) => t.parent));
+      const busy = live.filter((w) => busyPids.has(w.pid));
       const r = Math.random();
+      const pool = r < 0.45 && busy.length > 0 ? busy : live;
+      const w = pool[Math.floor(Math.random() * pool.length)];
+      if (!w) break;
       if (r < 0.45 && events.kills < 12) {
-        w.proc.kill('SIGKILL');
-        await w.done;
-        events.kills++;
-        const killedAt = Date.now();
-        orphanChecks.push((async () => {
-          // Every trial process this worker started, and each one's child, is gone within 2 s.
-          const mine = () => readFileSync(pids, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number))
-            .filter(([, , parent]) => parent === w.pid).flatMap(([, pid, , child]) => [pid as number, child as number]);
-          while (Date.now() - killedAt < 2000 && mine().some(alive)) await sleep(50);
-          const left = mine().filter(alive);
-          assert.deepEqual(left, [], `trial processes of killed worker ${w.pid} still alive 2 s later`);
-          events.orphansChecked += mine().length;
-        })());
-        start();
+        await kill(w);
       } else if (r < 0.8) {
-        w.proc.kill('SIGSTOP');
-        events.stops++;
-        await sleep(300 + Math.random() * 2700);
-        w.proc.kill('SIGCONT');
+        await stop(w, 300 + Math.random() * 2700);
       } else if (o.cutConnections && (await allConnected())) {
         await cut();
       }
@@ -205,6 +236,7 @@ function assertOutcome(r: Awaited<ReturnType<typeof chaos>>): void {
   assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, TRIALS, 'every trial a distinct configuration');
   for (const t of trials) checkTrial(t);
   assert.ok(events.kills >= 1, `faults were injected: ${JSON.stringify(events)}`);
+  assert.ok(events.orphansChecked > 0, `a worker was killed with its trial running: ${JSON.stringify(events)}`);
   // Every log within its cap, and the floods were cut.
   // trial-N.log, and trial-N.log.K for earlier attempts of a rerun trial.
   const logs = readdirSync(r.logDir).filter((f) => /\.log(\.\d+)?$/.test(f));
@@ -212,7 +244,7 @@ function assertOutcome(r: Awaited<ReturnType<typeof chaos>>): void {
   for (const f of logs) assert.ok(statSync(join(r.logDir, f)).size <= LOG_CAP, `${f}: ${statSync(join(r.logDir, f)).size} bytes`);
   assert.ok(logs.some((f) => /bytes dropped here/.test(readFileSync(join(r.logDir, f), 'latin1'))), 'a flooded log was capped');
   // At the end no trial process of the run is alive at all.
-  const started = readFileSync(r.pids, 'utf8').trim().split('\n').filter(Boolean).flatMap((l) => { const [, pid, , child] = l.split(' ').map(Number); return [pid as number, child as number]; });
+  const started = startedTrials(r.pids).flatMap((t) => [t.pid, t.child]);
   assert.deepEqual(started.filter(alive), [], 'no trial process outlives the run');
   console.log(`# faults: ${JSON.stringify(events)}; ${r.seconds} s; attempts ${trials.reduce((n, t) => n + t.attempts, 0)} for ${TRIALS} trials`);
 }
