@@ -42,6 +42,16 @@ type Col =
   | { readonly kind: 'num'; readonly name: string; readonly at: number; readonly finite: readonly ParamValue[] | null }
   | { readonly kind: 'cat'; readonly name: string; readonly at: number; readonly values: readonly ParamValue[] };
 
+/**
+ * Where an inactive numeric parameter sits on its axis (conditional spaces). Imputing a fixed value outside
+ * [0, 1] rather than dropping the axis keeps one kernel over all trials: two configurations that both lack
+ * `units_3` agree on that axis (distance 0), and one that has it is at least 0.5 away from one that does not,
+ * so the GP treats "absent" as a region of its own and still pools the shared parameters across branches.
+ * An inactive categorical is all zeros (distance 1 from every choice; choices are √2 apart). The EI search
+ * keeps this: candidates are snapped (decoded, inactive parameters dropped, encoded again).
+ */
+const INACTIVE = -0.5;
+
 /** How params map to the GP's input space: unit-scaled numbers, one-hot categoricals. */
 class Encoding {
   readonly cols: Col[] = [];
@@ -65,7 +75,11 @@ class Encoding {
     const x = new Float64Array(this.width);
     for (const c of this.cols) {
       const v = p[c.name];
-      if (v === undefined) return null;
+      if (v === undefined) {
+        if (!this.space.sparse) return null;
+        if (c.kind === 'num') x[c.at] = INACTIVE;
+        continue;
+      }
       if (c.kind === 'cat') {
         const i = c.values.indexOf(v);
         if (i < 0) return null;
@@ -87,7 +101,7 @@ class Encoding {
         out[c.name] = c.values[best] as ParamValue;
       } else out[c.name] = this.space.get(c.name).fromUnit(x[c.at] as number);
     }
-    return out;
+    return this.space.sparse ? this.space.prune(out) : out;
   }
   random(rng: Rng): Float64Array {
     const x = new Float64Array(this.width);

@@ -103,6 +103,8 @@ export class SobolSampler implements Sampler {
       // Finite domains: equal-width cells so every value is equally likely.
       params[n] = vals !== null && vals.length > 0 ? (vals[Math.min(vals.length - 1, Math.floor(x * vals.length))] as ParamValue) : dist.fromUnit(x);
     });
-    return { params, attrs: { 'sobol.index': index, ...(seed !== null ? { 'sobol.seed': seed } : {}) } };
+    // Conditional spaces: every dimension takes its coordinate (so a branch's points stay a Sobol projection),
+    // then the inactive parameters are dropped.
+    return { params: ctx.space.sparse ? ctx.space.prune(params) : params, attrs: { 'sobol.index': index, ...(seed !== null ? { 'sobol.seed': seed } : {}) } };
   }
 }

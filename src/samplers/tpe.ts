@@ -36,6 +36,12 @@ export interface TpeOptions {
    * a candidate not yet tried is at hand (multivariate only; default false).
    */
   readonly avoidRepeats?: boolean;
+  /**
+   * On conditional spaces, multivariate only: model jointly each group of parameters that always occur together
+   * in the trials (Optuna's `group=True` decomposition); without it, the parameters every finished trial has
+   * are modelled jointly and the others one by one (Optuna's fallback to independent sampling). Default false.
+   */
+  readonly group?: boolean;
 }
 
 /** How one parameter is modelled, in the unit scale of its distribution. */
@@ -310,6 +316,7 @@ export class TpeSampler implements Sampler {
       constantLiar: options.constantLiar ?? true,
       finite: options.finite ?? 'ordered',
       avoidRepeats: options.avoidRepeats ?? false,
+      group: options.group ?? false,
     };
     if (!['ordered', 'categorical', 'hybrid'].includes(this.opt.finite)) throw new InputError(`Expected \`finite\` to be ordered, categorical or hybrid, got ${String(this.opt.finite)}`);
     this.name = this.opt.multivariate ? 'tpe-multivariate' : 'tpe';
@@ -323,6 +330,7 @@ export class TpeSampler implements Sampler {
   /** Proposes the configuration that maximises l(x)/g(x) among candidates drawn from l(x). */
   sample(ctx: SamplerContext): { params: Params } {
     const dims = this.dimsFor(ctx.space);
+    if (ctx.space.sparse) return this.sampleSparse(ctx, dims);
     const sign = ctx.direction === 'minimize' ? 1 : -1;
     const obs: Obs[] = [];
     let finished = 0;
@@ -366,6 +374,86 @@ export class TpeSampler implements Sampler {
       });
     }
     return { params: out };
+  }
+
+  /**
+   * Conditional (or define-by-run) spaces, as Optuna: a trial is an observation of the parameters it has. Each
+   * block of parameters (one per parameter when independent; see `blocksOf` for multivariate) is fitted on the
+   * trials that have all of the block, split into good and bad among those, so an `units_3` model learns from
+   * the 3-layer trials only. Independent blocks are drawn in activation order and an inactive parameter is
+   * skipped; joint blocks are drawn whole and inactive parameters dropped at the end.
+   */
+  private sampleSparse(ctx: SamplerContext, dims: readonly Dim[]): { params: Params } {
+    const space = ctx.space;
+    const sign = ctx.direction === 'minimize' ? 1 : -1;
+    const obs: Obs[] = [];
+    let finished = 0;
+    for (const t of ctx.trials) {
+      const x = dims.map((d) => encode(d, t.params[d.name]) ?? Number.NaN);
+      if (x.every(Number.isNaN)) continue;
+      if (t.state === 'complete' && t.value !== null && !Number.isNaN(t.value)) {
+        obs.push({ x, number: t.number, tier: 0, key: sign * t.value });
+        finished++;
+      } else if (t.state === 'pruned') {
+        obs.push({ x, number: t.number, tier: 1, key: -t.steps.length });
+        finished++;
+      } else if (this.opt.constantLiar && (t.state === 'running' || t.state === 'waiting')) {
+        obs.push({ x, number: t.number, tier: 2, key: 0 });
+      }
+    }
+    if (finished < this.opt.nStartupTrials) return { params: space.sample(ctx.rng) };
+    const out: Record<string, ParamValue> = {};
+    for (const block of this.blocksOf(space, dims, obs)) {
+      // A lone parameter whose parent is already decided against it takes no draw.
+      if (block.length === 1 && !space.isActive((dims[block[0] as number] as Dim).name, out)) continue;
+      const has = obs.filter((o) => block.every((i) => !Number.isNaN(o.x[i] as number)));
+      const ranked = has.sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);
+      const nBelow = Math.min(ranked.length, Math.max(0, this.opt.gamma(ranked.length)));
+      const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
+      const pick = (o: Obs): number[] => block.map((i) => o.x[i] as number);
+      const bDims = block.map((i) => dims[i] as Dim);
+      const p: TpeParams = { multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length };
+      const x = this.choose(bDims, ranked.slice(0, nBelow).sort(byNumber).map(pick), ranked.slice(nBelow).sort(byNumber).map(pick), p, ctx.rng);
+      bDims.forEach((d, j) => (out[d.name] = decode(d, x[j] as number)));
+    }
+    return { params: space.prune(out) };
+  }
+
+  /**
+   * Index blocks of `dims` modelled jointly, in activation order. Independent: one per parameter. Multivariate:
+   * the parameters every finished trial has form one block, the rest one each; with `group`, the groups of
+   * parameters that occur together in every trial having any of them (Optuna's group decomposition: each
+   * trial's parameter set splits the groups it cuts).
+   */
+  private blocksOf(space: Space, dims: readonly Dim[], obs: readonly Obs[]): number[][] {
+    const rank = new Map(space.order.map((n, i) => [n, i]));
+    const at = (i: number): number => rank.get((dims[i] as Dim).name) ?? i;
+    const all = dims.map((_, i) => i).sort((a, b) => at(a) - at(b));
+    if (!this.opt.multivariate) return all.map((i) => [i]);
+    const sets = obs.filter((o) => o.tier < 2).map((o) => all.filter((i) => !Number.isNaN(o.x[i] as number)));
+    let groups: number[][];
+    if (this.opt.group) {
+      groups = [];
+      for (const s of sets) {
+        const inS = new Set(s);
+        const next: number[][] = [];
+        for (const g of groups) {
+          const a = g.filter((i) => inS.has(i)), b = g.filter((i) => !inS.has(i));
+          if (a.length > 0) next.push(a);
+          if (b.length > 0) next.push(b);
+        }
+        const covered = new Set(next.flat());
+        const rest = s.filter((i) => !covered.has(i));
+        if (rest.length > 0) next.push(rest);
+        groups = next;
+      }
+    } else {
+      const common = all.filter((i) => sets.every((s) => s.includes(i)));
+      groups = common.length > 0 ? [common] : [];
+    }
+    const covered = new Set(groups.flat());
+    for (const i of all) if (!covered.has(i)) groups.push([i]);
+    return groups.map((g) => g.sort((a, b) => at(a) - at(b))).sort((a, b) => at(a[0] as number) - at(b[0] as number));
   }
 
   /**

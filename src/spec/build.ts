@@ -54,7 +54,7 @@ export function createSampler(plan: StudyPlan): Sampler {
         seed: deriveSeed(plan.seed, 'zones-nd'),
       });
     case 'tpe': {
-      const tpe: TpeOptions = { ...opt('multivariate', s.multivariate), ...opt('nStartupTrials', s.startup) };
+      const tpe: TpeOptions = { ...opt('multivariate', s.multivariate), ...opt('group', s.group), ...opt('nStartupTrials', s.startup) };
       return rungs ? new BohbSampler({ rungSteps: rungs, metric, tpe }) : new TpeSampler(tpe);
     }
     case 'zones':

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { isStudyName, STUDY_NAME_RULE } from '../storage/names.js';
-import { SpecError } from '../errors.js';
+import { InputError, SpecError } from '../errors.js';
 import { powerSeries, type DistributionSpec } from '../space/distribution.js';
 import { Space } from '../space/space.js';
-import type { Direction, Params } from '../study/types.js';
+import type { Direction, ParamValue, Params } from '../study/types.js';
+import type { ConditionSpec, ParamSpec } from '../space/condition.js';
 import { deriveSeed } from '../util/rng.js';
 import { parseLrSchedule } from '../runners/lr-schedule.js';
 import { OPEN_CONTRACT, ruleOf, type ParamContract } from '../runners/param-contract.js';
@@ -16,7 +17,7 @@ import { checkParams } from './check-params.js';
 import { rungStepsOf } from './rungs.js';
 
 /** A validated study spec: distributions normalised to their canonical JSON form, the study named. */
-export type StudySpec = Omit<RawSpec, 'space' | 'study'> & { study: string; space: Record<string, DistributionSpec> };
+export type StudySpec = Omit<RawSpec, 'space' | 'study'> & { study: string; space: Record<string, ParamSpec> };
 
 /** A spec compiled once: everything downstream (run, create, worker, stage, report) reads these fields. */
 export interface StudyPlan {
@@ -63,6 +64,32 @@ export interface CompileOptions {
   readonly checkParams?: boolean;
 }
 
+/**
+ * A parameter's `when` in its compiled form. YAML: `when: { model: cnn }`, `{ model: [cnn, rnn] }` or
+ * `{ num_layers: { min: 3 } }`, one parent each; the compiled form (`{ parent, values }` / `{ parent, min }`,
+ * what stored specs hold) passes through.
+ */
+function normaliseWhen(name: string, when: Readonly<Record<string, unknown>>): ConditionSpec {
+  const where = `space.${name}.when`;
+  const keys = Object.keys(when);
+  if (keys.length === 2 && typeof when['parent'] === 'string') {
+    if (Array.isArray(when['values'])) return { parent: when['parent'], values: when['values'] as ParamValue[] };
+    if (typeof when['min'] === 'number') return { parent: when['parent'], min: when['min'] };
+  }
+  if (keys.length !== 1) throw new SpecError(`Expected \`${where}\` to name one parent parameter (\`when: { num_layers: { min: 2 } }\`, \`when: { model: cnn }\`), got ${keys.length === 0 ? 'none' : keys.map((k) => `\`${k}\``).join(', ')}`);
+  const parent = keys[0] as string;
+  const v = when[parent];
+  if (Array.isArray(v)) return { parent, values: v as ParamValue[] };
+  if (v !== null && typeof v === 'object') return { parent, min: (v as { min: number }).min };
+  return { parent, values: [v as ParamValue] };
+}
+
+function normaliseParam(name: string, d: RawDistribution): ParamSpec {
+  if (Array.isArray(d) || d.when === undefined) return normaliseDistribution(name, d);
+  const { when, ...dist } = d;
+  return { ...normaliseDistribution(name, dist as RawDistribution), when: normaliseWhen(name, when) };
+}
+
 function normaliseDistribution(name: string, d: RawDistribution): DistributionSpec {
   const where = `space.${name}`;
   if (Array.isArray(d)) {
@@ -84,6 +111,16 @@ function normaliseDistribution(name: string, d: RawDistribution): DistributionSp
   }
   // zod's optional fields read `x?: T | undefined`; the schema never produces an explicit undefined.
   return d as DistributionSpec;
+}
+
+/** The space, with a condition problem (unknown parent, cycle, unsatisfiable) as a SpecError naming the path. */
+function spaceOf(space: Readonly<Record<string, ParamSpec>>): Space {
+  try {
+    return Space.fromSpec(space);
+  } catch (e) {
+    if (e instanceof InputError && !(e instanceof SpecError)) throw new SpecError(e.message, { cause: e });
+    throw e;
+  }
 }
 
 /** Cross-field checks of the scheduler section: rungs must fit within the trial budget. */
@@ -186,8 +223,8 @@ function parseSchema(input: unknown): RawSpec {
  */
 export function compile(input: unknown, options: CompileOptions = {}): StudyPlan {
   const raw = parseSchema(input);
-  const space: Record<string, DistributionSpec> = {};
-  for (const [name, d] of Object.entries(raw.space)) space[name] = normaliseDistribution(name, d);
+  const space: Record<string, ParamSpec> = {};
+  for (const [name, d] of Object.entries(raw.space)) space[name] = normaliseParam(name, d);
   if (Object.keys(space).length === 0) throw new SpecError('Expected `space` to name at least one parameter, got {}');
   for (const name of Object.keys(space)) {
     if (name in raw.fixed) throw new SpecError(`Parameter \`${name}\` is both in \`space\` and in \`fixed\`; keep one`);
@@ -196,7 +233,7 @@ export function compile(input: unknown, options: CompileOptions = {}): StudyPlan
   if (options.checkParams !== false) checkParams(contract, raw.space, raw.fixed);
   checkScheduler(raw);
   checkZones(raw, contract);
-  const built = Space.fromSpec(space);
+  const built = spaceOf(space);
   if (raw.sampler.type === 'grid' || raw.sampler.type === 'zones') {
     const size = built.gridSize(raw.sampler.type === 'grid' ? raw.sampler.points_per_axis : 5);
     if (size > 100_000) throw new SpecError(`Expected the grid to have at most 100000 points, got ${size}; use \`sampler: { type: random, trials: N }\``);

@@ -8,9 +8,14 @@ const finite = z.number().refine(Number.isFinite, 'Expected a finite number');
 /** A param value: what `fixed` holds and a list or categorical offers. */
 export const paramValue = z.union([finite, z.string(), z.boolean()]);
 
-const intDist = z.strictObject({ type: z.literal('int'), low: z.number().int(), high: z.number().int(), step: z.number().int().min(1).optional(), log: z.boolean().optional() });
-const floatDist = z.strictObject({ type: z.literal('float'), low: finite, high: finite, log: z.boolean().optional() });
-const categoricalDist = z.strictObject({ type: z.literal('categorical'), choices: z.array(paramValue).min(1) });
+/**
+ * When a parameter exists: `{ parent: value }`, `{ parent: [values] }` or `{ parent: { min: n } }` (one parent).
+ * The compiled form `{ parent: name, values: [...] }` / `{ parent: name, min: n }` (stored specs) is read too.
+ */
+export const whenSpec = z.record(z.string(), z.union([paramValue, z.array(paramValue).min(1), z.strictObject({ min: finite })]));
+const intDist = z.strictObject({ type: z.literal('int'), low: z.number().int(), high: z.number().int(), step: z.number().int().min(1).optional(), log: z.boolean().optional(), when: whenSpec.optional() });
+const floatDist = z.strictObject({ type: z.literal('float'), low: finite, high: finite, log: z.boolean().optional(), when: whenSpec.optional() });
+const categoricalDist = z.strictObject({ type: z.literal('categorical'), choices: z.array(paramValue).min(1), when: whenSpec.optional() });
 // One object for both series forms, so a bad series names its own field rather than "no union branch matched".
 const seriesDist = z.strictObject({
   type: z.literal('series'),
@@ -19,6 +24,7 @@ const seriesDist = z.strictObject({
   to: z.number().positive().optional(),
   base: z.number().gt(1).optional(),
   midpoints: z.boolean().optional(),
+  when: whenSpec.optional(),
 });
 /** A distribution in the forms a spec accepts: a list of values, or an object with a `type`. */
 export const distribution = z.union([z.array(paramValue).min(1), z.discriminatedUnion('type', [intDist, floatDist, categoricalDist, seriesDist])]);
@@ -78,7 +84,7 @@ const trialCount = z.number().int().min(1);
 const samplerSpec = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('grid'), points_per_axis: z.number().int().min(2).default(5) }),
   z.strictObject({ type: z.literal('random'), trials: trialCount }),
-  z.strictObject({ type: z.literal('tpe'), trials: trialCount, multivariate: z.boolean().optional(), startup: z.number().int().min(0).optional() }),
+  z.strictObject({ type: z.literal('tpe'), trials: trialCount, multivariate: z.boolean().optional(), group: z.boolean().optional(), startup: z.number().int().min(0).optional() }),
   z.strictObject({ type: z.literal('sobol'), trials: trialCount }),
   z.strictObject({ type: z.literal('gp'), trials: trialCount, startup: z.number().int().min(1).optional() }),
   // The default search strategy (src/samplers/auto.ts): multivariate TPE, then GP-EI from `switch_at` trials.
