@@ -198,3 +198,23 @@ test('an attempt counts when the runner starts the trial, not at the claim', asy
     runner: { name: 'plain', async run(trial) { attemptsInRun.push((await plain.storage.getTrial(trial.trialId))?.attempts ?? -1); return { state: 'complete', value: 1 }; } } });
   assert.deepEqual(attemptsInRun, [1, 1]);
 });
+
+test('waiting for other workers leaves no abort listeners behind on the study signal', async () => {
+  const { storage, study } = await setup();
+  await storage.enqueueTrials(study.id, [{ params: { x: 1, y: 10 }, seed: 1, budget: null }]);
+  // Another worker holds the only trial for a while: this one polls (waitForOthers) many times meanwhile.
+  const held = await storage.claimTrial(study.id, 'other');
+  assert.ok(held);
+  setTimeout(() => void storage.finishTrial(held.id, 'other', { state: 'complete', value: 1 }), 300);
+  const ac = new AbortController();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => { warnings.push(w.name); };
+  process.on('warning', onWarning);
+  try {
+    await runWorker({ ...base, heartbeatMs: 5, storage, study, space, sampler: { name: 'queue only' }, runner: { name: 'none', run: async () => ({ state: 'complete', value: 1 }) }, workerId: 'w', parallel: 1, waitForOthers: true, signal: ac.signal });
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+});
