@@ -1,5 +1,5 @@
 import type { Direction, ParamValue, TrialState } from '../study/types.js';
-import { makeAxis, type Axis } from './axis.js';
+import type { Axis } from './axis.js';
 import type { TrialRow } from './study-cache.js';
 
 /** The objective metric's value of a trial at exactly this step, or null when it did not report it. */
@@ -14,13 +14,6 @@ export function valueAtStep(row: TrialRow, step: number): number | null {
     else hi = mid - 1;
   }
   return null;
-}
-
-/** Every step any trial reported the objective metric at, ascending: the epoch slider's stops. */
-export function stepsReported(rows: readonly TrialRow[]): number[] {
-  const seen = new Set<number>();
-  for (const r of rows) for (const s of r.steps) seen.add(s);
-  return [...seen].sort((a, b) => a - b);
 }
 
 /** A surface: mean metric per cell of two params' grid, with how many trials (seeds, repeats) each mean is over. */
@@ -56,9 +49,9 @@ function axisJson(a: Axis): AxisJson {
  * cell: the browser gets a grid of at most a few hundred numbers whatever the study's size, never the curves.
  * Axes are built from every trial's values, so the grid keeps its shape as the slider moves.
  */
-export function surface(rows: readonly TrialRow[], x: string, y: string, epoch: number | null, direction: Direction): Surface {
-  const ax = makeAxis(x, rows.map((r) => r.params[x]));
-  const ay = makeAxis(y, rows.map((r) => r.params[y]));
+export function surface(rows: readonly TrialRow[], ax: Axis, ay: Axis, epoch: number | null, direction: Direction): Surface {
+  const x = ax.param;
+  const y = ay.param;
   const sum = ay.positions.map(() => ax.positions.map(() => 0));
   const n = ay.positions.map(() => ax.positions.map(() => 0));
   let trials = 0;
@@ -129,13 +122,13 @@ export interface Importance {
  * explain is reported (the correlation ratio η²). Interactions are not split out, and with few trials per cell the
  * shares run high; it describes these trials, it is not a model's prediction.
  */
-export function importance(rows: readonly TrialRow[], params: readonly string[]): { params: Importance[]; trials: number } {
+export function importance(rows: readonly TrialRow[], axes: readonly Axis[]): { params: Importance[]; trials: number } {
   const done = rows.filter((r) => r.state === 'complete' && r.value !== null && Number.isFinite(r.value));
   const values = done.map((r) => r.value as number);
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   const total = values.reduce((a, v) => a + (v - mean) ** 2, 0);
-  const out: Importance[] = params.map((p) => {
-    const ax = makeAxis(p, done.map((r) => r.params[p]));
+  const out: Importance[] = axes.map((ax) => {
+    const p = ax.param;
     const sums = ax.positions.map(() => 0);
     const counts = ax.positions.map(() => 0);
     done.forEach((r, i) => {
@@ -166,7 +159,7 @@ export interface Dimension {
  * Complete trials for parallel coordinates and slice plots: every one up to `limit`, else the best fifth of `limit`
  * plus an even sample (by trial number) of the rest, and the response says so.
  */
-export function parallel(rows: readonly TrialRow[], params: readonly string[], limit: number, direction: Direction, metric: string):
+export function parallel(rows: readonly TrialRow[], axes: readonly Axis[], limit: number, direction: Direction, metric: string):
   { dimensions: Dimension[]; numbers: number[]; shown: number; total: number } {
   const done = rows.filter((r) => r.state === 'complete' && r.value !== null && Number.isFinite(r.value));
   let pick = done;
@@ -179,8 +172,8 @@ export function parallel(rows: readonly TrialRow[], params: readonly string[], l
     const sample = Array.from({ length: want }, (_, i) => rest[Math.floor((i * rest.length) / want)] as TrialRow);
     pick = [...top, ...sample].sort((a, b) => a.number - b.number);
   }
-  const dims: Dimension[] = params.map((p) => {
-    const ax = makeAxis(p, done.map((r) => r.params[p]));
+  const dims: Dimension[] = axes.map((ax) => {
+    const p = ax.param;
     if (ax.kind === 'categories') return { label: p, values: pick.map((r) => ax.cellOf(r.params[p])), categories: ax.labels };
     return { label: p, values: pick.map((r) => (typeof r.params[p] === 'number' ? (r.params[p] as number) : NaN)), log: ax.log };
   });

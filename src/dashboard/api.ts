@@ -1,7 +1,8 @@
 import type { Storage } from '../storage/storage.js';
 import { emptyCounts } from '../storage/storage.js';
 import type { TrialState } from '../study/types.js';
-import { bestSoFar, importance, parallel, SORT_KEYS, sortedIndices, stepsReported, surface } from './aggregate.js';
+import { bestSoFar, importance, parallel, SORT_KEYS, sortedIndices, surface } from './aggregate.js';
+import { makeAxis, type Axis } from './axis.js';
 import { badParam, HttpError } from './http-error.js';
 import { StudyCache, type TrialRow } from './study-cache.js';
 
@@ -82,7 +83,7 @@ export class DashboardApi {
         case 'workers': return this.workers(cache);
         case 'best': return this.best(cache, q);
         case 'surface': return this.surface(cache, q);
-        case 'importance': return cache.memoise('importance', () => importance(cache.all(), this.paramNames(cache)));
+        case 'importance': return cache.memoise('importance', () => importance(cache.all(), this.axes(cache)));
         case 'parallel': return this.parallel(cache, q);
       }
     }
@@ -122,16 +123,21 @@ export class DashboardApi {
       const spec = cache.study.spec as { space?: unknown } | null;
       const names: string[] = spec && typeof spec === 'object' && spec.space && typeof spec.space === 'object' ? Object.keys(spec.space) : [];
       const seen = new Set(names);
-      const present = new Set<string>();
-      for (const r of cache.all()) for (const k of Object.keys(r.params)) {
-        present.add(k);
-        if (!seen.has(k)) {
-          seen.add(k);
-          names.push(k);
-        }
+      for (const k of cache.distinct.keys()) if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
       }
-      return cache.all().length === 0 ? names : names.filter((n) => present.has(n));
+      return cache.all().length === 0 ? names : names.filter((n) => cache.distinct.has(n));
     });
+  }
+
+  /** The grid axis of each param, from its distinct values (kept by the cache as trials arrive), until the next change. */
+  private axes(cache: StudyCache): Axis[] {
+    return cache.memoise('axes', () => this.paramNames(cache).map((p) => makeAxis(p, [...(cache.distinct.get(p) ?? [])])));
+  }
+
+  private axis(cache: StudyCache, param: string): Axis {
+    return this.axes(cache).find((a) => a.param === param) as Axis;
   }
 
   private summary(cache: StudyCache): unknown {
@@ -147,13 +153,13 @@ export class DashboardApi {
         if (r.state === 'complete' && r.value !== null && (best === null || (max ? r.value > (best.value as number) : r.value < (best.value as number)))) best = r;
       }
       const params = this.paramNames(cache).map((name) => {
-        const vals = rows.map((r) => r.params[name]).filter((v) => v !== undefined);
-        return { name, numeric: vals.length > 0 && vals.every((v) => typeof v === 'number'), distinct: Math.min(new Set(vals).size, 1000) };
+        const vals = [...(cache.distinct.get(name) ?? [])];
+        return { name, numeric: vals.length > 0 && vals.every((v) => typeof v === 'number'), distinct: vals.length };
       });
       return {
         name: cache.study.name, direction: cache.study.direction, metric: cache.study.metric, createdAt: cache.study.createdAt,
         version: cache.version, total: rows.length, counts, best: best === null ? null : rowJson(best), params,
-        epochs: stepsReported(rows), stages,
+        epochs: [...cache.stepSet].sort((a, b) => a - b), stages,
       };
     });
   }
@@ -224,11 +230,11 @@ export class DashboardApi {
       epoch = Number(rawEpoch);
       if (!Number.isFinite(epoch)) throw badParam('epoch', rawEpoch, 'a step number or "final"');
     }
-    return cache.memoise(`surface:${x}:${y}:${epoch}`, () => surface(cache.all(), x, y, epoch, cache.study.direction));
+    return cache.memoise(`surface:${x}:${y}:${epoch}`, () => surface(cache.all(), this.axis(cache, x), this.axis(cache, y), epoch, cache.study.direction));
   }
 
   private parallel(cache: StudyCache, q: URLSearchParams): unknown {
     const limit = intParam(q, 'limit', 1000, 10, MAX_PARALLEL);
-    return cache.memoise(`parallel:${limit}`, () => parallel(cache.all(), this.paramNames(cache), limit, cache.study.direction, cache.study.metric));
+    return cache.memoise(`parallel:${limit}`, () => parallel(cache.all(), this.axes(cache), limit, cache.study.direction, cache.study.metric));
   }
 }

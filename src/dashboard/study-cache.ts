@@ -78,6 +78,10 @@ export class StudyCache {
   private inFlight: Promise<void> | null = null;
   private lastRefresh = 0;
   private memo = new Map<string, unknown>();
+  /** Each param's distinct values over every trial, in order of first appearance, kept as trials arrive (axes read them). */
+  readonly distinct = new Map<string, Set<ParamValue>>();
+  /** Every step any trial reported the objective at (the epoch slider's stops), kept as trials arrive. */
+  readonly stepSet = new Set<number>();
   /** Grows with every change seen; 0 before the first read. */
   version = 0;
 
@@ -99,6 +103,12 @@ export class StudyCache {
     let touched = this.version === 0;
     for (const t of changed.sort((a, b) => a.number - b.number)) {
       const row = toRow(t, this.study.metric);
+      for (const [k, v] of Object.entries(t.params)) {
+        let set = this.distinct.get(k);
+        if (!set) this.distinct.set(k, (set = new Set()));
+        set.add(v);
+      }
+      for (const step of row.steps) this.stepSet.add(step);
       const at = this.byNumber.get(t.number);
       if (at === undefined) {
         this.byNumber.set(t.number, this.rows.length);
