@@ -1,9 +1,13 @@
 import { describeError, TrialPruned } from '../errors.js';
-import type { Runner } from '../runners/runner.js';
+import type { Runner, TrialInput } from '../runners/runner.js';
+import { fixedSuggestions, type Suggestions } from './suggest.js';
 import type { Metrics, Outcome, Params } from './types.js';
 
-/** What a user's objective function receives for one trial. */
-export interface ObjectiveTrial {
+/**
+ * What a user's objective function receives for one trial. `suggestInt/Float/Categorical` ask for a parameter
+ * (define-by-run, on a study created without `space`); on a study with a space they return the trial's value.
+ */
+export interface ObjectiveTrial extends Suggestions {
   readonly number: number;
   readonly params: Params;
   readonly seed: number;
@@ -18,14 +22,18 @@ export interface ObjectiveTrial {
 export type Objective = (trial: ObjectiveTrial) => number | { value: number; metrics?: Metrics } | Promise<number | { value: number; metrics?: Metrics }>;
 
 /** Wraps a user objective function as a Runner, so it runs through the same engine as trainers. */
-export function objectiveRunner(fn: Objective, metric: string): Runner {
+export function objectiveRunner(fn: Objective, metric: string, suggestionsFor: (trial: TrialInput) => Suggestions = (t) => fixedSuggestions(t.params)): Runner {
   return {
     name: 'objective',
     async run(trial, ctx): Promise<Outcome> {
       let lastStep = 0;
       let lastValue: number | undefined;
       try {
+        const suggest = suggestionsFor(trial);
         const r = await fn({
+          suggestInt: (name, low, high, o) => suggest.suggestInt(name, low, high, o),
+          suggestFloat: (name, low, high, o) => suggest.suggestFloat(name, low, high, o),
+          suggestCategorical: (name, choices) => suggest.suggestCategorical(name, choices),
           number: trial.number,
           params: trial.params,
           seed: trial.seed,

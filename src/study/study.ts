@@ -3,13 +3,14 @@ import { InputError } from '../errors.js';
 import { randomSampler } from '../samplers/random.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
-import type { DistributionSpec } from '../space/distribution.js';
+import type { ParamSpec } from '../space/condition.js';
 import { Space } from '../space/space.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed, Rng } from '../util/rng.js';
 import { runWorker, type EngineEvents, type WorkerSummary } from './engine.js';
 import { objectiveRunner, type Objective } from './objective-runner.js';
+import { optimizeDefineByRun } from './define-by-run.js';
 import type { Direction, Outcome, Params, StudyRecord, TrialRecord } from './types.js';
 import { newWorkerId } from './worker-id.js';
 
@@ -18,7 +19,11 @@ export interface CreateStudyOptions {
   readonly name?: string;
   /** A Storage, or a URL (`memory:`, a .db path, `postgres://...`); default in-memory. */
   readonly storage?: Storage | string;
-  readonly space: Space | Readonly<Record<string, DistributionSpec>>;
+  /**
+   * The search space; `when` on a parameter makes it conditional (see ParamSpec). Leave it out for a define-by-run
+   * study, whose objective asks for its parameters with `trial.suggestInt/Float/Categorical`.
+   */
+  readonly space?: Space | Readonly<Record<string, ParamSpec>>;
   readonly direction?: Direction;
   /** Name of the objective value in reports; default "value". */
   readonly metric?: string;
@@ -68,18 +73,20 @@ export class Study {
     readonly storage: Storage,
     readonly sampler: Sampler,
     readonly seed: number,
+    /** Created without a space: the objective defines the parameters as it runs (`trial.suggestInt`, ...). */
+    readonly defineByRun = false,
   ) {}
 
   /** Creates (or reopens) a study. */
   static async create(o: CreateStudyOptions): Promise<Study> {
     const storage = typeof o.storage === 'string' ? await openStorage(o.storage) : o.storage ?? (await openStorage('memory:'));
-    const space = o.space instanceof Space ? o.space : Space.fromSpec(o.space);
+    const space = o.space === undefined ? new Space(new Map(), { partial: true }) : o.space instanceof Space ? o.space : Space.fromSpec(o.space);
     const name = o.name ?? `study-${Date.now()}`;
     const existing = await storage.getStudy(name);
     if (existing && o.loadIfExists === false) throw new InputError(`Study \`${name}\` already exists`, { code: 'STUDY_EXISTS' });
     const spec = codeStudySpec(space, o.seed ?? 0);
     const record = existing ?? (await storage.createStudy({ name, direction: o.direction ?? 'minimize', metric: o.metric ?? 'value', spec }));
-    return new Study(record, space, storage, o.sampler ?? randomSampler(), o.seed ?? 0);
+    return new Study(record, space, storage, o.sampler ?? randomSampler(), o.seed ?? 0, o.space === undefined);
   }
 
   get name(): string {
@@ -88,6 +95,7 @@ export class Study {
 
   /** Proposes a configuration and records it as a running trial owned by this process. */
   async ask(): Promise<AskedTrial> {
+    if (this.defineByRun) throw new InputError(`Study \`${this.name}\` has no declared space: run it with optimize(), whose objective asks for its parameters with trial.suggestInt/Float/Categorical`);
     const claimed = await this.storage.claimTrial(this.record.id, this.workerId);
     if (claimed) return { id: claimed.id, number: claimed.number, params: claimed.params, seed: claimed.seed };
     const trials = await this.storage.listTrials(this.record.id);
@@ -116,6 +124,17 @@ export class Study {
       throw new InputError(`Expected \`nTrials\` to be an integer ≥ 0, got ${String(o.nTrials)}`);
     }
     const events = o.logFailures === false ? o.events : withFailureLog(o.events);
+    if (this.defineByRun) {
+      if (o.nTrials === undefined && o.maxStudyTrials === undefined) throw new InputError('Expected `nTrials` (or `maxStudyTrials`) for a define-by-run study: its sampler never runs out of proposals');
+      if (o.scheduler || (o.parallel ?? 1) > 1) throw new InputError('A define-by-run study runs its trials one after the other, without a scheduler: leave out `scheduler` and `parallel`');
+      return optimizeDefineByRun({
+        storage: this.storage, study: this.record, sampler: this.sampler, workerId: this.workerId, seed: this.seed, objective,
+        nTrials: o.nTrials ?? Number.MAX_SAFE_INTEGER,
+        ...(o.maxStudyTrials !== undefined ? { maxStudyTrials: o.maxStudyTrials } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(events ? { events } : {}),
+      });
+    }
     return runWorker({
       storage: this.storage,
       study: this.record,
