@@ -2,7 +2,9 @@
 export { HyperzoneError, InputError, SpecError, DatasetError, StorageError, TrialPruned, type ErrorCode } from './errors.js';
 export type { Params, ParamValue, Metrics, Direction, TrialState, TrialRecord, StudyRecord, TrialPlan, Outcome, StepReport } from './study/types.js';
 export { IntDistribution, FloatDistribution, CategoricalDistribution, SeriesDistribution, powerSeries, type Distribution, type DistributionSpec } from './space/distribution.js';
-export { Space } from './space/space.js';
+export { Space, type SpaceOptions } from './space/space.js';
+export type { ConditionSpec, ParamSpec } from './space/condition.js';
+export type { Suggestions, SuggestIntOptions } from './study/suggest.js';
 export { Study, bestOf, type CreateStudyOptions, type OptimizeOptions, type AskedTrial } from './study/study.js';
 export type { Objective, ObjectiveTrial } from './study/objective-runner.js';
 export { runWorker, type WorkerOptions, type WorkerSummary, type EngineEvents } from './study/engine.js';
