@@ -38,3 +38,11 @@ it('trainer-throughput --quick prints the PyTorch rows: through hyperzone, bare 
   assert.match(out, /^hyperzone overhead on a PyTorch trial: [+-]\d+\.\d\d% \(median wall [\d.]+ s through the command runner vs [\d.]+ s bare, 1 alternating rep\(s\); target < 2%\)$/m);
   assert.match(out, /paired per-rep difference -?\d+ ms = [+-][\d.]+%; time outside training added -?\d+ ms = [+-][\d.]+%; CPU noise/);
 });
+
+it('trainer-throughput --quick prints the CNN rows and the per-core ratio', { timeout: 320_000, skip: peers.skipUnless(torch) }, () => {
+  const out = quickRun();
+  assert.match(out, /^load average [\d.]+ [\d.]+ [\d.]+ on \d+ cores$/m);
+  assert.match(out, new RegExp(String.raw`^\| CNN, TF\.js built-in \((wasm|cpu|tensorflow), 1 thread\), 1 trial +\| +${n}`, 'm'));
+  assert.match(out, new RegExp(String.raw`^\| CNN, raw PyTorch loop, 1 thread \(the per-core peer\) +\| +[\d,]+ \| +1\.00× \|`, 'm'));
+  assert.match(out, /^CNN ratio per core \(TF\.js 1 thread \/ PyTorch 1 thread, images\/s\): \d+\.\d\d× \(target ≥ 0\.30×\)/m);
+});

@@ -38,7 +38,7 @@ const trained = Math.floor(trainLimit * 0.8);
 const seed = 1;
 const cnnOnly = argv.includes('--cnn-only');
 // CNN rows: fewer images (a CNN epoch costs ~50× an FNN epoch), 2 epochs, the second one timed.
-const cnnTrainLimit = Number(flag('--cnn-train') ?? (quick ? 500 : 3000));
+const cnnTrainLimit = Number(flag('--cnn-train') ?? (quick ? 300 : 3000));
 /** Keras's mnist_cnn as a built-in trainer model; bench/torch_fnn_throughput.py --model cnn builds the same. */
 const CNN_PARAMS = { model: 'conv32-conv64-maxpool-dropout0.25-flatten-dense128-dropout0.5', batch_size: 128, learning_rate: 0.001 } as const;
 
