@@ -234,6 +234,10 @@ export function compile(input: unknown, options: CompileOptions = {}): StudyPlan
   checkScheduler(raw);
   checkZones(raw, contract);
   const built = spaceOf(space);
+  const conditional = [...built.conditions.keys()][0];
+  if (conditional !== undefined && (raw.sampler.type === 'zones' || raw.sampler.type === 'zones-nd')) {
+    throw new SpecError(`Expected \`sampler.type\` grid, random, sobol, tpe, gp or auto with conditional params (\`space.${conditional}\` has \`when\`), got ${show(raw.sampler.type)}: the zone strategies need every param in every trial`);
+  }
   if (raw.sampler.type === 'grid' || raw.sampler.type === 'zones') {
     const size = built.gridSize(raw.sampler.type === 'grid' ? raw.sampler.points_per_axis : 5);
     if (size > 100_000) throw new SpecError(`Expected the grid to have at most 100000 points, got ${size}; use \`sampler: { type: random, trials: N }\``);

@@ -52,3 +52,7 @@ test('spec: the grid of a conditional space counts valid configurations only', (
   // units stacks 4 + 16 + 64 = 84; model: fnn 1 + cnn 2 filters × 2 pools = 5.
   assert.equal(plan.plannedTotal, 84 * 5);
 });
+
+test('spec: the zone strategies refuse a conditional space, naming the param', () => {
+  assert.throws(() => compile({ ...(spec(layered) as object), sampler: { type: 'zones-nd', trials: 10 } }), /Expected `sampler.type` grid, random, sobol, tpe, gp or auto with conditional params \(`space.units_2` has `when`\), got "zones-nd"/);
+});
