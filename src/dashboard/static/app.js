@@ -212,6 +212,7 @@
     const table = drawTrials(v);
     if (v.drawing) { v.pending = true; return; }
     v.drawing = true;
+    document.body.setAttribute('data-charts', 'busy');
     const started = Date.now();
     // The charts start once the new rows are painted, so a slow WebGL redraw never holds back the table.
     table.then(afterPaint).then(function () {
@@ -219,7 +220,7 @@
     }).finally(function () {
       setTimeout(function () {
         v.drawing = false;
-        if (v.pending && view === v) { v.pending = false; redraw(v, v.version); }
+        if (v.pending && view === v) { v.pending = false; redraw(v, v.version); } else document.body.setAttribute('data-charts', 'idle');
       }, Math.max(0, CHART_MS - (Date.now() - started)));
     });
   }
