@@ -88,11 +88,18 @@ export function parseModel(text: string, fallback: LayerActivation = 'relu'): La
   });
 }
 
-/** Why a value is not a model string, or null when it is one. */
+/**
+ * Why a value is not a model string, or null when it is one. Besides the grammar, checks the layer order on
+ * images of any size (a convolution or pooling after flatten, dense or gap fails whatever the dataset); whether a
+ * kernel or pool fits the images is known only when the dataset is loaded (planModel, at the trial).
+ */
 export function modelProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'not a string';
   try {
-    parseModel(value);
+    const layers = parseModel(value);
+    const flat = layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense' || l.kind === 'gap');
+    const image = flat < 0 ? -1 : layers.findIndex((l, i) => i > flat && (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool' || l.kind === 'gap'));
+    if (image >= 0) return `layer ${image + 1} (${layers[image]?.kind}) needs images, but layer ${flat + 1} (${layers[flat]?.kind}) made them flat`;
     return null;
   } catch (e) {
     return (e as Error).message;

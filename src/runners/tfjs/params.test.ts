@@ -45,6 +45,8 @@ test('model: a layer list in one string, checked at start with the field and the
   );
   assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: 'conv32:swish', batch_size: 8 }), /`fixed\.model`.*layer 1 `conv32:swish`: unknown option `swish`/);
   assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: 'dropout1.5', batch_size: 8 }), /layer 1 `dropout1\.5`: rate must be in \[0, 1\)/);
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: 'conv8-dense16-maxpool', batch_size: 8 }), /layer 3 \(maxpool\) needs images, but layer 2 \(dense\) made them flat/);
+  assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: 'conv8-gap-gap', batch_size: 8 }), /layer 3 \(gap\) needs images, but layer 2 \(gap\)/);
   assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: cnn, units: 8, batch_size: 8 }), /either `model`.*or `units`/);
   assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: cnn }), /Missing param `batch_size`/);
   assert.throws(() => checkParams(TFJS_PARAMS, {}, { model: cnn, batch_size: 8, augment_shift: 9 }), /`fixed\.augment_shift` to be an integer in \[0, 8\]/);

@@ -199,8 +199,9 @@ function parseModelParams(params: Params, budget: number | null): FnnConfig {
   const raw = params['model'];
   let model: LayerSpec[];
   try {
-    if (typeof raw !== 'string') throw new Error('not a string');
-    model = parseModel(raw, activation as Activation);
+    const why = modelProblem(raw);
+    if (why !== null) throw new Error(why);
+    model = parseModel(raw as string, activation as Activation);
   } catch (e) {
     throw new InputError(`Expected \`model\` to be a layer list, ${MODEL_GRAMMAR}, got ${JSON.stringify(raw)}: ${(e as Error).message}`, { code: 'INVALID_PARAM' });
   }

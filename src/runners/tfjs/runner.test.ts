@@ -119,7 +119,8 @@ describe('tfjs runner', () => {
     assert.deepEqual(b.reports.map((r) => r.metrics['val_loss']), a.reports.map((r) => r.metrics['val_loss']), 'same seed, same run');
     for (const [params, re] of [
       [{ model: 'conv4-pool-flatten', batch_size: 8 }, /`model`.*layer 2 `pool`: unknown layer/],
-      [{ model: 'flatten-conv4', batch_size: 8 }, /`model` to fit 28×28×1 inputs: layer 2 \(conv2d\) needs images/],
+      [{ model: 'conv4k30', batch_size: 8 }, /`model` to fit 28×28×1 inputs: layer 1 \(conv2d\) has a 30×30 kernel larger than its 28×28 input/],
+      [{ model: 'flatten-conv4', batch_size: 8 }, /`model`.*layer 2 \(conv2d\) needs images, but layer 1 \(flatten\) made them flat/],
       [{ model: 'conv4', units: 8, batch_size: 8 }, /either `model`/],
     ] as const) {
       const { outcome } = await run(trial(params, 1, 1));
