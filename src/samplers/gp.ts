@@ -406,7 +406,9 @@ export class GpSampler implements Sampler {
    */
   private hyperFor(space: Space, enc: Encoding, xs: Float64Array[], y: number[], rng: Rng, nDone: number): { inv: Float64Array; g: number } {
     const h = this.hyper;
-    if (nDone > this.o.maxHistory && h !== null && h.space === space && h.width === enc.width && nDone >= h.nDone && nDone - h.nDone < Math.max(1, Math.ceil(this.o.maxHistory / 10))) {
+    const every = Math.max(1, Math.ceil(this.o.maxHistory / 10));
+    const fresh = h !== null && h.space === space && h.width === enc.width && nDone >= h.nDone && nDone - h.nDone < every;
+    if (nDone > this.o.maxHistory && fresh) {
       return h.value;
     }
     const value = this.chooseHyper(enc, xs, y, rng);

@@ -225,7 +225,11 @@ function catKernel(k: number, col: readonly number[], p: TpeParams, centers?: Fl
     col.forEach((c, i) => {
       let s = 0;
       const g = new Float64Array(k);
-      for (let v = 0; v < k; v++) if (v !== c) { g[v] = Math.exp(-0.5 * (((centers[v] as number) - (centers[c] as number)) / sigma) ** 2); s += g[v] as number; }
+      for (let v = 0; v < k; v++) {
+        if (v === c) continue;
+        g[v] = Math.exp(-0.5 * (((centers[v] as number) - (centers[c] as number)) / sigma) ** 2);
+        s += g[v] as number;
+      }
       if (s > 0) for (let v = 0; v < k; v++) probs[i * k + v] = (probs[i * k + v] as number) + (HYBRID_SPREAD * (g[v] as number)) / s;
     });
   }
@@ -412,7 +416,9 @@ export class TpeSampler implements Sampler {
       const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
       const pick = (o: Obs): number[] => block.map((i) => o.x[i] as number);
       const bDims = block.map((i) => dims[i] as Dim);
-      const p: TpeParams = { multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length };
+      const p: TpeParams = {
+        multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length,
+      };
       const x = this.choose(bDims, ranked.slice(0, nBelow).sort(byNumber).map(pick), ranked.slice(nBelow).sort(byNumber).map(pick), p, ctx.rng);
       bDims.forEach((d, j) => (out[d.name] = decode(d, x[j] as number)));
     }
@@ -461,7 +467,9 @@ export class TpeSampler implements Sampler {
    * passed over; when every candidate of a round was seen, up to 3 more rounds are drawn before the best
    * seen one is taken.
    */
-  private choose(dims: readonly Dim[], below: readonly (readonly number[])[], above: readonly (readonly number[])[], p: TpeParams, rng: Rng, seen: Set<string> | null = null): number[] {
+  private choose(
+    dims: readonly Dim[], below: readonly (readonly number[])[], above: readonly (readonly number[])[], p: TpeParams, rng: Rng, seen: Set<string> | null = null,
+  ): number[] {
     const l = new Parzen(dims, below, this.opt.weights(below.length), p);
     const g = new Parzen(dims, above, this.opt.weights(above.length), p);
     const bufL = new Float64Array(l.n), bufG = new Float64Array(g.n);

@@ -1,7 +1,7 @@
 import type { ParamValue, Params } from '../study/types.js';
 import type { Rng } from '../util/rng.js';
 import { InputError } from '../errors.js';
-import { distributionFromSpec, type Distribution, type DistributionSpec } from './distribution.js';
+import { distributionFromSpec, type Distribution } from './distribution.js';
 import { activationOrder, conditionHolds, conditionProblem, describeCondition, pruneInactive, type ConditionSpec, type ParamSpec } from './condition.js';
 
 /** Options of a space. */

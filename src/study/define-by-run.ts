@@ -76,7 +76,8 @@ export async function optimizeDefineByRun(o: DefineByRunOptions): Promise<Worker
     let outcome;
     try {
       const runner = objectiveRunner(o.objective, o.study.metric, () => suggester);
-      outcome = await runner.run({ trialId: 0, number, params: suggester.params, seed, budget: null }, { signal: controller.signal, report: (step, metrics) => void steps.push({ step, metrics }) });
+      const report = (step: number, metrics: Metrics): void => void steps.push({ step, metrics });
+      outcome = await runner.run({ trialId: 0, number, params: suggester.params, seed, budget: null }, { signal: controller.signal, report });
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
     }
