@@ -183,7 +183,7 @@ export function parallel(rows: readonly TrialRow[], axes: readonly Axis[], limit
 }
 
 /** Columns the trial table sorts by; `param:NAME` sorts by a param. */
-export const SORT_KEYS = ['number', 'state', 'value', 'epoch', 'parameters', 'seconds'] as const;
+export const SORT_KEYS = ['number', 'state', 'value', 'epoch', 'parameters', 'seconds', 'stage'] as const;
 
 /** How one row compares for a sort key: numbers, then strings; nulls are handled by the caller (always last). */
 function sortValue(r: TrialRow, key: string): number | string | null {
@@ -194,6 +194,7 @@ function sortValue(r: TrialRow, key: string): number | string | null {
     case 'epoch': return r.epoch;
     case 'parameters': return r.parameters;
     case 'seconds': return r.seconds;
+    case 'stage': return r.stage;
     default: {
       const v: ParamValue | undefined = r.params[key.slice('param:'.length)];
       return v === undefined ? null : typeof v === 'number' ? v : String(v);

@@ -248,7 +248,8 @@
     return api('studies/' + encodeURIComponent(v.name) + '/trials', q).then(function (d) {
       if (d.page > d.pages && d.total > 0) { v.page = d.pages; return drawTrials(v); }
       const cols = [['number', '#']].concat(d.params.map(function (n) { return ['param:' + n, n]; }),
-        [['state', 'state'], ['value', v.summary.metric], ['epoch', 'epoch'], ['parameters', 'parameters'], ['seconds', 'duration']]);
+        [['state', 'state'], ['value', v.summary.metric], ['epoch', 'epoch'], ['parameters', 'parameters'], ['seconds', 'duration']],
+        Object.keys(v.summary.stages).length ? [['stage', 'zone stage']] : []);
       // The header is built once per set of columns and only its classes change after, so a click on it is never lost
       // to a redraw while trials stream in.
       const headKey = cols.map(function (c) { return c[0]; }).join('\n');
@@ -273,7 +274,8 @@
           el('td', { class: 'num', text: String(r.number) })].concat(
           d.params.map(function (n) { return el('td', { class: typeof r.params[n] === 'number' ? 'num' : '', text: num(r.params[n]) }); }),
           [el('td', {}, [stateBadge(r.state)]), el('td', { class: 'num', text: num(r.value) }), el('td', { class: 'num', text: num(r.epoch) }),
-            el('td', { class: 'num', text: num(r.parameters) }), el('td', { class: 'num', text: duration(r.seconds) })]));
+            el('td', { class: 'num', text: num(r.parameters) }), el('td', { class: 'num', text: duration(r.seconds) })],
+          Object.keys(v.summary.stages).length ? [el('td', { text: r.stage || '–' })] : []));
         tr.addEventListener('click', function () { v.selected = r.number; drawCurve(v); drawTrials(v); });
         return tr;
       });
