@@ -104,3 +104,21 @@ test('spec sampler `tpe` with `group: true` builds a grouped multivariate TPE', 
   const { params } = runSequential(s, plan.space, 'minimize', (p) => Number(p['a']) + Number(p['b'] ?? 0), 20, 1);
   for (const p of params) plan.space.check(p);
 });
+
+test('auto on an all-finite conditional space: valid configurations, no repeat in the GP phase (avoidRepeats on imputed encodings)', () => {
+  const finite = Space.fromSpec({
+    num_layers: { type: 'int', low: 1, high: 3 },
+    units_1: { type: 'series', values: [32, 64, 128, 256] },
+    units_2: { type: 'series', values: [32, 64, 128, 256], when: { parent: 'num_layers', min: 2 } },
+    model: { type: 'categorical', choices: ['fnn', 'cnn'] },
+    filters: { type: 'categorical', choices: [16, 32], when: { parent: 'model', values: ['cnn'] } },
+  });
+  const f = (p: Params): number => Math.abs(Math.log2(Number(p['units_1']) / 128)) + Math.abs(Math.log2(Number(p['units_2'] ?? 32) / 64)) + (p['filters'] === 32 ? 0 : 1);
+  const { params } = runSequential(new AutoSampler({ switchAt: 15, gp: { nRandomCandidates: 64, nLocalCandidates: 32 } }), finite, 'minimize', f, 40, 5);
+  for (const p of params) finite.check(p);
+  const gpPhase = params.slice(15).map((p) => JSON.stringify(p));
+  const earlier = new Set(params.slice(0, 15).map((p) => JSON.stringify(p)));
+  const repeats = gpPhase.filter((k, i) => earlier.has(k) || gpPhase.indexOf(k) !== i);
+  // (4 + 16) × 3 = 60 configurations, 40 trials: unseen ones always remain.
+  assert.deepEqual(repeats, []);
+});
