@@ -33,7 +33,8 @@ export interface TpeOptions {
   readonly finite?: 'ordered' | 'categorical' | 'hybrid';
   /**
    * On spaces whose every axis is finite, never propose a configuration already evaluated or running while
-   * a candidate not yet tried is at hand (multivariate only; default false).
+   * a candidate not yet tried is at hand (multivariate only; default false). Not applied on conditional spaces yet:
+   * a retry of the blocks' argmax mostly returns the same configuration (measured: 58 repeats against 60 without).
    */
   readonly avoidRepeats?: boolean;
   /**
