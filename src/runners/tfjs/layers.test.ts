@@ -87,6 +87,8 @@ test('finite differences: max and average pooling (exact and cropped windows)', 
   gradientCheck('conv3:tanh:same-avgpool', IMAGE, 7);
   gradientCheck('conv3:tanh:same-maxpool4', IMAGE, 8);
   gradientCheck('conv3:tanh:same-avgpool4', IMAGE, 9);
+  gradientCheck('conv2k2:tanh-maxpool', IMAGE, 17); // 5×5: the last row and column fall outside every window
+  gradientCheck('conv2k2:tanh-avgpool', IMAGE, 18);
 });
 test('finite differences: batch normalisation on images and on flat features', () => {
   gradientCheck('conv3:tanh:same-bn', IMAGE, 10);
