@@ -2,7 +2,8 @@
 // (int, log-int, float, log-float, categorical), while a second process keeps one core busy (`node -e 'for(;;){}'`,
 // started and stopped by this script; --no-load to measure without it). History: 1,000 random configurations with
 // values of a smooth test function plus noise (the cost of a proposal depends on the number of trials, not on how
-// they were found; the study grows by one trial per proposal from 1,000), except for samplers that read their own state from attrs (sobol, zones-nd), which are run
+// they were found; the study grows by one trial per proposal from 1,000), except for samplers that read their own state from attrs (sobol, zones-nd),
+// which are run
 // for 1,000 trials first. Each figure is the median of --proposals proposals (default 15), each with a new rng:
 // wall-clock ms, and CPU ms of this process (what a proposal costs on a core of its own, whatever else runs).
 // Run: npx tsx bench/proposal-latency.ts [--trials 1000] [--proposals 15] [--dims 2,5,10] [--only gp,tpe] [--no-load]

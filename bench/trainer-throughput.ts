@@ -5,7 +5,8 @@
 // what the command runner adds to a PyTorch trial (median of alternating runs).
 // Then a CNN (Keras's mnist_cnn) in the built-in trainer against the same network in a raw PyTorch loop on 1 thread
 // (per core) and on its default threads, on the same images, alternating; --cnn-only skips the FNN table.
-// Run: flock /tmp/bench.lock npx tsx bench/trainer-throughput.ts [--quick] [--cnn-only] [--cnn-train N] [--reps N] [--threads T] [--backend wasm|cpu|tensorflow]
+// Run: flock /tmp/bench.lock npx tsx bench/trainer-throughput.ts [--quick] [--cnn-only] [--cnn-train N] [--reps N] [--threads T]
+//        [--backend wasm|cpu|tensorflow]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

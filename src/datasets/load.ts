@@ -63,7 +63,8 @@ function toFloat(bytes: Uint8Array, from: number, to: number): Float32Array {
  *
  * The split is deterministic and unshuffled, as Keras' `validation_split` does it: after `trainLimit`
  * takes the FIRST N training images, training is the first `floor(N × (1 − validationSplit))` of
- * those (Keras' `split_at = int(len(x) * (1. - validation_split))`) and validation the rest, the LAST part. The PyTorch trainer of the command runner splits exactly the same way,
+ * those (Keras' `split_at = int(len(x) * (1. - validation_split))`) and validation the rest, the LAST part. The PyTorch trainer of the command
+ * runner splits exactly the same way,
  * so both trainers see the same validation examples. The test set is the first `testLimit`
  * images of the t10k files.
  */

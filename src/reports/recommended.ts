@@ -21,7 +21,14 @@ const sameParams = (a: Params, b: Params): boolean => Object.keys(a).length === 
  * observed values behind it (mean of its complete trials); null otherwise. Noisy objectives make the luckiest
  * trial a poor pick; this says which configuration the strategy itself would keep.
  */
-export function recommendedLine(sampler: Sampler, trials: readonly TrialRecord[], space: Space, direction: Direction, metric: string, best: TrialRecord | null): string | null {
+export function recommendedLine(
+  sampler: Sampler,
+  trials: readonly TrialRecord[],
+  space: Space,
+  direction: Direction,
+  metric: string,
+  best: TrialRecord | null,
+): string | null {
   if (!recommends(sampler)) return null;
   const pick = sampler.returnedConfiguration(trials, space, direction);
   if (pick === null || (best !== null && sameParams(pick.params, best.params))) return null;

@@ -101,6 +101,8 @@ function mergeCompute(
 
 /** Sum of two compute records. */
 export function addCompute(a: StageCompute, b: StageCompute): StageCompute {
-  const sum = { trials: a.trials + b.trials, epochs: a.epochs + b.epochs, image_epochs: a.image_epochs + b.image_epochs, wall_seconds: a.wall_seconds + b.wall_seconds };
+  const sum = {
+    trials: a.trials + b.trials, epochs: a.epochs + b.epochs, image_epochs: a.image_epochs + b.image_epochs, wall_seconds: a.wall_seconds + b.wall_seconds,
+  };
   return a.runs !== undefined && b.runs !== undefined ? { ...sum, runs: [...a.runs, ...b.runs] } : sum;
 }

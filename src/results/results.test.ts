@@ -38,8 +38,17 @@ test('validation names the bad field', () => {
 });
 
 test('merge dedupes entries by (params, seed, budget) and keeps the rest', () => {
-  const a: ResultSet = { ...base(), entries: [entry(128, 1, 0.9), entry(256, 1, 0.91)], compute: { zones: { trials: 2, epochs: 40, image_epochs: 0, wall_seconds: 5 } }, plan: [{ params: { units: 512, batch_size: 16 }, seed: 1, budget: 20 }, { params: { units: 256, batch_size: 16 }, seed: 1, budget: 20 }] };
-  const b: ResultSet = { ...base(), entries: [entry(256, 1, 0.95), entry(256, 2, 0.92), entry(512, 1, 0.93)], compute: { zones: { trials: 3, epochs: 60, image_epochs: 0, wall_seconds: 7 } } };
+  const a: ResultSet = {
+    ...base(),
+    entries: [entry(128, 1, 0.9), entry(256, 1, 0.91)],
+    compute: { zones: { trials: 2, epochs: 40, image_epochs: 0, wall_seconds: 5 } },
+    plan: [{ params: { units: 512, batch_size: 16 }, seed: 1, budget: 20 }, { params: { units: 256, batch_size: 16 }, seed: 1, budget: 20 }],
+  };
+  const b: ResultSet = {
+    ...base(),
+    entries: [entry(256, 1, 0.95), entry(256, 2, 0.92), entry(512, 1, 0.93)],
+    compute: { zones: { trials: 3, epochs: 60, image_epochs: 0, wall_seconds: 7 } },
+  };
   const m = mergeResultSets(a, b);
   assert.equal(m.entries.length, 4);
   // The first document's copy of a duplicate wins.
@@ -65,7 +74,8 @@ test('merge refuses different space, objective or fixed, naming the difference',
 test('resultSetFromTrials keeps complete trials with their stage tag', () => {
   const t = (n: number, state: TrialRecord['state'], value: number | null, attrs: Record<string, unknown> = {}): TrialRecord => ({
     id: n, studyId: 1, number: n, state, params: { units: 128, batch_size: 16 + n }, seed: 7, budget: 10, value, metrics: { best_epoch: 3 },
-    steps: [{ step: 1, metrics: { val_accuracy: 0.5 }, at: 0 }], attrs, error: null, workerId: null, attempts: 1, createdAt: 0, startedAt: 0, finishedAt: 0, heartbeatAt: 0,
+    steps: [{ step: 1, metrics: { val_accuracy: 0.5 }, at: 0 }], attrs, error: null, workerId: null, attempts: 1,
+    createdAt: 0, startedAt: 0, finishedAt: 0, heartbeatAt: 0,
   });
   const rs = resultSetFromTrials({ space, metric: 'val_accuracy', direction: 'maximize' }, [t(0, 'complete', 0.9, { 'zones.stage': 'refine' }), t(1, 'failed', null), t(2, 'complete', 0.8), t(3, 'running', null)], 'zones');
   assert.equal(rs.entries.length, 2);

@@ -80,7 +80,9 @@ const entrySchema = z.object({
   stage: z.string().optional(),
   attrs: z.record(z.string(), z.unknown()).optional(),
 });
-const computeSchema = z.object({ trials: z.number(), epochs: z.number(), image_epochs: z.number(), wall_seconds: z.number(), runs: z.array(z.string()).optional() });
+const computeSchema = z.object({
+  trials: z.number(), epochs: z.number(), image_epochs: z.number(), wall_seconds: z.number(), runs: z.array(z.string()).optional(),
+});
 const planSchema = z.object({ params, seed: z.number().int(), budget: z.number().nullable(), attrs: z.record(z.string(), z.unknown()).optional() });
 
 const resultSetSchema = z.object({
@@ -130,7 +132,9 @@ export function parseResultSet(json: unknown, source = 'input'): ResultSet {
     entries,
     ...(d.compute !== undefined ? { compute: d.compute } : {}),
     ...(d.stage_output !== undefined ? { stage_output: d.stage_output } : {}),
-    ...(d.plan !== undefined ? { plan: d.plan.map((p) => ({ params: p.params, seed: p.seed, budget: p.budget, ...(p.attrs !== undefined ? { attrs: p.attrs } : {}) })) } : {}),
+    ...(d.plan !== undefined
+      ? { plan: d.plan.map((p) => ({ params: p.params, seed: p.seed, budget: p.budget, ...(p.attrs !== undefined ? { attrs: p.attrs } : {}) })) }
+      : {}),
   };
 }
 

@@ -28,7 +28,8 @@ test('phases: TPE (multivariate, no repeats) until switchAt complete trials, the
   // Running trials do not count towards the switch.
   assert.equal(auto.phase(ctx([...trials.slice(0, 19), makeTrial(19, trials[19]?.params as Params, null)])), 'tpe');
   assert.equal(auto.phase(ctx(trials.slice(0, 20))), 'gp');
-  assert.deepEqual(auto.sample(ctx(trials.slice(0, 15))).params, new TpeSampler({ multivariate: true, avoidRepeats: true }).sample(ctx(trials.slice(0, 15))).params);
+  const tpe = new TpeSampler({ multivariate: true, avoidRepeats: true });
+  assert.deepEqual(auto.sample(ctx(trials.slice(0, 15))).params, tpe.sample(ctx(trials.slice(0, 15))).params);
   assert.deepEqual(auto.sample(ctx(trials)).params, new GpSampler({ yTransform: 'rank', avoidRepeats: true }).sample(ctx(trials)).params);
   // Default switch: 40 on all-finite spaces, 10 (the GP's start-up) where an axis is continuous.
   assert.equal(new AutoSampler().switchFor(space), 40);

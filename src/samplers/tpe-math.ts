@@ -6,7 +6,9 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** log(erfc(z)) for z ≥ 0 (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7), computed in log space. */
 function logErfcPos(z: number): number {
   const t = 1 / (1 + 0.5 * z);
-  const poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const poly = -z * z - 1.26551223
+    + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   return Math.log(t) + poly;
 }
 

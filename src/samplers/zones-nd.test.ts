@@ -87,7 +87,9 @@ test('findZones: a valley between two peaks makes two zones unless the band swal
 
 test('returnedConfiguration prefers the best re-evaluated mean over a lucky single value', () => {
   const line = Space.fromSpec({ x: { type: 'series', values: [1, 2, 3] } });
-  const trials = [makeTrial(0, { x: 1 }, 0.1), makeTrial(1, { x: 2 }, 0.25), makeTrial(2, { x: 2 }, 0.15), makeTrial(3, { x: 3 }, 0.3), makeTrial(4, { x: 3 }, 0.2)];
+  const trials = [
+    makeTrial(0, { x: 1 }, 0.1), makeTrial(1, { x: 2 }, 0.25), makeTrial(2, { x: 2 }, 0.15), makeTrial(3, { x: 3 }, 0.3), makeTrial(4, { x: 3 }, 0.2),
+  ];
   const s = new ZonesNdSampler({ trials: 10 });
   assert.deepEqual(s.returnedConfiguration(trials, line, 'minimize'), { params: { x: 2 }, mean: 0.2, n: 2 });
   assert.deepEqual(s.returnedConfiguration(trials.slice(0, 2), line, 'minimize')?.params, { x: 1 });

@@ -158,7 +158,12 @@ export class ZonesNdSampler implements Sampler {
   }
 
   /** The first untried one-axis move around a peak: finite axes by neighbours, continuous ones on a halving ladder. */
-  private nextMove(space: Space, peak: ZonePoint, isKnown: (u: readonly number[]) => boolean, offset: number): { params: Params; axis: string; delta: number | null } | null {
+  private nextMove(
+    space: Space,
+    peak: ZonePoint,
+    isKnown: (u: readonly number[]) => boolean,
+    offset: number,
+  ): { params: Params; axis: string; delta: number | null } | null {
     const names = space.names;
     for (const delta of [null, ...STEP_LADDER]) {
       for (let a = 0; a < names.length; a++) {
@@ -167,7 +172,9 @@ export class ZonesNdSampler implements Sampler {
         const v = peak.params[name] as ParamValue;
         const finite = dist.values() !== null;
         if ((delta === null) !== finite) continue;
-        const cands = finite ? dist.neighbours(v) : [dist.toUnit(v) - (delta as number), dist.toUnit(v) + (delta as number)].filter((u) => u >= 0 && u <= 1).map((u) => dist.fromUnit(u));
+        const cands = finite
+          ? dist.neighbours(v)
+          : [dist.toUnit(v) - (delta as number), dist.toUnit(v) + (delta as number)].filter((u) => u >= 0 && u <= 1).map((u) => dist.fromUnit(u));
         for (const c of cands) {
           const p = { ...peak.params, [name]: c };
           if (!isKnown(space.toUnit(p))) return { params: p, axis: name, delta };

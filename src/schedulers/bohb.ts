@@ -23,7 +23,8 @@ export interface BohbOptions {
  * value (pruned trials count at every rung they reached). Trials stopped below that rung stay in as
  * pruned, which TPE ranks below every trial with a value at the rung (later stops rank higher), so the
  * bad side of the model still knows where early stops happened (for an `inner` model such as GP, which
- * learns only from values, they count as the rung's worst value); running ones stay in as constant liars. We chose "highest rung with enough data" (the BOHB paper's
+ * learns only from values, they count as the rung's worst value); running ones stay in as constant liars. We chose "highest rung with enough data"
+ * (the BOHB paper's
  * rule) over "same bracket only": it pools every bracket's evidence, and with Hyperband most trials end
  * pruned, which a plain TPE could only rank below every complete trial.
  */

@@ -35,7 +35,9 @@ export function better(direction: Direction, a: number, b: number): boolean {
  */
 export function withCurrentReport(trials: readonly TrialRecord[], trial: TrialRecord, step: number, value: number, metric: string): TrialRecord[] {
   const own = trials.find((t) => t.id === trial.id) ?? trial;
-  const steps = own.steps.some((s) => s.step === step) ? own.steps : [...own.steps, { step, metrics: { [metric]: value }, at: Date.now() }].sort((a, b) => a.step - b.step);
+  const steps = own.steps.some((s) => s.step === step)
+    ? own.steps
+    : [...own.steps, { step, metrics: { [metric]: value }, at: Date.now() }].sort((a, b) => a.step - b.step);
   const merged: TrialRecord = { ...own, steps };
   const out = trials.filter((t) => t.id !== trial.id);
   out.push(merged);

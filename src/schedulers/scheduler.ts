@@ -8,7 +8,10 @@ export interface SchedulerContext {
   readonly direction: Direction;
   /** The study's objective metric (the value passed to onReport is this metric at the step). */
   readonly metric: string;
-  /** A snapshot of the study's trials (loaded lazily, at most once per report). O(study size): the built-in schedulers read `source` instead when there is one. */
+  /**
+   * A snapshot of the study's trials (loaded lazily, at most once per report). O(study size): the built-in schedulers read `source` instead when
+   * there is one.
+   */
   trials(): Promise<readonly TrialRecord[]>;
   /**
    * The study's trials as an incremental source, the same object at every report of the study in this process

@@ -47,7 +47,9 @@ export class SimulatedStudy {
       steps.push({ step: s, metrics: { [this.metric]: last }, at: s });
       this.epochsUsed++;
       if (this.scheduler) {
-        const d = await this.scheduler.onReport(record, s, last, { direction: this.direction, metric: this.metric, trials: async () => this.trials, source: this.source });
+        const d = await this.scheduler.onReport(record, s, last, {
+          direction: this.direction, metric: this.metric, trials: async () => this.trials, source: this.source,
+        });
         if (d === 'stop') { stopped = true; break; }
       }
     }

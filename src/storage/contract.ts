@@ -604,7 +604,9 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       const snap = await s.getTrial(t.id);
       assert.ok(snap);
       const tryMutate = (f: () => void) => { try { f(); } catch { /* frozen snapshots throw in strict mode */ } };
-      const loose = snap as unknown as { params: Record<string, unknown>; attrs: { deep: { list: number[] } }; steps: { metrics: Record<string, number> }[]; state: string };
+      const loose = snap as unknown as {
+        params: Record<string, unknown>; attrs: { deep: { list: number[] } }; steps: { metrics: Record<string, number> }[]; state: string;
+      };
       tryMutate(() => { loose.params['x'] = 99; });
       tryMutate(() => { loose.attrs.deep.list.push(2); });
       tryMutate(() => { (loose.steps[0] as { metrics: Record<string, number> }).metrics['v'] = 5; });

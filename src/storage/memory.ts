@@ -241,7 +241,8 @@ export class MemoryStorage implements Storage {
   async workerHeartbeat(raw: Omit<WorkerRecord, 'heartbeatAt'>): Promise<void> {
     const s = this.study(raw.studyId);
     const worker = cleanWorker(raw);
-    s.workers.set(worker.id, deepFreeze({ id: worker.id, studyId: worker.studyId, host: worker.host, pid: worker.pid, startedAt: worker.startedAt, heartbeatAt: this.now() }));
+    const record = { id: worker.id, studyId: worker.studyId, host: worker.host, pid: worker.pid, startedAt: worker.startedAt, heartbeatAt: this.now() };
+    s.workers.set(worker.id, deepFreeze(record));
   }
 
   async listWorkers(studyId: number): Promise<WorkerRecord[]> {

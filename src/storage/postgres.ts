@@ -119,7 +119,14 @@ export class PostgresStorage implements Storage {
   /** Set once the first connect succeeded: from then on, losing the server is an outage (STORAGE_UNAVAILABLE), not bad input. */
   private connected = false;
 
-  private constructor(private readonly pool: pg.Pool, private readonly reportPool: pg.Pool, readonly schema: string, private readonly label: string, private readonly secret: string | undefined, private readonly now: () => number) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly reportPool: pg.Pool,
+    readonly schema: string,
+    private readonly label: string,
+    private readonly secret: string | undefined,
+    private readonly now: () => number,
+  ) {
     const q = quoteIdent(schema);
     this.t = { studies: `${q}.hz_studies`, trials: `${q}.hz_trials`, steps: `${q}.hz_trial_steps`, workers: `${q}.hz_workers` };
   }
@@ -202,7 +209,8 @@ export class PostgresStorage implements Storage {
     try {
       const r = await this.pool.query<{ id: Num }>(`INSERT INTO ${this.t.studies} (name, direction, metric, spec, created_at) VALUES ($1, $2, $3, $4::json, $5) RETURNING id`,
         [study.name, study.direction, study.metric, spec, createdAt]);
-      return deepFreeze({ id: Number(r.rows[0]?.id), name: study.name, direction: study.direction, metric: study.metric, spec: JSON.parse(spec) as unknown, createdAt });
+      const id = Number(r.rows[0]?.id);
+      return deepFreeze({ id, name: study.name, direction: study.direction, metric: study.metric, spec: JSON.parse(spec) as unknown, createdAt });
     } catch (e) {
       if (pgCode(e) === '23505') throw new StorageError(`Study \`${study.name}\` already exists`, { code: 'STUDY_EXISTS', cause: e });
       throw this.wrap(e, 'createStudy');
@@ -342,7 +350,14 @@ export class PostgresStorage implements Storage {
   }
 
   /** The statement of insertRunning; with `number` set, it inserts only if that is the study's next number. Null when nothing was inserted. */
-  private async insertRunningRow(studyId: number, rawWorkerId: string, rawPlan: TrialPlan, maxTrials: number | null, number: number | null, started: boolean): Promise<TrialRow | null> {
+  private async insertRunningRow(
+    studyId: number,
+    rawWorkerId: string,
+    rawPlan: TrialPlan,
+    maxTrials: number | null,
+    number: number | null,
+    started: boolean,
+  ): Promise<TrialRow | null> {
     const plan = cleanPlan(rawPlan);
     const workerId = cleanKey(rawWorkerId);
     const now = this.now();
@@ -356,7 +371,10 @@ export class PostgresStorage implements Storage {
               CASE WHEN $6 AND NOT EXISTS (SELECT 1 FROM ${this.t.trials} x WHERE x.study_id = $1 AND x.dedupe_key = $5) THEN $5 END,
               $7::jsonb, $8, $12::int, $9, CASE WHEN $12::int = 1 THEN $9::bigint END, $9
        FROM n RETURNING ${TRIAL_COLS}`,
-      [studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now, maxTrials, number, started ? 1 : 0]);
+      [
+        studyId, JSON.stringify(plan.params), plan.seed, plan.budget, key, dedupe, JSON.stringify(plan.attrs ?? {}), workerId, now, maxTrials, number,
+        started ? 1 : 0,
+      ]);
     let r: pg.QueryResult<TrialRow>;
     try {
       r = await insert(true);
@@ -471,7 +489,8 @@ export class PostgresStorage implements Storage {
     const r = await this.query<{ id: string; study_id: Num; host: string; pid: number; started_at: Num; heartbeat_at: Num }>(
       `SELECT id, study_id, host, pid, started_at, heartbeat_at FROM ${this.t.workers} WHERE study_id = $1 ORDER BY started_at, id`, [studyId]);
     if (r.rows.length === 0) await this.checkStudy(studyId);
-    return r.rows.map((w) => deepFreeze({ id: w.id, studyId: Number(w.study_id), host: w.host, pid: w.pid, startedAt: Number(w.started_at), heartbeatAt: Number(w.heartbeat_at) }));
+    return r.rows.map((w) =>
+      deepFreeze({ id: w.id, studyId: Number(w.study_id), host: w.host, pid: w.pid, startedAt: Number(w.started_at), heartbeatAt: Number(w.heartbeat_at) }));
   }
 
   async getTrial(trialId: number): Promise<TrialRecord | null> {

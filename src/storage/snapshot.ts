@@ -83,7 +83,8 @@ export function checkBestQuery(query: { n: number; direction: string; states?: r
 export function mergeBest(lists: readonly (readonly TrialRecord[])[], n: number, direction: 'maximize' | 'minimize'): TrialRecord[] {
   const sign = direction === 'maximize' ? -1 : 1;
   return lists.flat().sort((a, b) =>
-    (a.value === null || b.value === null ? (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) : sign * (a.value - b.value)) || a.number - b.number).slice(0, n);
+    (a.value === null || b.value === null ? (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) : sign * (a.value - b.value))
+    || a.number - b.number).slice(0, n);
 }
 
 /** Checks a step argument. */

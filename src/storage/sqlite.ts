@@ -134,7 +134,9 @@ export class SqliteStorage implements Storage {
       deleteStudy: db.prepare<[string]>('DELETE FROM studies WHERE name = ?'),
       takeNumbers: db.prepare<[number, number], { next_number: number }>('UPDATE studies SET next_number = next_number + ? WHERE id = ? RETURNING next_number'),
       keyExists: db.prepare<[number, string], { id: number }>('SELECT id FROM trials WHERE study_id = ? AND dedupe_key = ?'),
-      insertTrial: db.prepare<[number, number, string, string, number, number | null, string, string | null, string, string | null, number, number, number | null, number | null]>(
+      insertTrial: db.prepare<[
+        number, number, string, string, number, number | null, string, string | null, string, string | null, number, number, number | null, number | null,
+      ]>(
         `INSERT INTO trials (study_id, number, state, params, seed, budget, plan_key, dedupe_key, attrs, worker_id, attempts, created_at, started_at, heartbeat_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${TRIAL_COLS}`),
       claim: db.prepare<[string, number, number | null, number, number], TrialRow>(
@@ -390,7 +392,8 @@ export class SqliteStorage implements Storage {
 
   async listWorkers(studyId: number): Promise<WorkerRecord[]> {
     this.checkStudy(studyId);
-    return this.st.listWorkers.all(studyId).map((w) => deepFreeze({ id: w.id, studyId: w.study_id, host: w.host, pid: w.pid, startedAt: w.started_at, heartbeatAt: w.heartbeat_at }));
+    return this.st.listWorkers.all(studyId).map((w) =>
+      deepFreeze({ id: w.id, studyId: w.study_id, host: w.host, pid: w.pid, startedAt: w.started_at, heartbeatAt: w.heartbeat_at }));
   }
 
   async getTrial(trialId: number): Promise<TrialRecord | null> {

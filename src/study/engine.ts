@@ -235,7 +235,10 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   try {
     if (!o.runner.marksStart) await markStarted();
     outcome = await o.runner.run(
-      { trialId: trial.id, number: trial.number, params: { ...o.fixed, ...trial.params }, seed: trial.seed, budget: trial.budget, ...(trial.attrs.evaluate_test === true ? { evaluateTest: true } : {}) },
+      {
+        trialId: trial.id, number: trial.number, params: { ...o.fixed, ...trial.params }, seed: trial.seed, budget: trial.budget,
+        ...(trial.attrs.evaluate_test === true ? { evaluateTest: true } : {}),
+      },
       {
         signal: controller.signal,
         report: async (step, metrics) => {

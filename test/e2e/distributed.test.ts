@@ -85,15 +85,23 @@ async function create(url: string, spec: string): Promise<string> {
   return lines.join('\n');
 }
 
-interface Row { number: number; state: string; attempts: number; x: number; y: number; value: number | null; worker_id: string | null; error: string | null; steps: number }
+interface Row {
+  number: number; state: string; attempts: number; x: number; y: number; value: number | null; worker_id: string | null; error: string | null; steps: number;
+}
 async function rows(schema: string, study: string): Promise<Row[]> {
   const c = new pg.Client({ connectionString: serverUrl });
   await c.connect();
   try {
-    const r = await c.query<{ number: string; state: string; attempts: number; params: { x: number; y: number }; value: number | null; worker_id: string | null; error: string | null; steps: string }>(
+    const r = await c.query<{
+      number: string; state: string; attempts: number; params: { x: number; y: number }; value: number | null; worker_id: string | null;
+      error: string | null; steps: string;
+    }>(
       `SELECT t.number, t.state, t.attempts, t.params, t.value, t.worker_id, t.error, (SELECT COUNT(*) FROM "${schema}".hz_trial_steps s WHERE s.trial_id = t.id) AS steps
        FROM "${schema}".hz_trials t JOIN "${schema}".hz_studies st ON st.id = t.study_id WHERE st.name = $1 ORDER BY t.number`, [study]);
-    return r.rows.map((x) => ({ number: Number(x.number), state: x.state, attempts: x.attempts, x: x.params.x, y: x.params.y, value: x.value, worker_id: x.worker_id, error: x.error, steps: Number(x.steps) }));
+    return r.rows.map((x) => ({
+      number: Number(x.number), state: x.state, attempts: x.attempts, x: x.params.x, y: x.params.y, value: x.value, worker_id: x.worker_id,
+      error: x.error, steps: Number(x.steps),
+    }));
   } finally {
     await c.end();
   }
@@ -307,8 +315,12 @@ describe('distributed studies on one SQLite file', () => {
     for (const r of await Promise.all(workers.map((w) => w.done))) assert.equal(r.code, 0, r.stderr);
     const exported = hz(['export', '--storage', url, '--study', 'shared', '--format', 'json']);
     assert.equal(exported.code, 0, exported.stderr);
-    const trials = (JSON.parse(exported.stdout) as { trials: { params: { x: number; y: number }; value: number; state: string; attempts: number; steps: unknown[] }[] }).trials;
-    assertAllCompleteOnce(trials.map((t, number) => ({ number, state: t.state, attempts: t.attempts, x: t.params.x, y: t.params.y, value: t.value, worker_id: null, error: null, steps: t.steps.length })), xs, ys, 2);
+    type Exported = { trials: { params: { x: number; y: number }; value: number; state: string; attempts: number; steps: unknown[] }[] };
+    const trials = (JSON.parse(exported.stdout) as Exported).trials;
+    const rows = trials.map((t, number) => ({
+      number, state: t.state, attempts: t.attempts, x: t.params.x, y: t.params.y, value: t.value, worker_id: null, error: null, steps: t.steps.length,
+    }));
+    assertAllCompleteOnce(rows, xs, ys, 2);
     for (const t of trials) assert.equal(t.attempts, 1);
   });
 });

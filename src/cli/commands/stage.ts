@@ -36,7 +36,9 @@ export async function stageCommand(name: string, flags: { in?: string; out?: str
 }
 
 /** `hyperzone evaluate --in PLAN.json --spec S.yaml --out R.json [--part k/n]`: runs a document's planned trials (or every n-th) and writes their results. */
-export async function evaluateCommand(flags: { in?: string; out?: string; spec?: string; part?: string; storage?: string; parallel?: string; quiet?: boolean; logDir?: string }): Promise<number> {
+export async function evaluateCommand(
+  flags: { in?: string; out?: string; spec?: string; part?: string; storage?: string; parallel?: string; quiet?: boolean; logDir?: string },
+): Promise<number> {
   if (!flags.in || !flags.out || !flags.spec) throw new InputError('`evaluate` needs `--in PLAN.json`, `--spec SPEC` (for the trainer) and `--out RESULTS.json`');
   const doc = await readResultSet(flags.in);
   const spec = loadPlan(flags.spec);
@@ -59,7 +61,9 @@ export async function evaluateCommand(flags: { in?: string; out?: string; spec?:
     const controller = new AbortController();
     const onSig = (): void => controller.abort();
     process.once('SIGINT', onSig);
-    const progress = createProgress({ quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction });
+    const progress = createProgress({
+      quiet: flags.quiet ?? false, tty: process.stderr.isTTY === true, metric: spec.objective.metric, direction: spec.objective.direction,
+    });
     try {
       const t0 = performance.now();
       const entries = await evaluatePlan({

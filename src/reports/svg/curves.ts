@@ -27,7 +27,8 @@ export function curvesChart(data: ReportData, o: { top?: number; id?: string; wi
   const W = o.width ?? 780;
   const H = o.height ?? Math.max(380, 70 + trials.length * 30);
   const M = { left: 78, right: 290, top: 30, bottom: 58 };
-  const series = trials.map((t) => t.steps.filter((s) => Number.isFinite(s.metrics[data.metric] ?? NaN)).map((s) => [s.step, s.metrics[data.metric] as number] as const));
+  const series = trials.map((t) =>
+    t.steps.filter((s) => Number.isFinite(s.metrics[data.metric] ?? NaN)).map((s) => [s.step, s.metrics[data.metric] as number] as const));
   const all = series.flat();
   const steps = all.map((p) => p[0]);
   const vals = all.map((p) => p[1]);

@@ -46,8 +46,17 @@ export function dataFromResultSet(rs: ResultSet, source: string): ReportData {
   };
 }
 
-/** Report data from a stored study and its trials (all states; waiting and running ones are kept but have no value); `resultSet`: its complete trials as one, for the zone charts. */
-export function dataFromStudy(study: StudyRecord, trials: readonly TrialRecord[], space: Readonly<Record<string, DistributionSpec>>, source: string, resultSet?: ResultSet): ReportData {
+/**
+ * Report data from a stored study and its trials (all states; waiting and running ones are kept but have no value); `resultSet`: its complete trials
+ * as one, for the zone charts.
+ */
+export function dataFromStudy(
+  study: StudyRecord,
+  trials: readonly TrialRecord[],
+  space: Readonly<Record<string, DistributionSpec>>,
+  source: string,
+  resultSet?: ResultSet,
+): ReportData {
   return {
     ...(resultSet ? { resultSet } : {}),
     source,

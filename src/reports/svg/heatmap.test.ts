@@ -51,7 +51,10 @@ test('heatmap for minimize: the smallest value is brightest', () => {
 
 test('heatmap outlines zones: the extent boundary and the peak ring, and draws special marks', () => {
   const zones = [
-    { rank: 1, peak: { units: 384, batch_size: 32 }, value: 0.99, n: 1, prominence: null, extent: [{ units: 384, batch_size: 32 }, { units: 256, batch_size: 32 }] },
+    {
+      rank: 1, peak: { units: 384, batch_size: 32 }, value: 0.99, n: 1, prominence: null,
+      extent: [{ units: 384, batch_size: 32 }, { units: 256, batch_size: 32 }],
+    },
     { rank: 2, peak: { units: 128, batch_size: 128 }, value: 0.95, n: 1, prominence: 0.01, extent: [{ units: 128, batch_size: 128 }] },
   ];
   const c = heatmapChart(gridData(), { x: 'units', y: 'batch_size', zones, marks: [{ params: { units: 512, batch_size: 16 }, label: 'selected', shape: 'star' }] });
@@ -71,7 +74,11 @@ test('heatmap outlines zones: the extent boundary and the peak ring, and draws s
 test('heatmap escapes param names and shows a zones note', () => {
   const d = gridData();
   const evil = 'a<b&"c"';
-  const data = { ...d, space: { [evil]: SPACE.units!, batch_size: SPACE.batch_size! }, trials: d.trials.map((t) => ({ ...t, params: { [evil]: t.params.units as number, batch_size: t.params.batch_size as number } })) };
+  const data = {
+    ...d,
+    space: { [evil]: SPACE.units!, batch_size: SPACE.batch_size! },
+    trials: d.trials.map((t) => ({ ...t, params: { [evil]: t.params.units as number, batch_size: t.params.batch_size as number } })),
+  };
   const c = heatmapChart(data, { x: evil, y: 'batch_size', zonesNote: 'Zones not outlined: <why>' });
   const doc = parseXml(c?.svg ?? '');
   assert.ok(select(doc, 'text', 'label').some((t) => t.textContent === `${evil} (log scale)`));

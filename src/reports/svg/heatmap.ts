@@ -43,7 +43,8 @@ export function axisCells(values: readonly number[], log: boolean, maxDiscrete =
   const lo = f(vs[0] as number);
   const hi = f(vs[vs.length - 1] as number);
   // The outer edges exactly at the extreme values (exp(log(v)) need not give v back).
-  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === 0 ? (vs[0] as number) : i === bins ? (vs[vs.length - 1] as number) : g(lo + ((hi - lo) * i) / bins)));
+  const edges = Array.from({ length: bins + 1 }, (_, i) =>
+    (i === 0 ? (vs[0] as number) : i === bins ? (vs[vs.length - 1] as number) : g(lo + ((hi - lo) * i) / bins)));
   const centres = Array.from({ length: bins }, (_, i) => g(lo + ((hi - lo) * (i + 0.5)) / bins));
   return { log: useLog, binned: true, centres, edges };
 }
@@ -180,7 +181,9 @@ export function heatmapChart(data: ReportData, o: HeatmapOptions): Chart | null 
   }
 
   const axisTicks = (cellsOf: AxisCells, scale: typeof xs): (readonly [number, string])[] =>
-    cellsOf.binned || cellsOf.centres.length > 16 ? scale.ticks(8).map((v) => [v, scale.format(v)] as const) : cellsOf.centres.map((v) => [v, showValue(v)] as const);
+    cellsOf.binned || cellsOf.centres.length > 16
+      ? scale.ticks(8).map((v) => [v, scale.format(v)] as const)
+      : cellsOf.centres.map((v) => [v, showValue(v)] as const);
   const xTicks = thin(axisTicks(xc, xs), xs.map, (s) => s.length * 6.4 + 6);
   const yTicks = thin(axisTicks(yc, ys), ys.map, () => 14);
 

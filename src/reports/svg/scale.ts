@@ -63,7 +63,8 @@ function powerOfTwo(v: number, midpoints: boolean): boolean {
 
 /**
  * Whether an axis reads best on a log scale: the distribution says `log: true`, or the values (positive, at
- * least 3 distinct, spanning a factor ≥ 4; a series' or numeric categorical's own values when given) are powers of two (with or without 1.5× midpoints), or form a
+ * least 3 distinct, spanning a factor ≥ 4; a series' or numeric categorical's own values when given) are powers of two (with or without 1.5×
+ * midpoints), or form a
  * geometric series (consecutive ratios ≥ 1.5 that differ by under 10%).
  */
 export function isLogAxis(dist: DistributionSpec | undefined, values: readonly number[]): boolean {

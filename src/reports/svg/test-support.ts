@@ -52,7 +52,8 @@ export function gridData(o: { direction?: Direction; extra?: readonly { state: T
     }
   }
   for (const x of o.extra ?? []) {
-    trials.push({ number: n++, state: x.state, params: { units: 128, batch_size: 16 }, value: null, steps: Array.from({ length: x.steps ?? 0 }, (_, i) => ({ step: i + 1, metrics: { m: 0.95 } })) });
+    const steps = Array.from({ length: x.steps ?? 0 }, (_, i) => ({ step: i + 1, metrics: { m: 0.95 } }));
+    trials.push({ number: n++, state: x.state, params: { units: 128, batch_size: 16 }, value: null, steps });
   }
   return { source: 'test <grid>', metric: 'm', direction, space: SPACE, trials, order: 'trial' };
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { augmentBatch } from './augment.js';
 
-const image = (h: number, w: number, f: (i: number, j: number) => number): Float32Array => Float32Array.from({ length: h * w }, (_, k) => f(Math.floor(k / w), k % w));
+const image = (h: number, w: number, f: (i: number, j: number) => number): Float32Array =>
+  Float32Array.from({ length: h * w }, (_, k) => f(Math.floor(k / w), k % w));
 
 test('augment: off leaves the batch alone and draws nothing', () => {
   const x = image(5, 5, (i, j) => i * 5 + j);

@@ -98,7 +98,14 @@ export function forwardNet(
 }
 
 /** Gradients of the mean cross-entropy of a forward pass's logits, in params order. */
-export function backwardNet(tf: Tf, layers: readonly PlannedLayer[], params: readonly Tensor[], caches: readonly LayerCache[], logp: Tensor2D, onehot: Tensor2D): Tensor[] {
+export function backwardNet(
+  tf: Tf,
+  layers: readonly PlannedLayer[],
+  params: readonly Tensor[],
+  caches: readonly LayerCache[],
+  logp: Tensor2D,
+  onehot: Tensor2D,
+): Tensor[] {
   const at = slots(layers);
   const rows = onehot.shape[0];
   // d(mean CE)/d logits = (softmax − onehot) / rows.

@@ -1,5 +1,5 @@
 import { loadDataset, validateLoadOptions } from '../../datasets/load.js';
-import { datasetLabel, type DatasetRef } from '../../datasets/resolve.js';
+import type { DatasetRef } from '../../datasets/resolve.js';
 import { describeError, InputError } from '../../errors.js';
 import type { Metrics, Outcome } from '../../study/types.js';
 import type { RunContext, Runner, TrialInput } from '../runner.js';

@@ -67,7 +67,14 @@ export type TrainResult =
   | { readonly state: 'stopped'; readonly epoch: number; readonly value: number | null; readonly metrics: Metrics }
   | { readonly state: 'diverged'; readonly epoch: number; readonly error: string; readonly metrics: Metrics };
 
-function evaluate(tf: Tf, model: TrainableModel, weights: readonly Tensor[] | undefined, ds: Dataset, split: Split, chunk: number): { loss: number; accuracy: number } {
+function evaluate(
+  tf: Tf,
+  model: TrainableModel,
+  weights: readonly Tensor[] | undefined,
+  ds: Dataset,
+  split: Split,
+  chunk: number,
+): { loss: number; accuracy: number } {
   let lossAcc: Tensor = tf.scalar(0);
   let corrAcc: Tensor = tf.scalar(0);
   for (let start = 0; start < split.count; start += chunk) {
