@@ -133,7 +133,12 @@ export class DashboardApi {
 
   /** The grid axis of each param, from its distinct values (kept by the cache as trials arrive), until the next change. */
   private axes(cache: StudyCache): Axis[] {
-    return cache.memoise('axes', () => this.paramNames(cache).map((p) => makeAxis(p, [...(cache.distinct.get(p) ?? [])])));
+    const space = (cache.study.spec as { space?: Record<string, { log?: unknown }> } | null)?.space;
+    const hint = (p: string): boolean | undefined => {
+      const log = space && typeof space === 'object' ? space[p]?.log : undefined;
+      return typeof log === 'boolean' ? log : undefined;
+    };
+    return cache.memoise('axes', () => this.paramNames(cache).map((p) => makeAxis(p, [...(cache.distinct.get(p) ?? [])], hint(p))));
   }
 
   private axis(cache: StudyCache, param: string): Axis {

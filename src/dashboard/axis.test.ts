@@ -23,6 +23,15 @@ test('few distinct numbers stay cells; many are binned, in log space when they s
   assert.equal(lin.cellOf(0.5), BINS / 2);
 });
 
+test('log bins only for values spread on a log scale, or when the space says log', () => {
+  // A uniform dropout in (0, 0.5] with one tiny value spans ≥ 100× but is not log-spread.
+  const dropout = [0.0003, ...Array.from({ length: 60 }, (_, i) => 0.5 * (i + 1) / 60)];
+  assert.equal(makeAxis('dropout', dropout).log, false);
+  assert.equal(makeAxis('dropout', dropout, true).log, true, 'the space\'s log wins');
+  const lr = Array.from({ length: 60 }, (_, i) => 10 ** (-5 + (4 * i) / 59));
+  assert.equal(makeAxis('lr', lr, false).log, false);
+});
+
 test('strings and booleans are categories', () => {
   const a = makeAxis('act', ['relu', 'tanh', 'relu', true]);
   assert.equal(a.kind, 'categories');

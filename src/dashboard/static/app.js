@@ -455,7 +455,7 @@
       }, plotConfig);
       const texts = d.z.map(function (row) { return row.map(function (z) { return z === null ? '' : num(z); }); });
       const heat = [{
-        type: 'heatmap', x: d.x.labels, y: d.y.labels, z: d.z, text: texts, texttemplate: d.x.labels.length * d.y.labels.length <= 300 ? '%{text}' : '',
+        type: 'heatmap', x: d.x.labels, y: d.y.labels, z: d.z, text: texts, texttemplate: d.x.labels.length * d.y.labels.length <= 100 ? '%{text}' : '',
         customdata: d.n, hovertemplate: d.x.param + ' %{x}<br>' + d.y.param + ' %{y}<br>mean %{z} over %{customdata} trials<extra></extra>',
         colorscale: 'Viridis', colorbar: { title: { text: metric, side: 'right' }, thickness: 14 }, xgap: 1, ygap: 1, hoverongaps: false,
       }];
