@@ -401,8 +401,8 @@
   // Both views put the cells at even steps (0, 1, 2, ...) labelled with their values, as a grid search's axes are read
   // (16, 32, ..., 512 evenly, not bunched at one end); binned axes are labelled with each bin's centre in 3D.
   function axisLayout(a, forHeatmap) {
-    const title = { text: a.param + (a.log ? ' (log scale)' : '') };
-    if (forHeatmap) return { title: title, type: 'category', automargin: true };
+    if (forHeatmap) return { title: { text: a.param + (a.log ? ' (log scale)' : '') }, type: 'category', automargin: true };
+    const title = { text: a.param + (a.log ? ' (log)' : '') };
     const labels = a.kind === 'bins' ? a.positions.map(num) : a.labels;
     const every = Math.max(1, Math.ceil(labels.length / 8));
     const ticks = a.positions.map(function (_, i) { return i; }).filter(function (i) { return i % every === 0; });
