@@ -1,0 +1,89 @@
+// Dashboard at scale: page-load and update latency of the dashboard's API on SQLite studies of 1k, 10k and 100k trials
+// (each with per-epoch steps), filled through the storage API. Run:
+//   node --import tsx bench/dashboard-scale.ts [--sizes 1000,10000,100000] [--epochs 10]
+// Page load = the requests the study page makes when opened (summary, a page of trials, best so far, importance,
+// surface, parallel coordinates, workers), cold (a fresh server reads the whole study) and warm (another browser
+// opening it later, median of 3). Update = one trial finishes: the time for all of those requests, answered with it
+// in (the page asks the summary every 0.5 s, so a person sees it within that plus this). Load on this machine shows.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openStorage } from '../src/storage/open.js';
+import { SqliteStorage } from '../src/storage/sqlite.js';
+import { startDashboard } from '../src/dashboard/server.js';
+import { addTrials, createTestStudy } from '../src/dashboard/test-study.js';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
+};
+const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number);
+const epochs = Number(arg('epochs', '10'));
+
+const PAGE = (name: string): string[] => [
+  `studies/${name}`, `studies/${name}/trials?sort=number&order=asc&page=1&limit=25`, `studies/${name}/best?by=epochs`,
+  `studies/${name}/importance`, `studies/${name}/surface?x=hidden_units&y=batch_size&epoch=final`,
+  `studies/${name}/surface?x=hidden_units&y=batch_size&epoch=5`, `studies/${name}/parallel`, `studies/${name}/workers`,
+];
+
+/** The page's requests, in parallel as a browser makes them: milliseconds and bytes. */
+async function load(base: string, name: string): Promise<{ ms: number; bytes: number; slowest: string }> {
+  const t0 = performance.now();
+  let slowest = '';
+  let slowestMs = 0;
+  const sizes = await Promise.all(PAGE(name).map(async (p) => {
+    const s = performance.now();
+    const r = await fetch(`${base}api/${p}`);
+    const body = await r.text();
+    if (!r.ok) throw new Error(`${p}: ${r.status} ${body}`);
+    const ms = performance.now() - s;
+    if (ms > slowestMs) [slowestMs, slowest] = [ms, p.split('/')[2]?.split('?')[0] ?? 'summary'];
+    return body.length;
+  }));
+  return { ms: performance.now() - t0, bytes: sizes.reduce((a, b) => a + b, 0), slowest };
+}
+
+const rows: string[][] = [];
+for (const n of sizes) {
+  const dir = mkdtempSync(join(tmpdir(), 'hz-dash-bench-'));
+  const path = join(dir, 'bench.db');
+  const writer = new SqliteStorage(path);
+  const study = await createTestStudy(writer, 'bench');
+  const f0 = performance.now();
+  await addTrials(writer, study, 0, n, epochs);
+  const fillS = (performance.now() - f0) / 1000;
+  const reader = await openStorage(path, { mustExist: true });
+  const dash = await startDashboard({ storage: reader, port: 0, host: '127.0.0.1', minRefreshMs: 0 });
+  const rss0 = process.memoryUsage().rss;
+  const cold = await load(dash.url, 'bench');
+  // Page load with a cache: another browser opening the page (median of 3).
+  const warms = [await load(dash.url, 'bench'), await load(dash.url, 'bench'), await load(dash.url, 'bench')].sort((a, b) => a.ms - b.ms);
+  const warm = warms[1] as { ms: number };
+  // Updates: a trial finishes, then the page's requests are answered with it in (5 times, median).
+  const updates: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    await addTrials(writer, study, n + k, 1, epochs);
+    const r = await load(dash.url, 'bench');
+    const summary = await (await fetch(`${dash.url}api/studies/bench`)).json() as { total: number };
+    if (summary.total !== n + k + 1) throw new Error(`update not seen: ${summary.total}`);
+    updates.push(r.ms);
+  }
+  updates.sort((a, b) => a - b);
+  const rssMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  rows.push([n.toLocaleString('en-US'), `${fillS.toFixed(0)} s`, `${cold.ms.toFixed(0)} ms (${cold.slowest})`, `${warm.ms.toFixed(0)} ms`,
+    `${(cold.bytes / 1024).toFixed(0)} KiB`, `${(updates[2] as number).toFixed(0)} ms`, `${rssMb.toFixed(0)} MiB`]);
+  process.stderr.write(`${n}: done\n`);
+  await dash.close();
+  await reader.close();
+  await writer.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const head = ['trials', 'fill (storage API)', 'page load, cold (slowest)', 'page load, warm', 'JSON sent', 'update (median of 5)', 'server memory'];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+console.log(`Dashboard API on SQLite, ${epochs} epochs per trial (node ${process.version})`);
+console.log(line(head));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
