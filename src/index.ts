@@ -1,6 +1,6 @@
 // The public API of hyperzone: everything a library user imports, and nothing else.
-export { HyperzoneError, InputError, SpecError, DatasetError, StorageError, TrialPruned, type ErrorCode } from './errors.js';
-export type { Params, ParamValue, Metrics, Direction, TrialState, TrialRecord, StudyRecord, TrialPlan, Outcome, StepReport } from './study/types.js';
+export { HyperzoneError, InputError, SpecError, DatasetError, StorageError, TrialPruned, type ErrorCode } from './core/errors.js';
+export type { Params, ParamValue, Metrics, Direction, TrialState, TrialRecord, StudyRecord, TrialPlan, Outcome, StepReport } from './core/types.js';
 export { IntDistribution, FloatDistribution, CategoricalDistribution, SeriesDistribution, powerSeries, type Distribution, type DistributionSpec } from './space/distribution.js';
 export { Space, type SpaceOptions } from './space/space.js';
 export type { ConditionSpec, ParamSpec } from './space/condition.js';
@@ -16,12 +16,13 @@ export { gridSampler } from './samplers/grid.js';
 export { randomSampler } from './samplers/random.js';
 export { TpeSampler } from './samplers/tpe.js';
 export { SobolSampler } from './samplers/sobol.js';
-export { CoordinateSearchSampler } from './samplers/coordinate-search.js';
+export { CoordinateSearchSampler } from './strategies/coordinate-search.js';
 export { GpSampler } from './samplers/gp.js';
 export { AutoSampler } from './samplers/auto.js';
 export { ZonesNdSampler } from './samplers/zones-nd.js';
-export { MedianStoppingScheduler, SuccessiveHalvingScheduler, ashaScheduler, HyperbandScheduler, BohbSampler, SimulatedStudy, type Scheduler, type SchedulerContext, type Decision } from './schedulers/index.js';
-export { runStage, runZoneStrategy } from './samplers/zones/index.js';
+export { MedianStoppingScheduler, SuccessiveHalvingScheduler, ashaScheduler, HyperbandScheduler, SimulatedStudy, type Scheduler, type SchedulerContext, type Decision } from './schedulers/index.js';
+export { BohbSampler, type BohbOptions } from './samplers/bohb.js';
+export { runStage, runZoneStrategy } from './strategies/zones/index.js';
 export type { Storage } from './storage/storage.js';
 export { openStorage, redactUrl } from './storage/open.js';
 export { MemoryStorage } from './storage/memory.js';

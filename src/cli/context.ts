@@ -1,8 +1,8 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { openStorage } from '../storage/open.js';
-import { checkStudyName } from '../storage/names.js';
+import { checkStudyName } from '../core/names.js';
 import type { Storage } from '../storage/storage.js';
-import type { StudyRecord } from '../study/types.js';
+import type { StudyRecord } from '../core/types.js';
 
 /** The default storage: a SQLite file in the working directory. */
 export const DEFAULT_STORAGE = 'hyperzone.db';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { describeError, HyperzoneError, isInputError } from '../errors.js';
-import { checkStudyName } from '../storage/names.js';
+import { describeError, HyperzoneError, isInputError } from '../core/errors.js';
+import { checkStudyName } from '../core/names.js';
 
 // Each command's module is imported inside its action, so `--help`, `--version` and a typo pay only for commander
 // (and a command pays only for what it uses: `status` never loads the samplers' training code, `list` no trainer).
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const storageOpt = ['--storage <url>', 'storage: a SQLite file (default hyperzone.db), memory:, or postgres://...'] as const;
   const act = <A extends unknown[]>(fn: (...a: A) => Promise<number>) => async (...a: A): Promise<void> => { code = await fn(...a); };
-  // One check of --study for every command, before anything runs (storage/names.ts).
+  // One check of --study for every command, before anything runs (core/names.ts).
   program.hook('preAction', (_program, command) => { const study: unknown = command.opts()['study']; if (typeof study === 'string') checkStudyName(study); });
 
   program.command('run').description('run (or resume) the study a spec file describes')

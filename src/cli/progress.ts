@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { EngineEvents } from '../study/engine.js';
-import type { Params, TrialRecord } from '../study/types.js';
+import type { Params, TrialRecord } from '../core/types.js';
 import { formatParams } from '../reports/format.js';
 import { formatValue } from '../reports/results.js';
 import { formatDuration } from '../reports/text-table.js';

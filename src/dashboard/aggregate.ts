@@ -1,4 +1,4 @@
-import type { Direction, ParamValue, TrialState } from '../study/types.js';
+import type { Direction, ParamValue, TrialState } from '../core/types.js';
 import type { Axis } from './axis.js';
 import type { TrialRow } from './study-cache.js';
 

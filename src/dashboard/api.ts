@@ -1,6 +1,6 @@
 import type { Storage } from '../storage/storage.js';
 import { emptyCounts } from '../storage/storage.js';
-import type { TrialState } from '../study/types.js';
+import type { TrialState } from '../core/types.js';
 import { bestSoFar, importance, parallel, SORT_KEYS, sortedIndices, surface } from './aggregate.js';
 import { makeAxis, type Axis } from './axis.js';
 import { badParam, HttpError } from './http-error.js';

@@ -1,4 +1,4 @@
-import type { ParamValue } from '../study/types.js';
+import type { ParamValue } from '../core/types.js';
 
 /** How many distinct numeric values an axis shows as they are before it bins them. */
 export const MAX_DISTINCT_CELLS = 24;

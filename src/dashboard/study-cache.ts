@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage.js';
-import { FINISHED_STATES, type ParamValue, type StudyRecord, type TrialRecord, type TrialState } from '../study/types.js';
+import { FINISHED_STATES, type ParamValue, type StudyRecord, type TrialRecord, type TrialState } from '../core/types.js';
 
 /**
  * One trial as the dashboard keeps it: what the table, the charts and the aggregates need, with the objective metric's

@@ -1,7 +1,7 @@
 // Test and benchmark support: fills a study through the storage API with trials whose per-epoch accuracy follows a
 // known smooth surface over hidden_units × batch_size (peak at 128 × 64) that rises with epochs, plus seed noise.
 import type { Storage } from '../storage/storage.js';
-import type { StudyRecord } from '../study/types.js';
+import type { StudyRecord } from '../core/types.js';
 
 export const UNITS = [16, 32, 64, 128, 256, 512];
 export const BATCHES = [16, 32, 64, 128, 256];

@@ -3,7 +3,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, InputError } from '../errors.js';
+import { DatasetError, InputError } from '../core/errors.js';
 import { readIdxImages, readIdxLabels } from './idx.js';
 import { loadDataset } from './load.js';
 import { resolveDataset } from './resolve.js';

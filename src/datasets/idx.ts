@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DatasetError } from '../errors.js';
+import { DatasetError } from '../core/errors.js';
 
 /** Magic number of an IDX file of unsigned-byte images (idx3-ubyte). */
 export const IDX_IMAGES_MAGIC = 2051;

@@ -1,4 +1,4 @@
-import { DatasetError, InputError } from '../errors.js';
+import { DatasetError, InputError } from '../core/errors.js';
 import { readIdxImages, readIdxLabels } from './idx.js';
 import { resolveDataset, type DatasetFiles, type DatasetRef } from './resolve.js';
 

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DatasetError } from '../errors.js';
+import { DatasetError } from '../core/errors.js';
 
 /** A dataset reference: a known name or a directory of the four IDX files (raw or .gz). */
 export type DatasetRef = 'mnist' | 'fashion-mnist' | { readonly idx: string };

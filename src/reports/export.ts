@@ -1,4 +1,4 @@
-import type { StudyRecord, TrialRecord } from '../study/types.js';
+import type { StudyRecord, TrialRecord } from '../core/types.js';
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';

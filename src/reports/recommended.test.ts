@@ -4,7 +4,7 @@ import { makeTrial } from '../../bench/support/loop.js';
 import { AutoSampler } from '../samplers/auto.js';
 import { randomSampler } from '../samplers/random.js';
 import { Space } from '../space/space.js';
-import type { TrialRecord } from '../study/types.js';
+import type { TrialRecord } from '../core/types.js';
 import { bestOf } from '../study/study.js';
 import { recommendedLine } from './recommended.js';
 

@@ -1,6 +1,6 @@
 import type { Sampler } from '../samplers/sampler.js';
 import type { Space } from '../space/space.js';
-import type { Direction, Params, TrialRecord } from '../study/types.js';
+import type { Direction, Params, TrialRecord } from '../core/types.js';
 import { formatParams } from './format.js';
 import { formatValue } from './results.js';
 

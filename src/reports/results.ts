@@ -1,4 +1,4 @@
-import type { Direction, TrialRecord } from '../study/types.js';
+import type { Direction, TrialRecord } from '../core/types.js';
 import { formatNumber, formatParamValue } from './format.js';
 import { formatDuration, renderTable } from './text-table.js';
 

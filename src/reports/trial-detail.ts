@@ -1,4 +1,4 @@
-import type { TrialRecord } from '../study/types.js';
+import type { TrialRecord } from '../core/types.js';
 import { formatNumber, formatParams } from './format.js';
 import { formatValue } from './results.js';
 import { formatDuration, renderTable } from './text-table.js';

@@ -1,8 +1,8 @@
 import type { ResultSet } from '../results/index.js';
-import type { ConfirmOutput } from '../samplers/zones/confirm.js';
-import type { RefineOutput } from '../samplers/zones/refine.js';
-import type { SchedulesOutput } from '../samplers/zones/schedules.js';
-import type { ZonesOutput } from '../samplers/zones/zones.js';
+import type { ConfirmOutput } from '../strategies/zones/confirm.js';
+import type { RefineOutput } from '../strategies/zones/refine.js';
+import type { SchedulesOutput } from '../strategies/zones/schedules.js';
+import type { ZonesOutput } from '../strategies/zones/zones.js';
 import { formatValue } from './results.js';
 import { formatDuration, renderTable } from './text-table.js';
 

@@ -1,6 +1,6 @@
 import { Space } from '../space/space.js';
 import type { DistributionSpec } from '../space/distribution.js';
-import type { Direction, ParamValue, TrialRecord } from '../study/types.js';
+import type { Direction, ParamValue, TrialRecord } from '../core/types.js';
 import { RESULTSET_FORMAT, type ResultEntry, type ResultSet } from './resultset.js';
 
 /** The attribute naming the zone-strategy stage that planned a trial. */

@@ -1,21 +1,9 @@
-import { HyperzoneError } from '../errors.js';
-import { planKey } from '../storage/storage.js';
-import type { TrialPlan } from '../study/types.js';
+import { HyperzoneError } from '../core/errors.js';
+import { canonicalJson, planKey } from '../core/keys.js';
+import type { TrialPlan } from '../core/types.js';
 import type { ResultEntry, ResultSet, StageCompute } from './resultset.js';
 
-/** JSON with object keys sorted, for structural comparison. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
-  }
-  return v;
-}
+export { canonicalJson };
 
 /** The first path where two JSON values differ, with both sides, or null when equal. */
 export function firstDifference(a: unknown, b: unknown, path: string): string | null {

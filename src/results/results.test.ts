@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HyperzoneError, InputError } from '../errors.js';
-import type { TrialRecord } from '../study/types.js';
+import { HyperzoneError, InputError } from '../core/errors.js';
+import type { TrialRecord } from '../core/types.js';
 import { emptyResultSet, mergeResultSets, parseResultSet, readResultSet, resultSetFromTrials, serializeResultSet, writeResultSet, type ResultEntry, type ResultSet } from './index.js';
 
 const space = { units: { type: 'series' as const, values: [128, 256, 512] }, batch_size: { type: 'series' as const, values: [16, 32] } };

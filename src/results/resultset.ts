@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { DistributionSpec } from '../space/distribution.js';
-import type { Direction, Metrics, ParamValue, Params, TrialPlan } from '../study/types.js';
+import type { Direction, Metrics, ParamValue, Params, TrialPlan } from '../core/types.js';
 
 /** The format tag every result-set document carries. */
 export const RESULTSET_FORMAT = 'hyperzone.resultset/1';

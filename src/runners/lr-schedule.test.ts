@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { createLrSchedule, parseLrSchedule } from './lr-schedule.js';
 
 describe('lr schedules', () => {

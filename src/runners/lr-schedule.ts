@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 
 /** A parsed learning-rate schedule: constant, step decay, or reduce-on-plateau. */
 export type LrScheduleSpec =

@@ -1,4 +1,4 @@
-import type { Metrics, Outcome, Params } from '../study/types.js';
+import type { Metrics, Outcome, Params } from '../core/types.js';
 
 /** What a runner is given to execute one trial. */
 export interface TrialInput {

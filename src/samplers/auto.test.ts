@@ -7,8 +7,8 @@ import { randomSampler } from './random.js';
 import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { branin } from '../../bench/objectives/test-functions.js';
 import { Space } from '../space/space.js';
-import { Rng } from '../util/rng.js';
-import type { Params, TrialRecord } from '../study/types.js';
+import { Rng } from '../core/rng.js';
+import type { Params, TrialRecord } from '../core/types.js';
 
 const space = Space.fromSpec({
   units: { type: 'series', values: [16, 32, 64, 128, 256, 512] },

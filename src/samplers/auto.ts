@@ -1,7 +1,7 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { Space } from '../space/space.js';
-import type { Direction, Params, TrialRecord } from '../study/types.js';
-import { paramsKey } from './zones/common.js';
+import type { Direction, Params, TrialRecord } from '../core/types.js';
+import { paramsKey } from '../core/keys.js';
 import { GpSampler, type GpOptions } from './gp.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { TpeSampler, type TpeOptions } from './tpe.js';

@@ -10,7 +10,7 @@ import { TpeSampler } from './tpe.js';
 import { GpSampler } from './gp.js';
 import { AutoSampler } from './auto.js';
 import type { Sampler } from './sampler.js';
-import type { Params } from '../study/types.js';
+import type { Params } from '../core/types.js';
 
 /** num_layers 1..3 with units_i (i ≤ num_layers); model fnn | cnn, where cnn has filters, and filters 32 a kernel. */
 const space = Space.fromSpec({

@@ -5,8 +5,8 @@ import { branin } from '../../bench/objectives/test-functions.js';
 import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { randomSampler } from './random.js';
 import { Space } from '../space/space.js';
-import { Rng } from '../util/rng.js';
-import type { Params, TrialRecord } from '../study/types.js';
+import { Rng } from '../core/rng.js';
+import type { Params, TrialRecord } from '../core/types.js';
 
 test('GP-EI beats random search on Branin at 40 evaluations (4 seeds)', () => {
   const fn = branin();

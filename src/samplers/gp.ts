@@ -1,7 +1,7 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { Space } from '../space/space.js';
-import type { ParamValue, Params } from '../study/types.js';
-import { Rng } from '../util/rng.js';
+import type { ParamValue, Params } from '../core/types.js';
+import { Rng } from '../core/rng.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { normCdf } from './tpe-math.js';
 import { normalQuantile } from '../stats/distributions.js';

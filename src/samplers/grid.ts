@@ -1,5 +1,5 @@
 import type { Sampler, SamplerContext } from './sampler.js';
-import type { TrialPlan } from '../study/types.js';
+import type { TrialPlan } from '../core/types.js';
 
 /** Options of the grid sampler. */
 export interface GridOptions {

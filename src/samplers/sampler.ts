@@ -1,6 +1,6 @@
 import type { Space } from '../space/space.js';
-import type { Direction, Params, TrialPlan, TrialRecord } from '../study/types.js';
-import type { Rng } from '../util/rng.js';
+import type { Direction, Params, TrialPlan, TrialRecord } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
 
 /** What a sampler sees: the space and a read-only snapshot of the study's trials (running ones included). */
 export interface SamplerContext {

@@ -1,6 +1,6 @@
-import type { ParamValue, Params } from '../study/types.js';
-import { Rng } from '../util/rng.js';
-import { InputError } from '../errors.js';
+import type { ParamValue, Params } from '../core/types.js';
+import { Rng } from '../core/rng.js';
+import { InputError } from '../core/errors.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 
 /** Joe & Kuo (2008, new-joe-kuo-6.21201) direction numbers for dimensions 2..21: [degree s, coefficients a, m_1..m_s]. */

@@ -4,11 +4,11 @@ import { TpeSampler } from './tpe.js';
 import { defaultGamma, defaultWeights, logNormMass, normCdf } from './tpe-math.js';
 import { CategoricalDistribution, FloatDistribution, IntDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
 import { Space } from '../space/space.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { randomSampler } from './random.js';
 import { branin } from '../../bench/objectives/test-functions.js';
-import type { TrialRecord } from '../study/types.js';
+import type { TrialRecord } from '../core/types.js';
 
 test('normal masses are accurate in the middle and the far tails', () => {
   assert.ok(Math.abs(Math.exp(logNormMass(-1, 1)) - 0.682689492) < 1e-6);

@@ -1,8 +1,8 @@
 import type { Distribution } from '../space/distribution.js';
 import type { Space } from '../space/space.js';
-import type { ParamValue, Params, TrialRecord } from '../study/types.js';
-import type { Rng } from '../util/rng.js';
-import { InputError } from '../errors.js';
+import type { ParamValue, Params, TrialRecord } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
+import { InputError } from '../core/errors.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { defaultGamma, defaultWeights, logNormMass, logNormPdf, logSumExp } from './tpe-math.js';
 

@@ -14,7 +14,7 @@ import { TpeSampler } from './tpe.js';
 import { GpSampler } from './gp.js';
 import { AutoSampler } from './auto.js';
 import type { Sampler } from './sampler.js';
-import type { Params } from '../study/types.js';
+import type { Params } from '../core/types.js';
 
 const space = new Space(new Map<string, Distribution>([
   ['act', new CategoricalDistribution(['relu', 'tanh', 'gelu'])],

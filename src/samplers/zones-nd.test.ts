@@ -9,8 +9,8 @@ import { TabularObjective } from '../../bench/objectives/tabular.js';
 import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { syntheticTableCsv } from '../../bench/support/synthetic-table.js';
 import { randomSampler } from './random.js';
-import { Rng, deriveSeed } from '../util/rng.js';
-import type { Params } from '../study/types.js';
+import { Rng, deriveSeed } from '../core/rng.js';
+import type { Params } from '../core/types.js';
 
 /** Two bumps in [0,1]^4: the global one at 0.75, a lower one at 0.2. */
 const space4 = Space.fromSpec(Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [n, { type: 'float', low: 0, high: 1 }])) as never);

@@ -1,9 +1,9 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { Space } from '../space/space.js';
-import type { Direction, ParamValue, Params, TrialRecord } from '../study/types.js';
+import type { Direction, ParamValue, Params, TrialRecord } from '../core/types.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { SOBOL_MAX_DIM, SobolSequence } from './sobol.js';
-import { paramsKey } from './zones/common.js';
+import { paramsKey } from '../core/keys.js';
 
 /** Options of the n-dimensional zone sampler. */
 export interface ZonesNdOptions {
@@ -50,7 +50,7 @@ const STEP_LADDER = [0.1, 0.05, 0.025, 0.0125, 0.00625, 0.003125];
 /**
  * The zone strategy on any space, as a sampler: (1) a Sobol design; (2) zones = noise-aware local optima
  * of the evaluated points on a k-nearest-neighbour graph in unit space (a watershed, as
- * src/samplers/zones/zones.ts does on grids); (3) refinement, round-robin over the zones, by one-axis
+ * src/strategies/zones/zones.ts does on grids); (3) refinement, round-robin over the zones, by one-axis
  * moves around each zone's peak (Distribution.neighbours on finite axes, ±δ on continuous ones with δ
  * halved once every move at a level is evaluated: a 1-D search per axis); (4) confirmation: the last
  * confirmTop·confirmRepeats trials re-evaluate the best configurations (same params), so noisy

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
-import { InputError } from '../errors.js';
-import type { TrialRecord } from '../study/types.js';
-import { deriveSeed } from '../util/rng.js';
+import { InputError } from '../core/errors.js';
+import type { TrialRecord } from '../core/types.js';
+import { deriveSeed } from '../core/rng.js';
 import type { Decision, Scheduler, SchedulerContext } from './scheduler.js';
 import { SuccessiveHalvingScheduler } from './successive-halving.js';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import type { Direction } from '../study/types.js';
-import { Rng } from '../util/rng.js';
+import type { Direction } from '../core/types.js';
+import { Rng } from '../core/rng.js';
 import type { Scheduler } from './scheduler.js';
 import { MedianStoppingScheduler } from './median.js';
 import { SuccessiveHalvingScheduler } from './successive-halving.js';

@@ -1,4 +1,4 @@
-import type { Direction, TrialRecord } from '../study/types.js';
+import type { Direction, TrialRecord } from '../core/types.js';
 import { SortedList } from './sorted-list.js';
 
 /** The objective value a trial reported at `step` exactly, or undefined. */

@@ -1,4 +1,4 @@
-import type { Direction, TrialRecord } from '../study/types.js';
+import type { Direction, TrialRecord } from '../core/types.js';
 
 /** What a scheduler decides after a trial reports a step. */
 export type Decision = 'continue' | 'stop';

@@ -5,13 +5,13 @@ import { Space } from '../space/space.js';
 import { runWorker } from '../study/engine.js';
 import { objectiveRunner } from '../study/objective-runner.js';
 import type { Sampler } from '../samplers/sampler.js';
-import type { Direction, TrialRecord } from '../study/types.js';
-import { Rng } from '../util/rng.js';
+import type { Direction, TrialRecord } from '../core/types.js';
+import { Rng } from '../core/rng.js';
 import type { Scheduler } from './scheduler.js';
 import { MedianStoppingScheduler } from './median.js';
 import { SuccessiveHalvingScheduler, ashaScheduler } from './successive-halving.js';
 import { HyperbandScheduler } from './hyperband.js';
-import { BohbSampler } from './bohb.js';
+import { BohbSampler } from '../samplers/bohb.js';
 import { SimulatedStudy } from './simulate.js';
 import { GpSampler } from '../samplers/gp.js';
 

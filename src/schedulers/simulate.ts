@@ -1,4 +1,4 @@
-import type { Direction, Params, TrialRecord } from '../study/types.js';
+import type { Direction, Params, TrialRecord } from '../core/types.js';
 import type { Scheduler, TrialSource } from './scheduler.js';
 import { trialSourceOf } from './trial-source.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { SortedList } from './sorted-list.js';
 
 test('SortedList matches a sorted array under random inserts and removes (with duplicates, across chunk splits)', () => {

@@ -1,5 +1,5 @@
-import { InputError } from '../errors.js';
-import type { TrialRecord } from '../study/types.js';
+import { InputError } from '../core/errors.js';
+import type { TrialRecord } from '../core/types.js';
 import type { Decision, Scheduler, SchedulerContext } from './scheduler.js';
 import { RungTable, isPromotableSorted, withReport } from './rungs.js';
 import { IncrementalState } from './trial-source.js';

@@ -1,4 +1,4 @@
-import type { ParamValue, Params } from '../study/types.js';
+import type { ParamValue, Params } from '../core/types.js';
 import type { Distribution, DistributionSpec } from './distribution.js';
 
 /**

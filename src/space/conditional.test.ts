@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Space } from './space.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import type { ParamSpec } from './condition.js';
 
 /** num_layers 1..3 with units_i for i ≤ num_layers; model fnn | cnn where cnn has filters. */

@@ -1,5 +1,5 @@
-import type { ParamValue } from '../study/types.js';
-import type { Rng } from '../util/rng.js';
+import type { ParamValue } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
 
 /** The JSON form of a distribution, as written in spec files. */
 export type DistributionSpec =

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { powerSeries, IntDistribution, FloatDistribution, SeriesDistribution, CategoricalDistribution } from './distribution.js';
 import { Space } from './space.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 
 test('powers of two with midpoints: 128..8192 has the 13 values of the zone grid', () => {
   const s = powerSeries(128, 8192, 2, true);

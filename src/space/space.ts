@@ -1,6 +1,6 @@
-import type { ParamValue, Params } from '../study/types.js';
-import type { Rng } from '../util/rng.js';
-import { InputError } from '../errors.js';
+import type { ParamValue, Params } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
+import { InputError } from '../core/errors.js';
 import { distributionFromSpec, type Distribution } from './distribution.js';
 import { activationOrder, conditionHolds, conditionProblem, describeCondition, pruneInactive, type ConditionSpec, type ParamSpec } from './condition.js';
 

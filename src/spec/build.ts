@@ -5,13 +5,13 @@ import type { Scheduler } from '../schedulers/scheduler.js';
 import { MedianStoppingScheduler } from '../schedulers/median.js';
 import { SuccessiveHalvingScheduler } from '../schedulers/successive-halving.js';
 import { HyperbandScheduler } from '../schedulers/hyperband.js';
-import { BohbSampler } from '../schedulers/bohb.js';
+import { BohbSampler } from '../samplers/bohb.js';
 import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
 import { SobolSampler } from '../samplers/sobol.js';
 import { GpSampler } from '../samplers/gp.js';
 import { AutoSampler } from '../samplers/auto.js';
 import { ZonesNdSampler } from '../samplers/zones-nd.js';
-import { deriveSeed } from '../util/rng.js';
+import { deriveSeed } from '../core/rng.js';
 import type { StudyPlan } from './compile.js';
 
 const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [key]: v });
@@ -19,7 +19,7 @@ const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === unde
 /**
  * The sampler a plan asks for (build it once per process: model-based samplers cache their fits). TPE, GP and
  * auto under a rung-based scheduler (successive halving, ASHA, Hyperband) become BOHB-style: fitted on the
- * highest rung with enough values (src/schedulers/bohb.ts).
+ * highest rung with enough values (src/samplers/bohb.ts).
  */
 export function createSampler(plan: StudyPlan): Sampler {
   const s = plan.sampler;

@@ -1,4 +1,4 @@
-import { SpecError } from '../errors.js';
+import { SpecError } from '../core/errors.js';
 import { powerSeries } from '../space/distribution.js';
 import { acceptedNames, ruleOf, type ParamContract, type ParamRule } from '../runners/param-contract.js';
 import type { RawDistribution } from './schema.js';

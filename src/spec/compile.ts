@@ -1,16 +1,16 @@
 import type { z } from 'zod';
-import { isStudyName, STUDY_NAME_RULE } from '../storage/names.js';
-import { InputError, SpecError } from '../errors.js';
+import { isStudyName, STUDY_NAME_RULE } from '../core/names.js';
+import { InputError, SpecError } from '../core/errors.js';
 import { powerSeries, type DistributionSpec } from '../space/distribution.js';
 import { Space } from '../space/space.js';
-import type { Direction, ParamValue, Params } from '../study/types.js';
+import type { Direction, ParamValue, Params } from '../core/types.js';
 import type { ConditionSpec, ParamSpec } from '../space/condition.js';
-import { deriveSeed } from '../util/rng.js';
+import { deriveSeed } from '../core/rng.js';
 import { parseLrSchedule } from '../runners/lr-schedule.js';
 import { OPEN_CONTRACT, ruleOf, type ParamContract } from '../runners/param-contract.js';
 import { TFJS_PARAMS } from '../runners/tfjs/params.js';
 import { commandParamContract } from '../runners/command/params.js';
-import type { ZoneOptions } from '../samplers/zones/options.js';
+import type { ZoneOptions } from '../strategies/zones/options.js';
 import { specSchema, type RawDistribution, type RawSpec, type SamplerSpec, type SchedulerSpec, type TrainerSpec } from './schema.js';
 import { describeIssue, show } from './issues.js';
 import { checkParams } from './check-params.js';
@@ -250,7 +250,7 @@ export function compile(input: unknown, options: CompileOptions = {}): StudyPlan
     throw new SpecError(`Param \`${'epochs' in space ? 'space' : 'fixed'}.epochs\` would be ignored: the tfjs trainer trains for \`budget.epochs\` (${raw.budget.epochs}); keep one`);
   }
   const name = options.name ?? raw.study ?? options.fallbackName ?? 'study';
-  // The one study-name rule (storage/names.ts); a name from the file name is checked too, since it becomes a directory.
+  // The one study-name rule (core/names.ts); a name from the file name is checked too, since it becomes a directory.
   if (!isStudyName(name)) throw new SpecError(`Expected \`study\` to be ${STUDY_NAME_RULE}, got ${JSON.stringify(name)}${options.name === undefined && raw.study === undefined ? ' (from the file name: set `study:` in the spec)' : ''}`);
   const spec: StudySpec = { ...raw, study: name, space };
   const budget = raw.budget?.epochs ?? null;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from './compile.js';
 import { planOfStudy, storedSpecOf } from './stored.js';
-import { SpecError } from '../errors.js';
+import { SpecError } from '../core/errors.js';
 
 const spec = (space: Record<string, unknown>, trainer: Record<string, unknown> = { type: 'command', command: ['python3', 'train.py'] }): unknown => ({
   study: 'cond', objective: { metric: 'loss', direction: 'minimize' }, space, sampler: { type: 'random', trials: 5 }, trainer,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { SpecError } from '../errors.js';
+import { SpecError } from '../core/errors.js';
 import { compile, type CompileOptions, type StudyPlan } from './compile.js';
 
 /** Reads a YAML or JSON spec file into a plain object; an unreadable or malformed file is a SpecError naming it. */

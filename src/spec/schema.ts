@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STUDY_NAME_PATTERN, STUDY_NAME_RULE } from '../storage/names.js';
+import { STUDY_NAME_PATTERN, STUDY_NAME_RULE } from '../core/names.js';
 import { commandParamsSchema } from '../runners/command/params.js';
 
 /** The zod schema of a study spec file, section by section; cross-field rules live in compile.ts. */

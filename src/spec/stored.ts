@@ -1,7 +1,7 @@
-import { SpecError } from '../errors.js';
+import { SpecError } from '../core/errors.js';
 import type { DistributionSpec } from '../space/distribution.js';
 import type { Space } from '../space/space.js';
-import type { ParamValue } from '../study/types.js';
+import type { ParamValue } from '../core/types.js';
 import { compile, type StudyPlan, type StudySpec } from './compile.js';
 
 /** The spec file's sections other than space, fixed and seed. */

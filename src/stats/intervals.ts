@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { chiSquareQuantile, normalQuantile, studentTQuantile } from './distributions.js';
 
 /** A confidence interval around an estimate. */

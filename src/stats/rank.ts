@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 
 /** Ranks 1…n with ties given their average rank (scipy.stats.rankdata's 'average'). */
 export function averageRanks(values: readonly number[]): number[] {

@@ -20,7 +20,7 @@ import {
   studentTTwoSided,
   welchTTest,
 } from './index.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 import { skipUnless, type Peer } from '../../test/support/peers.js';
 
 const PY = process.env['HZ_PYTHON'] ?? '/usr/bin/python3';

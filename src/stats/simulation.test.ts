@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareAgainstBest } from './verdict.js';
-import { Rng } from '../util/rng.js';
+import { Rng } from '../core/rng.js';
 
 const K = 6;
 const N = 5;

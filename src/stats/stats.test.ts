@@ -13,7 +13,7 @@ import {
   welchTTest,
   wilsonInterval,
 } from './index.js';
-import { HyperzoneError } from '../errors.js';
+import { HyperzoneError } from '../core/errors.js';
 
 // Reference values computed with mpmath 1.2.1 (30 digits) from the definitions.
 const close = (actual: number, expected: number, tol: number, what: string): void =>

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { chiSquareTail, studentTTwoSided } from './distributions.js';
 import { RELATIVE_ZERO, isConstant, mean, variance } from './intervals.js';
 

@@ -1,4 +1,4 @@
-import type { Direction } from '../study/types.js';
+import type { Direction } from '../core/types.js';
 import { holmAdjust, pairedTTest, welchTTest, type TTestResult } from './tests.js';
 import { mean } from './intervals.js';
 

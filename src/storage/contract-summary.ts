@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StudyRecord, TrialRecord } from '../study/types.js';
+import type { StudyRecord, TrialRecord } from '../core/types.js';
 import type { Storage } from './storage.js';
 
 /**

@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StudyRecord } from '../study/types.js';
+import type { StudyRecord } from '../core/types.js';
 import type { Storage } from './storage.js';
 import { MAX_ERROR_CHARS, MAX_KEY_CHARS, MAX_VALUE_CHARS } from './sanitize.js';
 

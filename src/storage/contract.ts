@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { StudyRecord, TrialPlan, TrialRecord } from '../study/types.js';
-import { HyperzoneError } from '../errors.js';
+import type { StudyRecord, TrialPlan, TrialRecord } from '../core/types.js';
+import { HyperzoneError } from '../core/errors.js';
 import { planKey, type Storage } from './storage.js';
 import { TrialView } from './trial-view.js';
 import { textSafetyContract } from './contract-text.js';

@@ -1,5 +1,5 @@
-import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
-import { StorageError } from '../errors.js';
+import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
+import { StorageError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
 import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';

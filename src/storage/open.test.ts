@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HyperzoneError, InputError } from '../errors.js';
+import { HyperzoneError, InputError } from '../core/errors.js';
 import { MemoryStorage } from './memory.js';
 import { SqliteStorage } from './sqlite.js';
 import { openStorage, parseStorageUrl, redactUrl } from './open.js';

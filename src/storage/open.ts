@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { Storage } from './storage.js';
 import { MemoryStorage } from './memory.js';
 import { redactUrl } from './redact.js';

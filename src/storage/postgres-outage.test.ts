@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { HyperzoneError, InputError } from '../errors.js';
+import { HyperzoneError, InputError } from '../core/errors.js';
 import { gridPlans } from './contract.js';
 import { PostgresStorage } from './postgres.js';
 import { openStorage } from './open.js';

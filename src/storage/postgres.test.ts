@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import * as peers from '../../test/support/peers.js';
-import { HyperzoneError } from '../errors.js';
+import { HyperzoneError } from '../core/errors.js';
 import { gridPlans, storageContract } from './contract.js';
 import { POSTGRES_MIGRATIONS, PostgresStorage } from './postgres.js';
-import type { TrialRecord } from '../study/types.js';
+import type { TrialRecord } from '../core/types.js';
 
 
 const server = await peers.postgres();

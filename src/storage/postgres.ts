@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { readFileSync } from 'node:fs';
-import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
-import { InputError, StorageError, describeError } from '../errors.js';
+import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
+import { InputError, StorageError, describeError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
 import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';

@@ -5,7 +5,7 @@
  * the trial, so each backend stores the cleaned text instead: the same input gives the same stored value on
  * memory, SQLite and PostgreSQL.
  */
-import type { Metrics, Outcome, TrialPlan } from '../study/types.js';
+import type { Metrics, Outcome, TrialPlan } from '../core/types.js';
 import type { NewStudy, WorkerRecord } from './storage.js';
 
 /** Longest error text kept (characters); a longer one keeps its head and tail (the log tail is where the cause is). */

@@ -1,5 +1,5 @@
-import type { Metrics, Outcome, StepReport, TrialRecord, TrialState } from '../study/types.js';
-import { StorageError } from '../errors.js';
+import type { Metrics, Outcome, StepReport, TrialRecord, TrialState } from '../core/types.js';
+import { StorageError } from '../core/errors.js';
 import { cleanOutcome } from './sanitize.js';
 
 /** Freezes a value and everything reachable from it, so snapshots cannot be mutated by callers. */

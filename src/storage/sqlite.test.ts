@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { HyperzoneError } from '../errors.js';
+import { HyperzoneError } from '../core/errors.js';
 import { gridPlans, storageContract } from './contract.js';
 import { SQLITE_MIGRATIONS, SqliteStorage } from './sqlite.js';
 

@@ -1,4 +1,4 @@
-import type { Direction, Metrics, Outcome, StateCounts, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../study/types.js';
+import type { Direction, Metrics, Outcome, StateCounts, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 
 /** What a study is created with. */
 export interface NewStudy {
@@ -162,10 +162,4 @@ export function emptyCounts(): Record<TrialState, number> {
   return { waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0 };
 }
 
-/** A canonical key of (params, seed, budget) for deduplication: keys sorted, JSON. */
-export function planKey(plan: { params: Readonly<Record<string, unknown>>; seed: number; budget: number | null }): string {
-  const keys = Object.keys(plan.params).sort();
-  const ordered: Record<string, unknown> = {};
-  for (const k of keys) ordered[k] = plan.params[k];
-  return JSON.stringify([ordered, plan.seed, plan.budget]);
-}
+export { planKey } from '../core/keys.js';

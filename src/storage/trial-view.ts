@@ -1,4 +1,4 @@
-import { FINISHED_STATES, type TrialRecord } from '../study/types.js';
+import { FINISHED_STATES, type TrialRecord } from '../core/types.js';
 import type { Storage } from './storage.js';
 
 /**

@@ -1,4 +1,4 @@
-import { pathUnder } from '../util/paths.js';
+import { pathUnder } from '../core/paths.js';
 import type { Runner } from '../runners/runner.js';
 import type { StudyPlan } from '../spec/index.js';
 

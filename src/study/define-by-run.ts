@@ -1,13 +1,13 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { distributionFromSpec, type Distribution, type DistributionSpec } from '../space/distribution.js';
 import { Space } from '../space/space.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Storage } from '../storage/storage.js';
-import { deriveSeed, Rng } from '../util/rng.js';
+import { deriveSeed, Rng } from '../core/rng.js';
 import type { EngineEvents, WorkerSummary } from './engine.js';
 import { objectiveRunner, type Objective } from './objective-runner.js';
 import { Suggester } from './suggest.js';
-import type { Metrics, StudyRecord, TrialRecord } from './types.js';
+import type { Metrics, StudyRecord, TrialRecord } from '../core/types.js';
 
 /** Trial attr holding the distributions a define-by-run trial asked for (name → DistributionSpec). */
 export const ASKED_SPACE_ATTR = 'define_by_run.space';

@@ -8,9 +8,9 @@ import type { Runner } from '../runners/runner.js';
 import { runWorker } from './engine.js';
 import { Study } from './study.js';
 import { objectiveRunner } from './objective-runner.js';
-import { TrialPruned } from '../errors.js';
+import { TrialPruned } from '../core/errors.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
-import { deriveSeed, Rng } from '../util/rng.js';
+import { deriveSeed, Rng } from '../core/rng.js';
 
 const space = Space.fromSpec({ x: { type: 'series', values: [1, 2, 3, 4] }, y: { type: 'series', values: [10, 20] } });
 

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { describeError, InputError, TrialPruned } from '../errors.js';
+import { describeError, InputError, TrialPruned } from '../core/errors.js';
 import type { Runner } from '../runners/runner.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
@@ -8,8 +8,8 @@ import { storageTrialSource } from '../schedulers/trial-source.js';
 import type { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { TrialView } from '../storage/trial-view.js';
-import { deriveSeed, Rng } from '../util/rng.js';
-import type { Metrics, Outcome, Params, StudyRecord, TrialRecord } from './types.js';
+import { deriveSeed, Rng } from '../core/rng.js';
+import type { Metrics, Outcome, Params, StudyRecord, TrialRecord } from '../core/types.js';
 import { isDeadLocalWorker } from './worker-id.js';
 
 /** What a running study tells its observers (progress bars, logs). */

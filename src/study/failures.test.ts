@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrialRecord } from './types.js';
+import type { TrialRecord } from '../core/types.js';
 import { unresolvedFailures } from './failures.js';
 
 const trial = (number: number, state: TrialRecord['state'], x: number, seed = 1): TrialRecord => ({

@@ -1,5 +1,5 @@
 import { planKey } from '../storage/storage.js';
-import type { TrialRecord } from './types.js';
+import type { TrialRecord } from '../core/types.js';
 
 /**
  * Failed trials whose configuration (params, seed, budget) has no other trial that is waiting, running, complete or

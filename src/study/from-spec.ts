@@ -1,5 +1,5 @@
 import { compile, type StudySpec } from '../spec/index.js';
-import type { ZoneOptions } from '../samplers/zones/options.js';
+import type { ZoneOptions } from '../strategies/zones/options.js';
 
 /**
  * The zone strategy's options of a spec. A shim for src/study/zones-study.ts, which still takes the spec:

@@ -1,7 +1,7 @@
-import { describeError, TrialPruned } from '../errors.js';
+import { describeError, TrialPruned } from '../core/errors.js';
 import type { Runner, TrialInput } from '../runners/runner.js';
 import { fixedSuggestions, type Suggestions } from './suggest.js';
-import type { Metrics, Outcome, Params } from './types.js';
+import type { Metrics, Outcome, Params } from '../core/types.js';
 
 /**
  * What a user's objective function receives for one trial. `suggestInt/Float/Categorical` ask for a parameter

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { planOfStudy, storedSpecOf, type StudyPlan } from '../spec/index.js';
-import type { StudyRecord } from './types.js';
+import type { StudyRecord } from '../core/types.js';
 
 /** The parts of a spec that define what a trial means: a stored study with other values cannot be resumed with this spec. */
 function identity(plan: StudyPlan): Record<string, unknown> {

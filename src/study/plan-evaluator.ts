@@ -1,10 +1,10 @@
-import { HyperzoneError } from '../errors.js';
+import { HyperzoneError } from '../core/errors.js';
 import { entryFromTrial, type ResultEntry } from '../results/index.js';
 import type { Runner } from '../runners/runner.js';
 import type { Space } from '../space/space.js';
 import { planKey, type Storage } from '../storage/storage.js';
 import { runWorker, type EngineEvents } from './engine.js';
-import type { Params, StudyRecord, TrialPlan } from './types.js';
+import type { Params, StudyRecord, TrialPlan } from '../core/types.js';
 
 /** Where and how planned trials run. */
 export interface PlanEvaluatorOptions {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { Study } from './study.js';
 
 const space = { x: { type: 'float', low: 0, high: 1 } } as const;

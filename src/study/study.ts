@@ -1,5 +1,5 @@
 import { codeStudySpec } from '../spec/stored.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { randomSampler } from '../samplers/random.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
@@ -7,11 +7,11 @@ import type { ParamSpec } from '../space/condition.js';
 import { Space } from '../space/space.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/storage.js';
-import { deriveSeed, Rng } from '../util/rng.js';
+import { deriveSeed, Rng } from '../core/rng.js';
 import { runWorker, type EngineEvents, type WorkerSummary } from './engine.js';
 import { objectiveRunner, type Objective } from './objective-runner.js';
 import { optimizeDefineByRun } from './define-by-run.js';
-import type { Direction, Outcome, Params, StudyRecord, TrialRecord } from './types.js';
+import type { Direction, Outcome, Params, StudyRecord, TrialRecord } from '../core/types.js';
 import { newWorkerId } from './worker-id.js';
 
 /** Options of `Study.create`. */

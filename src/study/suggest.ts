@@ -1,7 +1,7 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { CategoricalDistribution, FloatDistribution, IntDistribution, type Distribution, type DistributionSpec } from '../space/distribution.js';
-import type { ParamValue, Params } from './types.js';
-import type { Rng } from '../util/rng.js';
+import type { ParamValue, Params } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
 
 /** Options of `trial.suggestInt`. */
 export interface SuggestIntOptions {

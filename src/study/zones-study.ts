@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyResultSet, writeResultSet, type ResultSet } from '../results/index.js';
 import type { Runner } from '../runners/runner.js';
-import { runZoneStrategy, type ZoneStrategyResult } from '../samplers/zones/index.js';
+import { runZoneStrategy, type ZoneStrategyResult } from '../strategies/zones/index.js';
 import { evaluatePlan, type PlanEvaluatorOptions } from './plan-evaluator.js';
 import { zoneOptionsOf } from './from-spec.js';
 import type { StudySpec } from './spec.js';

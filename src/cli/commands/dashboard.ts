@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { openStorage, redactUrl } from '../../storage/open.js';
 import { startDashboard } from '../../dashboard/server.js';
 import { storageUrl } from '../context.js';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { openStorage } from '../../storage/open.js';
 import { confirm, deleteCommand, liveWorkers, type PromptIO } from './delete.js';
 

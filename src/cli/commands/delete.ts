@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { redactUrl } from '../../storage/open.js';
 import type { Storage, WorkerRecord } from '../../storage/storage.js';
 import { workerTiming } from '../../study/engine.js';

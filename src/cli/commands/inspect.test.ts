@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { SqliteStorage } from '../../storage/sqlite.js';
 import { exportCommand, listCommand, showCommand, statusCommand } from './inspect.js';
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { studyToJson, trialsToCsv } from '../../reports/export.js';
 import { renderResults, resultRows, formatValue } from '../../reports/results.js';
 import { formatDuration, renderTable } from '../../reports/text-table.js';
@@ -12,7 +12,7 @@ import { isDeadLocalWorker } from '../../study/worker-id.js';
 import type { Storage } from '../../storage/storage.js';
 import { recommendedLine } from '../../reports/recommended.js';
 import { createSampler, planOfStudy } from '../../spec/index.js';
-import type { StudyRecord, TrialRecord } from '../../study/types.js';
+import type { StudyRecord, TrialRecord } from '../../core/types.js';
 
 /** Above this many trials `status` skips the sampler's recommendation, which reads every trial. */
 const RECOMMEND_MAX_TRIALS = 5000;

@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { mergeResultSets, readResultSet, writeResultSet } from '../../results/index.js';
 
 /** `hyperzone merge A.json B.json ... --out M.json`: merges result sets from several machines, deduplicated by (params, seed, budget). */

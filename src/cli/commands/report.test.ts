@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Study } from '../../study/study.js';
-import { TrialPruned } from '../../errors.js';
+import { TrialPruned } from '../../core/errors.js';
 import { reportCommand } from './report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hz-report-'));

@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { readResultSet } from '../../results/resultset.js';
 import { resultSetFromTrials } from '../../results/from-trials.js';
-import type { ZoneOptions } from '../../samplers/zones/options.js';
+import type { ZoneOptions } from '../../strategies/zones/options.js';
 import { buildReport, dataFromResultSet, dataFromStudy, renderHtml, type ReportData } from '../../reports/svg/index.js';
 import type { DistributionSpec } from '../../space/distribution.js';
 import { Space } from '../../space/space.js';
 import { planOfStudy, readStoredSpec } from '../../spec/index.js';
 import { redactUrl } from '../../storage/open.js';
-import type { StudyRecord } from '../../study/types.js';
+import type { StudyRecord } from '../../core/types.js';
 import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
 
 /** Flags of `hyperzone report`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { openStorage } from '../../storage/open.js';
 import { parseTrialNumbers, retryCommand } from './retry.js';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { redactUrl } from '../../storage/open.js';
 import { unresolvedFailures } from '../../study/failures.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { pathUnder } from '../../util/paths.js';
+import { pathUnder } from '../../core/paths.js';
 import { Interrupted } from '../../study/plan-evaluator.js';
 import { runZonesStudy } from '../../study/zones-study.js';
 import { renderZonesReport } from '../../reports/zones-report.js';
@@ -8,7 +8,7 @@ import { buildRunner } from '../../study/build-runner.js';
 import { checkResume, openStudyForPlan } from '../../study/open-study.js';
 import { createSampler, createScheduler, loadPlan, planOfStudy, type StudyPlan } from '../../spec/index.js';
 import type { Runner } from '../../runners/runner.js';
-import type { StudyRecord } from '../../study/types.js';
+import type { StudyRecord } from '../../core/types.js';
 import { newWorkerId } from '../../study/worker-id.js';
 import { unresolvedFailures } from '../../study/failures.js';
 import type { Storage } from '../../storage/storage.js';
@@ -20,8 +20,8 @@ import { formatDuration } from '../../reports/text-table.js';
 import { createProgress } from '../progress.js';
 import { positiveInt, resolveStudy, storageUrl, withStorage } from '../context.js';
 import { openStorage, redactUrl } from '../../storage/open.js';
-import { deriveSeed, Rng } from '../../util/rng.js';
-import { InputError, StorageError } from '../../errors.js';
+import { deriveSeed, Rng } from '../../core/rng.js';
+import { InputError, StorageError } from '../../core/errors.js';
 
 /** Flags shared by `run` and `worker`. */
 export interface RunFlags {

@@ -1,7 +1,7 @@
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import { addEntries, emptyResultSet, readResultSet, writeResultSet, type ResultSet } from '../../results/index.js';
-import { computeOf, runStage, ZONE_STAGES, type ZoneStageName } from '../../samplers/zones/index.js';
-import type { ZoneOptions } from '../../samplers/zones/options.js';
+import { computeOf, runStage, ZONE_STAGES, type ZoneStageName } from '../../strategies/zones/index.js';
+import type { ZoneOptions } from '../../strategies/zones/options.js';
 import { renderZonesReport } from '../../reports/zones-report.js';
 import { buildRunner } from '../../study/build-runner.js';
 import { openStudyForPlan } from '../../study/open-study.js';

@@ -1,4 +1,4 @@
-import type { Direction } from '../../study/types.js';
+import type { Direction } from '../../core/types.js';
 
 /** Viridis at nine evenly spaced stops: perceptually uniform, readable in grey and by most colour-blind readers. */
 export const VIRIDIS: readonly string[] = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];

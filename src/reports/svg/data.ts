@@ -1,7 +1,7 @@
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 import type { DistributionSpec } from '../../space/distribution.js';
 import type { ResultSet } from '../../results/resultset.js';
-import type { Direction, Metrics, ParamValue, Params, StudyRecord, TrialRecord, TrialState } from '../../study/types.js';
+import type { Direction, Metrics, ParamValue, Params, StudyRecord, TrialRecord, TrialState } from '../../core/types.js';
 
 /** One trial as the charts see it, whether it came from storage or from a result set. */
 export interface ReportTrial {

@@ -1,5 +1,5 @@
-import { InputError } from '../../errors.js';
-import type { ConfirmOutput, ConfirmedConfig } from '../../samplers/zones/confirm.js';
+import { InputError } from '../../core/errors.js';
+import type { ConfirmOutput, ConfirmedConfig } from '../../strategies/zones/confirm.js';
 import { CATEGORICAL } from './color.js';
 import { paramsText, showValue } from './data.js';
 import { truncate, wrapText } from './escape.js';

@@ -1,5 +1,5 @@
-import type { Zone } from '../../samplers/zones/options.js';
-import type { Params } from '../../study/types.js';
+import type { Zone } from '../../strategies/zones/options.js';
+import type { Params } from '../../core/types.js';
 import { bottomAxis, leftAxis } from './axes.js';
 import { textColorOn, valueColorScale } from './color.js';
 import { paramsText, showValue, type ReportData } from './data.js';

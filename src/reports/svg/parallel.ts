@@ -1,4 +1,4 @@
-import type { ParamValue } from '../../study/types.js';
+import type { ParamValue } from '../../core/types.js';
 import { valueColorScale } from './color.js';
 import { isOrderedParam, paramNames, paramsText, showValue, type ReportData } from './data.js';
 import { truncate } from './escape.js';

@@ -1,6 +1,6 @@
 import type { ResultSet } from '../../results/resultset.js';
-import { surfaceAt, analyzeZones, type ZonesOutput } from '../../samplers/zones/zones.js';
-import type { Zone, ZoneOptions } from '../../samplers/zones/options.js';
+import { surfaceAt, analyzeZones, type ZonesOutput } from '../../strategies/zones/zones.js';
+import type { Zone, ZoneOptions } from '../../strategies/zones/options.js';
 import { curvesChart } from './curves.js';
 import { paramsText, pickAxes, showValue, type ReportData } from './data.js';
 import { asConfirmOutput, forestChart } from './forest.js';

@@ -1,7 +1,7 @@
 // Test helpers for the SVG charts (not part of the build: test-*.ts).
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import type { DistributionSpec } from '../../space/distribution.js';
-import type { Direction, Params, TrialState } from '../../study/types.js';
+import type { Direction, Params, TrialState } from '../../core/types.js';
 import type { ReportData, ReportTrial } from './data.js';
 
 /** Parses XML strictly: any warning, error or fatal error throws with the parser's message. */

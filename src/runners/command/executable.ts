@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 
 function isExecutableFile(path: string): boolean {
   try {

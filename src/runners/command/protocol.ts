@@ -1,4 +1,4 @@
-import type { Metrics } from '../../study/types.js';
+import type { Metrics } from '../../core/types.js';
 
 /** One parsed protocol line of a command trial's stdout. */
 export type ProtocolLine =

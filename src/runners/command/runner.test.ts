@@ -4,8 +4,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { InputError } from '../../errors.js';
-import type { Metrics, Outcome } from '../../study/types.js';
+import { InputError } from '../../core/errors.js';
+import type { Metrics, Outcome } from '../../core/types.js';
 import type { TrialInput } from '../runner.js';
 import { createCommandRunner, type CommandRunnerOptions } from './runner.js';
 

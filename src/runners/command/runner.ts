@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { InputError, describeError } from '../../errors.js';
-import type { Direction, Metrics, Outcome } from '../../study/types.js';
+import { InputError, describeError } from '../../core/errors.js';
+import type { Direction, Metrics, Outcome } from '../../core/types.js';
 import { bestStep, type RunContext, type Runner, type TrialInput } from '../runner.js';
 import { resolveExecutable } from './executable.js';
 import { GpuSlots } from './gpu-slots.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Metrics } from '../../study/types.js';
+import type { Metrics } from '../../core/types.js';
 import type { TrialInput } from '../runner.js';
 import { createCommandRunner } from './runner.js';
 import { pythonPath } from '../../../bench/support/python.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../core/rng.js';
 import { augmentBatch } from './augment.js';
 
 const image = (h: number, w: number, f: (i: number, j: number) => number): Float32Array =>

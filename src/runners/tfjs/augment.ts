@@ -1,4 +1,4 @@
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../../core/rng.js';
 
 /** Random shifts (whole pixels, each axis) and rotations (degrees, either way) of training images; 0 turns one off. */
 export interface AugmentOptions {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 
 /** The TensorFlow.js API (the same whether loaded from tfjs or tfjs-node). */
 export type Tf = typeof import('@tensorflow/tfjs');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../core/rng.js';
 import { ACTIVATIONS, type Activation } from './params.js';
 import { ADAM, initFnn, trainStep } from './fnn.js';
 

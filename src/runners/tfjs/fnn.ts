@@ -1,5 +1,5 @@
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../core/rng.js';
 import { adamUpdate } from './adam.js';
 import { dropoutMasks } from './dropout.js';
 import { activationGrad } from './layers.js';

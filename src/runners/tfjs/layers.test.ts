@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../core/rng.js';
 import { lossAndCorrect } from './fnn.js';
 import { parseModel, planModel, type FeatureShape, LAYER_ACTIVATIONS } from './model-spec.js';
 import { backwardNet, forwardNet, initNet, shapeInput } from './net.js';

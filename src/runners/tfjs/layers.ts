@@ -1,5 +1,5 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { Tf } from './backend.js';
 import { convFilterGrad, convForward, convInputGrad } from './conv.js';
 import { dropoutMasks } from './dropout.js';

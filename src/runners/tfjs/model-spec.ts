@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
 
 /** Activations a layer may carry. */
 export const LAYER_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'linear'] as const;

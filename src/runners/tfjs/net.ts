@@ -1,5 +1,5 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
-import type { Rng } from '../../util/rng.js';
+import type { Rng } from '../../core/rng.js';
 import { adamUpdate } from './adam.js';
 import type { Tf } from './backend.js';
 import { lossAndCorrect } from './fnn.js';

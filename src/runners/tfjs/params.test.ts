@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../util/rng.js';
+import { Rng } from '../../core/rng.js';
 import { initBackend } from './backend.js';
 import { dropoutMasks } from './fnn.js';
 import { parseFnnParams, TFJS_PARAMS } from './params.js';

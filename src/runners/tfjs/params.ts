@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError } from '../../errors.js';
-import type { Params, ParamValue } from '../../study/types.js';
+import { InputError } from '../../core/errors.js';
+import type { Params, ParamValue } from '../../core/types.js';
 import { parseLrSchedule, type LrScheduleSpec } from '../lr-schedule.js';
 import { acceptedNames, ruleOf, type ParamContract, type ParamRule } from '../param-contract.js';
 import { MODEL_GRAMMAR, modelProblem, parseModel, type LayerSpec } from './model-spec.js';

@@ -1,5 +1,5 @@
 import type { DatasetRef } from '../../datasets/resolve.js';
-import type { Metrics, Params } from '../../study/types.js';
+import type { Metrics, Params } from '../../core/types.js';
 import type { BackendChoice } from './backend.js';
 import type { TrainResult } from './train.js';
 

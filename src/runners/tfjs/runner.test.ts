@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { InputError } from '../../errors.js';
-import type { Metrics, Outcome, Params } from '../../study/types.js';
+import { InputError } from '../../core/errors.js';
+import type { Metrics, Outcome, Params } from '../../core/types.js';
 import type { RunContext, TrialInput } from '../runner.js';
 import { countParameters, parseFnnParams } from './params.js';
 import { createTfjsRunner } from './runner.js';

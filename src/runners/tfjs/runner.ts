@@ -1,7 +1,7 @@
 import { loadDataset, validateLoadOptions } from '../../datasets/load.js';
 import type { DatasetRef } from '../../datasets/resolve.js';
-import { describeError, InputError } from '../../errors.js';
-import type { Metrics, Outcome } from '../../study/types.js';
+import { describeError, InputError } from '../../core/errors.js';
+import type { Metrics, Outcome } from '../../core/types.js';
 import type { RunContext, Runner, TrialInput } from '../runner.js';
 import { expectedBackend, resolveBackendChoice, type BackendChoice } from './backend.js';
 import { parseFnnParams } from './params.js';

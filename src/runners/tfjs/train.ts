@@ -1,7 +1,7 @@
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Dataset, Split } from '../../datasets/load.js';
-import type { Metrics } from '../../study/types.js';
-import { Rng } from '../../util/rng.js';
+import type { Metrics } from '../../core/types.js';
+import { Rng } from '../../core/rng.js';
 import { LrSchedule } from '../lr-schedule.js';
 import type { Tf } from './backend.js';
 import { augmentBatch } from './augment.js';

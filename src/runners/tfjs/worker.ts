@@ -1,7 +1,7 @@
 // Worker-thread entry: trains trials one at a time, caching the backend and the uploaded dataset.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDataset } from '../../datasets/load.js';
-import { describeError, isInputError } from '../../errors.js';
+import { describeError, isInputError } from '../../core/errors.js';
 import { initBackend, type Tf } from './backend.js';
 import { parseFnnParams } from './params.js';
 import { datasetKey, type RunMessage, type WorkerInit, type WorkerMessage } from './protocol.js';

@@ -1,5 +1,5 @@
 import { relative, resolve, sep, isAbsolute } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 /**
  * `root/part/…`, resolved, refused (InputError, exit code 2) unless it stays inside `root`: a name taken from

@@ -1,8 +1,8 @@
 import type { Space } from '../space/space.js';
-import type { Direction, ParamValue, Params, TrialRecord } from '../study/types.js';
+import type { Direction, ParamValue, Params, TrialRecord } from '../core/types.js';
 import { mean } from '../stats/intervals.js';
-import type { Sampler, SamplerContext } from './sampler.js';
-import { paramsKey } from './zones/common.js';
+import type { Sampler, SamplerContext } from '../samplers/sampler.js';
+import { paramsKey } from '../core/keys.js';
 import type { Zone } from './zones/options.js';
 
 /** Options of the coordinate ("as-if gradient") search. */

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 /**
  * What a study name may be: 1–128 letters, digits, `.`, `_` and `-`, starting with a letter or digit. The name

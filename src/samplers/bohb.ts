@@ -1,7 +1,7 @@
-import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
-import type { Sampler, SamplerContext } from '../samplers/sampler.js';
-import type { Params, TrialRecord } from '../study/types.js';
-import { rungValue } from './rungs.js';
+import { TpeSampler, type TpeOptions } from './tpe.js';
+import type { Sampler, SamplerContext } from './sampler.js';
+import type { Params, TrialRecord } from '../core/types.js';
+import { rungValue } from '../schedulers/rungs.js';
 
 /** Options of the BOHB-style sampler. */
 export interface BohbOptions {

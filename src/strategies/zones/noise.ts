@@ -1,8 +1,8 @@
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import { studentTQuantile } from '../../stats/distributions.js';
 import { sdInterval, variance, wilsonInterval } from '../../stats/intervals.js';
 import { bartlettTest } from '../../stats/tests.js';
-import type { ParamValue } from '../../study/types.js';
+import type { ParamValue } from '../../core/types.js';
 import type { PointStat } from './common.js';
 
 /** The seed-to-seed spread at one value of an axis (pooled over the repeated points there, shrunk toward the global). */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import { emptyResultSet, mergeResultSets, parseResultSet, serializeResultSet, addEntries, type ResultSet } from '../../results/index.js';
-import type { Params } from '../../study/types.js';
+import type { Params } from '../../core/types.js';
 import { analyzeZones, defaultZoneSpace, goldenSearch, parabolaSearch, runStage, runZoneStrategy, splitSearch, type ConfirmOutput, type LineProblem, type RefineOutput, type ZonesOutput } from './index.js';
 import { syntheticEvaluate, twoPeaks, type Synthetic } from './testkit.js';
 
@@ -266,7 +266,7 @@ test('noise from the study: seed sd with its chi-square interval and cost; per b
   const noisy: Synthetic = { f: () => 0.97, sd: 0 };
   let rs = runStage('zones', start(), { epochs: 3, seed: 5 });
   const sdAt = (b: number): number => 0.004 * (16 / b);
-  const evalHet = (plans: readonly import('../../study/types.js').TrialPlan[]) =>
+  const evalHet = (plans: readonly import('../../core/types.js').TrialPlan[]) =>
     syntheticEvaluate(noisy, plans).map((e, i) => {
       const d = sdAt(Number(e.params.batch_size)) * Math.sin(1e4 * (i + 1) * ((e.seed % 97) + 1)) * 1.4;
       return { ...e, value: e.value + d, steps: e.steps.map((st) => ({ ...st, metrics: { val_accuracy: (st.metrics.val_accuracy as number) + d } })) };

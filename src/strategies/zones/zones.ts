@@ -1,8 +1,8 @@
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import type { ResultSet } from '../../results/resultset.js';
-import { deriveSeed } from '../../util/rng.js';
+import { deriveSeed } from '../../core/rng.js';
 import { Space } from '../../space/space.js';
-import type { ParamValue, Params, TrialPlan } from '../../study/types.js';
+import type { ParamValue, Params, TrialPlan } from '../../core/types.js';
 import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan, valueAt, type PointStat } from './common.js';
 import { estimateNoise, type NoiseModel, type NoiseSummary } from './noise.js';
 import { resolveZoneOptions, type ResolvedZoneOptions, type Zone, type ZoneOptions } from './options.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resultSetFromTrials } from '../results/index.js';
-import type { Params, TrialRecord } from '../study/types.js';
-import { Rng } from '../util/rng.js';
+import type { Params, TrialRecord } from '../core/types.js';
+import { Rng } from '../core/rng.js';
 import { CoordinateSearchSampler, coordinateExtrema, zonesFromExtrema } from './coordinate-search.js';
 import { defaultZoneSpace, runStage, type RefineOutput } from './zones/index.js';
 import { twoPeaks } from './zones/testkit.js';

@@ -1,6 +1,6 @@
 import type { ResultEntry } from '../../results/resultset.js';
-import type { Params, TrialPlan } from '../../study/types.js';
-import { Rng, deriveSeed } from '../../util/rng.js';
+import type { Params, TrialPlan } from '../../core/types.js';
+import { Rng, deriveSeed } from '../../core/rng.js';
 import { paramsKey } from './common.js';
 
 /** Test helper: a synthetic objective over (units, batch_size[, lr_schedule]) with seeded noise. */

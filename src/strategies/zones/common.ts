@@ -1,7 +1,7 @@
 import type { ResultEntry, ResultSet } from '../../results/resultset.js';
-import { planKey } from '../../storage/storage.js';
-import type { Direction, ParamValue, Params, TrialPlan } from '../../study/types.js';
-import { canonicalJson } from '../../results/merge.js';
+import { planKey } from '../../core/keys.js';
+import type { Direction, ParamValue, Params, TrialPlan } from '../../core/types.js';
+import { paramsKey } from '../../core/keys.js';
 import { STAGE_ATTR } from '../../results/from-trials.js';
 import { mean } from '../../stats/intervals.js';
 
@@ -20,8 +20,7 @@ export interface PointStat {
 /** +1 when larger is better, −1 otherwise. */
 export const directionSign = (d: Direction): number => (d === 'maximize' ? 1 : -1);
 
-/** A canonical key of a configuration (sorted keys). */
-export const paramsKey = (p: Readonly<Record<string, unknown>>): string => canonicalJson(p);
+export { paramsKey };
 
 /**
  * The objective value of an entry as of `maxEpoch`: the best of the objective metric over steps up to it.

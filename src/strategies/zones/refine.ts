@@ -1,8 +1,8 @@
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import type { ResultSet } from '../../results/resultset.js';
 import { Space } from '../../space/space.js';
-import type { ParamValue, Params, TrialPlan } from '../../study/types.js';
-import { deriveSeed } from '../../util/rng.js';
+import type { ParamValue, Params, TrialPlan } from '../../core/types.js';
+import { deriveSeed } from '../../core/rng.js';
 import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan, valueAt } from './common.js';
 import { lineSearch, type LineState } from './line-search.js';
 import { AUTO_SPREAD_MAX, AUTO_SPREAD_PER, resolveZoneOptions, type LineMethod, type Zone, type ZoneOptions } from './options.js';

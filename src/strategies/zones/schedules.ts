@@ -1,7 +1,7 @@
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import type { ResultSet } from '../../results/resultset.js';
-import type { Params, TrialPlan } from '../../study/types.js';
-import { deriveSeed } from '../../util/rng.js';
+import type { Params, TrialPlan } from '../../core/types.js';
+import { deriveSeed } from '../../core/rng.js';
 import { bare, collectPoints, entriesOf, missingPlans, needsResults, paramsKey, stagePlan } from './common.js';
 import { resolveZoneOptions, type ZoneOptions } from './options.js';
 import { analyzeRefine, type Candidate } from './refine.js';

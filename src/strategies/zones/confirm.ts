@@ -1,9 +1,9 @@
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import type { ResultEntry, ResultSet } from '../../results/resultset.js';
 import { meanInterval, wilsonInterval, withTestSetError, type Interval, type MeanInterval, type TestSetInterval } from '../../stats/intervals.js';
 import { compareAgainstBest, formatP, type Comparison, type LabelledSample } from '../../stats/verdict.js';
-import type { Params, TrialPlan } from '../../study/types.js';
-import { deriveSeed } from '../../util/rng.js';
+import type { Params, TrialPlan } from '../../core/types.js';
+import { deriveSeed } from '../../core/rng.js';
 import { bare, directionSign, entriesOf, missingPlans, needsResults, paramsKey, paramsLabel, stagePlan } from './common.js';
 import { resolveZoneOptions, type ZoneOptions } from './options.js';
 import { analyzeSchedules } from './schedules.js';

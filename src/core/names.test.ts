@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 import { checkStudyName, isStudyName } from './names.js';
 
 describe('study names', () => {

@@ -1,8 +1,8 @@
-import { HyperzoneError } from '../../errors.js';
+import { HyperzoneError } from '../../core/errors.js';
 import { addCompute, addEntries, entryKey } from '../../results/merge.js';
 import type { ResultEntry, ResultSet, StageCompute } from '../../results/resultset.js';
 import { planKey } from '../../storage/storage.js';
-import type { TrialPlan } from '../../study/types.js';
+import type { TrialPlan } from '../../core/types.js';
 import { confirmStage } from './confirm.js';
 import { resolveZoneOptions, type ZoneOptions } from './options.js';
 import { refineStage } from './refine.js';

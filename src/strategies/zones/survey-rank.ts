@@ -1,6 +1,6 @@
 import type { ResultEntry } from '../../results/resultset.js';
 import { spearman } from '../../stats/rank.js';
-import type { Direction } from '../../study/types.js';
+import type { Direction } from '../../core/types.js';
 import { collectPoints, valueAt } from './common.js';
 
 /** How well the ranking of configurations at an earlier epoch predicts the ranking at the final one. */
