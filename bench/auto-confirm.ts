@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler, type AutoOptions } from '../src/samplers/auto.js';
 import { askTell } from './support/loop.js';
-import type { Params, TrialRecord } from '../src/study/types.js';
+import type { Params, TrialRecord } from '../src/core/types.js';
 import { benchDataDir } from './support/data-dir.js';
 const arg = (k: string, d: string) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1]! : d; };
 const seedBase = Number(arg('--seed-base', '4000')), reps = Number(arg('--reps', '20'));

@@ -4,7 +4,7 @@
 import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { askTell } from './support/loop.js';
-import type { TrialRecord } from '../src/study/types.js';
+import type { TrialRecord } from '../src/core/types.js';
 import { benchDataDir } from './support/data-dir.js';
 const seedBase = Number(process.argv[2] ?? 4000), reps = Number(process.argv[3] ?? 20);
 const budget = Number(process.argv[5] ?? 200);

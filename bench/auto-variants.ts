@@ -14,7 +14,7 @@ import { TabularObjective } from './objectives/tabular.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { GpSampler, type ObservedPosterior } from '../src/samplers/gp.js';
 import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
-import type { Params, TrialRecord } from '../src/study/types.js';
+import type { Params, TrialRecord } from '../src/core/types.js';
 import { askTell } from './support/loop.js';
 import { quantile } from '../src/stats/intervals.js';
 import { benchDataDir } from './support/data-dir.js';

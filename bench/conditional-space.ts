@@ -13,7 +13,7 @@ import { TpeSampler } from '../src/samplers/tpe.js';
 import { GpSampler } from '../src/samplers/gp.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import type { Sampler } from '../src/samplers/sampler.js';
-import type { Params } from '../src/study/types.js';
+import type { Params } from '../src/core/types.js';
 import { Study } from '../src/study/study.js';
 import type { ObjectiveTrial } from '../src/study/objective-runner.js';
 

@@ -11,11 +11,11 @@ import { YahpoLcbench, lcbenchAvailable } from './objectives/yahpo-lcbench.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import { TpeSampler } from '../src/samplers/tpe.js';
 import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
-import type { Direction, Params, TrialRecord } from '../src/study/types.js';
+import type { Direction, Params, TrialRecord } from '../src/core/types.js';
 import type { Space } from '../src/space/space.js';
 import { makeTrial } from './support/loop.js';
-import { Rng, deriveSeed } from '../src/util/rng.js';
-import { paramsKey } from '../src/samplers/zones/common.js';
+import { Rng, deriveSeed } from '../src/core/rng.js';
+import { paramsKey } from '../src/strategies/zones/common.js';
 import { quantile } from '../src/stats/intervals.js';
 import { benchDataPath } from './support/data-dir.js';
 

@@ -16,8 +16,8 @@ import { SobolSampler } from '../src/samplers/sobol.js';
 import { ZonesNdSampler } from '../src/samplers/zones-nd.js';
 import { randomSampler } from '../src/samplers/random.js';
 import { Space } from '../src/space/space.js';
-import type { Params, TrialRecord } from '../src/study/types.js';
-import { Rng, deriveSeed } from '../src/util/rng.js';
+import type { Params, TrialRecord } from '../src/core/types.js';
+import { Rng, deriveSeed } from '../src/core/rng.js';
 import { makeTrial } from './support/loop.js';
 
 function arg(name: string): string | undefined {

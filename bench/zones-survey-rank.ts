@@ -5,7 +5,7 @@
 //        npx tsx bench/zones-survey-rank.ts --grids SURVEY.csv FINAL.csv   (two exported grids, ρ of `value` by units × batch)
 import { readFileSync } from 'node:fs';
 import { parseResultSet } from '../src/results/index.js';
-import { rankHolding } from '../src/samplers/zones/survey-rank.js';
+import { rankHolding } from '../src/strategies/zones/survey-rank.js';
 import { spearman } from '../src/stats/rank.js';
 
 const arg = (name: string): string | undefined => {

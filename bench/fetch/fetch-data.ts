@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError } from '../../src/core/errors.js';
 import type { DataFile } from './sources.js';
 
 /** SHA-256 of some bytes, as lowercase hex. */

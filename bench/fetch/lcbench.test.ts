@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError } from '../../src/core/errors.js';
 import { lcbenchTargetStatistics } from './lcbench.js';
 
 test("target_statistics.csv keeps the header and the lcbench rows of YAHPO's statistics, in order", () => {

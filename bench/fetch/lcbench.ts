@@ -1,6 +1,6 @@
 // YAHPO Gym's LCBench files: all but one are used as published; the min/max statistics are cut from YAHPO's table
 // of every scenario.
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError } from '../../src/core/errors.js';
 
 /**
  * The LCBench rows of YAHPO's `global_statistics/instance_target_statistics.csv` (columns metric, statistic, value,

@@ -3,7 +3,7 @@
 // SHA-256, converts the FCNet pickles to the long CSV the benches read, and writes everything to DIR (default
 // bench/data, where the benches look when ../shared/benchmarks is absent; HZ_BENCH_DATA points them elsewhere).
 // --from DIR reads the downloads from DIR (files named as the URLs end) instead of the network.
-import { describeError } from '../../src/errors.js';
+import { describeError } from '../../src/core/errors.js';
 import { FETCHED_DATA_DIR } from '../support/data-dir.js';
 import { fetchData, folderDownload, httpDownload } from './fetch-data.js';
 import { DATA_FILES } from './sources.js';

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TabularObjective, splitCsvLine } from './tabular.js';
-import { Rng } from '../../src/util/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import * as peers from '../../test/support/peers.js';
 
 // 2 × 3 grid, 2 seeds, plus a fidelity column and an extra metric.

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { CategoricalDistribution, SeriesDistribution, type Distribution } from '../../src/space/distribution.js';
 import { Space } from '../../src/space/space.js';
-import type { Direction, ParamValue, Params } from '../../src/study/types.js';
-import type { Rng } from '../../src/util/rng.js';
-import { DatasetError, InputError } from '../../src/errors.js';
+import type { Direction, ParamValue, Params } from '../../src/core/types.js';
+import type { Rng } from '../../src/core/rng.js';
+import { DatasetError, InputError } from '../../src/core/errors.js';
 
 /** How to read a long-form table: one row per configuration × seed (× fidelity). */
 export interface TabularOptions {

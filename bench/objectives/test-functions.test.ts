@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ackley, branin, hartmann3, hartmann6, levy, rosenbrock, styblinskiTang, TEST_FUNCTIONS } from './test-functions.js';
-import { Rng } from '../../src/util/rng.js';
+import { Rng } from '../../src/core/rng.js';
 
 test('each function reaches its known optimum at its minimiser', () => {
   const fns = [branin(), hartmann3(), hartmann6(), rosenbrock(3), ackley(4), levy(5), styblinskiTang(3)];

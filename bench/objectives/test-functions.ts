@@ -1,7 +1,7 @@
 import { FloatDistribution, type Distribution } from '../../src/space/distribution.js';
 import { Space } from '../../src/space/space.js';
-import type { Params } from '../../src/study/types.js';
-import { InputError } from '../../src/errors.js';
+import type { Params } from '../../src/core/types.js';
+import { InputError } from '../../src/core/errors.js';
 
 /** A synthetic objective with a known global minimum, for checking samplers end to end. */
 export interface TestFunction {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LCBENCH_DEV_TASKS, YahpoLcbench, lcbenchSpace } from './yahpo-lcbench.js';
-import { Rng } from '../../src/util/rng.js';
-import { InputError } from '../../src/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { InputError } from '../../src/core/errors.js';
 import * as peers from '../../test/support/peers.js';
 import { benchDataPath } from '../support/data-dir.js';
 

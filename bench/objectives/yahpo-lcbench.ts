@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FloatDistribution, IntDistribution, type Distribution } from '../../src/space/distribution.js';
 import { Space } from '../../src/space/space.js';
-import type { Direction, Params } from '../../src/study/types.js';
-import { DatasetError, InputError } from '../../src/errors.js';
+import type { Direction, Params } from '../../src/core/types.js';
+import { DatasetError, InputError } from '../../src/core/errors.js';
 
 /** YAHPO Gym's single-objective LCBench development tasks (OpenML task ids). */
 export const LCBENCH_DEV_TASKS = ['167168', '189873', '189906'] as const;

@@ -1,9 +1,9 @@
 import type { Sampler } from '../../src/samplers/sampler.js';
-import { paramsKey } from '../../src/samplers/zones/common.js';
+import { paramsKey } from '../../src/strategies/zones/common.js';
 import type { Space } from '../../src/space/space.js';
-import type { Direction, Params, TrialRecord } from '../../src/study/types.js';
-import { Rng, deriveSeed } from '../../src/util/rng.js';
-import { InputError } from '../../src/errors.js';
+import type { Direction, Params, TrialRecord } from '../../src/core/types.js';
+import { Rng, deriveSeed } from '../../src/core/rng.js';
+import { InputError } from '../../src/core/errors.js';
 import { askTell, evaluationNoise, makeTrial } from './loop.js';
 
 /** After spending `cost` (full-training equivalents), the strategy would return `params`. */

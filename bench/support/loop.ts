@@ -1,8 +1,8 @@
 import type { Sampler } from '../../src/samplers/sampler.js';
 import type { Space } from '../../src/space/space.js';
-import type { Direction, Params, TrialRecord, TrialState } from '../../src/study/types.js';
-import { Rng, deriveSeed } from '../../src/util/rng.js';
-import { InputError } from '../../src/errors.js';
+import type { Direction, Params, TrialRecord, TrialState } from '../../src/core/types.js';
+import { Rng, deriveSeed } from '../../src/core/rng.js';
+import { InputError } from '../../src/core/errors.js';
 
 /** Builds a trial record for benchmarks and tests that drive a sampler without storage. */
 export function makeTrial(number: number, params: Params, value: number | null, state: TrialState = value === null ? 'running' : 'complete'): TrialRecord {

@@ -1,9 +1,9 @@
 import type { Sampler } from '../../src/samplers/sampler.js';
 import type { Scheduler } from '../../src/schedulers/scheduler.js';
 import type { Space } from '../../src/space/space.js';
-import type { Direction, Params, StepReport, TrialRecord } from '../../src/study/types.js';
-import { Rng, deriveSeed } from '../../src/util/rng.js';
-import { InputError } from '../../src/errors.js';
+import type { Direction, Params, StepReport, TrialRecord } from '../../src/core/types.js';
+import { Rng, deriveSeed } from '../../src/core/rng.js';
+import { InputError } from '../../src/core/errors.js';
 import type { IncumbentEvent } from './incumbent.js';
 import type { OptunaBridge, OptunaPruner, OptunaSamplerName } from './optuna.js';
 import { encodeSpaceForOptuna } from './optuna.js';

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutoSampler } from '../../src/samplers/auto.js';
-import { paramsKey } from '../../src/samplers/zones/common.js';
+import { paramsKey } from '../../src/strategies/zones/common.js';
 import { TabularObjective } from '../objectives/tabular.js';
 import * as peers from '../../test/support/peers.js';
 import { evaluationNoise } from './loop.js';

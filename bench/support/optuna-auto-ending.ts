@@ -1,7 +1,7 @@
 import { AutoSampler } from '../../src/samplers/auto.js';
 import type { Space } from '../../src/space/space.js';
-import type { Direction, Params, TrialRecord } from '../../src/study/types.js';
-import { Rng, deriveSeed } from '../../src/util/rng.js';
+import type { Direction, Params, TrialRecord } from '../../src/core/types.js';
+import { Rng, deriveSeed } from '../../src/core/rng.js';
 import type { Evaluate } from './incumbent.js';
 import { evaluationNoise, makeTrial } from './loop.js';
 import { encodeSpaceForOptuna, type OptunaBridge, type OptunaEncoding, type OptunaSamplerName } from './optuna.js';

@@ -2,8 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Space } from '../../src/space/space.js';
-import type { Direction, ParamValue, Params } from '../../src/study/types.js';
-import { HyperzoneError, InputError } from '../../src/errors.js';
+import type { Direction, ParamValue, Params } from '../../src/core/types.js';
+import { HyperzoneError, InputError } from '../../src/core/errors.js';
 import { pythonPath } from './python.js';
 
 /** Optuna samplers the bridge can create. */

@@ -1,4 +1,4 @@
-import { Rng } from '../../src/util/rng.js';
+import { Rng } from '../../src/core/rng.js';
 
 /**
  * A synthetic long table for benchmarks and tests (same format as the FCNet tables): 4 params (2 categorical),

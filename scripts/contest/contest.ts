@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareAgainstBest } from '../../src/stats/verdict.js';
 import { meanInterval, withTestSetError } from '../../src/stats/intervals.js';
-import { deriveSeed } from '../../src/util/rng.js';
+import { deriveSeed } from '../../src/core/rng.js';
 
 interface Preset {
   readonly trainer: Record<string, unknown>;

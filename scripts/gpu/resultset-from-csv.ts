@@ -7,7 +7,7 @@ import { addEntries, emptyResultSet, writeResultSet, type ResultEntry } from '..
 import { Space } from '../../src/space/space.js';
 import { loadSpecFile } from '../../src/study/spec.js';
 import { zoneOptionsOf } from '../../src/study/from-spec.js';
-import { resolveZoneOptions } from '../../src/samplers/zones/options.js';
+import { resolveZoneOptions } from '../../src/strategies/zones/options.js';
 
 const [specPath, csvPath, outPath] = process.argv.slice(2);
 if (!specPath || !csvPath || !outPath) throw new Error('usage: resultset-from-csv.ts <spec.yaml> <trials.csv> <out.json>');

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { openStorage } from '../../src/storage/open.js';
-import type { TrialRecord } from '../../src/study/types.js';
+import type { TrialRecord } from '../../src/core/types.js';
 import * as peers from '../support/peers.js';
 
 const CLI = resolve('dist/cli/main.js');
