@@ -312,7 +312,7 @@ async function main(): Promise<void> {
   if (args.lcbench.length > 0 && !lcbenchAvailable(LC_DIR)) console.log(`(skipping LCBench: surrogate files absent at ${LC_DIR})`);
   else for (const task of args.lcbench) problems.push(lcbenchProblem(await YahpoLcbench.load(LC_DIR, task), args.lcReps));
 
-  const sched = await optionalModule<SchedulersModule>('../src/schedulers/index.js');
+  const sched = await optionalModule<SchedulersModule>('../src/index.js');
   const extra: { label: string; make: () => Sampler }[] = [];
   for (const o of OPTIONAL_SAMPLERS) {
     const m = await optionalModule<Record<string, unknown>>(o.file);
