@@ -295,6 +295,17 @@ interface Obs {
 }
 
 /**
+ * A trial as a TPE observation: complete trials by value; pruned ones worse than every complete trial (pruned
+ * later, with more steps, ranks better); running or waiting ones as constant liars, worst of all; null otherwise.
+ */
+function observationOf(t: TrialRecord, x: number[], sign: number, constantLiar: boolean): Obs | null {
+  if (t.state === 'complete' && t.value !== null && !Number.isNaN(t.value)) return { x, number: t.number, tier: 0, key: sign * t.value };
+  if (t.state === 'pruned') return { x, number: t.number, tier: 1, key: -t.steps.length };
+  if (constantLiar && (t.state === 'running' || t.state === 'waiting')) return { x, number: t.number, tier: 2, key: 0 };
+  return null;
+}
+
+/**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011) as Optuna 3.1 implements it: independent
  * (one estimator per parameter) or multivariate; ordered finite domains are modelled in their unit scale.
  */
@@ -342,16 +353,8 @@ export class TpeSampler implements Sampler {
     for (const t of ctx.trials) {
       const x = encodeTrial(dims, t);
       if (x === null) continue;
-      if (t.state === 'complete' && t.value !== null && !Number.isNaN(t.value)) {
-        obs.push({ x, number: t.number, tier: 0, key: sign * t.value });
-        finished++;
-      } else if (t.state === 'pruned') {
-        // Worse than every complete trial; pruned later (more steps) ranks better.
-        obs.push({ x, number: t.number, tier: 1, key: -t.steps.length });
-        finished++;
-      } else if (this.opt.constantLiar && (t.state === 'running' || t.state === 'waiting')) {
-        obs.push({ x, number: t.number, tier: 2, key: 0 });
-      }
+      const o = observationOf(t, x, sign, this.opt.constantLiar);
+      if (o) { obs.push(o); if (o.tier < 2) finished++; }
     }
     if (finished < this.opt.nStartupTrials) return { params: ctx.space.sample(ctx.rng) };
 
@@ -396,15 +399,8 @@ export class TpeSampler implements Sampler {
     for (const t of ctx.trials) {
       const x = dims.map((d) => encode(d, t.params[d.name]) ?? Number.NaN);
       if (x.every(Number.isNaN)) continue;
-      if (t.state === 'complete' && t.value !== null && !Number.isNaN(t.value)) {
-        obs.push({ x, number: t.number, tier: 0, key: sign * t.value });
-        finished++;
-      } else if (t.state === 'pruned') {
-        obs.push({ x, number: t.number, tier: 1, key: -t.steps.length });
-        finished++;
-      } else if (this.opt.constantLiar && (t.state === 'running' || t.state === 'waiting')) {
-        obs.push({ x, number: t.number, tier: 2, key: 0 });
-      }
+      const o = observationOf(t, x, sign, this.opt.constantLiar);
+      if (o) { obs.push(o); if (o.tier < 2) finished++; }
     }
     if (finished < this.opt.nStartupTrials) return { params: space.sample(ctx.rng) };
     const out: Record<string, ParamValue> = {};
