@@ -5,7 +5,7 @@
 // (Study without space, trial.suggestX) with random and TPE.
 // Run: npx tsx bench/conditional-space.ts [--trials 80] [--runs 10]
 import { parseArgs } from 'node:util';
-import { Space } from '../src/space/space.js';
+import { conditionalToyObjective, conditionalToySpace } from './objectives/conditional-toy.js';
 import { runSequential } from './support/loop.js';
 import { randomSampler } from '../src/samplers/random.js';
 import { SobolSampler } from '../src/samplers/sobol.js';
@@ -13,32 +13,14 @@ import { TpeSampler } from '../src/samplers/tpe.js';
 import { GpSampler } from '../src/samplers/gp.js';
 import { AutoSampler } from '../src/samplers/auto.js';
 import type { Sampler } from '../src/samplers/sampler.js';
-import type { Params } from '../src/core/types.js';
 import { Study } from '../src/study/study.js';
 import type { ObjectiveTrial } from '../src/study/objective-runner.js';
 
 const { values: args } = parseArgs({ options: { trials: { type: 'string', default: '80' }, runs: { type: 'string', default: '10' } } });
 const trials = Number(args.trials), runs = Number(args.runs);
 
-const space = Space.fromSpec({
-  num_layers: { type: 'int', low: 1, high: 3 },
-  units_1: { type: 'series', values: [32, 64, 128, 256] },
-  units_2: { type: 'series', values: [32, 64, 128, 256], when: { parent: 'num_layers', min: 2 } },
-  units_3: { type: 'series', values: [32, 64, 128, 256], when: { parent: 'num_layers', min: 3 } },
-  lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
-  model: { type: 'categorical', choices: ['fnn', 'cnn'] },
-  filters: { type: 'categorical', choices: [16, 32], when: { parent: 'model', values: ['cnn'] } },
-  kernel: { type: 'float', low: 0, high: 1, when: { parent: 'filters', values: [32] } },
-});
-
-const objective = (p: Params): number => {
-  let v = Math.abs(Number(p['num_layers']) - 2) + Math.abs(Math.log2(Number(p['units_1']) / 128)) + Math.abs(Math.log10(Number(p['lr'])) + 2);
-  if (p['units_2'] !== undefined) v += Math.abs(Math.log2(Number(p['units_2']) / 64));
-  if (p['units_3'] !== undefined) v += Math.abs(Math.log2(Number(p['units_3']) / 64));
-  if (p['model'] === 'fnn') return v + 1.5;
-  if (p['filters'] === 16) return v + 1;
-  return v + 3 * Math.abs(Number(p['kernel']) - 0.3);
-};
+const space = conditionalToySpace;
+const objective = conditionalToyObjective;
 
 const samplers: Record<string, () => Sampler> = {
   random: () => randomSampler(),
