@@ -1,6 +1,5 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { HyperzoneError, InputError } from '../core/errors.js';
 import { gridPlans } from './contract.js';
@@ -8,21 +7,12 @@ import { PostgresStorage } from './postgres.js';
 import { openStorage } from './open.js';
 import { pgProxy } from '../../test/support/pg-proxy.js';
 import * as peers from '../../test/support/peers.js';
+import { testSchemas } from './test-postgres.js';
 
 const server = await peers.postgres();
 const skip = peers.skipUnless(server);
 const serverUrl = server.url ?? 'postgres://postgres@127.0.0.1:5432/test';
-const runId = randomBytes(4).toString('hex');
-const schemas: string[] = [];
-const newSchema = () => { const s = `hz_outage_${runId}_${schemas.length}`; schemas.push(s); return s; };
-
-after(async () => {
-  if (skip || schemas.length === 0) return;
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await c.end();
-});
+const newSchema = testSchemas(serverUrl, 'hz_outage', () => skip);
 
 const proxy = () => pgProxy(serverUrl);
 

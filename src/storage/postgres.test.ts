@@ -1,4 +1,4 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import * as peers from '../../test/support/peers.js';
+import { testSchemas } from './test-postgres.js';
 import { HyperzoneError } from '../core/errors.js';
 import { gridPlans, storageContract } from './contract.js';
 import { POSTGRES_MIGRATIONS, PostgresStorage } from './postgres.js';
@@ -16,17 +17,8 @@ const server = await peers.postgres();
 const url = server.url;
 const skip = peers.skipUnless(server);
 const serverUrl = url ?? 'postgres://postgres@127.0.0.1:5432/test';
+const newSchema = testSchemas(serverUrl, 'hz_test', () => skip);
 const runId = randomBytes(4).toString('hex');
-const schemas: string[] = [];
-const newSchema = () => { const s = `hz_test_${runId}_${schemas.length}`; schemas.push(s); return s; };
-
-after(async () => {
-  if (skip || schemas.length === 0) return;
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await c.end();
-});
 
 describe('postgres', { skip }, () => {
   storageContract('postgres', () => PostgresStorage.connect({ url: serverUrl, schema: newSchema() }));
