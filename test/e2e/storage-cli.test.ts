@@ -74,6 +74,16 @@ describe('storage and names at the CLI', () => {
     assert.deepEqual(readdirSync(empty), []);
   });
 
+  it('`worker` on a missing SQLite file exits 2 naming the path and creates neither the file nor its directory', () => {
+    const empty = mkdtempSync(join(dir, 'empty-worker-'));
+    for (const [args, path] of [[['worker'], 'hyperzone.db'], [['worker', '--storage', 'sub/w.db', '--study', 's'], 'sub/w.db']] as const) {
+      const r = hz([...args], empty);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(`No storage at ${path}`), r.stderr);
+    }
+    assert.deepEqual(readdirSync(empty), []);
+  });
+
   it('a file that is not SQLite exits 2 naming the file', () => {
     writeFileSync(join(dir, 'notes.db'), 'just some notes\n'.repeat(100));
     const r = hz(['status', '--storage', 'notes.db']);

@@ -110,7 +110,9 @@ export async function createCommand(specPath: string, flags: RunFlags, print: (l
 export async function workerCommand(flags: RunFlags): Promise<number> {
   let storage: Storage;
   try {
-    storage = await openStorage(storageUrl(flags.storage));
+    // A worker joins a study that a `run` created: a missing SQLite file or PostgreSQL schema is an error (exit 2
+    // naming it), not a new empty storage.
+    storage = await openStorage(storageUrl(flags.storage), { mustExist: true });
   } catch (e) {
     if (e instanceof StorageError && e.code === 'CONNECTION_ERROR') throw new InputError(e.message, { cause: e, code: 'CONNECTION_ERROR' });
     throw e;
@@ -157,7 +159,7 @@ async function execute(
     if (plan.sampler.type === 'zones') {
       try {
         const outDir = flags.outDir ?? pathUnder('.hyperzone', study.name);
-        const result = await runZonesStudy(plan.spec, {
+        const result = await runZonesStudy(plan, {
           storage, study, space, fixed: plan.fixed, workerId, parallel, maxAttempts: plan.maxAttempts, seed: plan.seed,
           signal: controller.signal, events: progress.events, runner, outDir,
           onEnqueued: (total, done) => progress.setTotal(total, done),
