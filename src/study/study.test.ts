@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../core/errors.js';
 import { Study } from './study.js';
+import { MemoryStorage } from '../storage/memory.js';
+import { deriveSeed } from '../core/rng.js';
 
 const space = { x: { type: 'float', low: 0, high: 1 } } as const;
 
@@ -72,5 +74,25 @@ describe('Study.optimize', () => {
     await study.optimize(() => { throw new Error('quiet please'); }, { nTrials: 2, logFailures: false });
     assert.equal(warn.mock.callCount(), 1, 'nothing more printed');
     assert.equal((await study.trials()).filter((x) => x.state === 'failed').length, 3, 'failures are recorded all the same');
+  });
+});
+
+describe('Study.ask', () => {
+  it('concurrent asks on one storage (two handles and one handle twice) get distinct numbers, streams and seeds', async () => {
+    const storage = new MemoryStorage();
+    const a = await Study.create({ space, storage, name: 's', seed: 5 });
+    const b = await Study.create({ space, storage, name: 's', seed: 5 });
+    const asked = await Promise.all([a.ask(), b.ask(), a.ask(), b.ask()]);
+    assert.deepEqual(asked.map((t) => t.number).sort(), [0, 1, 2, 3]);
+    // Each trial's seed and proposal are those of its own number: what one sequential asker would have got.
+    for (const t of asked) assert.equal(t.seed, deriveSeed(5, 'trial', t.number), `trial ${t.number}'s seed`);
+    assert.equal(new Set(asked.map((t) => t.params.x)).size, 4, 'no two asks shared a random stream');
+    const alone = await Study.create({ space, storage: new MemoryStorage(), name: 's', seed: 5 });
+    const sequential = [await alone.ask(), await alone.ask(), await alone.ask(), await alone.ask()];
+    const byNumber = [...asked].sort((x, y) => x.number - y.number);
+    assert.deepEqual(byNumber.map((t) => [t.params, t.seed]), sequential.map((t) => [t.params, t.seed]));
+    // Each handle tells its own asks (asked[i] came from the i-th call: a, b, a, b).
+    for (const [i, t] of asked.entries()) await (i % 2 === 0 ? a : b).tell(t.id, 0);
+    assert.deepEqual((await a.trials()).map((t) => t.state), ['complete', 'complete', 'complete', 'complete']);
   });
 });

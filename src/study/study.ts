@@ -93,21 +93,33 @@ export class Study {
     return this.record.name;
   }
 
-  /** Proposes a configuration and records it as a running trial owned by this process. */
+  /**
+   * Proposes a configuration and records it as a running trial owned by this process. As the engine does
+   * (nextTrial in engine.ts), the proposal is made for the number the trial will get, the next one after every
+   * trial read, and storage creates it only if that number is still free (createRunningTrialAt, compare-and-set);
+   * otherwise the trials are read again and the proposal made for the next number. So two asks on one storage
+   * (two handles, or concurrent asks on one) never share a number's random stream or trial seed.
+   */
   async ask(): Promise<AskedTrial> {
     if (this.defineByRun) throw new InputError(`Study \`${this.name}\` has no declared space: run it with optimize(), whose objective asks for its parameters with trial.suggestInt/Float/Categorical`);
     const claimed = await this.storage.claimTrial(this.record.id, this.workerId);
     if (claimed) return { id: claimed.id, number: claimed.number, params: claimed.params, seed: claimed.seed };
-    const trials = await this.storage.listTrials(this.record.id);
-    const proposal = this.sampler.sample?.({ space: this.space, direction: this.record.direction, trials, rng: new Rng(deriveSeed(this.seed, 'sampler', trials.length)) });
-    if (!proposal) throw new InputError(`Sampler \`${this.sampler.name}\` has nothing more to propose`);
-    const t = await this.storage.createRunningTrial(this.record.id, this.workerId, {
-      params: proposal.params,
-      seed: deriveSeed(this.seed, 'trial', trials.length),
-      budget: null,
-      ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
-    });
-    return { id: t.id, number: t.number, params: t.params, seed: t.seed };
+    for (let lost = 0; ; lost++) {
+      const trials = await this.storage.listTrials(this.record.id);
+      // Trial numbers are dense: the next one is the count of trials read.
+      const number = trials.length;
+      const proposal = this.sampler.sample?.({ space: this.space, direction: this.record.direction, trials, rng: new Rng(deriveSeed(this.seed, 'sampler', number)) });
+      if (!proposal) throw new InputError(`Sampler \`${this.sampler.name}\` has nothing more to propose`);
+      const r = await this.storage.createRunningTrialAt(this.record.id, this.workerId, number, {
+        params: proposal.params,
+        seed: deriveSeed(this.seed, 'trial', number),
+        budget: null,
+        ...(proposal.attrs ? { attrs: proposal.attrs } : {}),
+      });
+      if (r.trial) return { id: r.trial.id, number: r.trial.number, params: r.trial.params, seed: r.trial.seed };
+      // Another ask took this number: a short, growing, random pause (timing only, never a result), then read again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** lost)));
+    }
   }
 
   /** Records the result of an asked trial: a value, or an Outcome. */
