@@ -4,16 +4,15 @@
 //   npx tsx scripts/gpu/resultset-from-csv.ts <spec.yaml> <trials.csv> <out.json>
 import { readFileSync } from 'node:fs';
 import { addEntries, emptyResultSet, writeResultSet, type ResultEntry } from '../../src/results/index.js';
-import { Space } from '../../src/space/space.js';
-import { loadSpecFile } from '../../src/study/spec.js';
-import { zoneOptionsOf } from '../../src/study/from-spec.js';
+import { loadPlan } from '../../src/spec/index.js';
 import { resolveZoneOptions } from '../../src/strategies/zones/options.js';
 
 const [specPath, csvPath, outPath] = process.argv.slice(2);
 if (!specPath || !csvPath || !outPath) throw new Error('usage: resultset-from-csv.ts <spec.yaml> <trials.csv> <out.json>');
-const spec = loadSpecFile(specPath);
-const o = resolveZoneOptions(zoneOptionsOf(spec));
-const space = Space.fromSpec(spec.space);
+// checkParams false: a spec of an older run stays readable (as `report` reads stored specs).
+const plan = loadPlan(specPath, { checkParams: false });
+const o = resolveZoneOptions(plan.zoneOptions);
+const space = plan.space;
 /** RFC 4180 rows: quoted fields may hold commas, quotes ("") and newlines. */
 function csvRows(text: string): string[][] {
   const out: string[][] = [];
@@ -52,5 +51,5 @@ for (const r of rows) {
   const stage = budget === o.surveyEpochs ? (onGrid ? 'zones' : 'refine') : metrics.test_accuracy !== undefined ? 'confirm' : 'schedules';
   entries.push({ params, seed: Number(r.seed), budget, value: Number(r.value), steps: [], metrics, stage });
 }
-await writeResultSet(outPath, addEntries(emptyResultSet(spec.space, spec.objective, spec.fixed), entries));
+await writeResultSet(outPath, addEntries(emptyResultSet(plan.spec.space, plan.objective, plan.fixed), entries));
 console.log(`${entries.length} entries → ${outPath}`);
