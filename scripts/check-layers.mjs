@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 /** Top to bottom. `(root)` is src/index.ts, the public entry point. */
 const LAYERS = [
-  '(root)', 'cli', 'dashboard', 'reports', 'study', 'spec', 'strategies', 'samplers', 'schedulers',
+  '(root)', 'cli', 'dashboard', 'reports', 'study', 'spec', 'strategies', 'samplers', 'schedulers', 'controller',
   'runners', 'datasets', 'results', 'storage', 'stats', 'space', 'core',
 ];
 const SRC = resolve(process.argv[2] ?? 'src');
