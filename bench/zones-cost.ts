@@ -16,8 +16,15 @@ export const FULL_GRID_EPOCHS = 91 * 40;
 const STAGES = ['zones', 'refine', 'schedules', 'confirm'] as const;
 const BONUS = 0.002;
 
+export interface CostResult {
+  readonly epochs: Record<string, number>;
+  readonly runs: Record<string, number>;
+  readonly total: number;
+  readonly gap: number;
+}
+
 /** One run of the whole strategy on a surface: epochs per stage and the true value of the pick below the best. */
-export async function costOf(surface: Surface, seed: number, options: ZoneOptions = {}): Promise<{ epochs: Record<string, number>; runs: Record<string, number>; total: number; gap: number }> {
+export async function costOf(surface: Surface, seed: number, options: ZoneOptions = {}): Promise<CostResult> {
   const truth = (p: Params): number => surface.f(Math.log2(Number(p.units)), Math.log2(Number(p.batch_size))) + (p.lr_schedule === 'step:7' ? BONUS : 0);
   const start = emptyResultSet(defaultZoneSpace().toJSON(), { metric: 'val_accuracy', direction: 'maximize' }, {});
   const evaluate = async (plan: Parameters<typeof syntheticEvaluate>[1], stage: string) => syntheticEvaluate({ f: truth, sd: 0.0007 }, plan, stage);

@@ -77,7 +77,8 @@ export function keepTopShare(values: ReadonlyMap<string, number>, q: number): Se
 }
 
 /** 1 + the number of points strictly better. */
-export const rankOf = (values: ReadonlyMap<string, number>, key: string): number => 1 + [...values.values()].filter((v) => v > (values.get(key) as number)).length;
+export const rankOf = (values: ReadonlyMap<string, number>, key: string): number =>
+  1 + [...values.values()].filter((v) => v > (values.get(key) as number)).length;
 
 /**
  * Stage 1's cost with screening over the single survey it replaces (both with the same repeat lattice, which
