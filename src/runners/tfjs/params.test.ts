@@ -6,6 +6,21 @@ import { dropoutMasks } from './fnn.js';
 import { parseFnnParams, TFJS_PARAMS } from './params.js';
 import { ruleOf } from '../param-contract.js';
 
+test('parseFnnParams: num_layers uses units_1…units_n and ignores the rest (KerasTuner idiom, conditional spaces)', () => {
+  const four = { units_1: 64, units_2: 32, units_3: 16, units_4: 8, dropout_3: 0.4, batch_size: 4 };
+  assert.deepEqual(parseFnnParams({ ...four, num_layers: 2 }, 1).units, [64, 32]);
+  assert.deepEqual(parseFnnParams({ ...four, num_layers: 2 }, 1).dropout, [0, 0], 'dropout_3 belongs to an unused layer');
+  assert.deepEqual(parseFnnParams({ ...four, num_layers: 3 }, 1).dropout, [0, 0, 0.4]);
+  assert.deepEqual(parseFnnParams(four, 1).units, [64, 32, 16, 8], 'without num_layers every units_k is a layer');
+  // A conditional space gives only the active units_k: num_layers 3 with units_1, units_2 only is a mistake.
+  assert.throws(() => parseFnnParams({ units_1: 64, units_2: 32, num_layers: 3, batch_size: 4 }, 1), /`num_layers` is 3 but `units_3` has no value/);
+  assert.throws(() => parseFnnParams({ units: 64, num_layers: 1, batch_size: 4 }, 1), /`num_layers` chooses among `units_1`/);
+  assert.throws(() => parseFnnParams({ units_1: 64, num_layers: 0, batch_size: 4 }, 1), /`num_layers` to be an integer ≥ 1, got 0/);
+  assert.throws(() => parseFnnParams({ model: 'dense16', num_layers: 1, batch_size: 4 }, 1), /either `model`.*`num_layers`/);
+  assert.match(TFJS_PARAMS.checkNames?.(new Set(['num_layers', 'units', 'batch_size'])) ?? '', /`num_layers` chooses among/);
+  assert.equal(TFJS_PARAMS.checkNames?.(new Set(['num_layers', 'units_1', 'units_2', 'batch_size'])), null);
+});
+
 test('parseFnnParams: per-layer dropout, one shared rate, and the same rules as the contract', () => {
   assert.deepEqual(parseFnnParams({ units_1: 16, units_2: 8, dropout: 0.2, batch_size: 4 }, 1).dropout, [0.2, 0.2]);
   assert.deepEqual(parseFnnParams({ units_1: 16, units_2: 8, dropout_2: 0.3, batch_size: 4 }, 1).dropout, [0, 0.3]);

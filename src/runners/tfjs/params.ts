@@ -29,6 +29,9 @@ export const TFJS_PARAMS: ParamContract = {
   trainer: 'tfjs',
   params: {
     units: positiveInt,
+    // How many of units_1, units_2, … are used (KerasTuner's idiom; in a conditional space units_k has `when:
+    // { num_layers: ">= k" }`); the rest are ignored.
+    num_layers: { schema: z.number().int().min(1), expected: 'an integer ≥ 1 (how many of units_1, units_2, … are used)', integer: true },
     dropout: dropoutRate,
     activation: { schema: z.enum(ACTIVATIONS), expected: `one of ${ACTIVATIONS.join(', ')}` },
     batch_size: positiveInt,
@@ -48,13 +51,14 @@ export const TFJS_PARAMS: ParamContract = {
   open: false,
   checkNames(names) {
     if (names.has('model')) {
-      const clash = [...names].find((n) => /^(units|dropout)(_\d+)?$/.test(n));
+      const clash = [...names].find((n) => /^(units|dropout)(_\d+)?$/.test(n) || n === 'num_layers');
       if (clash !== undefined) return `Give either \`model\` (a layer list) or \`${clash}\` (the dense network's params), not both: put dropout and layer sizes in the model string`;
       if (!names.has('batch_size')) return 'Missing param `batch_size`: the tfjs trainer needs it in `space` or `fixed`';
       return null;
     }
     const layered = [...names].some((n) => /^units_\d+$/.test(n));
     if (layered && names.has('units')) return 'Give either `units` (one hidden layer) or `units_1`, `units_2`, … (several), not both';
+    if (names.has('num_layers') && !layered) return '`num_layers` chooses among `units_1`, `units_2`, …, which the space does not have';
     if (!layered && !names.has('units')) return 'Missing param `units` (or `units_1`, `units_2`, …): the tfjs trainer needs the hidden layer sizes';
     if ([...names].some((n) => /^dropout_\d+$/.test(n)) && names.has('dropout')) return 'Give either `dropout` (every layer) or `dropout_1`, `dropout_2`, … (per layer), not both';
     if (!names.has('batch_size')) return 'Missing param `batch_size`: the tfjs trainer needs it in `space` or `fixed`';
@@ -101,7 +105,8 @@ function int(params: Params, field: string, min: number): number | undefined {
 
 /**
  * Reads FNN settings from trial params: `units` (one hidden layer) or `units_1`, `units_2`, …
- * (several; `units` then is not allowed), `dropout` (0), `activation` ('relu'), `batch_size`
+ * (several; `units` then is not allowed; `num_layers`, when given, uses units_1…units_num_layers and ignores the
+ * rest, with their dropout_k), `dropout` (0), `activation` ('relu'), `batch_size`
  * (required), `learning_rate` (0.001, Adam), `lr_schedule` ('none'); epochs = `budget`, else `epochs`.
  */
 export function parseFnnParams(params: Params, budget: number | null): FnnConfig {
@@ -109,11 +114,20 @@ export function parseFnnParams(params: Params, budget: number | null): FnnConfig
     if (ruleOf(TFJS_PARAMS, name) === null) throw new InputError(`Unknown param \`${name}\`: the tfjs trainer accepts ${acceptedNames(TFJS_PARAMS).join(', ')}`, { code: 'INVALID_PARAM' });
   }
   if (params['model'] !== undefined) return parseModelParams(params, budget);
+  const numLayers = int(params, 'num_layers', 1);
+  const used = (k: number): boolean => numLayers === undefined || k <= numLayers;
   const layered = Object.keys(params)
     .map((k) => /^units_(\d+)$/.exec(k))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
+    .filter(used)
     .sort((a, b) => a - b);
+  if (numLayers !== undefined) {
+    if (layered.length === 0) throw new InputError('`num_layers` chooses among `units_1`, `units_2`, …, and none was given', { code: 'INVALID_PARAM' });
+    if (layered.length < numLayers) {
+      throw new InputError(`\`num_layers\` is ${numLayers} but \`units_${layered.length + 1}\` has no value: give units_1…units_${numLayers}`, { code: 'INVALID_PARAM' });
+    }
+  }
   let units: number[];
   if (layered.length > 0) {
     if (params['units'] !== undefined) {
@@ -141,7 +155,7 @@ export function parseFnnParams(params: Params, budget: number | null): FnnConfig
     if (!(v >= 0 && v < 1)) throw invalid(field, 'a number in [0, 1)', raw);
     return v;
   };
-  const perLayer = Object.keys(params).filter((k) => /^dropout_\d+$/.test(k));
+  const perLayer = Object.keys(params).filter((k) => /^dropout_\d+$/.test(k) && used(Number(k.slice('dropout_'.length))));
   if (perLayer.length > 0 && params['dropout'] !== undefined) {
     throw new InputError('Give either `dropout` (every layer) or `dropout_1`, `dropout_2`, … (per layer), not both', { code: 'INVALID_PARAM' });
   }
@@ -190,7 +204,7 @@ function common(params: Params): { augment: FnnConfig['augment'] } {
 
 /** Reads a layer-list model's settings: `model` (model-spec.ts) with the same training params as the dense network. */
 function parseModelParams(params: Params, budget: number | null): FnnConfig {
-  const clash = Object.keys(params).find((n) => /^(units|dropout)(_\d+)?$/.test(n));
+  const clash = Object.keys(params).find((n) => /^(units|dropout)(_\d+)?$/.test(n) || n === 'num_layers');
   if (clash !== undefined) throw new InputError(`Give either \`model\` (a layer list) or \`${clash}\`, not both`, { code: 'INVALID_PARAM' });
   const activation = params['activation'] ?? 'relu';
   if (typeof activation !== 'string' || !(ACTIVATIONS as readonly string[]).includes(activation)) {
