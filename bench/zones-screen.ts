@@ -4,8 +4,8 @@
 // measured at s), or the best q of them, and continue only those. For each rule: how many points it keeps, whether
 // the configurations that won at the full budget (and the zones the full survey finds) are among them, and what
 // stage 1 would cost against the single survey it replaces, when the kept points must be restarted (hyperzone's
-// trainers cannot continue a run: neither the built-in tfjs trainer nor the command runner checkpoints) and, for
-// comparison, if they could be resumed.
+// trainers cannot continue a run: neither the built-in tfjs trainer nor the command runner checkpoints) and when they
+// are continued (what it costs to launch every point at S and stop the others at s, as the schedulers stop trials).
 // Usage: npx tsx bench/zones-screen.ts
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -135,9 +135,16 @@ function gpu(): void {
     const yes = (b: boolean): string => (b ? 'yes' : '**no**');
     console.log(`| ${k} | ${r.none === null ? '–' : f4(r.none)} | ${f4(r.best)} (${r.schedule}) | ${rankOf(grid, k)} | ${f4(gap)} (${(gap / (noise.sd * Math.SQRT2)).toFixed(1)} sd of a difference) | ${yes(kept.has(k))} | ${SHARES.map((q) => yes(keepTopShare(grid, q).has(k))).join(' | ')} |`);
   }
+  // The same rule as a zone study would apply it: the sd from stage 1's repeat lattice (18 df on the 13 × 7 grid).
+  const lattice = keepByBand(grid, noise.sd, 18);
+  const lost = [...at30.keys()].filter((x) => !lattice.kept.has(x));
+  console.log(`\nWith the same sd on the default repeat lattice's 18 df: band ${f4(lattice.band)}, ${lattice.kept.size} of ${grid.size} kept; full-budget configurations lost: ${lost.join(', ') || 'none'}`);
+  const worstGap = Math.max(...grid.values()) - Math.min(...[...at30.keys()].map((x) => grid.get(x) as number));
+  const need = worstGap / (studentTQuantile(0.975, noise.df) * Math.SQRT2);
+  console.log(`To keep all four at ${noise.df} df the sd estimate must be ≥ ${need.toFixed(5)} (measured ${noise.sd.toFixed(5)})`);
   const k = kept.size / grid.size;
   console.log(`\nStage 1 at the defaults for 40 epochs (survey S = 28), screening at s = 13 (a third, as 10 of 30 here) keeping ${pct(k)}:` +
-    ` ${screenCostRatio(13, 28, k, true).toFixed(2)}× the single survey when kept points restart (hyperzone's trainers), ${screenCostRatio(13, 28, k, false).toFixed(2)}× if they could resume.`);
+    ` ${screenCostRatio(13, 28, k, true).toFixed(2)}× the single survey when kept points restart (hyperzone's trainers), ${screenCostRatio(13, 28, k, false).toFixed(2)}× if they were continued (or launched at S and stopped at s, as the schedulers stop running trials).`);
 }
 
 function cpu(): void {
