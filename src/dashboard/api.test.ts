@@ -154,3 +154,23 @@ test('parallel coordinates: a sample past the limit keeps the best', async () =>
   const best = Math.max(...all.dimensions[4]!.values);
   assert.ok(r.dimensions[4]!.values.includes(best));
 });
+
+test('a large study answers from its first page while the rest is read, and says how far the read is', async () => {
+  const storage = new MemoryStorage();
+  const study = await createTestStudy(storage, 'big');
+  await addTrials(storage, study, 0, 30, 2);
+  const api = new DashboardApi(storage, { minRefreshMs: 0, pages: { first: 10, next: 10 } });
+  const first = (await api.handle('/api/studies/big', q())).body as { total: number; loading: { loaded: number; total: number } | null };
+  assert.deepEqual([first.total, first.loading], [10, { loaded: 10, total: 30 }]);
+  const page = (await api.handle('/api/studies/big/trials', q('limit=5'))).body as { loading: unknown; rows: { number: number }[] };
+  assert.deepEqual(page.rows.map((r) => r.number), [0, 1, 2, 3, 4], 'the first page of the table is there at once');
+  for (let i = 0; i < 100; i++) {
+    const s = (await api.handle('/api/studies/big', q())).body as { total: number; loading: unknown };
+    if (s.loading === null) {
+      assert.equal(s.total, 30);
+      return;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.fail('the read never finished');
+});

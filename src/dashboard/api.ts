@@ -51,7 +51,15 @@ function rowJson(r: TrialRow): Record<string, unknown> {
 export class DashboardApi {
   private readonly caches = new Map<string, StudyCache>();
 
-  constructor(private readonly storage: Storage, private readonly options: { readonly minRefreshMs?: number; readonly now?: () => number } = {}) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: {
+      readonly minRefreshMs?: number;
+      readonly now?: () => number;
+      /** Trials per storage read of a study's first read (StudyCache). */
+      readonly pages?: { readonly first: number; readonly next: number };
+    } = {},
+  ) {}
 
   /** Answers GET `path` (already split from its query); throws nothing the caller must know: errors become 4xx/5xx bodies. */
   async handle(path: string, query: URLSearchParams): Promise<ApiResponse> {
@@ -110,7 +118,7 @@ export class DashboardApi {
         const names = (await this.storage.listStudies()).map((s) => s.name);
         throw new HttpError(404, `No study named ${JSON.stringify(name)}${names.length ? `; studies here: ${names.join(', ')}` : '; this storage has no studies'}`);
       }
-      cache = new StudyCache(this.storage, record, this.options.minRefreshMs);
+      cache = new StudyCache(this.storage, record, this.options.minRefreshMs, this.options.pages);
       this.caches.set(name, cache);
     }
     await cache.refresh();
@@ -164,7 +172,7 @@ export class DashboardApi {
       return {
         name: cache.study.name, direction: cache.study.direction, metric: cache.study.metric, createdAt: cache.study.createdAt,
         version: cache.version, total: rows.length, counts, best: best === null ? null : rowJson(best), params,
-        epochs: [...cache.stepSet].sort((a, b) => a - b), stages,
+        epochs: [...cache.stepSet].sort((a, b) => a - b), stages, loading: cache.loading,
       };
     });
   }
@@ -187,7 +195,7 @@ export class DashboardApi {
     const rows = cache.all();
     const pages = Math.max(1, Math.ceil(idx.length / limit));
     return {
-      total: idx.length, page, pages, limit, sort, order, states, params, version: cache.version,
+      total: idx.length, page, pages, limit, sort, order, states, params, version: cache.version, loading: cache.loading,
       rows: idx.slice((page - 1) * limit, page * limit).map((i) => rowJson(rows[i] as TrialRow)),
     };
   }

@@ -1,5 +1,5 @@
-import type { Storage } from '../storage/storage.js';
-import { FINISHED_STATES, type ParamValue, type StudyRecord, type TrialRecord, type TrialState } from '../core/types.js';
+import type { Storage, TrialDigest } from '../storage/storage.js';
+import { FINISHED_STATES, type ParamValue, type StudyRecord, type TrialState } from '../core/types.js';
 
 /**
  * One trial as the dashboard keeps it: what the table, the charts and the aggregates need, with the objective metric's
@@ -32,16 +32,20 @@ export interface TrialRow {
   readonly stepCount: number;
 }
 
-/** Compacts a stored trial to a row; `metric` is the study's objective metric, read from each step. */
-export function toRow(t: TrialRecord, metric: string): TrialRow {
-  const withMetric = t.steps.filter((s) => typeof s.metrics[metric] === 'number' && Number.isFinite(s.metrics[metric]));
-  const steps = new Float64Array(withMetric.length);
-  const stepValues = new Float64Array(withMetric.length);
-  withMetric.forEach((s, i) => {
-    steps[i] = s.step;
-    stepValues[i] = s.metrics[metric] as number;
+/** Compacts a trial digest to a row; its first curve is the study's objective metric at each step. */
+export function toRow(t: TrialDigest): TrialRow {
+  const curve = t.curves[0] ?? [];
+  let k = 0;
+  for (const v of curve) if (v !== null) k++;
+  const steps = new Float64Array(k);
+  const stepValues = new Float64Array(k);
+  k = 0;
+  curve.forEach((v, i) => {
+    if (v === null) return;
+    steps[k] = t.steps[i] as number;
+    stepValues[k++] = v;
   });
-  const lastStep = t.steps.length > 0 ? Math.max(...t.steps.map((s) => s.step)) : null;
+  const lastStep = t.steps.length > 0 ? (t.steps[t.steps.length - 1] as number) : null;
   const end = t.finishedAt ?? t.heartbeatAt;
   const stage = t.attrs['zones.stage'];
   return {
@@ -65,9 +69,22 @@ export function toRow(t: TrialRecord, metric: string): TrialRow {
   };
 }
 
+/** Trials per storage read: the first page small, so a study's page answers at once, then larger ones. */
+export const FIRST_PAGE = 1000;
+export const PAGE = 5000;
+
+/** How far the first read of a study has come: trials in the cache of the study's count (which may grow meanwhile). */
+export interface Loading {
+  readonly loaded: number;
+  readonly total: number;
+}
+
 /**
  * A study's trials, kept current with O(changes) reads: finished trials never change, so each refresh asks storage only
- * for trials numbered after the last one known plus the unfinished ones held (Storage.listTrialsFrom). `version` grows
+ * for trials numbered after the last one known plus the unfinished ones held (Storage.listTrialDigests, which also
+ * reduces each trial's steps to the objective's curve). The first read of a study goes in pages (FIRST_PAGE, then
+ * PAGE trials) in the background: the first request waits for the first page only, later ones are answered from what
+ * is in while `loading` says how far it is, and the server answers other requests between pages. `version` grows
  * whenever something changed, so aggregates computed from the rows can be memoised until the next change.
  */
 export class StudyCache {
@@ -78,31 +95,105 @@ export class StudyCache {
   private inFlight: Promise<void> | null = null;
   private lastRefresh = 0;
   private memo = new Map<string, unknown>();
+  /** The background first read: resolves when every trial is in; null before it starts and after it failed. */
+  private loader: Promise<void> | null = null;
+  private firstPage: Promise<void> = Promise.resolve();
+  private loadError: unknown = null;
   /** Each param's distinct values over every trial, in order of first appearance, kept as trials arrive (axes read them). */
   readonly distinct = new Map<string, Set<ParamValue>>();
   /** Every step any trial reported the objective at (the epoch slider's stops), kept as trials arrive. */
   readonly stepSet = new Set<number>();
   /** Grows with every change seen; 0 before the first read. */
   version = 0;
+  /** While the first read runs: how far it is; null once every trial is in. */
+  loading: Loading | null = { loaded: 0, total: 0 };
 
-  constructor(private readonly storage: Storage, readonly study: StudyRecord, private readonly minIntervalMs = 250) {}
+  constructor(
+    private readonly storage: Storage,
+    readonly study: StudyRecord,
+    private readonly minIntervalMs = 250,
+    private readonly pages: { readonly first: number; readonly next: number } = { first: FIRST_PAGE, next: PAGE },
+  ) {}
 
-  /** Reads what changed since the last refresh (at most one read at a time, and none within minIntervalMs of the last). */
+  /**
+   * Brings the cache up to date: during the first read, waits only for its first page (and rethrows a failed page once,
+   * to be retried at the next refresh); after it, reads what changed since the last refresh (at most one read at a
+   * time, and none within minIntervalMs of the last).
+   */
   async refresh(): Promise<void> {
+    if (this.loading !== null) {
+      if (this.loadError !== null) {
+        const e = this.loadError;
+        this.loadError = null;
+        this.loader = null;
+        throw e;
+      }
+      if (this.loader === null) {
+        let firstPage!: () => void;
+        this.firstPage = new Promise<void>((r) => (firstPage = r));
+        this.loader = this.load(firstPage).catch((e: unknown) => {
+          this.loadError = e;
+          firstPage();
+        });
+      }
+      await this.firstPage;
+      if (this.loadError !== null) return this.refresh();
+      return;
+    }
     if (this.inFlight) return this.inFlight;
-    if (this.version > 0 && Date.now() - this.lastRefresh < this.minIntervalMs) return;
-    this.inFlight = this.read().finally(() => {
+    if (Date.now() - this.lastRefresh < this.minIntervalMs) return;
+    this.inFlight = this.readChanges().finally(() => {
       this.inFlight = null;
       this.lastRefresh = Date.now();
     });
     return this.inFlight;
   }
 
-  private async read(): Promise<void> {
-    const changed = await this.storage.listTrialsFrom(this.study.id, this.nextNumber, [...this.unfinished]);
-    let touched = this.version === 0;
-    for (const t of changed.sort((a, b) => a.number - b.number)) {
-      const row = toRow(t, this.study.metric);
+  /** Resolves once the first read is done (tests and the benchmark wait on it). */
+  async loaded(): Promise<void> {
+    while (this.loading !== null) {
+      await this.refresh();
+      await this.loader;
+    }
+  }
+
+  /** The first read, page by page, yielding to other requests between pages. */
+  private async load(firstPage: () => void): Promise<void> {
+    const counts = await this.storage.countTrials(this.study.id);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    this.loading = { loaded: this.rows.length, total: Math.max(total, this.rows.length) };
+    let limit = this.rows.length === 0 ? this.pages.first : this.pages.next;
+    for (;;) {
+      const page = await this.storage.listTrialDigests(this.study.id, { fromNumber: this.nextNumber, limit, metrics: [this.study.metric] });
+      this.apply(page, true);
+      this.loading = { loaded: this.rows.length, total: Math.max(total, this.rows.length) };
+      firstPage();
+      if (page.length < limit) break;
+      limit = this.pages.next;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    this.loading = null;
+    this.lastRefresh = Date.now();
+  }
+
+  /** After the first read: new trials (in pages) and the unfinished ones held. */
+  private async readChanges(): Promise<void> {
+    let ids = [...this.unfinished];
+    for (;;) {
+      const query = { fromNumber: this.nextNumber, limit: this.pages.next, ids, metrics: [this.study.metric] };
+      const page = await this.storage.listTrialDigests(this.study.id, query);
+      const fresh = page.filter((t) => t.number >= this.nextNumber).length;
+      this.apply(page, false);
+      if (fresh < this.pages.next) break;
+      ids = [];
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  private apply(changed: readonly TrialDigest[], firstRead: boolean): void {
+    let touched = firstRead || this.version === 0;
+    for (const t of changed) {
+      const row = toRow(t);
       for (const [k, v] of Object.entries(t.params)) {
         let set = this.distinct.get(k);
         if (!set) this.distinct.set(k, (set = new Set()));

@@ -391,6 +391,42 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       await assert.rejects(s.listTrialsFrom(987654, 0, []), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
     });
 
+    it('listTrialDigests pages by number, adds held ids before the page, and reduces steps to the named metrics', async () => {
+      const st = await newStudy();
+      const other = await newStudy();
+      const ts = await s.enqueueTrials(st.id, gridPlans(6));
+      const [o] = await s.enqueueTrials(other.id, gridPlans(1));
+      assert.ok(o);
+      // Trial 0: three steps (reported out of order), one without val_accuracy, and a metric name a JSON path must quote.
+      const odd = 'acc "top-1" \\ .x[0]';
+      const a = await s.claimTrial(st.id, 'w');
+      assert.ok(a);
+      await s.reportStep(a.id, 'w', 2, { val_accuracy: 0.75, [odd]: 3 });
+      await s.reportStep(a.id, 'w', 0, { val_accuracy: 0.25, val_loss: 2, 'a.b[0]': 7 });
+      await s.reportStep(a.id, 'w', 1, { val_loss: 1.5, [odd]: 2 });
+      await s.finishTrial(a.id, 'w', { state: 'complete', value: 0.75, metrics: { parameters: 1234 } });
+      const nums = (xs: readonly { number: number }[]) => xs.map((t) => t.number);
+      const q = (fromNumber: number, limit: number, ids: number[] = []) => s.listTrialDigests(st.id, { fromNumber, limit, ids, metrics: ['val_accuracy'] });
+      assert.deepEqual(nums(await q(0, 4)), [0, 1, 2, 3]);
+      assert.deepEqual(nums(await q(4, 4)), [4, 5]);
+      assert.deepEqual(nums(await q(2, 2, [ts[1]?.id ?? 0, ts[0]?.id ?? 0, ts[0]?.id ?? 0, ts[5]?.id ?? 0])), [0, 1, 2, 3], 'ids below the page once each; those after it come with a later page');
+      assert.deepEqual(nums(await q(6, 10, [o.id])), [], 'ids of another study are ignored');
+      assert.deepEqual(await q(0, 0), []);
+      const [d] = await s.listTrialDigests(st.id, { fromNumber: 0, limit: 1, metrics: ['val_accuracy', 'val_loss', odd, 'missing', 'a.b[0]'] });
+      const full = await s.getTrial(a.id);
+      assert.ok(d && full);
+      const { steps: _steps, ...rest } = full;
+      const { steps, curves, ...same } = d;
+      assert.deepEqual(same, rest, 'everything but the steps as getTrial has it');
+      assert.deepEqual(steps, [0, 1, 2]);
+      assert.deepEqual(curves, [[0.25, null, 0.75], [2, 1.5, null], [null, 2, 3], [null, null, null], [7, null, null]]);
+      const [bare] = await s.listTrialDigests(st.id, { fromNumber: 1, limit: 1, metrics: [] });
+      assert.deepEqual([bare?.steps, bare?.curves, bare?.state], [[], [], 'waiting']);
+      await assert.rejects(s.listTrialDigests(987654, { fromNumber: 0, limit: 1, metrics: [] }), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+      await assert.rejects(s.listTrialDigests(st.id, { fromNumber: -1, limit: 1, metrics: [] }), /`fromNumber`/);
+      await assert.rejects(s.listTrialDigests(st.id, { fromNumber: 0, limit: 1.5, metrics: [] }), /`limit`/);
+    });
+
     it('reportStep replaces a step, orders steps and checks ownership', async () => {
       const st = await newStudy();
       await s.enqueueTrials(st.id, gridPlans(1));

@@ -1,7 +1,7 @@
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError } from '../core/errors.js';
-import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
-import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
+import { checkBestQuery, checkDigestQuery, digestOf, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 interface MutableTrial {
@@ -269,6 +269,17 @@ export class MemoryStorage implements Storage {
     // O(changes), not O(study) (schedulers read this at every report).
     const older = ids.map((id) => this.trials.get(id)).filter((t): t is MutableTrial => t !== undefined && t.studyId === studyId && t.number < fromNumber);
     return [...older.sort((a, b) => a.number - b.number), ...s.trials.slice(Math.max(0, fromNumber))].map(snapshot);
+  }
+
+  /** A page of the tail by number (s.trials[i] has number i) plus the held ids before it, reduced to digests. */
+  async listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]> {
+    const s = this.study(studyId);
+    checkDigestQuery(query);
+    const from = query.fromNumber;
+    const older = (query.ids ?? []).map((id) => this.trials.get(id))
+      .filter((t): t is MutableTrial => t !== undefined && t.studyId === studyId && t.number < from);
+    return [...new Set(older)].sort((a, b) => a.number - b.number).concat(s.trials.slice(from, from + query.limit))
+      .map((t) => digestOf(snapshot(t), query.metrics));
   }
 
   async countTrials(studyId: number): Promise<StateCounts> {

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { InputError, StorageError, describeError } from '../core/errors.js';
-import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery } from './storage.js';
-import { checkBestQuery, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
+import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
@@ -525,6 +525,28 @@ export class PostgresStorage implements Storage {
        ORDER BY number`, [studyId, fromNumber, [...ids]]);
     if (r.rows.length === 0) await this.checkStudy(studyId);
     return r.rows.map((row) => toTrial(row));
+  }
+
+  /** A page by number plus the held ids before it; each step's wanted metrics picked out and aggregated by the server. */
+  async listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]> {
+    checkId(studyId, 'studyId');
+    checkDigestQuery(query);
+    const picks = query.metrics.map((_, k) => `, s.metrics -> $${k + 5}`).join('');
+    const r = await this.query<TrialRow & { digest: unknown[][] }>(
+      `SELECT t.*, COALESCE((SELECT json_agg(json_build_array(s.step${picks}) ORDER BY s.step) FROM ${this.t.steps} s WHERE s.trial_id = t.id), '[]'::json) AS digest
+       FROM ((SELECT ${TRIAL_COLS} FROM ${this.t.trials} WHERE study_id = $1 AND number >= $2 ORDER BY number LIMIT $3)
+             UNION ALL
+             (SELECT ${TRIAL_COLS} FROM ${this.t.trials} WHERE id = ANY($4::bigint[]) AND study_id = $1 AND number < $2)) t
+       ORDER BY t.number`, [studyId, query.fromNumber, query.limit, [...new Set(query.ids ?? [])], ...query.metrics]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    return r.rows.map((row) => {
+      const { steps: _none, ...rest } = toTrial({ ...row, steps: [] });
+      return deepFreeze<TrialDigest>({
+        ...rest,
+        steps: row.digest.map((d) => Number(d[0])),
+        curves: query.metrics.map((_, k) => row.digest.map((d) => digestValue(d[k + 1]))),
+      });
+    });
   }
 
   async countTrials(studyId: number): Promise<StateCounts> {

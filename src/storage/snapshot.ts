@@ -1,6 +1,7 @@
 import type { Metrics, Outcome, StepReport, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError } from '../core/errors.js';
 import { cleanOutcome } from './sanitize.js';
+import type { TrialDigest, TrialDigestQuery } from './storage.js';
 
 /** Freezes a value and everything reachable from it, so snapshots cannot be mutated by callers. */
 export function deepFreeze<T>(value: T): T {
@@ -95,4 +96,27 @@ export function checkStep(step: number): void {
 /** Builds a frozen TrialRecord. */
 export function freezeTrial(t: TrialRecord): TrialRecord {
   return deepFreeze(t);
+}
+
+/** Checks the arguments of listTrialDigests: fromNumber and limit integers ≥ 0, ids integers, metrics names. */
+export function checkDigestQuery(query: TrialDigestQuery): void {
+  if (!Number.isSafeInteger(query.fromNumber) || query.fromNumber < 0) throw new StorageError(`Expected \`fromNumber\` to be an integer ≥ 0, got ${String(query.fromNumber)}`);
+  if (!Number.isSafeInteger(query.limit) || query.limit < 0) throw new StorageError(`Expected \`limit\` to be an integer ≥ 0, got ${String(query.limit)}`);
+  for (const id of query.ids ?? []) if (!Number.isSafeInteger(id)) throw new StorageError(`Expected \`ids\` to hold integers, got ${String(id)}`);
+  if (!Array.isArray(query.metrics) || query.metrics.some((m) => typeof m !== 'string')) throw new StorageError(`Expected \`metrics\` to be a list of metric names, got ${JSON.stringify(query.metrics)}`);
+}
+
+/** A metric's value as a digest keeps it: a finite number, else null. */
+export function digestValue(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A trial record reduced to a digest (the memory backend; the others reduce in their query). */
+export function digestOf(t: TrialRecord, metrics: readonly string[]): TrialDigest {
+  const { steps, ...rest } = t;
+  return deepFreeze<TrialDigest>({
+    ...rest,
+    steps: steps.map((s) => s.step),
+    curves: metrics.map((m) => steps.map((s) => digestValue(s.metrics[m]))),
+  });
 }

@@ -123,6 +123,13 @@ export interface Storage {
    * read instead of O(study size).
    */
   listTrialsFrom(studyId: number, fromNumber: number, ids: readonly number[]): Promise<TrialRecord[]>;
+  /**
+   * A page of the study's trials for a reader that keeps its own copy of a large study (the dashboard): at most
+   * `limit` trials numbered ≥ `fromNumber`, plus the trials numbered below it whose id is in `ids` (unfinished ones it
+   * holds), ordered by number, each with its steps reduced to the named metrics' values (TrialDigest), read and filtered in storage, so
+   * 100,000 trials of 10 epochs can be read in pages without parsing every step's metrics. Study not found: STUDY_NOT_FOUND.
+   */
+  listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]>;
   /** Counts of a study's trials by state. */
   countTrials(studyId: number): Promise<StateCounts>;
   /**
@@ -147,6 +154,25 @@ export interface CreateTrialOptions {
   readonly maxTrials?: number;
   /** Whether the trial counts as started at once (attempts 1, startedAt set; default true) or waits for startTrial. */
   readonly started?: boolean;
+}
+
+/** Arguments of Storage.listTrialDigests. */
+export interface TrialDigestQuery {
+  /** The page: trials numbered ≥ fromNumber, at most `limit` of them (an integer ≥ 0). */
+  readonly fromNumber: number;
+  readonly limit: number;
+  /** Trials to read again by id; only those numbered below fromNumber are added (the others are in this page or a later one). */
+  readonly ids?: readonly number[];
+  /** The step metrics to keep, in this order (the study's objective metric, say). */
+  readonly metrics: readonly string[];
+}
+
+/** A trial with its per-step metrics reduced to a few metrics' curves (Storage.listTrialDigests). */
+export interface TrialDigest extends Omit<TrialRecord, 'steps'> {
+  /** Every step the trial reported, ascending. */
+  readonly steps: readonly number[];
+  /** curves[k][i]: metric `metrics[k]` at steps[i], null where that step did not report it as a finite number. */
+  readonly curves: readonly (readonly (number | null)[])[];
 }
 
 /** Arguments of Storage.bestTrials. */

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStorage } from '../storage/memory.js';
+import type { TrialDigest, TrialDigestQuery } from '../storage/storage.js';
+import { StudyCache } from './study-cache.js';
+import { addTrials, createTestStudy } from './test-study.js';
+
+/** A memory storage whose listTrialDigests calls are recorded and can be held (gate) or made to fail once. */
+class Gated extends MemoryStorage {
+  calls: { fromNumber: number; limit: number; ids: readonly number[] }[] = [];
+  gate: Promise<void> | null = null;
+  failNext = false;
+  override async listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]> {
+    this.calls.push({ fromNumber: query.fromNumber, limit: query.limit, ids: query.ids ?? [] });
+    if (this.calls.length > 1 && this.gate) await this.gate;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('storage went away');
+    }
+    return super.listTrialDigests(studyId, query);
+  }
+}
+
+test('the first read goes in pages: a refresh waits for the first page only, and says how far the read is', async () => {
+  const storage = new Gated();
+  const study = await createTestStudy(storage, 's');
+  await addTrials(storage, study, 0, 23, 3);
+  let open!: () => void;
+  storage.gate = new Promise((r) => (open = r));
+  const cache = new StudyCache(storage, study, 0, { first: 4, next: 5 });
+  assert.deepEqual(cache.loading, { loaded: 0, total: 0 });
+  await cache.refresh();
+  assert.equal(cache.all().length, 4, 'answered from the first page');
+  assert.deepEqual(cache.loading, { loaded: 4, total: 23 });
+  const v = cache.version;
+  await cache.refresh();
+  assert.equal(cache.all().length, 4, 'a second request during the read does not wait for it either');
+  // Trials added during the read are read too (the count grows past the first count).
+  await addTrials(storage, study, 23, 2, 3);
+  open();
+  await cache.loaded();
+  assert.equal(cache.loading, null);
+  assert.deepEqual(cache.all().map((r) => r.number), Array.from({ length: 25 }, (_, i) => i));
+  assert.ok(cache.version > v, 'each page is a change');
+  assert.deepEqual(storage.calls.map((c) => [c.fromNumber, c.limit]), [[0, 4], [4, 5], [9, 5], [14, 5], [19, 5], [24, 5]]);
+  // The rows carry the objective's curve from the digest: 3 steps each, rising.
+  const row = cache.get(7);
+  assert.ok(row);
+  assert.deepEqual([...row.steps], [1, 2, 3]);
+  assert.ok((row.stepValues[0] as number) < (row.stepValues[2] as number));
+  assert.equal(row.epoch, 3);
+});
+
+test('after the first read, refreshes read new trials and the unfinished ones held, by id', async () => {
+  const storage = new Gated();
+  const study = await createTestStudy(storage, 's');
+  await addTrials(storage, study, 0, 6, 2);
+  const running = await storage.createRunningTrial(study.id, 'w', { params: { hidden_units: 16, batch_size: 16, learning_rate: 0.1 }, seed: 99, budget: 2 });
+  const cache = new StudyCache(storage, study, 0, { first: 4, next: 5 });
+  await cache.loaded();
+  assert.equal(cache.get(6)?.state, 'running');
+  storage.calls = [];
+  await storage.reportStep(running.id, 'w', 1, { val_accuracy: 0.5 });
+  await storage.finishTrial(running.id, 'w', { state: 'complete', value: 0.5 });
+  await addTrials(storage, study, 7, 1, 2);
+  await cache.refresh();
+  assert.deepEqual(storage.calls, [{ fromNumber: 7, limit: 5, ids: [running.id] }]);
+  assert.equal(cache.get(6)?.state, 'complete');
+  assert.equal(cache.get(6)?.value, 0.5);
+  assert.equal(cache.all().length, 8);
+  storage.calls = [];
+  await cache.refresh();
+  assert.deepEqual(storage.calls, [{ fromNumber: 8, limit: 5, ids: [] }], 'nothing unfinished left to re-read');
+});
+
+test('a page that fails is reported to one refresh, and the read resumes where it stopped', async () => {
+  const storage = new Gated();
+  const study = await createTestStudy(storage, 's');
+  await addTrials(storage, study, 0, 12, 2);
+  let open!: () => void;
+  storage.gate = new Promise((r) => (open = r));
+  const cache = new StudyCache(storage, study, 0, { first: 4, next: 5 });
+  await cache.refresh();
+  storage.failNext = true;
+  open();
+  await new Promise((r) => setTimeout(r, 20));
+  await assert.rejects(cache.refresh(), /storage went away/);
+  await cache.loaded();
+  assert.equal(cache.loading, null);
+  assert.deepEqual(cache.all().map((r) => r.number), Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(storage.calls.map((c) => c.fromNumber), [0, 4, 4, 9]);
+});
