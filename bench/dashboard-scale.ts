@@ -1,6 +1,7 @@
 // Dashboard at scale: page-load and update latency of the dashboard's API on SQLite studies of 1k, 10k and 100k trials
 // (each with per-epoch steps), filled through the storage API. Run:
-//   node --import tsx bench/dashboard-scale.ts [--sizes 1000,10000,100000] [--epochs 10]
+//   node --import tsx bench/dashboard-scale.ts [--sizes 1000,10000,100000] [--epochs 10] [--cache DIR]
+// The dashboard runs in a process of its own (bench/support/serve-dashboard.ts), as `hyperzone dashboard` does.
 // Page load = the requests the study page makes when opened (summary, a page of trials, best so far, importance,
 // surface, parallel coordinates, workers). Cold: a fresh server, which reads the study in pages in the background:
 // `first answer` is when the page's requests are first answered (from the first page of trials, saying "loading n of
@@ -8,14 +9,15 @@
 // every 100 ms meanwhile (how responsive the server stays). Warm: another browser opening it later (median of 3).
 // Update = one trial finishes: the time for all of those requests, answered with it in (the page asks the summary every
 // 0.5 s, so a person sees it within that plus this). The fill runs the storage API inside transactions of 5,000 trials
-// (only to make 100,000 trials quick to write; the dashboard reads through its own connection). Load shows.
-import { mkdtempSync, rmSync } from 'node:fs';
+// (only to make 100,000 trials quick to write; the dashboard reads through its own connection); `--cache DIR` keeps the
+// filled studies there and starts from copies of them next time (the same command on another commit compares the two
+// on the same data). Load shows.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openStorage } from '../src/storage/open.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
-import { startDashboard } from '../src/dashboard/server.js';
 import { addTrials, createTestStudy } from '../src/dashboard/test-study.js';
 
 const arg = (name: string, def: string): string => {
@@ -24,6 +26,31 @@ const arg = (name: string, def: string): string => {
 };
 const sizes = arg('sizes', '1000,10000,100000').split(',').map(Number);
 const epochs = Number(arg('epochs', '10'));
+const cacheDir = arg('cache', '');
+
+/** The dashboard in its own process: its URL, its resident memory (Linux), and a stop. */
+async function serve(path: string): Promise<{ url: string; rssMb: () => number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support', 'serve-dashboard.ts'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /^(http:\/\/\S+\/)\n/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    void exited.then(() => reject(new Error('the dashboard exited before listening')));
+  });
+  const rssMb = (): number => {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      return kb === undefined ? NaN : Number(kb) / 1024;
+    } catch {
+      return NaN;
+    }
+  };
+  return { url, rssMb, stop: () => (child.kill('SIGTERM'), exited) };
+}
 
 const PAGE = (name: string): string[] => [
   `studies/${name}`, `studies/${name}/trials?sort=number&order=asc&page=1&limit=25`, `studies/${name}/best?by=epochs`,
@@ -53,20 +80,32 @@ const load0 = loadavg().map((x) => x.toFixed(1)).join(', ');
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), 'hz-dash-bench-'));
   const path = join(dir, 'bench.db');
-  const writer = new SqliteStorage(path);
-  const study = await createTestStudy(writer, 'bench');
-  const f0 = performance.now();
-  // The storage API's own transactions nest inside these as savepoints (better-sqlite3).
-  const db = (writer as unknown as { db: { exec(sql: string): void } }).db;
-  for (let i = 0; i < n; i += 5000) {
-    db.exec('BEGIN IMMEDIATE');
-    await addTrials(writer, study, i, Math.min(5000, n - i), epochs);
-    db.exec('COMMIT');
+  const cached = cacheDir ? join(cacheDir, `dashboard-${n}-${epochs}.db`) : '';
+  let fillS = NaN;
+  if (cached && existsSync(cached)) copyFileSync(cached, path);
+  else {
+    const filler = new SqliteStorage(path);
+    const made = await createTestStudy(filler, 'bench');
+    const f0 = performance.now();
+    // The storage API's own transactions nest inside these as savepoints (better-sqlite3).
+    const db = (filler as unknown as { db: { exec(sql: string): void } }).db;
+    for (let i = 0; i < n; i += 5000) {
+      db.exec('BEGIN IMMEDIATE');
+      await addTrials(filler, made, i, Math.min(5000, n - i), epochs);
+      db.exec('COMMIT');
+    }
+    fillS = (performance.now() - f0) / 1000;
+    db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    await filler.close();
+    if (cached) {
+      mkdirSync(cacheDir, { recursive: true });
+      copyFileSync(path, cached);
+    }
   }
-  const fillS = (performance.now() - f0) / 1000;
-  const reader = await openStorage(path, { mustExist: true });
-  const dash = await startDashboard({ storage: reader, port: 0, host: '127.0.0.1', minRefreshMs: 0 });
-  const rss0 = process.memoryUsage().rss;
+  const writer = new SqliteStorage(path);
+  const study = await writer.getStudy('bench');
+  if (!study) throw new Error(`no study "bench" in ${path}`);
+  const dash = await serve(path);
   // The study list, asked every 100 ms while the study is read: its slowest answer.
   let listing = true;
   let longest = 0;
@@ -82,7 +121,8 @@ for (const n of sizes) {
   const cold = await load(dash.url, 'bench');
   for (;;) {
     const s = await (await fetch(`${dash.url}api/studies/bench`)).json() as { loading: unknown; total: number };
-    if (s.loading === null && s.total === n) break;
+    // (`loading` is absent on commits that read a study in one go.)
+    if ((s.loading ?? null) === null && s.total === n) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const allIn = performance.now() - c0;
@@ -102,13 +142,12 @@ for (const n of sizes) {
     updates.push(r.ms);
   }
   updates.sort((a, b) => a - b);
-  const rssMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
-  rows.push([n.toLocaleString('en-US'), `${fillS.toFixed(0)} s`, `${cold.ms.toFixed(0)} ms (${cold.slowest})`, `${(allIn / 1000).toFixed(1)} s`,
+  const rssMb = dash.rssMb();
+  rows.push([n.toLocaleString('en-US'), Number.isNaN(fillS) ? 'cached' : `${fillS.toFixed(0)} s`, `${cold.ms.toFixed(0)} ms (${cold.slowest})`, `${(allIn / 1000).toFixed(1)} s`,
     `${longest.toFixed(0)} ms`, `${full.ms.toFixed(0)} ms`, `${warm.ms.toFixed(0)} ms`,
     `${(full.bytes / 1024).toFixed(0)} KiB`, `${(updates[2] as number).toFixed(0)} ms`, `${rssMb.toFixed(0)} MiB`]);
   process.stderr.write(`${n}: done\n`);
-  await dash.close();
-  await reader.close();
+  await dash.stop();
   await writer.close();
   rmSync(dir, { recursive: true, force: true });
 }

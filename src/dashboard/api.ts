@@ -5,6 +5,8 @@ import { bestSoFar, importance, parallel, SORT_KEYS, sortedIndices, surface } fr
 import { makeAxis, type Axis } from './axis.js';
 import { badParam, HttpError } from './http-error.js';
 import { StudyCache, type TrialRow } from './study-cache.js';
+import { zoneOptionsOfStudy, zoneView, type ZoneView } from './zones.js';
+import type { ZoneOptions } from '../strategies/zones/index.js';
 
 /** What a handler answers: a status and a JSON body. */
 export interface ApiResponse {
@@ -50,6 +52,8 @@ function rowJson(r: TrialRow): Record<string, unknown> {
  */
 export class DashboardApi {
   private readonly caches = new Map<string, StudyCache>();
+  /** Each study's zone options (null: not a zone-strategy study), read once from its stored spec. */
+  private readonly zoneOptions = new Map<string, ZoneOptions | null>();
 
   constructor(
     private readonly storage: Storage,
@@ -93,6 +97,7 @@ export class DashboardApi {
         case 'surface': return this.surface(cache, q);
         case 'importance': return cache.memoise('importance', () => importance(cache.all(), this.axes(cache)));
         case 'parallel': return this.parallel(cache, q);
+        case 'zones': return this.zones(cache, q);
       }
     }
     if (rest.length === 2 && rest[0] === 'trials') return this.trial(cache, rest[1] as string);
@@ -173,6 +178,7 @@ export class DashboardApi {
         name: cache.study.name, direction: cache.study.direction, metric: cache.study.metric, createdAt: cache.study.createdAt,
         version: cache.version, total: rows.length, counts, best: best === null ? null : rowJson(best), params,
         epochs: [...cache.stepSet].sort((a, b) => a - b), stages, loading: cache.loading,
+        strategy: this.zoneOptionsOf(cache) !== null ? 'zones' : null,
       };
     });
   }
@@ -243,7 +249,40 @@ export class DashboardApi {
       epoch = Number(rawEpoch);
       if (!Number.isFinite(epoch)) throw badParam('epoch', rawEpoch, 'a step number or "final"');
     }
-    return cache.memoise(`surface:${x}:${y}:${epoch}`, () => surface(cache.all(), this.axis(cache, x), this.axis(cache, y), epoch, cache.study.direction));
+    // `stage`: only the trials one zone-strategy stage ran (stage 1's grid, say), else every trial.
+    const stages = [...new Set(cache.all().map((r) => r.stage).filter((st): st is string => st !== null))];
+    const stage = choiceParam(q, 'stage', ['all', ...stages], 'all');
+    return cache.memoise(`surface:${x}:${y}:${epoch}:${stage}`, () => ({
+      ...surface(stage === 'all' ? cache.all() : cache.all().filter((r) => r.stage === stage), this.axis(cache, x), this.axis(cache, y), epoch, cache.study.direction),
+      stage,
+    }));
+  }
+
+  private zoneOptionsOf(cache: StudyCache): ZoneOptions | null {
+    const name = cache.study.name;
+    if (!this.zoneOptions.has(name)) this.zoneOptions.set(name, zoneOptionsOfStudy(cache.study));
+    return this.zoneOptions.get(name) ?? null;
+  }
+
+  /**
+   * The zone strategy's stages and documents (rebuilt from the study's trials, read whole: a zone study has hundreds),
+   * and, given `x` and `y`, the cells of the surface its zones, refined points and selected configuration fall in.
+   */
+  private async zones(cache: StudyCache, q: URLSearchParams): Promise<unknown> {
+    const options = this.zoneOptionsOf(cache);
+    if (options === null) throw new HttpError(404, `Study ${JSON.stringify(cache.study.name)} does not use the zone strategy (\`sampler: { type: zones }\`)`);
+    const view = await cache.memoise('zones', () => this.storage.listTrials(cache.study.id).then((ts) => zoneView(cache.study, options, ts)));
+    const x = q.get('x');
+    const y = q.get('y');
+    if (x === null && y === null) return { ...view, marks: null };
+    const params = this.paramNames(cache);
+    if (x === null || !params.includes(x)) throw badParam('x', x ?? '', `one of the study's params (${params.join(', ')})`);
+    if (y === null || !params.includes(y)) throw badParam('y', y ?? '', `one of the study's params (${params.join(', ')})`);
+    const ax = this.axis(cache, x);
+    const ay = this.axis(cache, y);
+    const marks = (view as ZoneView).points.map((p) => ({ kind: p.kind, zone: p.zone, value: p.value, label: p.label, xi: ax.cellOf(p.params[x]), yi: ay.cellOf(p.params[y]) }))
+      .filter((m) => m.xi >= 0 && m.yi >= 0);
+    return { ...view, marks };
   }
 
   private parallel(cache: StudyCache, q: URLSearchParams): unknown {

@@ -71,7 +71,7 @@ export function toRow(t: TrialDigest): TrialRow {
 
 /** Trials per storage read: the first page small, so a study's page answers at once, then larger ones. */
 export const FIRST_PAGE = 1000;
-export const PAGE = 5000;
+export const PAGE = 2000;
 
 /** How far the first read of a study has come: trials in the cache of the study's count (which may grow meanwhile). */
 export interface Loading {

@@ -11,6 +11,7 @@ import { openStorage } from '../../src/storage/open.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { startDashboard } from '../../src/dashboard/server.js';
 import { addTrials, createTestStudy } from '../../src/dashboard/test-study.js';
+import { runTestZonesStudy } from '../../src/dashboard/test-zones-study.js';
 import * as peers from '../support/peers.js';
 
 const browserPeer = peers.browser();
@@ -144,6 +145,81 @@ test('dashboard in Chromium: charts, rows, live trials, epoch slider', { skip, t
   } finally {
     writing = false;
     await worker;
+    await browser.close();
+    await dashboard.close();
+    await reader.close();
+    await writer.close();
+  }
+});
+
+test('dashboard in Chromium: a zone-strategy study, its stages and documents, marks on the surface, the stage-4 forest plot', { skip, timeout: 400_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'hz-dashboard-zones-'));
+  const shots = process.env.HZ_DASHBOARD_SHOTS ?? dir;
+  mkdirSync(shots, { recursive: true });
+  const path = join(dir, 'study.db');
+  const writer = new SqliteStorage(path);
+  // The strategy runs (as `hyperzone run` with `sampler: zones` would) while the page is open.
+  const running = runTestZonesStudy(writer, 'zones-mlp', { delayMs: 20 });
+  running.catch(() => undefined); // awaited below; a failure before that must not go unhandled
+  while ((await writer.listStudies()).length === 0) await new Promise((r) => setTimeout(r, 20));
+  const reader = await openStorage(path, { mustExist: true });
+  const dashboard = await startDashboard({ storage: reader, port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({
+    executablePath: browserPeer.executable,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    await page.goto(`${dashboard.url}#/study/zones-mlp`, { waitUntil: 'load', ...WAIT });
+    await page.waitForSelector('#zones-card .zone-step[data-stage="zones"]', WAIT);
+    const { result } = await running;
+    assert.ok(result);
+    // Live: every stage turns done without a reload.
+    await page.waitForFunction(() => document.querySelectorAll('#zone-steps .zone-step[data-status="done"]').length === 4, undefined, WAIT);
+    const zones = (result.documents.zones.stage_output as { zones: { rank: number }[] }).zones;
+    assert.equal(await page.locator('#zones-table tbody tr').count(), zones.length, 'stage 1: one row per zone');
+    const candidates = (result.documents.refine.stage_output as { candidates: unknown[] }).candidates;
+    assert.equal(await page.locator('#candidates-table tbody tr').count(), candidates.length, 'stage 2: the refined candidates');
+    const confirm = result.documents.confirm.stage_output as { best: string; configs: unknown[]; verdicts: string[] };
+    assert.equal(await page.locator('#confirm-table tbody tr').count(), confirm.configs.length, 'stage 4: every confirmed configuration');
+    assert.match(await page.textContent('#confirm-table') ?? '', /selected/);
+
+    // The forest plot: a row per configuration on validation and test, and the verdicts under it.
+    await page.waitForFunction(() => {
+      const el = document.getElementById('forest') as (HTMLElement & { data?: { y: unknown[] }[] }) | null;
+      return el !== null && Array.isArray(el.data) && el.data.length === 2 && el.querySelector('.main-svg') !== null;
+    }, undefined, WAIT);
+    const forestRows = await page.$eval('#forest', (el) => (el as HTMLElement & { data: { y: string[] }[] }).data.map((t) => t.y.length));
+    assert.deepEqual(forestRows, [confirm.configs.length, confirm.configs.length]);
+    const verdicts = await page.locator('#verdict-list li').allTextContents();
+    assert.ok(verdicts.some((t) => /indistinguishable within noise|is better than/.test(t)), verdicts.join('\n'));
+    for (const v of confirm.verdicts) assert.ok(verdicts.includes(v), `verdict shown: ${v}`);
+
+    // The surface: stage 1's trials by default, with the zones outlined and the peaks, candidates, baseline and pick marked.
+    await page.waitForFunction(() => {
+      const el = document.getElementById('heatmap') as (HTMLElement & { data?: { name?: string }[] }) | null;
+      return el?.data?.some((t) => t.name === 'selected in stage 4') === true;
+    }, undefined, WAIT);
+    assert.equal(await page.inputValue('#surface-stage'), 'zones');
+    const heat = await page.$eval('#heatmap', (el) => {
+      const e = el as HTMLElement & { data: { name?: string; x: number[] }[]; layout: { shapes: { line: { dash?: string } }[] } };
+      return { names: e.data.map((t) => t.name ?? ''), dashed: e.layout.shapes.filter((s) => s.line.dash === 'dash').length };
+    });
+    for (const name of ['zone peak', 'refined candidate', 'plain-grid best', 'selected in stage 4']) assert.ok(heat.names.includes(name), `heatmap marks: ${name}`);
+    assert.ok(heat.dashed >= zones.length, 'each zone outlined');
+    const marks3d = await page.$eval('#surface3d', (el) => (el as HTMLElement & { data: { type: string; name?: string }[] }).data.filter((t) => t.type === 'scatter3d').map((t) => t.name));
+    assert.ok(marks3d.includes('selected in stage 4') && marks3d.includes('zone peak'), marks3d.join(', '));
+    await page.waitForSelector('body[data-charts="idle"]', WAIT);
+    await page.locator('#zones-card').screenshot({ path: join(shots, 'zones.png') });
+    await page.locator('#surface-card').screenshot({ path: join(shots, 'surface-zones.png') });
+    assert.deepEqual(problems, []);
+  } finally {
     await browser.close();
     await dashboard.close();
     await reader.close();

@@ -122,7 +122,7 @@
   function buildStudyPage(name) {
     const v = {
       name: name, version: -1, summary: null, sort: 'number', order: 'asc', states: [], page: 1, limit: 25, selected: null,
-      x: null, y: null, epochIndex: null, bestBy: 'epochs', sliceParam: null, parallelData: null,
+      x: null, y: null, epochIndex: null, bestBy: 'epochs', sliceParam: null, parallelData: null, surfaceStage: null,
       parts: {},
     };
     const p = v.parts;
@@ -140,6 +140,16 @@
     p.surface3d = el('div', { class: 'plot tall', id: 'surface3d' });
     p.heatmap = el('div', { class: 'plot tall', id: 'heatmap' });
     p.surfaceNote = el('p', { class: 'note', id: 'surface-note' });
+    p.stageSel = el('select', { id: 'surface-stage', onchange: function () { v.surfaceStage = p.stageSel.value; drawSurface(v); } });
+    p.stageLabel = el('label', { text: 'trials:' });
+    // The zone strategy's card: shown once the summary says the study used it.
+    p.zoneSteps = el('div', { class: 'zone-steps', id: 'zone-steps' });
+    p.zoneDocs = el('div', { class: 'zone-docs', id: 'zone-docs' });
+    p.forest = el('div', { class: 'plot', id: 'forest' });
+    p.forestNote = el('div', { class: 'verdicts', id: 'verdicts' });
+    p.zonesCard = el('section', { class: 'card', id: 'zones-card', style: 'display:none' }, [
+      el('h2', { text: 'Zone strategy: stages and their documents' }), p.zoneSteps, p.zoneDocs,
+      el('h2', { text: 'Stage 4: confirmation over seeds (mean and 95% interval)', class: 'sub' }), p.forest, p.forestNote]);
     p.parallel = el('div', { class: 'plot', id: 'parallel' });
     p.parallelNote = el('p', { class: 'note' });
     p.sliceSel = el('select', { id: 'slice-param', onchange: function () { v.sliceParam = p.sliceSel.value; drawSlice(v); } });
@@ -164,6 +174,7 @@
 
     app.replaceChildren(
       p.summary,
+      p.zonesCard,
       el('div', { class: 'grid2' }, [
         card('best', 'Best so far against compute', [el('div', { class: 'controls' }, [el('label', { text: 'compute:' }), p.bestBy]), p.best,
           el('p', { class: 'note', text: 'Compute counts every finished trial, pruned and failed ones too; each step is a new best.' })]),
@@ -171,7 +182,7 @@
       ]),
       card('surface', 'Objective surface over two params, by epoch', [
         el('div', { class: 'controls' }, [el('label', { text: 'x:' }), p.xSel, el('label', { text: 'y:' }), p.ySel,
-          el('label', { text: 'epoch:' }), p.epoch, p.epochLabel]),
+          el('label', { text: 'epoch:' }), p.epoch, p.epochLabel, p.stageLabel, p.stageSel]),
         el('div', { class: 'grid2' }, [p.surface3d, p.heatmap]), p.surfaceNote]),
       el('div', { class: 'grid2' }, [
         card('parallel', 'Parallel coordinates', [p.parallel, p.parallelNote]),
@@ -216,7 +227,7 @@
     const started = Date.now();
     // The charts start once the new rows are painted, so a slow WebGL redraw never holds back the table.
     table.then(afterPaint).then(function () {
-      return Promise.all([drawBest(v), drawImportance(v), drawSurfaceControls(v), drawParallel(v), drawWorkers(v)]);
+      return Promise.all([drawBest(v), drawImportance(v), drawSurfaceControls(v), drawParallel(v), drawWorkers(v), drawZones(v)]);
     }).finally(function () {
       setTimeout(function () {
         v.drawing = false;
@@ -366,6 +377,145 @@
     }, function (e) { showError(v.parts.importance, e); });
   }
 
+  // Zone strategy ---------------------------------------------------------
+
+  const ZONE_STAGES = ['zones', 'refine', 'schedules', 'confirm'];
+  const STAGE_TITLES = { zones: 'stage 1: zones', refine: 'stage 2: refine', schedules: 'stage 3: schedules', confirm: 'stage 4: confirm' };
+  const ZONE_COLORS = ['#ffffff', '#ff9f1c', '#f15bb5', '#00bbf9'];
+  // How each kind of mark is drawn: name (legend), colour, symbol, and its corner of the heatmap cell.
+  const MARK_STYLES = [
+    { kind: 'extent', name: 'zone (stage 1)' },
+    { kind: 'peak', name: 'zone peak', color: '#ffffff', symbol: 'triangle-up', symbol3d: 'diamond', size: 11, size3d: 6, dx: -0.3, dy: 0.3 },
+    { kind: 'line', name: 'stage-2 line point', color: '#c9d3e6', symbol: 'circle', symbol3d: 'circle', size: 6, size3d: 3, dx: -0.3, dy: -0.3 },
+    { kind: 'candidate', name: 'refined candidate', color: '#00bbf9', symbol: 'circle', symbol3d: 'circle', size: 10, size3d: 5, dx: -0.3, dy: -0.3 },
+    { kind: 'baseline', name: 'plain-grid best', color: '#ffd23f', symbol: 'square', symbol3d: 'square', size: 10, size3d: 5, dx: 0.3, dy: 0.3 },
+    { kind: 'selected', name: 'selected in stage 4', color: '#e4572e', symbol: 'star', symbol3d: 'cross', size: 16, size3d: 7, dx: 0.3, dy: -0.3 },
+  ];
+
+  function markGroups(marks) {
+    return MARK_STYLES.map(function (st) {
+      return Object.assign({ marks: (marks || []).filter(function (m) { return m.kind === st.kind; }) }, st);
+    }).filter(function (g) { return g.marks.length > 0; });
+  }
+
+  function paramsText(p) {
+    return Object.keys(p).map(function (k) { return k + '=' + num(p[k]); }).join(' ');
+  }
+
+  function ci(m) {
+    if (!m) return '–';
+    return num(m.mean) + ' ± ' + (m.halfWidth === null || m.halfWidth === undefined || !Number.isFinite(m.halfWidth) ? '?' : m.halfWidth.toFixed(4)) + (m.n !== undefined ? ' (n=' + m.n + ')' : '');
+  }
+
+  function smallTable(head, rows, id) {
+    return el('div', { class: 'table-wrap' }, [el('table', id ? { id: id } : {}, [el('thead', {}, [el('tr', {}, head.map(function (h) { return el('th', { text: h }); }))]),
+      el('tbody', {}, rows.map(function (r) { return el('tr', {}, r.map(function (c) { return typeof c === 'object' && c !== null ? el('td', {}, [c]) : el('td', { class: typeof c === 'number' ? 'num' : '', text: c === null || c === undefined ? '–' : (typeof c === 'number' ? num(c) : String(c)) }); })); }))])]);
+  }
+
+  // Each stage's document as the CLI prints it (src/reports/zones-report.ts), in tables.
+  function stageDoc(st, metric) {
+    const o = st.output;
+    const parts = [el('h3', { text: STAGE_TITLES[st.stage] })];
+    if (!o) {
+      parts.push(el('p', { class: 'muted', text: st.status === 'running' ? 'running: ' + num(st.planned) + ' planned trial(s) still to finish.' : (st.note || 'not started') }));
+      return el('div', { class: 'zone-doc', 'data-stage': st.stage }, parts);
+    }
+    if (st.stage === 'zones') {
+      parts.push(el('p', { class: 'note', text: num(o.points) + ' grid points' + (o.epoch !== null ? ', read at epoch ' + o.epoch : '') + '. Noise band: '
+        + (o.noise.note || (o.noise.source + (o.noise.sd !== null && o.noise.sd !== undefined ? ', sd ' + num(o.noise.sd) : ''))) + '.' }));
+      const epochs = o.persistenceEpochs || [];
+      parts.push(smallTable(['zone', 'peak', metric, 'runs', 'prominence', 'extent'].concat(epochs.length ? ['also at epochs ' + epochs.join('/')] : []),
+        o.zones.map(function (z) {
+          return [z.rank, paramsText(z.peak), z.value, z.n, z.prominence, z.extent.length + ' points'].concat(epochs.length ? [epochs.map(function (e) { return z.persistsAt && z.persistsAt.indexOf(e) >= 0 ? String(e) : '–'; }).join(' ')] : []);
+        }), 'zones-table'));
+      parts.push(el('p', { class: 'note', text: 'plain grid best: ' + paramsText(o.gridBest.params) + ' → ' + num(o.gridBest.value) }));
+    } else if (st.stage === 'refine') {
+      parts.push(el('p', { class: 'note', text: o.lines.length + ' line searches through the zones\' peaks; potentially optimal configurations:' }));
+      parts.push(smallTable(['zone', 'configuration', metric, 'found by'], o.candidates.map(function (c) { return [c.zone, paramsText(c.params), c.value, c.source]; }), 'candidates-table'));
+    } else if (st.stage === 'schedules') {
+      parts.push(smallTable(['configuration', 'schedule', metric, 'runs'], o.ranking.slice(0, 8).map(function (r) {
+        const p = Object.assign({}, r.params); delete p.lr_schedule;
+        return [paramsText(p), r.schedule, r.value, r.n];
+      })));
+      if (o.ranking.length > 8) parts.push(el('p', { class: 'note', text: 'best 8 of ' + o.ranking.length + ' candidate × schedule runs' }));
+      if (o.surveyRank) parts.push(el('p', { class: 'note', text: 'Did the survey\'s ranking hold? Spearman ρ between epoch ' + o.surveyRank.epoch + ' and epoch ' + o.surveyRank.final + ': ' + o.surveyRank.rho.toFixed(2) }));
+    } else if (st.stage === 'confirm') {
+      parts.push(el('p', { class: 'note', text: 'selected: ' + o.best + (o.selectedBy ? ', by ' + o.selectedBy : '') }));
+      parts.push(smallTable(['configuration', o.metric + ' (validation)', o.testMetric + ' (test)', ''], o.configs.map(function (c) {
+        return [c.label, ci(c.validation), c.test ? ci(c.test) : '–', c.label === o.best ? 'selected' : (c.baseline ? 'plain-grid best' : '')];
+      }), 'confirm-table'));
+    }
+    return el('div', { class: 'zone-doc', 'data-stage': st.stage }, parts);
+  }
+
+  function drawZones(v) {
+    if (v.summary.strategy !== 'zones') { v.parts.zonesCard.style.display = 'none'; return Promise.resolve(); }
+    v.parts.zonesCard.style.display = '';
+    return api('studies/' + encodeURIComponent(v.name) + '/zones').then(function (d) {
+      const metric = v.summary.metric;
+      v.parts.zoneSteps.replaceChildren.apply(v.parts.zoneSteps, d.stages.map(function (st) {
+        const t = st.trials;
+        const counts = [num(t.complete) + ' complete'].concat(t.running ? [num(t.running) + ' running'] : [], t.waiting ? [num(t.waiting) + ' waiting'] : [],
+          t.failed ? [num(t.failed) + ' failed'] : [], t.pruned ? [num(t.pruned) + ' pruned'] : []).join(', ');
+        return el('div', { class: 'zone-step ' + st.status, 'data-stage': st.stage, 'data-status': st.status }, [
+          el('div', { class: 'zone-step-title', text: STAGE_TITLES[st.stage] }),
+          el('span', { class: 'state ' + ({ done: 'complete', running: 'running', waiting: 'waiting', error: 'failed' })[st.status], text: st.status }),
+          el('div', { class: 'muted', text: counts + ' · ' + num(st.epochs) + ' epochs' }),
+        ]);
+      }));
+      v.parts.zoneDocs.replaceChildren.apply(v.parts.zoneDocs, d.stages.map(function (st) { return stageDoc(st, metric); }));
+      drawForest(v, d.confirm);
+    }, function (e) { showError(v.parts.zoneDocs, e); });
+  }
+
+  // Stage 4's forest plot: each confirmed configuration's mean and 95% interval over seeds, on validation (which
+  // selects) and test (reported); the selected one a red diamond with a dashed line at its mean, the baseline a square.
+  function drawForest(v, c) {
+    if (!c) {
+      Plotly.purge(v.parts.forest);
+      v.parts.forest.replaceChildren(el('p', { class: 'muted', text: 'Stage 4 has not finished: its forest plot and verdicts come when it does.' }));
+      v.parts.forestNote.replaceChildren();
+      return;
+    }
+    if (v.parts.forest.firstChild && v.parts.forest.firstChild.tagName === 'P') v.parts.forest.replaceChildren();
+    const rows = c.configs.slice().reverse();
+    const withTest = rows.every(function (r) { return r.test; });
+    const panels = [{ get: function (r) { return r.validation; }, name: c.metric + ' (validation, selects)', axis: '' }]
+      .concat(withTest ? [{ get: function (r) { return r.test; }, name: c.testMetric + ' (test, reported)', axis: '2' }] : []);
+    const style = function (r) {
+      if (r.label === c.best) return { symbol: 'diamond', color: '#e4572e', size: 13 };
+      if (r.baseline) return { symbol: 'square', color: '#ffb000', size: 11 };
+      return { symbol: 'circle', color: '#2f5fd0', size: 9 };
+    };
+    const traces = [];
+    const shapes = [];
+    const picked = rows.filter(function (r) { return r.label === c.best; })[0];
+    panels.forEach(function (p) {
+      traces.push({ type: 'scatter', mode: 'markers', xaxis: 'x' + p.axis, yaxis: 'y', showlegend: false, name: p.name,
+        x: rows.map(function (r) { return p.get(r).mean; }), y: rows.map(function (r) { return r.label; }),
+        error_x: { type: 'data', symmetric: false, array: rows.map(function (r) { return p.get(r).high - p.get(r).mean; }),
+          arrayminus: rows.map(function (r) { return p.get(r).mean - p.get(r).low; }), color: '#5d6675', thickness: 1.5, width: 4 },
+        marker: { symbol: rows.map(function (r) { return style(r).symbol; }), color: rows.map(function (r) { return style(r).color; }),
+          size: rows.map(function (r) { return style(r).size; }), line: { color: '#1d2330', width: 1 } },
+        text: rows.map(function (r) { return ci(p.get(r)); }), hovertemplate: '%{y}<br>' + p.name + ': %{text}<extra></extra>' });
+      if (picked) {
+        shapes.push({ type: 'line', xref: 'x' + p.axis, yref: 'paper', x0: p.get(picked).mean, x1: p.get(picked).mean, y0: 0, y1: 1,
+          line: { color: '#e4572e', width: 1.2, dash: 'dash' } });
+      }
+    });
+    const layout = {
+      font: font, margin: { l: 20, r: 20, t: 30, b: 45 }, height: Math.max(220, 60 + rows.length * 42), shapes: shapes,
+      yaxis: { automargin: true, tickfont: { size: 11 } },
+      xaxis: { domain: withTest ? [0, 0.48] : [0, 1], title: { text: panels[0].name }, zeroline: false },
+    };
+    if (withTest) layout.xaxis2 = { domain: [0.52, 1], title: { text: panels[1].name }, zeroline: false, anchor: 'y' };
+    v.parts.forest.style.height = layout.height + 'px';
+    Plotly.react(v.parts.forest, traces, layout, plotConfig);
+    const verdicts = (c.verdicts || []).concat(c.improvement && c.improvement.verdict && (c.verdicts || []).indexOf(c.improvement.verdict) < 0 ? [c.improvement.verdict] : []);
+    v.parts.forestNote.replaceChildren(el('p', { class: 'note', text: 'Red diamond: the configuration selected (by ' + (c.selectedBy || 'stage 3') + '); square: the plain grid\'s best rerun; dashed: the selected mean. Verdicts:' }),
+      el('ul', { id: 'verdict-list' }, verdicts.map(function (t) { return el('li', { text: t }); })));
+  }
+
   // Surface -------------------------------------------------------------
 
   function fillSelect(sel, names, current) {
@@ -387,6 +537,20 @@
     if (v.y === null || names.indexOf(v.y) < 0 || v.y === v.x) v.y = numeric.filter(function (p) { return p.name !== v.x; })[0].name;
     fillSelect(v.parts.xSel, names, v.x);
     fillSelect(v.parts.ySel, names, v.y);
+    // Zone-strategy studies: which stage's trials the surface shows (stage 1's grid by default, as the zones were read).
+    const stages = ZONE_STAGES.filter(function (k) { return s.stages[k] !== undefined; })
+      .concat(Object.keys(s.stages).filter(function (k) { return ZONE_STAGES.indexOf(k) < 0; }));
+    v.parts.stageSel.style.display = v.parts.stageLabel.style.display = stages.length ? '' : 'none';
+    if (stages.length) {
+      if (v.surfaceStage === null || (v.surfaceStage !== 'all' && stages.indexOf(v.surfaceStage) < 0)) v.surfaceStage = stages.indexOf('zones') >= 0 ? 'zones' : 'all';
+      const have = Array.from(v.parts.stageSel.options).map(function (o) { return o.value; }).join('\n');
+      if (have !== ['all'].concat(stages).join('\n')) {
+        v.parts.stageSel.replaceChildren.apply(v.parts.stageSel, [el('option', { value: 'all', text: 'every stage' })].concat(stages.map(function (k) {
+          return el('option', { value: k, text: (STAGE_TITLES[k] || k) + ' only' });
+        })));
+      }
+      v.parts.stageSel.value = v.surfaceStage;
+    } else v.surfaceStage = 'all';
     if (v.sliceParam === null) v.sliceParam = v.x;
     fillSelect(v.parts.sliceSel, names, v.sliceParam);
     // The slider's stops: every epoch reported, then the final objective value; it keeps its epoch as new ones arrive.
@@ -404,7 +568,11 @@
   // Both views put the cells at even steps (0, 1, 2, ...) labelled with their values, as a grid search's axes are read
   // (16, 32, ..., 512 evenly, not bunched at one end); binned axes are labelled with each bin's centre in 3D.
   function axisLayout(a, forHeatmap) {
-    if (forHeatmap) return { title: { text: a.param + (a.log ? ' (log scale)' : '') }, type: 'category', automargin: true };
+    // The heatmap: cells at 0, 1, 2, ... labelled with their values, so marks can sit anywhere in a cell.
+    if (forHeatmap) {
+      return { title: { text: a.param + (a.log ? ' (log scale)' : '') }, automargin: true, zeroline: false, showgrid: false,
+        tickvals: cellIndex(a), ticktext: a.labels, range: [-0.5, a.labels.length - 0.5] };
+    }
     const title = { text: a.param + (a.log ? ' (log)' : '') };
     const labels = a.kind === 'bins' ? a.positions.map(num) : a.labels;
     const every = Math.max(1, Math.ceil(labels.length / 8));
@@ -430,10 +598,14 @@
     if (v.x === v.y) { v.parts.surfaceNote.textContent = 'Pick two different params.'; return Promise.resolve(); }
     const stop = v.epochStops[v.epochIndex];
     v.parts.epochLabel.textContent = stop === 'final' ? 'final value' : 'epoch ' + stop;
-    const req = { x: v.x, y: v.y, epoch: String(stop) };
+    const req = { x: v.x, y: v.y, epoch: String(stop), stage: v.surfaceStage || 'all' };
     const asked = JSON.stringify(req);
     v.surfaceAsked = asked;
-    return api('studies/' + encodeURIComponent(v.name) + '/surface', req).then(function (d) {
+    const zoned = v.summary.strategy === 'zones';
+    return Promise.all([api('studies/' + encodeURIComponent(v.name) + '/surface', req),
+      zoned ? api('studies/' + encodeURIComponent(v.name) + '/zones', { x: v.x, y: v.y }) : null]).then(function (both) {
+      const d = both[0];
+      const marks = both[1] ? both[1].marks : [];
       if (v.surfaceAsked !== asked) return; // the slider moved on meanwhile
       const metric = v.summary.metric;
       const what = (d.epoch === null ? metric + ' (final)' : metric + ' at epoch ' + d.epoch);
@@ -450,6 +622,15 @@
         traces3d.push({ type: 'scatter3d', mode: 'markers', name: 'best cell', x: [d.best.xi], y: [d.best.yi], z: [d.best.value],
           marker: { size: 6, color: '#e4572e', symbol: 'diamond' }, hovertemplate: 'best cell: %{z}<extra></extra>' });
       }
+      // The zone strategy's marks in 3D: on the cell's mean where the surface has one, else at the mark's own value.
+      for (const g of markGroups(marks)) {
+        const ms = g.marks.filter(function (m) { return g.kind !== 'extent'; });
+        if (!ms.length) continue;
+        traces3d.push({ type: 'scatter3d', mode: 'markers', name: g.name, x: ms.map(function (m) { return m.xi; }), y: ms.map(function (m) { return m.yi; }),
+          z: ms.map(function (m) { const c = d.z[m.yi] && d.z[m.yi][m.xi]; return c !== null && c !== undefined ? c : m.value; }),
+          text: ms.map(function (m) { return m.label; }), hovertemplate: '%{text}<extra></extra>',
+          marker: { size: g.size3d, color: g.color, symbol: g.symbol3d, line: { color: '#1d2330', width: 1 } } });
+      }
       Plotly.react(v.parts.surface3d, traces3d, {
         font: font, margin: { l: 0, r: 0, t: 30, b: 0 }, showlegend: false,
         title: { text: what, font: { size: 13 } },
@@ -458,21 +639,39 @@
       }, plotConfig);
       const texts = d.z.map(function (row) { return row.map(function (z) { return z === null ? '' : num(z); }); });
       const heat = [{
-        type: 'heatmap', x: d.x.labels, y: d.y.labels, z: d.z, text: texts, texttemplate: d.x.labels.length * d.y.labels.length <= 100 ? '%{text}' : '',
-        customdata: d.n, hovertemplate: d.x.param + ' %{x}<br>' + d.y.param + ' %{y}<br>mean %{z} over %{customdata} trials<extra></extra>',
+        type: 'heatmap', x: cellIndex(d.x), y: cellIndex(d.y), z: d.z, text: texts, texttemplate: d.x.labels.length * d.y.labels.length <= 100 ? '%{text}' : '',
+        customdata: hover, hovertemplate: '%{customdata}<extra></extra>',
         colorscale: 'Viridis', colorbar: { title: { text: metric, side: 'right' }, thickness: 14 }, xgap: 1, ygap: 1, hoverongaps: false,
       }];
       const shapes = d.best ? [{ type: 'rect', xref: 'x', yref: 'y', x0: d.best.xi - 0.5, x1: d.best.xi + 0.5, y0: d.best.yi - 0.5, y1: d.best.yi + 0.5,
         line: { color: '#e4572e', width: 3 } }] : [];
+      // Zones: each zone's cells outlined (dashed, one colour per zone); the other marks as symbols over the cells.
+      for (const m of marks) {
+        if (m.kind !== 'extent') continue;
+        shapes.push({ type: 'rect', xref: 'x', yref: 'y', x0: m.xi - 0.5, x1: m.xi + 0.5, y0: m.yi - 0.5, y1: m.yi + 0.5,
+          line: { color: ZONE_COLORS[(m.zone - 1) % ZONE_COLORS.length], width: 2.5, dash: 'dash' } });
+      }
+      for (const g of markGroups(marks)) {
+        if (g.kind === 'extent') continue;
+        // Each kind of mark sits in its own corner of the cell, so the cell's value and the other marks stay readable.
+        heat.push({ type: 'scatter', mode: 'markers', name: g.name, x: g.marks.map(function (m) { return m.xi + g.dx; }),
+          y: g.marks.map(function (m) { return m.yi + g.dy; }), text: g.marks.map(function (m) { return m.label; }), hovertemplate: '%{text}<extra></extra>',
+          marker: { size: g.size, color: g.color, symbol: g.symbol, line: { color: '#1d2330', width: 1.2 } } });
+      }
+      const withMarks = marks.length > 0;
       Plotly.react(v.parts.heatmap, heat, {
-        font: font, margin: { l: 90, r: 10, t: 30, b: 80 }, title: { text: what, font: { size: 13 } },
+        font: font, margin: { l: 90, r: 10, t: 30, b: withMarks ? 110 : 80 }, title: { text: what, font: { size: 13 } },
         xaxis: axisLayout(d.x, true), yaxis: axisLayout(d.y, true), shapes: shapes, plot_bgcolor: '#f4f6f9',
+        showlegend: withMarks, legend: { orientation: 'h', y: -0.22, x: 0, font: { size: 11 } },
       }, plotConfig);
       v.parts.surface3d.setAttribute('data-epoch', String(d.epoch));
       v.parts.surfaceNote.textContent = 'Each cell is the mean of ' + what + ' over its trials (seeds and repeats), ' + num(d.trials)
         + ' trials in all; empty cells had none'
         + (d.epoch === null ? '' : ' reaching that epoch') + '. ' + (d.x.kind === 'bins' || d.y.kind === 'bins' ? 'Params with many distinct values are binned (16 bins, log-spaced on log axes). ' : '')
-        + 'The red mark is the best cell.';
+        + 'The red mark is the best cell.'
+        + (zoned ? ' Zone strategy: dashed outlines are the zones found in stage 1 (one colour per zone), with their peaks, the points stage 2\'s line searches ran,'
+          + ' the refined candidates, the plain grid\'s best and the configuration stage 4 selected (hover for each).'
+          + (marks.some(function (m) { return m.kind === 'line' || m.kind === 'candidate'; }) && v.surfaceStage === 'zones' ? ' Refined points off the grid sit in columns or rows of their own, empty in stage 1.' : '') : '');
     }, function (e) { showError(v.parts.surfaceNote, e); });
   }
 
