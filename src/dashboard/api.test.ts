@@ -174,3 +174,19 @@ test('a large study answers from its first page while the rest is read, and says
   }
   assert.fail('the read never finished');
 });
+
+test('the size chart\'s Pareto front is over every complete trial (brute force agrees), not the parallel-coordinates sample', async () => {
+  const { api } = await setup(300);
+  const d = (await api.handle('/api/studies/s1/parallel', q('limit=10'))).body as {
+    shown: number; total: number; front: { parameters: number[]; values: number[]; numbers: number[]; trials: number };
+  };
+  assert.equal(d.shown, 10);
+  assert.equal(d.front.trials, 300);
+  const all = ((await api.handle('/api/studies/s1/trials', q('limit=500'))).body as { rows: { number: number; parameters: number; value: number }[] }).rows;
+  // Brute force: a trial is on the front when no other has fewer-or-equal parameters and a higher-or-equal value with one strictly better
+  // (of exact duplicates, the lowest number).
+  const onFront = all.filter((a) => !all.some((b) => b !== a && b.parameters <= a.parameters && b.value >= a.value
+    && (b.parameters < a.parameters || b.value > a.value || b.number < a.number)));
+  assert.deepEqual([...d.front.numbers].sort((x, y) => x - y), onFront.map((r) => r.number).sort((x, y) => x - y));
+  assert.ok(d.front.numbers.length >= 3);
+});

@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/storage.js';
 import { emptyCounts } from '../storage/storage.js';
 import type { TrialState } from '../core/types.js';
-import { bestSoFar, importance, parallel, SORT_KEYS, sortedIndices, surface } from './aggregate.js';
+import { bestSoFar, importance, parallel, SORT_KEYS, sizeFront, sortedIndices, surface } from './aggregate.js';
 import { makeAxis, type Axis } from './axis.js';
 import { badParam, HttpError } from './http-error.js';
 import { StudyCache, type TrialRow } from './study-cache.js';
@@ -287,6 +287,10 @@ export class DashboardApi {
 
   private parallel(cache: StudyCache, q: URLSearchParams): unknown {
     const limit = intParam(q, 'limit', 1000, 10, MAX_PARALLEL);
-    return cache.memoise(`parallel:${limit}`, () => parallel(cache.all(), this.axes(cache), limit, cache.study.direction, cache.study.metric));
+    return cache.memoise(`parallel:${limit}`, () => ({
+      ...parallel(cache.all(), this.axes(cache), limit, cache.study.direction, cache.study.metric),
+      // The size chart's front over every complete trial, not the sample the lines show.
+      front: cache.memoise('front', () => sizeFront(cache.all(), cache.study.direction)),
+    }));
   }
 }

@@ -10,11 +10,18 @@ class Gated extends MemoryStorage {
   calls: { fromNumber: number; limit: number; ids: readonly number[] }[] = [];
   gate: Promise<void> | null = null;
   failNext = false;
+  failed: Promise<void>;
+  private markFailed!: () => void;
+  constructor() {
+    super();
+    this.failed = new Promise((r) => (this.markFailed = r));
+  }
   override async listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]> {
     this.calls.push({ fromNumber: query.fromNumber, limit: query.limit, ids: query.ids ?? [] });
     if (this.calls.length > 1 && this.gate) await this.gate;
     if (this.failNext) {
       this.failNext = false;
+      this.markFailed();
       throw new Error('storage went away');
     }
     return super.listTrialDigests(studyId, query);
@@ -83,7 +90,8 @@ test('a page that fails is reported to one refresh, and the read resumes where i
   await cache.refresh();
   storage.failNext = true;
   open();
-  await new Promise((r) => setTimeout(r, 20));
+  await storage.failed;
+  await new Promise((r) => setImmediate(r));
   await assert.rejects(cache.refresh(), /storage went away/);
   await cache.loaded();
   assert.equal(cache.loading, null);

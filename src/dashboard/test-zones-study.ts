@@ -69,7 +69,7 @@ export async function runTestZonesStudy(storage: Storage, name: string, o: { del
   const plan = compile(zonesSpec(name), { name });
   const { study } = await openStudyForPlan(storage, plan);
   try {
-    const result = await runZonesStudy(plan.spec, {
+    const result = await runZonesStudy(plan, {
       storage, study, space: plan.space, fixed: plan.fixed, workerId: 'w-zones', parallel: 2, maxAttempts: 1, seed: plan.seed,
       signal: o.signal ?? new AbortController().signal, runner: zonesRunner(o.delayMs), outDir: mkdtempSync(join(tmpdir(), 'hz-zones-docs-')),
     });

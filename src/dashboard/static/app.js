@@ -155,6 +155,7 @@
     p.sliceSel = el('select', { id: 'slice-param', onchange: function () { v.sliceParam = p.sliceSel.value; drawSlice(v); } });
     p.slice = el('div', { class: 'plot', id: 'slice' });
     p.pareto = el('div', { class: 'plot', id: 'size' });
+    p.paretoNote = el('p', { class: 'note', id: 'size-note' });
     p.stateBoxes = el('span', {}, ['complete', 'running', 'waiting', 'pruned', 'failed'].map(function (s) {
       const box = el('input', { type: 'checkbox', value: s, 'data-state': s });
       box.addEventListener('change', function () {
@@ -192,7 +193,7 @@
         el('div', { class: 'table-wrap' }, [p.table]), p.pager]),
       el('div', { class: 'grid2' }, [
         el('section', { class: 'card', id: 'curve-card' }, [p.curveTitle, p.curve]),
-        el('div', {}, [card('workers', 'Workers', [p.workers]), card('size', 'Objective against trainable parameters', [p.pareto])]),
+        el('div', {}, [card('workers', 'Workers', [p.workers]), card('size', 'Objective against trainable parameters', [p.pareto, p.paretoNote])]),
       ]),
     );
     return v;
@@ -734,20 +735,23 @@
         xaxis: { visible: false }, yaxis: { visible: false } }, plotConfig);
       return;
     }
-    // The Pareto front: fewest parameters for the objective reached (no trial is both smaller and better).
-    const max = v.summary.direction === 'maximize';
+    // The points: the sample parallel coordinates show. The Pareto front (fewest parameters for the objective reached:
+    // no trial is both smaller and better) comes from the server over every complete trial, not over the sample.
     const pts = size.values.map(function (s, i) { return { s: s, o: objective.values[i], n: d.numbers[i] }; })
       .filter(function (p) { return !Number.isNaN(p.s); })
-      .sort(function (a, b) { return a.s - b.s || (max ? b.o - a.o : a.o - b.o); });
-    const front = [];
-    for (const p of pts) if (front.length === 0 || (max ? p.o > front[front.length - 1].o : p.o < front[front.length - 1].o)) front.push(p);
+      .sort(function (a, b) { return a.s - b.s; });
+    const f = d.front || { parameters: [], values: [], numbers: [], trials: 0 };
+    const xs = pts.map(function (p) { return p.s; }).concat(f.parameters);
     Plotly.react(v.parts.pareto, [
       { type: 'scatter', mode: 'markers', name: 'trials', x: pts.map(function (p) { return p.s; }), y: pts.map(function (p) { return p.o; }),
         text: pts.map(function (p) { return 'trial #' + p.n; }), marker: { color: '#9aa6bd', size: 6 } },
-      { type: 'scatter', mode: 'lines+markers', name: 'Pareto front', line: { shape: 'hv', color: '#e4572e' }, x: front.map(function (p) { return p.s; }),
-        y: front.map(function (p) { return p.o; }), text: front.map(function (p) { return 'trial #' + p.n; }) },
-    ], { font: font, margin: { l: 60, r: 20, t: 10, b: 45 }, xaxis: Object.assign({ title: { text: 'trainable parameters' }, type: 'log' }, pts.length ? logTicks(pts[0].s, pts[pts.length - 1].s) : {}), yaxis: { title: { text: objective.label } },
-      legend: { orientation: 'h', y: 1.12 } }, plotConfig);
+      { type: 'scatter', mode: 'lines+markers', name: 'Pareto front', line: { shape: 'hv', color: '#e4572e' }, x: f.parameters,
+        y: f.values, text: f.numbers.map(function (n) { return 'trial #' + n; }) },
+    ], { font: font, margin: { l: 60, r: 20, t: 10, b: 45 },
+      xaxis: Object.assign({ title: { text: 'trainable parameters' }, type: 'log' }, xs.length ? logTicks(Math.min.apply(null, xs), Math.max.apply(null, xs)) : {}),
+      yaxis: { title: { text: objective.label } }, legend: { orientation: 'h', y: 1.12 } }, plotConfig);
+    v.parts.paretoNote.textContent = 'Pareto front over all ' + num(f.trials) + ' complete trials that report `parameters` (' + f.parameters.length + ' on it)'
+      + (d.shown < d.total ? '; grey points: the ' + num(d.shown) + ' the parallel coordinates show.' : '.');
   }
 
   // Routing ---------------------------------------------------------------
