@@ -203,15 +203,27 @@ export function paretoFront<T>(points: readonly T[], a: (p: T) => number, b: (p:
   return front;
 }
 
+/** The size chart's Pareto front, as sent. */
+export interface SizeFront {
+  readonly parameters: number[];
+  readonly values: number[];
+  readonly numbers: number[];
+  /** Complete trials that report `parameters` (the front is over these). */
+  readonly trials: number;
+}
+
 /**
  * The objective against trainable parameters: the Pareto front (fewest parameters for the value reached) over every
  * complete trial that reports `parameters`, whatever the sample parallel coordinates show; null when none does.
  */
-export function sizeFront(rows: readonly TrialRow[], direction: Direction): { parameters: number[]; values: number[]; numbers: number[]; trials: number } | null {
+export function sizeFront(rows: readonly TrialRow[], direction: Direction): SizeFront | null {
   const sized = rows.filter((r) => r.state === 'complete' && r.parameters !== null && r.value !== null && Number.isFinite(r.value));
   if (sized.length === 0) return null;
   const front = paretoFront(sized, (r) => r.parameters as number, (r) => r.value as number, ['minimize', direction]);
-  return { parameters: front.map((r) => r.parameters as number), values: front.map((r) => r.value as number), numbers: front.map((r) => r.number), trials: sized.length };
+  return {
+    parameters: front.map((r) => r.parameters as number), values: front.map((r) => r.value as number),
+    numbers: front.map((r) => r.number), trials: sized.length,
+  };
 }
 
 /** Columns the trial table sorts by; `param:NAME` sorts by a param. */

@@ -280,7 +280,8 @@ export class DashboardApi {
     if (y === null || !params.includes(y)) throw badParam('y', y ?? '', `one of the study's params (${params.join(', ')})`);
     const ax = this.axis(cache, x);
     const ay = this.axis(cache, y);
-    const marks = (view as ZoneView).points.map((p) => ({ kind: p.kind, zone: p.zone, value: p.value, label: p.label, xi: ax.cellOf(p.params[x]), yi: ay.cellOf(p.params[y]) }))
+    const marks = (view as ZoneView).points
+      .map((p) => ({ kind: p.kind, zone: p.zone, value: p.value, label: p.label, xi: ax.cellOf(p.params[x]), yi: ay.cellOf(p.params[y]) }))
       .filter((m) => m.xi >= 0 && m.yi >= 0);
     return { ...view, marks };
   }

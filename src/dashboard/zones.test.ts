@@ -8,7 +8,8 @@ import type { ZoneStageView } from './zones.js';
 
 const q = (s = ''): URLSearchParams => new URLSearchParams(s);
 type Mark = { kind: string; xi: number; yi: number; zone: number | null; label: string };
-type Zones = { stages: ZoneStageView[]; marks: Mark[] | null; confirm: { best: string; verdicts: string[]; configs: { label: string; baseline: boolean }[] } | null };
+type Confirm = { best: string; verdicts: string[]; configs: { label: string; baseline: boolean }[] };
+type Zones = { stages: ZoneStageView[]; marks: Mark[] | null; confirm: Confirm | null };
 
 test('a zone study: its four stages with their documents, the marks on the surface, stage 4 with verdicts', async () => {
   const storage = new MemoryStorage();

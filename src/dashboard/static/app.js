@@ -512,7 +512,8 @@
     if (withTest) layout.xaxis2 = { domain: [0.52, 1], title: { text: panels[1].name }, zeroline: false, anchor: 'y' };
     v.parts.forest.style.height = layout.height + 'px';
     Plotly.react(v.parts.forest, traces, layout, plotConfig);
-    const verdicts = (c.verdicts || []).concat(c.improvement && c.improvement.verdict && (c.verdicts || []).indexOf(c.improvement.verdict) < 0 ? [c.improvement.verdict] : []);
+    const own = c.verdicts || [];
+    const verdicts = own.concat(c.improvement && c.improvement.verdict && own.indexOf(c.improvement.verdict) < 0 ? [c.improvement.verdict] : []);
     v.parts.forestNote.replaceChildren(el('p', { class: 'note', text: 'Red diamond: the configuration selected (by ' + (c.selectedBy || 'stage 3') + '); square: the plain grid\'s best rerun; dashed: the selected mean. Verdicts:' }),
       el('ul', { id: 'verdict-list' }, verdicts.map(function (t) { return el('li', { text: t }); })));
   }
@@ -625,8 +626,8 @@
       }
       // The zone strategy's marks in 3D: on the cell's mean where the surface has one, else at the mark's own value.
       for (const g of markGroups(marks)) {
-        const ms = g.marks.filter(function (m) { return g.kind !== 'extent'; });
-        if (!ms.length) continue;
+        if (g.kind === 'extent') continue;
+        const ms = g.marks;
         traces3d.push({ type: 'scatter3d', mode: 'markers', name: g.name, x: ms.map(function (m) { return m.xi; }), y: ms.map(function (m) { return m.yi; }),
           z: ms.map(function (m) { const c = d.z[m.yi] && d.z[m.yi][m.xi]; return c !== null && c !== undefined ? c : m.value; }),
           text: ms.map(function (m) { return m.label; }), hovertemplate: '%{text}<extra></extra>',
