@@ -158,6 +158,20 @@ export class DashboardApi {
     return this.axes(cache).find((a) => a.param === param) as Axis;
   }
 
+  /** The zone-strategy stages the study's trials carry (the surface's `stage` choices besides `all`). */
+  private stagesOf(cache: StudyCache): string[] {
+    return cache.memoise('stageNames', () => [...new Set(cache.all().map((r) => r.stage).filter((st): st is string => st !== null))]);
+  }
+
+  /** A param's axis over one stage's trials (so stage 1's surface is its grid, without stage 2's refined values). */
+  private stageAxis(cache: StudyCache, param: string, stage: string): Axis {
+    if (stage === 'all') return this.axis(cache, param);
+    return cache.memoise(`axis:${stage}:${param}`, () => {
+      const log = (cache.study.spec as { space?: Record<string, { log?: unknown }> } | null)?.space?.[param]?.log;
+      return makeAxis(param, cache.all().filter((r) => r.stage === stage).map((r) => r.params[param]), typeof log === 'boolean' ? log : undefined);
+    });
+  }
+
   private summary(cache: StudyCache): unknown {
     return cache.memoise('summary', () => {
       const rows = cache.all();
@@ -250,10 +264,10 @@ export class DashboardApi {
       if (!Number.isFinite(epoch)) throw badParam('epoch', rawEpoch, 'a step number or "final"');
     }
     // `stage`: only the trials one zone-strategy stage ran (stage 1's grid, say), else every trial.
-    const stages = [...new Set(cache.all().map((r) => r.stage).filter((st): st is string => st !== null))];
-    const stage = choiceParam(q, 'stage', ['all', ...stages], 'all');
+    const stage = choiceParam(q, 'stage', ['all', ...this.stagesOf(cache)], 'all');
+    const rows = stage === 'all' ? cache.all() : cache.all().filter((r) => r.stage === stage);
     return cache.memoise(`surface:${x}:${y}:${epoch}:${stage}`, () => ({
-      ...surface(stage === 'all' ? cache.all() : cache.all().filter((r) => r.stage === stage), this.axis(cache, x), this.axis(cache, y), epoch, cache.study.direction),
+      ...surface(rows, this.stageAxis(cache, x, stage), this.stageAxis(cache, y, stage), epoch, cache.study.direction),
       stage,
     }));
   }
@@ -278,11 +292,13 @@ export class DashboardApi {
     const params = this.paramNames(cache);
     if (x === null || !params.includes(x)) throw badParam('x', x ?? '', `one of the study's params (${params.join(', ')})`);
     if (y === null || !params.includes(y)) throw badParam('y', y ?? '', `one of the study's params (${params.join(', ')})`);
-    const ax = this.axis(cache, x);
-    const ay = this.axis(cache, y);
+    // On the axes of the surface asked with the same `stage`: xi, yi in cells, fractional for a point between grid values.
+    const stage = choiceParam(q, 'stage', ['all', ...this.stagesOf(cache)], 'all');
+    const ax = this.stageAxis(cache, x, stage);
+    const ay = this.stageAxis(cache, y, stage);
     const marks = (view as ZoneView).points
-      .map((p) => ({ kind: p.kind, zone: p.zone, value: p.value, label: p.label, xi: ax.cellOf(p.params[x]), yi: ay.cellOf(p.params[y]) }))
-      .filter((m) => m.xi >= 0 && m.yi >= 0);
+      .map((p) => ({ kind: p.kind, zone: p.zone, value: p.value, label: p.label, xi: ax.positionOf(p.params[x]), yi: ay.positionOf(p.params[y]) }))
+      .filter((m) => m.xi !== -1 && m.yi !== -1);
     return { ...view, marks };
   }
 

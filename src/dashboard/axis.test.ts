@@ -39,3 +39,20 @@ test('strings and booleans are categories', () => {
   assert.equal(a.cellOf('tanh'), 1);
   assert.equal(a.cellOf(undefined), -1);
 });
+
+test('positionOf: a grid value at its cell, a value between two at its fraction (log where the axis is), outside at -1', () => {
+  const units = makeAxis('units', [16, 32, 64, 128, 256, 512]);
+  assert.equal(units.positionOf(128), 3);
+  assert.equal(units.positionOf(160), 3 + 32 / 128, 'linear: 16–512 spans 32×, under the log threshold');
+  assert.equal(units.positionOf(8), -1);
+  assert.equal(units.positionOf('x'), -1);
+  const lr = makeAxis('lr', [1e-4, 1e-3, 1e-2], true);
+  assert.ok(Math.abs(lr.positionOf(Math.sqrt(1e-4 * 1e-3)) - 0.5) < 1e-12, 'log axis: the geometric mean is half way');
+  const many = makeAxis('x', Array.from({ length: 100 }, (_, i) => i));
+  assert.equal(many.kind, 'bins');
+  assert.equal(many.positionOf(0), -0.5);
+  assert.ok(Math.abs(many.positionOf(99) - 15.5) < 1e-12);
+  assert.equal(many.cellOf(50), Math.floor(many.positionOf(50) + 0.5));
+  const cats = makeAxis('act', ['relu', 'tanh']);
+  assert.equal(cats.positionOf('tanh'), 1);
+});

@@ -22,6 +22,11 @@ export interface Axis {
   readonly labels: string[];
   /** The cell of a value, or -1 when it has none (a value of another type, a category beyond MAX_CATEGORIES). */
   cellOf(v: ParamValue | undefined): number;
+  /**
+   * Where a value sits on the axis in cells (0, 1, 2, ...; fractional between two cells' values, on a log scale where
+   * the axis has one), for marking a configuration off the grid (a refined point); -1 outside the axis's range.
+   */
+  positionOf(v: ParamValue | undefined): number;
 }
 
 /** A short label for a number: 4 significant digits, exponent form when tiny or huge. */
@@ -53,7 +58,8 @@ export function makeAxis(param: string, values: readonly (ParamValue | undefined
   if (!numeric) {
     const cats = [...new Set(present.map((v) => String(v)))].sort().slice(0, MAX_CATEGORIES);
     const index = new Map(cats.map((c, i) => [c, i]));
-    return { param, kind: 'categories', log: false, positions: cats.map((_, i) => i), labels: cats, cellOf: (v) => (v === undefined ? -1 : index.get(String(v)) ?? -1) };
+    const cellOf = (v: ParamValue | undefined): number => (v === undefined ? -1 : index.get(String(v)) ?? -1);
+    return { param, kind: 'categories', log: false, positions: cats.map((_, i) => i), labels: cats, cellOf, positionOf: cellOf };
   }
   const nums = present as number[];
   const distinct = [...new Set(nums)].sort((a, b) => a - b);
@@ -62,7 +68,17 @@ export function makeAxis(param: string, values: readonly (ParamValue | undefined
   const log = looksLog(distinct, logHint);
   if (distinct.length <= MAX_DISTINCT_CELLS) {
     const index = new Map(distinct.map((v, i) => [v, i]));
-    return { param, kind: 'values', log, positions: distinct, labels: distinct.map(label), cellOf: (v) => (typeof v === 'number' ? index.get(v) ?? -1 : -1) };
+    const u = (v: number): number => (log ? Math.log(v) : v);
+    const positionOf = (v: ParamValue | undefined): number => {
+      if (typeof v !== 'number' || !(v >= min && v <= max)) return -1;
+      const at = index.get(v);
+      if (at !== undefined) return at;
+      const i = distinct.findIndex((d) => d > v) - 1;
+      const lo = distinct[i] as number;
+      const hi = distinct[i + 1] as number;
+      return i + (u(v) - u(lo)) / (u(hi) - u(lo));
+    };
+    return { param, kind: 'values', log, positions: distinct, labels: distinct.map(label), cellOf: (v) => (typeof v === 'number' ? index.get(v) ?? -1 : -1), positionOf };
   }
   const t = (v: number): number => (log ? Math.log(v) : v);
   const lo = t(min);
@@ -73,5 +89,6 @@ export function makeAxis(param: string, values: readonly (ParamValue | undefined
   return {
     param, kind: 'bins', log, positions, labels,
     cellOf: (v) => (typeof v === 'number' && v >= min && v <= max ? Math.min(BINS - 1, Math.floor((t(v) - lo) / width)) : -1),
+    positionOf: (v) => (typeof v === 'number' && v >= min && v <= max ? (t(v) - lo) / width - 0.5 : -1),
   };
 }

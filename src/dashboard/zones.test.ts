@@ -20,7 +20,7 @@ test('a zone study: its four stages with their documents, the marks on the surfa
   assert.equal(summary.strategy, 'zones');
   assert.deepEqual(Object.keys(summary.stages).sort(), ['confirm', 'refine', 'schedules', 'zones']);
 
-  const r = await api.handle('/api/studies/zq/zones', q('x=units&y=batch_size'));
+  const r = await api.handle('/api/studies/zq/zones', q('x=units&y=batch_size&stage=zones'));
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const z = r.body as Zones;
   assert.deepEqual(z.stages.map((s) => [s.stage, s.status]), [['zones', 'done'], ['refine', 'done'], ['schedules', 'done'], ['confirm', 'done']]);
@@ -36,6 +36,16 @@ test('a zone study: its four stages with their documents, the marks on the surfa
   assert.equal(surface.trials, z.stages[0]?.trials.complete, 'stage=zones: only stage 1\'s trials');
   const marks = z.marks ?? [];
   const at = (m: Mark): string => `${surface.x.labels[m.xi]}×${surface.y.labels[m.yi]}`;
+  // A configuration's place on stage 1's grid: its cell, or between the two grid values around it (stage 2's points).
+  const expectAt = (pos: number, labels: string[], value: number, what: string): void => {
+    const grid = labels.map(Number);
+    const i = grid.indexOf(value);
+    if (i >= 0) assert.equal(pos, i, what);
+    else {
+      const below = grid.filter((g) => g < value).length - 1;
+      assert.ok(pos > below && pos < below + 1, `${what}: ${pos} between cells ${below} and ${below + 1}`);
+    }
+  };
   const zones = (result.documents.zones.stage_output as { zones: { rank: number; peak: Record<string, number> }[] }).zones;
   for (const zone of zones) {
     const peak = marks.find((m) => m.kind === 'peak' && m.zone === zone.rank);
@@ -46,7 +56,15 @@ test('a zone study: its four stages with their documents, the marks on the surfa
   const picked = best.configs.find((c) => c.label === best.best);
   const selected = marks.filter((m) => m.kind === 'selected');
   assert.equal(selected.length, 1);
-  assert.equal(at(selected[0] as Mark), `${picked?.params.units}×${picked?.params.batch_size}`);
+  expectAt((selected[0] as Mark).xi, surface.x.labels, picked?.params.units as number, 'selected units');
+  expectAt((selected[0] as Mark).yi, surface.y.labels, picked?.params.batch_size as number, 'selected batch_size');
+  const refine = result.documents.refine.stage_output as { candidates: { params: Record<string, number> }[] };
+  const cands = marks.filter((m) => m.kind === 'candidate');
+  refine.candidates.forEach((c, k) => {
+    expectAt((cands[k] as Mark).xi, surface.x.labels, c.params.units as number, `candidate ${k} units`);
+    expectAt((cands[k] as Mark).yi, surface.y.labels, c.params.batch_size as number, `candidate ${k} batch_size`);
+  });
+  assert.ok(surface.x.labels.every((l) => [16, 32, 64, 128, 256, 512].includes(Number(l))), 'stage 1\'s axes: the grid only');
   assert.ok(marks.filter((m) => m.kind === 'candidate').length >= 2, 'refined candidates are marked');
   assert.ok(marks.some((m) => m.kind === 'baseline'));
   assert.ok(marks.filter((m) => m.kind === 'extent').length >= zones.length);

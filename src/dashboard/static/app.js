@@ -382,7 +382,7 @@
 
   const ZONE_STAGES = ['zones', 'refine', 'schedules', 'confirm'];
   const STAGE_TITLES = { zones: 'stage 1: zones', refine: 'stage 2: refine', schedules: 'stage 3: schedules', confirm: 'stage 4: confirm' };
-  const ZONE_COLORS = ['#ffffff', '#ff9f1c', '#f15bb5', '#00bbf9'];
+  const ZONE_COLORS = ['#f15bb5', '#ff9f1c', '#ffffff', '#9b5de5'];
   // How each kind of mark is drawn: name (legend), colour, symbol, and its corner of the heatmap cell.
   const MARK_STYLES = [
     { kind: 'extent', name: 'zone (stage 1)' },
@@ -442,8 +442,9 @@
       if (o.surveyRank) parts.push(el('p', { class: 'note', text: 'Did the survey\'s ranking hold? Spearman ρ between epoch ' + o.surveyRank.epoch + ' and epoch ' + o.surveyRank.final + ': ' + o.surveyRank.rho.toFixed(2) }));
     } else if (st.stage === 'confirm') {
       parts.push(el('p', { class: 'note', text: 'selected: ' + o.best + (o.selectedBy ? ', by ' + o.selectedBy : '') }));
-      parts.push(smallTable(['configuration', o.metric + ' (validation)', o.testMetric + ' (test)', ''], o.configs.map(function (c) {
-        return [c.label, ci(c.validation), c.test ? ci(c.test) : '–', c.label === o.best ? 'selected' : (c.baseline ? 'plain-grid best' : '')];
+      parts.push(smallTable(['configuration', o.metric + ' (validation)', o.testMetric + ' (test)'], o.configs.map(function (c) {
+        const role = c.label === o.best ? 'selected' : (c.baseline ? 'plain-grid best' : '');
+        return [el('span', {}, [c.label, role ? el('span', { class: 'role', text: role }) : null]), ci(c.validation), c.test ? ci(c.test) : '–'];
       }), 'confirm-table'));
     }
     return el('div', { class: 'zone-doc', 'data-stage': st.stage }, parts);
@@ -605,7 +606,7 @@
     v.surfaceAsked = asked;
     const zoned = v.summary.strategy === 'zones';
     return Promise.all([api('studies/' + encodeURIComponent(v.name) + '/surface', req),
-      zoned ? api('studies/' + encodeURIComponent(v.name) + '/zones', { x: v.x, y: v.y }) : null]).then(function (both) {
+      zoned ? api('studies/' + encodeURIComponent(v.name) + '/zones', { x: v.x, y: v.y, stage: req.stage }) : null]).then(function (both) {
       const d = both[0];
       const marks = both[1] ? both[1].marks : [];
       if (v.surfaceAsked !== asked) return; // the slider moved on meanwhile
@@ -629,7 +630,7 @@
         if (g.kind === 'extent') continue;
         const ms = g.marks;
         traces3d.push({ type: 'scatter3d', mode: 'markers', name: g.name, x: ms.map(function (m) { return m.xi; }), y: ms.map(function (m) { return m.yi; }),
-          z: ms.map(function (m) { const c = d.z[m.yi] && d.z[m.yi][m.xi]; return c !== null && c !== undefined ? c : m.value; }),
+          z: ms.map(function (m) { const c = d.z[m.yi] ? d.z[m.yi][m.xi] : undefined; return c !== null && c !== undefined ? c : m.value; }),
           text: ms.map(function (m) { return m.label; }), hovertemplate: '%{text}<extra></extra>',
           marker: { size: g.size3d, color: g.color, symbol: g.symbol3d, line: { color: '#1d2330', width: 1 } } });
       }
@@ -656,8 +657,10 @@
       for (const g of markGroups(marks)) {
         if (g.kind === 'extent') continue;
         // Each kind of mark sits in its own corner of the cell, so the cell's value and the other marks stay readable.
-        heat.push({ type: 'scatter', mode: 'markers', name: g.name, x: g.marks.map(function (m) { return m.xi + g.dx; }),
-          y: g.marks.map(function (m) { return m.yi + g.dy; }), text: g.marks.map(function (m) { return m.label; }), hovertemplate: '%{text}<extra></extra>',
+        // A mark between grid values (a refined point) sits where its value falls, not in a corner.
+        const off = function (p, d) { return Number.isInteger(p) ? p + d : p; };
+        heat.push({ type: 'scatter', mode: 'markers', name: g.name, x: g.marks.map(function (m) { return off(m.xi, g.dx); }),
+          y: g.marks.map(function (m) { return off(m.yi, g.dy); }), text: g.marks.map(function (m) { return m.label; }), hovertemplate: '%{text}<extra></extra>',
           marker: { size: g.size, color: g.color, symbol: g.symbol, line: { color: '#1d2330', width: 1.2 } } });
       }
       const withMarks = marks.length > 0;
@@ -673,7 +676,7 @@
         + 'The red mark is the best cell.'
         + (zoned ? ' Zone strategy: dashed outlines are the zones found in stage 1 (one colour per zone), with their peaks, the points stage 2\'s line searches ran,'
           + ' the refined candidates, the plain grid\'s best and the configuration stage 4 selected (hover for each).'
-          + (marks.some(function (m) { return m.kind === 'line' || m.kind === 'candidate'; }) && v.surfaceStage === 'zones' ? ' Refined points off the grid sit in columns or rows of their own, empty in stage 1.' : '') : '');
+          + (v.surfaceStage === 'zones' ? ' Points between grid values (stage 2\'s) sit where their values fall between the cells.' : '') : '');
     }, function (e) { showError(v.parts.surfaceNote, e); });
   }
 
