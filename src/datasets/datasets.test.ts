@@ -146,3 +146,63 @@ describe('dataset resolver and loader', () => {
     assert.deepEqual([...f.train.y.slice(0, 5)], [9, 0, 0, 3, 0]);
   });
 });
+
+describe('class subsets and label fractions', () => {
+  it('keeps the chosen classes, relabelled in their order, and splits validation off the end of what is kept', () => {
+    // 100 training images with labels i % 10: ten of each class; classes [7, 2] keep rows 2, 7, 12, 17, …
+    const d = mk({ train: 100, test: 30 });
+    const ds = loadDataset({ idx: d }, { classes: [7, 2], validationSplit: 0.25 });
+    assert.equal(ds.numClasses, 2);
+    assert.deepEqual(ds.classes, [7, 2]);
+    assert.equal(ds.train.count, 15); // floor(20 × 0.75)
+    assert.equal(ds.validation.count, 5);
+    // Kept rows in file order 2, 7, 12, …: labels 2, 7, 2, 7 … → classes 1, 0, 1, 0 …
+    assert.deepEqual([...ds.train.y.slice(0, 4)], [1, 0, 1, 0]);
+    const full = loadDataset({ idx: d }, { validationSplit: 0.25 });
+    // The first kept training image is file row 2 (pixels as the unfiltered loader gives them).
+    assert.deepEqual([...ds.train.x.slice(0, ds.features)], [...full.train.x.slice(2 * ds.features, 3 * ds.features)]);
+    // Validation is the last quarter of the kept rows: file rows 77, 82, 87, 92, 97.
+    assert.deepEqual([...ds.validation.x.slice(0, ds.features)], [...full.validation.x.slice(2 * ds.features, 3 * ds.features)]);
+    assert.equal(ds.test.count, 6);
+    assert.deepEqual([...ds.test.y], [1, 0, 1, 0, 1, 0]);
+  });
+
+  it('keeps the first ⌈fraction × n⌉ labels of each class, in training and validation separately, never in the test set', () => {
+    const d = mk({ train: 200, test: 50 });
+    const ds = loadDataset({ idx: d }, { labelFraction: 0.2, validationSplit: 0.5 });
+    // Training: rows 0–99, ten of each class → 2 each; validation rows 100–199 → 2 each.
+    assert.equal(ds.train.count, 20);
+    assert.equal(ds.validation.count, 20);
+    assert.equal(ds.test.count, 50);
+    assert.deepEqual([...ds.train.y], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // At least one image per class, however small the fraction.
+    const tiny = loadDataset({ idx: d }, { labelFraction: 0.001, classes: [3, 4] });
+    assert.equal(tiny.train.count, 2);
+    assert.equal(tiny.validation.count, 2);
+    assert.deepEqual([...tiny.train.y].sort(), [0, 1]);
+  });
+
+  it('refuses bad classes and fractions, naming the field and the value', () => {
+    const d = mk({ train: 20, test: 10 });
+    const bad = (o: Parameters<typeof loadDataset>[1], re: RegExp): void =>
+      assert.throws(() => loadDataset({ idx: d }, o), (e: unknown) => e instanceof InputError && re.test(e.message));
+    bad({ classes: [3] }, /`classes` to be at least 2 distinct integers in 0..9, got \[3\]/);
+    bad({ classes: [3, 3] }, /`classes`.*got \[3,3\]/);
+    bad({ classes: [3, 10] }, /`classes`.*got \[3,10\]/);
+    bad({ labelFraction: 0 }, /`labelFraction` to be a number in \(0, 1\], got 0/);
+    bad({ labelFraction: 1.5 }, /`labelFraction`.*got 1.5/);
+    // A subset that leaves a split empty names the classes.
+    expectDatasetError(() => loadDataset({ idx: d }, { classes: [1, 2], trainLimit: 2 }), d, /no training images \(1 images of classes 1, 2/);
+  });
+
+  it('splits real MNIST into digits 0–4 and 5–9', () => {
+    const a = loadDataset('mnist', { trainLimit: 1000, testLimit: 500, classes: [0, 1, 2, 3, 4] });
+    const b = loadDataset('mnist', { trainLimit: 1000, testLimit: 500, classes: [5, 6, 7, 8, 9], labelFraction: 0.1 });
+    const full = loadDataset('mnist', { trainLimit: 1000, testLimit: 500 });
+    const count = (y: Uint8Array, pred: (l: number) => boolean): number => [...y].filter(pred).length;
+    assert.equal(a.train.count + a.validation.count, count(full.train.y, (l) => l < 5) + count(full.validation.y, (l) => l < 5));
+    assert.equal(a.test.count, count(full.test.y, (l) => l < 5));
+    assert.ok(b.train.y.every((l) => l < 5));
+    assert.ok(b.train.count < 60 && b.train.count >= 35, `about 10% of ~400 training images of 5–9, got ${b.train.count}`);
+  });
+});

@@ -166,7 +166,7 @@ test('generic errors give the accepted forms', () => {
   assert.equal(errorOf({ ...tfjs, sampler: { type: 'foo' } }), 'Expected `sampler.type` to be one of grid, random, tpe, sobol, gp, auto, zones-nd, zones, got "foo"');
   assert.match(errorOf({ ...tfjs, sampler: { type: 'random' } }), /^`sampler\.trials` is required for random/);
   assert.match(errorOf({ ...tfjs, space: { units: 'x', batch_size: [64] } }), /^Expected `space\.units` to be a list of values \(\[32, 64\]\) or an object with `type` int, float, categorical or series, got "x"$/);
-  assert.equal(errorOf({ ...tfjs, trainer: { type: 'tfjs', dataset: 'cifar' } }), 'Expected `trainer.dataset` to be "mnist", "fashion-mnist" or { idx: DIRECTORY }, got "cifar"');
+  assert.equal(errorOf({ ...tfjs, trainer: { type: 'tfjs', dataset: 'cifar' } }), 'Expected `trainer.dataset` to be "mnist", "fashion-mnist", { idx: DIRECTORY } or { name: mnist, classes: [5, 6, 7, 8, 9], label_fraction: 0.1 } (classes and label_fraction also beside idx), got "cifar"');
   assert.equal(errorOf({ ...tfjs, trainer: { type: 'pytorch' } }), 'Expected `trainer.type` to be one of tfjs, command, got "pytorch"');
   assert.equal(errorOf({ ...tfjs, objective: { metric: 'loss' } }), 'Missing field `objective.direction` (one of maximize, minimize)');
   assert.equal(errorOf({ ...tfjs, scheduler: { type: 'asha', reduction_factor: 1 } }), 'Expected `scheduler.reduction_factor` to be ≥ 2, got 1');
@@ -204,4 +204,18 @@ test('a plan holds every derived field once: seeds, budget, totals, rungs, zone 
   // A command trainer that declares params without lr_schedule cannot run the zone strategy (stage 3 sets it).
   assert.match(errorOf({ ...tfjs, trainer: { type: 'command', command: ['x'], params: ['units', 'batch_size'] }, sampler: { type: 'zones' } }), /zone strategy sets `lr_schedule`/);
   assert.match(errorOf({ ...tfjs, sampler: { type: 'zones', schedules: ['none', 'step:0'] } }), /`sampler\.schedules\[1\]`.*"step:0"/);
+});
+
+test('trainer.dataset takes a class subset and a label fraction, checked field by field', () => {
+  const ds = (dataset: unknown): unknown => validateSpec({ ...base, trainer: { type: 'tfjs', dataset } }).trainer;
+  assert.deepEqual((ds({ name: 'mnist', classes: [5, 6, 7, 8, 9], label_fraction: 0.1 }) as { dataset: unknown }).dataset, { name: 'mnist', classes: [5, 6, 7, 8, 9], label_fraction: 0.1 });
+  assert.deepEqual((ds({ idx: '/data/x', classes: [0, 1] }) as { dataset: unknown }).dataset, { idx: '/data/x', classes: [0, 1] });
+  assert.throws(() => ds({ name: 'mnist', label_fraction: 0 }), /`trainer\.dataset\.label_fraction`.*got 0/);
+  assert.throws(() => ds({ name: 'mnist', label_fraction: 1.5 }), /`trainer\.dataset\.label_fraction`.*got 1\.5/);
+  assert.throws(() => ds({ name: 'mnist', classes: [5, 5] }), /`trainer\.dataset\.classes`.*distinct/);
+  assert.throws(() => ds({ name: 'mnist', classes: [5, 12] }), /`trainer\.dataset\.classes\[1\]`.*got 12/);
+  assert.throws(() => ds({ name: 'cifar', classes: [0, 1] }), /`trainer\.dataset\.name`.*"cifar"/);
+  assert.throws(() => ds({ name: 'mnist', labels: 0.1 }), /Unknown field `trainer\.dataset\.labels`/);
+  assert.throws(() => ds({ name: 'mnist', idx: '/d' }), /`trainer\.dataset`: give exactly one of `name` and `idx`/);
+  assert.throws(() => ds({ classes: [0, 1] }), /`trainer\.dataset`: give exactly one of `name` and `idx`/);
 });

@@ -172,7 +172,9 @@ export function contractOf(trainer: TrainerSpec): ParamContract {
  */
 function datasetSizes(t: TrainerSpec): { train: number; val: number; test: number | undefined } | null {
   if (t.type !== 'tfjs') return null;
-  const bundled = typeof t.dataset === 'string';
+  // A class subset or a label fraction has sizes known only once the labels are read.
+  if (typeof t.dataset === 'object' && (t.dataset.classes !== undefined || t.dataset.label_fraction !== undefined)) return null;
+  const bundled = typeof t.dataset === 'string' || t.dataset.name !== undefined;
   const all = bundled ? Math.min(t.train_limit ?? 60_000, 60_000) : t.train_limit;
   if (all === undefined) return null;
   const train = Math.floor(all * (1 - t.validation_split));

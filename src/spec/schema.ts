@@ -31,7 +31,21 @@ export const distribution = z.union([z.array(paramValue).min(1), z.discriminated
 /** A distribution as written in a spec (before normalisation). */
 export type RawDistribution = z.infer<typeof distribution>;
 
-const datasetRef = z.union([z.enum(['mnist', 'fashion-mnist']), z.strictObject({ idx: z.string().min(1) })]);
+const datasetName = z.enum(['mnist', 'fashion-mnist']);
+// A subset of a dataset: some classes (relabelled 0…k−1 in the order given) and a fraction of their labels.
+const subset = {
+  classes: z
+    .array(z.number().int().min(0).max(9))
+    .min(2)
+    .refine((c) => new Set(c).size === c.length, 'Expected distinct classes')
+    .optional(),
+  label_fraction: z.number().gt(0).max(1).optional(),
+};
+// One object form (a known name or an IDX directory, plus a subset), so that a bad field is named as itself.
+const datasetObject = z
+  .strictObject({ name: datasetName.optional(), idx: z.string().min(1).optional(), ...subset })
+  .refine((d) => (d.name === undefined) !== (d.idx === undefined), 'give exactly one of `name` and `idx`');
+const datasetRef = z.union([datasetName, datasetObject]);
 
 const tfjsTrainer = z.strictObject({
   type: z.literal('tfjs'),
@@ -157,7 +171,7 @@ export type DatasetRefSpec = z.infer<typeof datasetRef>;
 /** The accepted forms of fields whose schema is a union, for error messages. */
 export const ACCEPTED_FORMS: Readonly<Record<string, string>> = {
   space: 'a list of values ([32, 64]) or an object with `type` int, float, categorical or series',
-  'trainer.dataset': '"mnist", "fashion-mnist" or { idx: DIRECTORY }',
+  'trainer.dataset': '"mnist", "fashion-mnist", { idx: DIRECTORY } or { name: mnist, classes: [5, 6, 7, 8, 9], label_fraction: 0.1 } (classes and label_fraction also beside idx)',
   'trainer.params': 'a list of param names, or names with a declaration each ({ type: int|float|string|bool|lr_schedule, min, max, values })',
   fixed: 'a number, string or boolean',
 };

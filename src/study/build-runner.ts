@@ -15,8 +15,11 @@ export async function buildRunner(plan: StudyPlan, place: RunnerPlace): Promise<
   const { metric, direction } = plan.objective;
   if (t.type === 'tfjs') {
     const { createTfjsRunner } = await import('../runners/tfjs/runner.js');
+    const d = t.dataset;
     return createTfjsRunner({
-      dataset: t.dataset,
+      dataset: typeof d === 'string' ? d : d.name !== undefined ? d.name : { idx: d.idx as string },
+      ...(typeof d === 'object' && d.classes !== undefined ? { classes: d.classes } : {}),
+      ...(typeof d === 'object' && d.label_fraction !== undefined ? { labelFraction: d.label_fraction } : {}),
       ...(t.train_limit !== undefined ? { trainLimit: t.train_limit } : {}),
       ...(t.test_limit !== undefined ? { testLimit: t.test_limit } : {}),
       validationSplit: t.validation_split,

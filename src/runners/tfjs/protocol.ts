@@ -9,6 +9,9 @@ export interface DatasetSettings {
   readonly trainLimit?: number;
   readonly testLimit?: number;
   readonly validationSplit?: number;
+  /** A class subset (file labels, relabelled 0…k−1) and the fraction of labels kept: datasets/load.ts. */
+  readonly classes?: readonly number[];
+  readonly labelFraction?: number;
 }
 
 /** Sent once when a worker starts (workerData). */
@@ -40,5 +43,5 @@ export type WorkerMessage =
 
 /** A stable cache key of dataset settings. */
 export function datasetKey(d: DatasetSettings): string {
-  return JSON.stringify([d.dataset, d.trainLimit ?? null, d.testLimit ?? null, d.validationSplit ?? null]);
+  return JSON.stringify([d.dataset, d.trainLimit ?? null, d.testLimit ?? null, d.validationSplit ?? null, d.classes ?? null, d.labelFraction ?? null]);
 }

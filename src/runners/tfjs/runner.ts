@@ -16,6 +16,10 @@ export interface TfjsRunnerOptions {
   readonly testLimit?: number;
   /** Fraction of the training set used for validation (its last part, unshuffled); default 0.2. */
   readonly validationSplit?: number;
+  /** Only these file labels, relabelled 0…k−1 in this order (datasets/load.ts). */
+  readonly classes?: readonly number[];
+  /** Fraction of each class's training (and validation) labels kept. */
+  readonly labelFraction?: number;
   /** Evaluate the test set with the best epoch's weights at the end (test_accuracy, test_loss). */
   readonly evaluateTest?: boolean;
   /** Overridden by the environment variable HYPERZONE_TFJS_BACKEND. Default 'auto'. */
@@ -60,6 +64,8 @@ export function createTfjsRunner(options: TfjsRunnerOptions): TfjsRunner {
     ...(options.trainLimit !== undefined ? { trainLimit: options.trainLimit } : {}),
     ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
     ...(options.validationSplit !== undefined ? { validationSplit: options.validationSplit } : {}),
+    ...(options.classes !== undefined ? { classes: options.classes } : {}),
+    ...(options.labelFraction !== undefined ? { labelFraction: options.labelFraction } : {}),
   };
   validateLoadOptions(data);
   if (options.validationSplit === 0 && options.metric.startsWith('val_')) {
