@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--per-gpu <n>', 'command trainer: trials per GPU at once')
     .option('--log-dir <dir>', 'per-trial logs of the command trainer', '.hyperzone/logs')
     .option('--out-dir <dir>', 'zone strategy: where the stage documents go (default .hyperzone/<study>)')
+    .option('--model-dir <dir>', 'built-in trainer with `save_models`: where trial networks go (<dir>/<study>/trial-<n>/)', '.hyperzone/models')
     .option('--allow-sampler-change', 'resume a study whose stored `sampler.type` differs from the spec\'s')
     .option('-q, --quiet', 'no progress output')
     .action(act(async (spec: string, opts: object) => (await run()).runCommand(spec, opts)));
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
   program.command('worker').description('join a study stored in shared storage and run its trials (many machines, one PostgreSQL)')
     .option(...storageOpt).option('--study <name>', 'study to work on').option('--parallel <n>', 'trials at once')
     .option('--per-gpu <n>', 'trials per GPU at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
+    .option('--model-dir <dir>', 'built-in trainer with `save_models`: where trial networks go (<dir>/<study>/trial-<n>/)', '.hyperzone/models')
     .action(act(async (opts: object) => (await run()).workerCommand(opts)));
   program.command('status').description('trial counts, best so far, workers and trials in flight')
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
@@ -50,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)')
     .option('--format <csv|json>', 'output format (default csv, or json for a .json --out)').option('-o, --out <file>', 'write to a file instead of stdout')
     .action(act(async (opts: object) => (await inspect()).exportCommand(opts)));
+  program.command('export-model').description('copy a trial\'s saved network (TF.js Layers format: model.json + weights) to a directory')
+    .option(...storageOpt).option('--study <name>', 'study (default: the only one)').requiredOption('--trial <n>', 'trial number')
+    .requiredOption('--out <dir>', 'directory to write model.json and its weights to')
+    .option('--model-dir <dir>', 'where the study\'s run saved its networks (its --model-dir)', '.hyperzone/models')
+    .action(act(async (opts: object) => (await import('./commands/export-model.js')).exportModelCommand(opts)));
   program.command('merge').description('merge result sets from several machines (deduplicated by params, seed, budget)')
     .argument('<files...>', 'result-set JSON files').requiredOption('-o, --out <file>', 'merged result set')
     .action(act(async (files: string[], opts: { out?: string }) => (await import('./commands/merge.js')).mergeCommand(files, opts)));

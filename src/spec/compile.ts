@@ -8,7 +8,7 @@ import type { ConditionSpec, ParamSpec } from '../space/condition.js';
 import { deriveSeed } from '../core/rng.js';
 import { parseLrSchedule } from '../runners/lr-schedule.js';
 import { OPEN_CONTRACT, ruleOf, type ParamContract } from '../runners/param-contract.js';
-import { TFJS_PARAMS } from '../runners/tfjs/params.js';
+import { TFJS_FINETUNE_PARAMS, TFJS_PARAMS } from '../runners/tfjs/params.js';
 import { commandParamContract } from '../runners/command/params.js';
 import type { ZoneOptions } from '../strategies/zones/options.js';
 import { specSchema, type RawDistribution, type RawSpec, type SamplerSpec, type SchedulerSpec, type TrainerSpec } from './schema.js';
@@ -162,7 +162,8 @@ function checkZones(raw: RawSpec, contract: ParamContract): void {
 
 /** The param contract of a spec's trainer. */
 export function contractOf(trainer: TrainerSpec): ParamContract {
-  return trainer.type === 'tfjs' ? TFJS_PARAMS : trainer.params === undefined ? OPEN_CONTRACT : commandParamContract(trainer.params);
+  if (trainer.type === 'tfjs') return trainer.base_model !== undefined ? TFJS_FINETUNE_PARAMS : TFJS_PARAMS;
+  return trainer.params === undefined ? OPEN_CONTRACT : commandParamContract(trainer.params);
 }
 
 /**

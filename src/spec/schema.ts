@@ -55,6 +55,10 @@ const tfjsTrainer = z.strictObject({
   validation_split: z.number().gt(0).lt(1).default(0.2),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   evaluate_test: z.boolean().default(false),
+  /** Save each completed trial's network (its best epoch's weights) as a TF.js Layers model under the study's model directory. */
+  save_models: z.boolean().default(false),
+  /** A TF.js Layers model directory (model.json + weights) to fine-tune: the network of every trial starts from it. */
+  base_model: z.string().min(1).optional(),
 });
 const commandTrainer = z.strictObject({
   type: z.literal('command'),

@@ -2,9 +2,14 @@ import { pathUnder } from '../core/paths.js';
 import type { Runner } from '../runners/runner.js';
 import type { StudyPlan } from '../spec/index.js';
 
+/** Where the built-in trainer saves trial networks unless told otherwise. */
+export const DEFAULT_MODEL_DIR = '.hyperzone/models';
+
 /** Where runner-side files (per-trial logs) go. */
 export interface RunnerPlace {
   readonly logDir: string;
+  /** Where the built-in trainer saves networks (`trainer.save_models`): <modelDir>/<study>/trial-<n>/; default .hyperzone/models. */
+  readonly modelDir?: string;
   readonly parallel: number;
   readonly perGpu?: number;
 }
@@ -25,6 +30,8 @@ export async function buildRunner(plan: StudyPlan, place: RunnerPlace): Promise<
       validationSplit: t.validation_split,
       evaluateTest: t.evaluate_test,
       backend: t.backend,
+      ...(t.base_model !== undefined ? { baseModel: t.base_model } : {}),
+      ...(t.save_models ? { saveModels: { dir: pathUnder(place.modelDir ?? DEFAULT_MODEL_DIR, plan.name), study: plan.name } } : {}),
       workers: place.parallel,
       metric,
       direction,

@@ -7,7 +7,9 @@ import type { StudyRecord } from '../core/types.js';
 /** The parts of a spec that define what a trial means: a stored study with other values cannot be resumed with this spec. */
 function identity(plan: StudyPlan): Record<string, unknown> {
   const s = plan.spec;
-  return { objective: s.objective, space: s.space, fixed: s.fixed, budget: s.budget ?? null, trainer: s.trainer, seed: s.seed };
+  // Saving the networks changes no trial's result: a resume may switch it.
+  const trainer = s.trainer.type === 'tfjs' ? (({ save_models: _, ...rest }) => rest)(s.trainer) : s.trainer;
+  return { objective: s.objective, space: s.space, fixed: s.fixed, budget: s.budget ?? null, trainer, seed: s.seed };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -31,6 +31,8 @@ export interface RunFlags {
   perGpu?: string;
   quiet?: boolean;
   logDir?: string;
+  /** Where the built-in trainer saves networks (`trainer.save_models`). */
+  modelDir?: string;
   outDir?: string;
   /** Resume a study whose stored `sampler.type` differs from the spec's. */
   allowSamplerChange?: boolean;
@@ -47,7 +49,12 @@ function planOf(specPath: string, flags: RunFlags): StudyPlan {
 /** The runner of a plan after its start-up checks (dataset readable, command executable); closed again when they fail. */
 async function preparedRunner(plan: StudyPlan, flags: RunFlags, parallel: number): Promise<Runner> {
   const perGpu = positiveInt('--per-gpu', flags.perGpu);
-  const runner = await buildRunner(plan, { logDir: flags.logDir ?? '.hyperzone/logs', parallel, ...(perGpu !== undefined ? { perGpu } : {}) });
+  const runner = await buildRunner(plan, {
+    logDir: flags.logDir ?? '.hyperzone/logs',
+    parallel,
+    ...(perGpu !== undefined ? { perGpu } : {}),
+    ...(flags.modelDir !== undefined ? { modelDir: flags.modelDir } : {}),
+  });
   try {
     await runner.prepare?.();
   } catch (e) {

@@ -6,25 +6,34 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
 /**
  * One Adam step (`step` counts from 0) over parallel lists of params, moments and gradients; must run inside
- * tf.tidy. Bias correction is folded into the step size, as Keras and PyTorch do.
+ * tf.tidy. Bias correction is folded into the step size, as Keras and PyTorch do. Fine-tuning gives each param its
+ * own step size and step count (`lr[i]` null: frozen, returned as it is with its moments), so a layer unfrozen late
+ * starts its moments as a fresh optimizer would.
  */
 export function adamUpdate(
   tf: Tf,
   params: readonly Tensor[],
   m: readonly Tensor[],
   v: readonly Tensor[],
-  grads: readonly Tensor[],
-  step: number,
-  lr: number,
+  grads: readonly (Tensor | undefined)[],
+  step: number | readonly number[],
+  lr: number | readonly (number | null)[],
 ): { params: Tensor[]; m: Tensor[]; v: Tensor[] } {
-  const t = step + 1;
   const { beta1, beta2, epsilon } = ADAM;
-  const c2 = Math.sqrt(1 - beta2 ** t);
-  const lrT = (lr * c2) / (1 - beta1 ** t);
-  const epsT = epsilon * c2;
   const out = { params: [] as Tensor[], m: [] as Tensor[], v: [] as Tensor[] };
   params.forEach((p, i) => {
-    const gi = grads[i] as Tensor;
+    const rate = typeof lr === 'number' ? lr : lr[i];
+    const gi = grads[i];
+    if (rate === null || rate === undefined || gi === undefined) {
+      out.params.push(p);
+      out.m.push(m[i] as Tensor);
+      out.v.push(v[i] as Tensor);
+      return;
+    }
+    const t = (typeof step === 'number' ? step : (step[i] as number)) + 1;
+    const c2 = Math.sqrt(1 - beta2 ** t);
+    const lrT = (rate * c2) / (1 - beta1 ** t);
+    const epsT = epsilon * c2;
     const mi = tf.add(tf.mul(m[i] as Tensor, beta1), tf.mul(gi, 1 - beta1));
     const vi = tf.add(tf.mul(v[i] as Tensor, beta2), tf.mul(tf.square(gi), 1 - beta2));
     out.params.push(tf.sub(p, tf.div(tf.mul(mi, lrT), tf.add(tf.sqrt(vi), epsT))));

@@ -92,6 +92,8 @@ export interface ForwardContext {
   readonly rng?: Rng;
   /** Fixed masks by layer index (gradient checks); otherwise drawn from `rng`. */
   readonly masks?: ReadonlyMap<number, Tensor>;
+  /** Layers below this index are frozen (fine-tuning): a batch norm among them uses its moving statistics. */
+  readonly frozenBelow?: number;
 }
 
 /** One layer forward. Returns the output, what backward needs, and (batch norm, training) the new moving statistics. */
@@ -134,15 +136,17 @@ export function forwardLayer(
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
       const [gamma, beta] = params as [Tensor1D, Tensor1D];
       const [movingMean, movingVar] = stats as [Tensor1D, Tensor1D];
-      if (!ctx.training) {
-        const y = tf.add(tf.mul(tf.div(tf.sub(x, movingMean), tf.sqrt(tf.add(movingVar, BATCHNORM.epsilon))), gamma), beta);
+      const eps = s.epsilon ?? BATCHNORM.epsilon;
+      // A frozen batch norm runs as in evaluation (moving statistics, left as they are), as Keras' trainable=False.
+      if (!ctx.training || (ctx.frozenBelow ?? 0) > index) {
+        const y = tf.add(tf.mul(tf.div(tf.sub(x, movingMean), tf.sqrt(tf.add(movingVar, eps))), gamma), beta);
         return { y, cache: { x, y } };
       }
       const { mean, variance } = tf.moments(x, axes);
-      const invStd = tf.rsqrt(tf.add(variance, BATCHNORM.epsilon));
+      const invStd = tf.rsqrt(tf.add(variance, eps));
       const xhat = tf.mul(tf.sub(x, mean), invStd);
       const y = tf.add(tf.mul(xhat, gamma), beta);
-      const mo = BATCHNORM.momentum;
+      const mo = s.momentum ?? BATCHNORM.momentum;
       const next = [tf.add(tf.mul(movingMean, mo), tf.mul(mean, 1 - mo)), tf.add(tf.mul(movingVar, mo), tf.mul(variance, 1 - mo))];
       return { y, cache: { x, y, extra: [xhat, invStd] }, stats: next };
     }

@@ -10,7 +10,8 @@ export type LayerSpec =
   | { readonly kind: 'dense'; readonly units: number; readonly activation: LayerActivation }
   | { readonly kind: 'conv2d'; readonly filters: number; readonly kernel: number; readonly padding: 'same' | 'valid'; readonly activation: LayerActivation }
   | { readonly kind: 'maxpool' | 'avgpool'; readonly size: number }
-  | { readonly kind: 'batchnorm' }
+  // ε and momentum: Keras' defaults (1e-3, 0.99, layers.ts) unless a loaded base model says otherwise.
+  | { readonly kind: 'batchnorm'; readonly epsilon?: number; readonly momentum?: number }
   | { readonly kind: 'dropout'; readonly rate: number }
   | { readonly kind: 'flatten' }
   | { readonly kind: 'gap' };

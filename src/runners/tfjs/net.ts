@@ -18,6 +18,14 @@ export interface NetState {
   /** Moving statistics of the batch-norm layers, in layer order. */
   stats: Tensor[];
   step: number;
+  /** Adam steps taken by each param (fine-tuning: a frozen param takes none); absent: `step` for all. */
+  steps?: number[];
+}
+
+/** What a fine-tuning step trains: layers below `frozenBelow` are frozen; each param's step size (null: frozen). */
+export interface StepTuning {
+  readonly frozenBelow: number;
+  readonly lrs: readonly (number | null)[];
 }
 
 /** Where each layer's params and statistics sit in the flat lists. */
@@ -28,7 +36,8 @@ interface Slots {
 
 const slotCache = new WeakMap<readonly PlannedLayer[], Slots>();
 
-function slots(layers: readonly PlannedLayer[]): Slots {
+/** Where each layer's params and statistics sit in the flat lists ([from, to) per layer). */
+export function slots(layers: readonly PlannedLayer[]): Slots {
   let s = slotCache.get(layers);
   if (s !== undefined) return s;
   let p = 0;
@@ -60,9 +69,38 @@ export function initNet(tf: Tf, layers: readonly PlannedLayer[], rng: Rng): NetS
   return { params, m: params.map((p) => tf.zerosLike(p)), v: params.map((p) => tf.zerosLike(p)), stats, step: 0 };
 }
 
-/** Frees every tensor of a state. */
-export function disposeNet(s: NetState): void {
-  for (const t of [...s.params, ...s.m, ...s.v, ...s.stats]) t.dispose();
+/** Frees every tensor of a state, except those in `keep` (a frozen param carried into the next state). */
+export function disposeNet(s: NetState, keep?: ReadonlySet<Tensor>): void {
+  for (const t of [...s.params, ...s.m, ...s.v, ...s.stats]) if (keep === undefined || !keep.has(t)) t.dispose();
+}
+
+/**
+ * Replaces layer `index`'s weights (dense/conv2d [kernel, bias], batchnorm [γ, β, moving mean, moving variance]) in a
+ * fresh state, e.g. with a base model's. Shapes are checked.
+ */
+export function setLayerWeights(
+  tf: Tf,
+  s: NetState,
+  layers: readonly PlannedLayer[],
+  index: number,
+  weights: readonly { shape: readonly number[]; data: Float32Array }[],
+): void {
+  const at = slots(layers);
+  const [p0, p1] = at.params[index] as [number, number];
+  const [s0, s1] = at.stats[index] as [number, number];
+  const targets: [Tensor[], number][] = [];
+  for (let k = p0; k < p1; k++) targets.push([s.params, k]);
+  for (let k = s0; k < s1; k++) targets.push([s.stats, k]);
+  if (targets.length !== weights.length) throw new Error(`setLayerWeights: layer ${index + 1} takes ${targets.length} weight arrays, got ${weights.length}`);
+  targets.forEach(([list, k], j) => {
+    const w = weights[j] as { shape: readonly number[]; data: Float32Array };
+    const old = list[k] as Tensor;
+    if (old.shape.length !== w.shape.length || old.shape.some((d, i) => d !== w.shape[i])) {
+      throw new Error(`setLayerWeights: layer ${index + 1} weight ${j + 1} has shape [${w.shape.join(', ')}], the layer needs [${old.shape.join(', ')}]`);
+    }
+    list[k] = tf.tensor(w.data, [...w.shape]);
+    old.dispose();
+  });
 }
 
 /** Reshapes flat rows into the first layer's input shape. */
@@ -97,7 +135,10 @@ export function forwardNet(
   return { logits: a as Tensor2D, caches, stats: nextStats };
 }
 
-/** Gradients of the mean cross-entropy of a forward pass's logits, in params order. */
+/**
+ * Gradients of the mean cross-entropy of a forward pass's logits, in params order. With `stopAt` (frozen layers
+ * below it) the pass ends at that layer: no gradient for the layers below (their entries stay undefined).
+ */
 export function backwardNet(
   tf: Tf,
   layers: readonly PlannedLayer[],
@@ -105,15 +146,16 @@ export function backwardNet(
   caches: readonly LayerCache[],
   logp: Tensor2D,
   onehot: Tensor2D,
+  stopAt = 0,
 ): Tensor[] {
   const at = slots(layers);
   const rows = onehot.shape[0];
   // d(mean CE)/d logits = (softmax − onehot) / rows.
   let g: Tensor = tf.div(tf.sub(tf.exp(logp), onehot), rows);
   const grads: Tensor[] = new Array<Tensor>(params.length);
-  for (let i = layers.length - 1; i >= 0; i--) {
+  for (let i = layers.length - 1; i >= stopAt; i--) {
     const [p0, p1] = at.params[i] as [number, number];
-    const r = backwardLayer(tf, layers[i] as PlannedLayer, g, caches[i] as LayerCache, params.slice(p0, p1), i > 0);
+    const r = backwardLayer(tf, layers[i] as PlannedLayer, g, caches[i] as LayerCache, params.slice(p0, p1), i > stopAt);
     r.grads.forEach((t, k) => (grads[p0 + k] = t));
     if (r.dx === null) break;
     g = r.dx;
@@ -133,10 +175,12 @@ export function trainNetStep(
   onehot: Tensor2D,
   ctx: ForwardContext,
   lr: number,
+  tuning?: StepTuning,
 ): { params: Tensor[]; m: Tensor[]; v: Tensor[]; stats: Tensor[]; lossSum: Tensor; correct: Tensor } {
-  const f = forwardNet(tf, layers, s.params, s.stats, x, ctx);
+  const frozenBelow = tuning?.frozenBelow ?? 0;
+  const f = forwardNet(tf, layers, s.params, s.stats, x, frozenBelow > 0 ? { ...ctx, frozenBelow } : ctx);
   const { logp, lossSum, correct } = lossAndCorrect(tf, f.logits, onehot);
-  const grads = backwardNet(tf, layers, s.params, f.caches, logp, onehot);
-  const { params, m, v } = adamUpdate(tf, s.params, s.m, s.v, grads, s.step, lr);
+  const grads = backwardNet(tf, layers, s.params, f.caches, logp, onehot, frozenBelow);
+  const { params, m, v } = adamUpdate(tf, s.params, s.m, s.v, grads, s.steps ?? s.step, tuning?.lrs ?? lr);
   return { params, m, v, stats: f.stats, lossSum, correct };
 }

@@ -20,6 +20,26 @@ const lrScheduleSchema = z.string().refine((v) => {
 });
 const positiveInt: ParamRule = { schema: z.number().int().min(1), expected: 'an integer ≥ 1', integer: true };
 const dropoutRate: ParamRule = { schema: z.number().min(0).lt(1), expected: 'a number in [0, 1)' };
+const nonNegativeInt: ParamRule = { schema: z.number().int().min(0), expected: 'an integer ≥ 0', integer: true };
+const positiveRate: ParamRule = { schema: z.number().positive().finite(), expected: 'a number > 0' };
+
+/**
+ * Fine-tuning params, for a trainer with `base_model` (the network is the base model's, with a new head or its own):
+ * `freeze` (the first N layers with weights of the base keep their weights; a frozen batch norm uses its moving
+ * statistics), `head_units` (a new head: a dense layer of that many units, 0 for none, then a new output layer;
+ * absent: the base's own output layer), `head_dropout` (after the head's dense layer, or before the new output layer
+ * when head_units is 0), `lr_body` / `lr_head` (Adam step sizes of the base's layers and of the new head; default
+ * `learning_rate`), `unfreeze_after` (epochs after which every frozen layer trains too; absent: never).
+ */
+export const FINETUNE_PARAMS = ['freeze', 'head_units', 'head_dropout', 'lr_body', 'lr_head', 'unfreeze_after'] as const;
+const finetuneRules: Record<(typeof FINETUNE_PARAMS)[number], ParamRule> = {
+  freeze: nonNegativeInt,
+  head_units: nonNegativeInt,
+  head_dropout: dropoutRate,
+  lr_body: positiveRate,
+  lr_head: positiveRate,
+  unfreeze_after: nonNegativeInt,
+};
 
 /**
  * The params of the built-in trainer (src/runners/tfjs): anything else in a spec's `space` or `fixed` is refused
@@ -42,6 +62,7 @@ export const TFJS_PARAMS: ParamContract = {
     model: { schema: z.string().refine((v) => modelProblem(v) === null), expected: `a layer list, ${MODEL_GRAMMAR}`, why: modelProblem },
     augment_shift: { schema: z.number().int().min(0).max(8), expected: 'an integer in [0, 8] (pixels)', integer: true },
     augment_rotate: { schema: z.number().min(0).max(45), expected: 'a number in [0, 45] (degrees)' },
+    ...finetuneRules,
   },
   numbered: {
     // 0 switches a trailing layer off (architecture search).
@@ -50,6 +71,8 @@ export const TFJS_PARAMS: ParamContract = {
   },
   open: false,
   checkNames(names) {
+    const tune = FINETUNE_PARAMS.find((n) => names.has(n));
+    if (tune !== undefined) return `Param \`${tune}\` is a fine-tuning param: it needs a base network, \`trainer.base_model: DIR\` (a TF.js Layers model)`;
     if (names.has('model')) {
       const clash = [...names].find((n) => /^(units|dropout)(_\d+)?$/.test(n) || n === 'num_layers');
       if (clash !== undefined) return `Give either \`model\` (a layer list) or \`${clash}\` (the dense network's params), not both: put dropout and layer sizes in the model string`;
@@ -66,6 +89,33 @@ export const TFJS_PARAMS: ParamContract = {
   },
 };
 
+/**
+ * The params of the built-in trainer fine-tuning a base network (`trainer.base_model`): the training params, the
+ * fine-tuning params, and `activation` (the new head's); no `units`, `dropout` or `model` (the network is the base's).
+ */
+export const TFJS_FINETUNE_PARAMS: ParamContract = {
+  trainer: 'tfjs',
+  params: Object.fromEntries(Object.entries(TFJS_PARAMS.params).filter(([k]) => k !== 'units' && k !== 'dropout' && k !== 'model')),
+  numbered: {},
+  open: false,
+  checkNames(names) {
+    if (!names.has('batch_size')) return 'Missing param `batch_size`: the tfjs trainer needs it in `space` or `fixed`';
+    return null;
+  },
+};
+
+/** Fine-tuning settings of a trial (see FINETUNE_PARAMS). */
+export interface FinetuneConfig {
+  readonly freeze: number;
+  /** Units of the new head's dense layer (0: none, only a new output layer); null: keep the base's output layer. */
+  readonly headUnits: number | null;
+  readonly headDropout: number;
+  readonly lrBody: number;
+  readonly lrHead: number;
+  /** Epochs after which the frozen layers train too; null: never. */
+  readonly unfreezeAfter: number | null;
+}
+
 /** A validated FNN training configuration, derived from a trial's params and budget. */
 export interface FnnConfig {
   /** Units of each hidden layer, input side first. */
@@ -81,6 +131,8 @@ export interface FnnConfig {
   readonly model: readonly LayerSpec[] | null;
   /** Random training-image shifts (pixels, each axis) and rotations (degrees, either way); 0: none. */
   readonly augment: { readonly shift: number; readonly rotate: number };
+  /** Fine-tuning a base network (`trainer.base_model`); null otherwise. */
+  readonly finetune: FinetuneConfig | null;
 }
 
 function invalid(field: string, expected: string, got: unknown): InputError {
@@ -109,10 +161,14 @@ function int(params: Params, field: string, min: number): number | undefined {
  * rest, with their dropout_k), `dropout` (0), `activation` ('relu'), `batch_size`
  * (required), `learning_rate` (0.001, Adam), `lr_schedule` ('none'); epochs = `budget`, else `epochs`.
  */
-export function parseFnnParams(params: Params, budget: number | null): FnnConfig {
+export function parseFnnParams(params: Params, budget: number | null, finetune = false): FnnConfig {
+  const contract = finetune ? TFJS_FINETUNE_PARAMS : TFJS_PARAMS;
   for (const name of Object.keys(params)) {
-    if (ruleOf(TFJS_PARAMS, name) === null) throw new InputError(`Unknown param \`${name}\`: the tfjs trainer accepts ${acceptedNames(TFJS_PARAMS).join(', ')}`, { code: 'INVALID_PARAM' });
+    if (ruleOf(contract, name) === null) throw new InputError(`Unknown param \`${name}\`: the tfjs trainer${finetune ? ' fine-tuning a base model' : ''} accepts ${acceptedNames(contract).join(', ')}`, { code: 'INVALID_PARAM' });
   }
+  if (finetune) return parseFinetuneParams(params, budget);
+  const tune = FINETUNE_PARAMS.find((n) => params[n] !== undefined);
+  if (tune !== undefined) throw new InputError(`Param \`${tune}\` is a fine-tuning param: it needs \`trainer.base_model\``, { code: 'INVALID_PARAM' });
   if (params['model'] !== undefined) return parseModelParams(params, budget);
   const numLayers = int(params, 'num_layers', 1);
   const used = (k: number): boolean => numLayers === undefined || k <= numLayers;
@@ -189,7 +245,33 @@ export function parseFnnParams(params: Params, budget: number | null): FnnConfig
     if (e === undefined) throw new InputError('Missing epochs: the trial has no `budget` and no `epochs` parameter', { code: 'INVALID_PARAM' });
     epochs = e;
   }
-  return { units, dropout, activation: activation as Activation, batchSize, learningRate, lrSchedule, epochs, ...common(params), model: null };
+  return { units, dropout, activation: activation as Activation, batchSize, learningRate, lrSchedule, epochs, ...common(params), model: null, finetune: null };
+}
+
+/** Reads a fine-tuning trial's settings: the training params as for the dense network, and FINETUNE_PARAMS. */
+function parseFinetuneParams(params: Params, budget: number | null): FnnConfig {
+  const rest = Object.fromEntries(Object.entries(params).filter(([k]) => !(FINETUNE_PARAMS as readonly string[]).includes(k)));
+  const dense = parseFnnParams({ ...rest, units: 1 }, budget);
+  const headUnits = params['head_units'] === undefined ? null : (int(params, 'head_units', 0) as number);
+  const hdRaw = params['head_dropout'];
+  const headDropout = num(hdRaw) ?? 0;
+  if (!(headDropout >= 0 && headDropout < 1)) throw invalid('head_dropout', 'a number in [0, 1)', hdRaw);
+  if (headUnits === null && hdRaw !== undefined) throw new InputError('Param `head_dropout` needs `head_units` (a new head; 0 for only a new output layer)', { code: 'INVALID_PARAM' });
+  const rate = (field: string): number => {
+    const raw = params[field];
+    const v = num(raw) ?? dense.learningRate;
+    if (!(Number.isFinite(v) && v > 0)) throw invalid(field, 'a number > 0', raw);
+    return v;
+  };
+  const finetune: FinetuneConfig = {
+    freeze: int(params, 'freeze', 0) ?? 0,
+    headUnits,
+    headDropout,
+    lrBody: rate('lr_body'),
+    lrHead: rate('lr_head'),
+    unfreezeAfter: int(params, 'unfreeze_after', 0) ?? null,
+  };
+  return { ...dense, units: [], dropout: [], model: null, finetune };
 }
 
 /** Settings shared by both kinds of model: augmentation (validated here). */
@@ -220,7 +302,7 @@ function parseModelParams(params: Params, budget: number | null): FnnConfig {
     throw new InputError(`Expected \`model\` to be a layer list, ${MODEL_GRAMMAR}, got ${JSON.stringify(raw)}: ${(e as Error).message}`, { code: 'INVALID_PARAM' });
   }
   const dense = parseFnnParams({ ...Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'model')), units: 1 }, budget);
-  return { ...dense, units: [], dropout: [], model };
+  return { ...dense, units: [], dropout: [], model, finetune: null };
 }
 
 /** Trainable parameters of an FNN: weights and biases of every dense layer. */

@@ -32,6 +32,10 @@ export interface RunMessage {
   readonly metric: string;
   readonly direction: 'maximize' | 'minimize';
   readonly evaluateTest: boolean;
+  /** A TF.js Layers model directory to fine-tune (absolute). */
+  readonly baseModel?: string;
+  /** Where to save the trained network (absolute directory), with what to record in its model.json. */
+  readonly saveTo?: { readonly dir: string; readonly metadata: Readonly<Record<string, unknown>> };
 }
 
 /** Worker → main thread messages. */

@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { loadDataset, validateLoadOptions } from '../../datasets/load.js';
 import type { DatasetRef } from '../../datasets/resolve.js';
 import { describeError, InputError } from '../../core/errors.js';
 import type { Metrics, Outcome } from '../../core/types.js';
 import type { RunContext, Runner, TrialInput } from '../runner.js';
 import { expectedBackend, resolveBackendChoice, type BackendChoice } from './backend.js';
+import { readLayersModel } from './layers-model.js';
 import { parseFnnParams } from './params.js';
 import { WorkerPool, type JobEnd } from './pool.js';
 import type { DatasetSettings } from './protocol.js';
@@ -31,6 +33,10 @@ export interface TfjsRunnerOptions {
   readonly direction: 'maximize' | 'minimize';
   /** Seconds a worker gets to stop after an abort before it is terminated; default 5. */
   readonly abortGraceSeconds?: number;
+  /** A TF.js Layers model directory every trial fine-tunes (the fine-tuning params then apply). */
+  readonly baseModel?: string;
+  /** Save each completed trial's network (best epoch) to `dir`/trial-<number>/ (model.json, weights.bin). */
+  readonly saveModels?: { readonly dir: string; readonly study: string };
 }
 
 /** The built-in trainer as a Runner, with its worker pool and chosen backend. */
@@ -72,6 +78,7 @@ export function createTfjsRunner(options: TfjsRunnerOptions): TfjsRunner {
     throw new InputError(`Metric \`${options.metric}\` needs a validation set, but \`validationSplit\` is 0`);
   }
   const graceMs = (options.abortGraceSeconds ?? 5) * 1000;
+  const baseModel = options.baseModel === undefined ? undefined : resolve(options.baseModel);
   let backend: string = expectedBackend(choice);
   let pool: WorkerPool | null = null;
 
@@ -108,12 +115,14 @@ export function createTfjsRunner(options: TfjsRunnerOptions): TfjsRunner {
       return backend;
     },
     async prepare() {
-      // Fails the study at its start when the dataset is missing or corrupt; workers load their own copy.
+      // Fails the study at its start when the dataset is missing or corrupt, or the base model unreadable or
+      // unsupported (naming the layer); workers load their own copies.
       loadDataset(options.dataset, data);
+      if (baseModel !== undefined) readLayersModel(baseModel);
     },
     async run(trial: TrialInput, ctx: RunContext): Promise<Outcome> {
       try {
-        parseFnnParams(trial.params, trial.budget);
+        parseFnnParams(trial.params, trial.budget, baseModel !== undefined);
       } catch (e) {
         return { state: 'failed', error: describeError(e), retryable: false };
       }
@@ -131,6 +140,10 @@ export function createTfjsRunner(options: TfjsRunnerOptions): TfjsRunner {
           metric: options.metric,
           direction: options.direction,
           evaluateTest: trial.evaluateTest ?? options.evaluateTest ?? false,
+          ...(baseModel !== undefined ? { baseModel } : {}),
+          ...(options.saveModels !== undefined
+            ? { saveTo: { dir: resolve(options.saveModels.dir, `trial-${trial.number}`), metadata: { study: options.saveModels.study, trial: trial.number, ...(baseModel !== undefined ? { base_model: baseModel } : {}) } } }
+            : {}),
         },
         (m) => {
           if (m.type === 'epoch') {

@@ -6,6 +6,8 @@ import { LrSchedule } from '../lr-schedule.js';
 import type { Tf } from './backend.js';
 import { augmentBatch } from './augment.js';
 import { lossAndCorrect } from './fnn.js';
+import type { LoadedModel, WeightArray } from './layers-model.js';
+import type { PlannedLayer } from './model-spec.js';
 import { createModel, type TrainableModel } from './model.js';
 import type { FnnConfig } from './params.js';
 
@@ -59,11 +61,21 @@ export interface TrainOptions {
   readonly evaluateTest: boolean;
   /** Rows per evaluation batch (validation, test). */
   readonly evalBatch?: number;
+  /** Return the best epoch's network (layer list and weights) with a complete result, to be saved. */
+  readonly keepModel?: boolean;
+  /** The base network of a fine-tuning trial (trainer.base_model). */
+  readonly base?: LoadedModel;
+}
+
+/** A trained network: its layers and, in order, every layer's trainable params, then the batch-norm statistics. */
+export interface TrainedModel {
+  readonly layers: readonly PlannedLayer[];
+  readonly weights: readonly WeightArray[];
 }
 
 /** How a training run ended. */
 export type TrainResult =
-  | { readonly state: 'complete'; readonly value: number; readonly metrics: Metrics }
+  | { readonly state: 'complete'; readonly value: number; readonly metrics: Metrics; readonly model?: TrainedModel }
   | { readonly state: 'stopped'; readonly epoch: number; readonly value: number | null; readonly metrics: Metrics }
   | { readonly state: 'diverged'; readonly epoch: number; readonly error: string; readonly metrics: Metrics };
 
@@ -109,14 +121,15 @@ function better(a: number, b: number | null, direction: 'maximize' | 'minimize')
 export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts: TrainOptions, hooks: TrainHooks): TrainResult {
   const rng = new Rng(seed);
   const t0 = performance.now();
-  const model = createModel(tf, { height: ds.rows, width: ds.cols, classes: ds.numClasses }, cfg, rng);
+  const model = createModel(tf, { height: ds.rows, width: ds.cols, classes: ds.numClasses }, cfg, rng, opts.base);
   // Augmentation draws from its own stream, so that switching it on leaves shuffles, weights and masks as they were.
   const augmentRng = new Rng((seed ^ 0x41c64e6d) >>> 0);
   const augment =
     cfg.augment.shift > 0 || cfg.augment.rotate > 0
       ? (x: Float32Array, rows: number): void => augmentBatch(x, rows, ds.rows, ds.cols, 1, cfg.augment, augmentRng)
       : undefined;
-  const schedule = new LrSchedule(cfg.lrSchedule, cfg.learningRate, opts.metric.endsWith('loss') ? 'minimize' : 'maximize');
+  // Fine-tuning: the schedule moves the head's rate, and the body's in proportion (model.ts).
+  const schedule = new LrSchedule(cfg.lrSchedule, cfg.finetune?.lrHead ?? cfg.learningRate, opts.metric.endsWith('loss') ? 'minimize' : 'maximize');
   const parameters = model.parameters;
   const evalBatch = Math.min(opts.evalBatch ?? 2048, model.evalRows);
   const n = ds.train.count;
@@ -136,6 +149,7 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
 
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      model.startEpoch?.(epoch);
       const lr = schedule.current;
       const e0 = performance.now();
       for (let i = n - 1; i > 0; i--) {
@@ -196,6 +210,7 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
         metrics['val_accuracy'] = v.accuracy;
       }
       metrics['lr'] = lr;
+      if (cfg.finetune !== null) metrics['frozen_parameters'] = model.frozenParameters?.() ?? 0;
       metrics['epoch_seconds'] = (performance.now() - e0) / 1000;
       metrics['images_per_second'] = n / trainSeconds;
       lastEpoch = epoch;
@@ -221,7 +236,10 @@ export function trainFnn(tf: Tf, ds: Dataset, cfg: FnnConfig, seed: number, opts
       extra['test_loss'] = t.loss;
       extra['test_accuracy'] = t.accuracy;
     }
-    return { state: 'complete', value: best.value, metrics: finalMetrics(extra) };
+    const kept: TrainedModel | undefined = opts.keepModel
+      ? { layers: model.plan, weights: best.params.map((t) => ({ shape: t.shape, data: new Float32Array(t.dataSync()) })) }
+      : undefined;
+    return { state: 'complete', value: best.value, metrics: finalMetrics(extra), ...(kept !== undefined ? { model: kept } : {}) };
   } finally {
     model.dispose();
     (best as { params: Tensor[] } | null)?.params.forEach((p) => p.dispose());
