@@ -95,7 +95,7 @@ export const TFJS_PARAMS: ParamContract = {
  */
 export const TFJS_FINETUNE_PARAMS: ParamContract = {
   trainer: 'tfjs',
-  params: Object.fromEntries(Object.entries(TFJS_PARAMS.params).filter(([k]) => k !== 'units' && k !== 'dropout' && k !== 'model')),
+  params: Object.fromEntries(Object.entries(TFJS_PARAMS.params).filter(([k]) => !['units', 'dropout', 'model', 'num_layers'].includes(k))),
   numbered: {},
   open: false,
   checkNames(names) {
