@@ -3,3 +3,4 @@ export { MedianStoppingScheduler, type MedianStoppingOptions } from './median.js
 export { SuccessiveHalvingScheduler, ashaScheduler, type SuccessiveHalvingOptions } from './successive-halving.js';
 export { HyperbandScheduler, type HyperbandOptions } from './hyperband.js';
 export { SimulatedStudy, type SimulatedTrial } from './simulate.js';
+export { CurveExtrapolationScheduler, type CurveExtrapolationOptions, type StopReason } from './curve-extrapolation.js';

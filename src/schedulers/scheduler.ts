@@ -18,6 +18,8 @@ export interface SchedulerContext {
    * (schedulers key their per-study state on it). The engine always gives one; hand-made contexts may not.
    */
   readonly source?: TrialSource;
+  /** Merges attributes into the reporting trial's attrs (why it was stopped); the engine gives one, hand-made contexts may not. */
+  note?(attrs: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 /** Incremental access to a study's trials: each cursor hands out what changed since its previous read. */

@@ -254,6 +254,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
               trials: () => (snapshot ??= storage.listTrials(o.study.id)),
               // Incremental (new and running trials only): a report costs the same at any study size.
               source: storageTrialSource(storage, o.study.id),
+              note: async (attrs) => { await storage.setTrialAttrs(trial.id, workerId, attrs); },
             });
             if (decision === 'stop') {
               stoppedByScheduler = true;
