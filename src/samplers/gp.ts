@@ -71,6 +71,21 @@ class Encoding {
     }
     this.width = at;
   }
+  /**
+   * Encodings of trials' params by object: a study's finished trials come back as the same frozen snapshots from
+   * proposal to proposal (TrialView), so each is encoded once rather than at every proposal. Params are never
+   * mutated in place (storage hands out read-only snapshots), so a cached encoding never goes stale.
+   */
+  private readonly encoded = new WeakMap<Params, Float64Array | null>();
+  /** encode, cached by params object; callers must not modify the returned array. */
+  encodeTrial(p: Params): Float64Array | null {
+    let x = this.encoded.get(p);
+    if (x === undefined) {
+      x = this.encode(p);
+      this.encoded.set(p, x);
+    }
+    return x;
+  }
   encode(p: Params): Float64Array | null {
     const x = new Float64Array(this.width);
     for (const c of this.cols) {
@@ -129,7 +144,22 @@ class Encoding {
   }
   /** The encoding of the configuration the point decodes to (so EI is judged at real configurations). */
   snap(x: Float64Array): Float64Array {
-    return this.encode(this.decode(x)) ?? x;
+    if (this.space.sparse) return this.encode(this.decode(x)) ?? x;
+    // Without conditions, encode(decode(x)) column by column, without building the params object (same result).
+    const y = new Float64Array(this.width);
+    for (const c of this.cols) {
+      if (c.kind === 'cat') {
+        let best = 0;
+        for (let i = 1; i < c.values.length; i++) if ((x[c.at + i] as number) > (x[c.at + best] as number)) best = i;
+        y[c.at + c.values.indexOf(c.values[best] as ParamValue)] = 1;
+      } else {
+        const d = this.space.get(c.name);
+        const v = d.fromUnit(x[c.at] as number);
+        if (!d.contains(v)) return x;
+        y[c.at] = d.toUnit(v);
+      }
+    }
+    return y;
   }
 }
 
@@ -223,6 +253,19 @@ function fit(X: Float64Array, n: number, y: Float64Array, inv: Float64Array, g: 
 const LENGTHSCALES = [0.05, 0.1, 0.2, 0.35, 0.6, 1, 1.7, 3];
 const NOISES = [1e-6, 1e-3, 1e-2, 0.05, 0.2];
 const ARD_FACTORS = [0.5, 2, 4];
+/**
+ * Past the history cap, fits of a kernel-hyperparameter search done per proposal (see GpSampler.hyperFor): the
+ * search is 40 grid fits plus 3 per parameter (70 on 10 parameters), so it ends within 5–9 proposals of starting,
+ * well before the next one is due (every maxHistory/10 = 15 new trials by default).
+ */
+const HYPER_STEPS_PER_PROPOSAL = 8;
+/**
+ * Points of the fitted set whose posterior bounds the variance when pruning EI candidates (see SubsetBound), and how
+ * many of them the coarse bound that orders the candidates uses. At 1,000 trials on 5 parameters, of 512 candidates
+ * 200 / 120 / 33 passed bounds of 16 / 32 / 64 points to an exact O(n²) variance solve.
+ */
+const BOUND_POINTS = 64;
+const BOUND_POINTS_COARSE = 16;
 
 /**
  * Gaussian-process Bayesian optimisation: Matérn-5/2 kernel on the unit-scaled space (categoricals
@@ -242,6 +285,8 @@ export class GpSampler implements Sampler {
   private cache: { space: Space; enc: Encoding } | null = null;
   /** The last hyperparameter choice past the history cap (see hyperFor). */
   private hyper: { space: Space; width: number; nDone: number; value: { inv: Float64Array; g: number } } | null = null;
+  /** A search past the history cap in progress, spread over proposals (see hyperFor). */
+  private search: { space: Space; width: number; nDone: number; steps: Generator<void, { inv: Float64Array; g: number }, void> } | null = null;
 
   constructor(options: GpOptions = {}) {
     const o = {
@@ -274,10 +319,10 @@ export class GpSampler implements Sampler {
     const pending: Float64Array[] = [];
     for (const t of ctx.trials) {
       if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
-        const x = enc.encode(t.params);
+        const x = enc.encodeTrial(t.params);
         if (x) done.push({ x, y: sign * t.value, number: t.number });
       } else if (t.state === 'running' || t.state === 'waiting') {
-        const x = enc.encode(t.params);
+        const x = enc.encodeTrial(t.params);
         if (x) pending.push(x);
       }
     }
@@ -306,8 +351,8 @@ export class GpSampler implements Sampler {
     let seen: Set<string> | null = null;
     if (this.avoidRepeats && enc.cols.every((c) => c.kind === 'cat' || c.finite !== null)) {
       seen = new Set();
-      for (const d of done) seen.add(d.x.join(','));
-      for (const x of pending) seen.add(x.join(','));
+      for (const d of done) seen.add(keyOf(d.x));
+      for (const x of pending) seen.add(keyOf(x));
     }
     const cands: Float64Array[] = [];
     for (let i = 0; i < this.o.nRandomCandidates; i++) cands.push(enc.snap(enc.random(ctx.rng)));
@@ -321,20 +366,28 @@ export class GpSampler implements Sampler {
     const buf = new Float64Array(nAll);
     let bestX = cands[0] as Float64Array;
     let bestEi = -Infinity;
-    const score = (x: Float64Array): number => (seen?.has(x.join(',')) ? -Infinity : expectedImprovement(f as Fit, x, best, buf));
-    // EI grows with the posterior sd, which never exceeds the prior's: EI at (μ, prior sd) bounds it from
-    // above. Scoring candidates in order of that bound and stopping once it falls below the best EI found
-    // gives the same winner as scoring all, with far fewer O(n²) variance solves.
-    const priorSd = Math.sqrt(f.amp);
-    const bounded = cands.map((x) => ({ x, ub: eiOf(best - posteriorMean(f as Fit, x), priorSd) })).sort((a, b) => b.ub - a.ub);
-    for (const { x, ub } of bounded) {
+    const score = (x: Float64Array): number => (seen?.has(keyOf(x)) ? -Infinity : expectedImprovement(f as Fit, x, best, buf));
+    // EI grows with the posterior sd, and the posterior sd given a subset of the fitted points bounds the one given
+    // all of them from above: EI at (exact μ, subset sd) bounds EI (see SubsetBound). Scoring candidates in order of
+    // that bound and stopping once it falls below the best EI found gives the same winner as scoring all, with
+    // O(n·D + m²) per candidate for the bound and the O(n²) variance solve for the few that can still win.
+    // Two bounds: a coarse one (the first BOUND_POINTS_COARSE points of the subset) orders the candidates, the
+    // fine one (the whole subset) is computed only for those still in the running.
+    const bound = new SubsetBound(f as Fit);
+    const bounded = cands.map((x) => {
+      const at = bound.at(x);
+      return { x, at, ub: bound.ei(at, best, BOUND_POINTS_COARSE) };
+    }).sort((a, b) => b.ub - a.ub);
+    for (const { x, at, ub } of bounded) {
       if (ub <= bestEi) break;
+      if (bound.ei(at, best) <= bestEi) continue;
       const e = score(x);
       if (e > bestEi) { bestEi = e; bestX = x; }
     }
-    // A short local polish of the winner.
+    // A short local polish of the winner (a point whose bound is no better than the best EI cannot win: not scored).
     for (let i = 0; i < 30; i++) {
       const x = enc.snap(enc.perturb(bestX, 0.02, ctx.rng));
+      if (bound.ei(bound.at(x), best) <= bestEi) continue;
       const e = score(x);
       if (e > bestEi) { bestEi = e; bestX = x; }
     }
@@ -368,7 +421,7 @@ export class GpSampler implements Sampler {
     const done: { x: Float64Array; y: number; number: number; params: Params }[] = [];
     for (const t of trials) {
       if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
-      const x = enc.encode(t.params);
+      const x = enc.encodeTrial(t.params);
       if (x) done.push({ x, y: sign * t.value, number: t.number, params: t.params });
     }
     if (done.length === 0 || done.length < this.o.nStartupTrials) return null;
@@ -400,20 +453,43 @@ export class GpSampler implements Sampler {
   /**
    * Kernel hyperparameters for a proposal. Once the history is capped (more than maxHistory complete trials) the
    * fitted set is a sliding window that changes by a trial or two per proposal, and the marginal-likelihood search
-   * (about half of a proposal's time at 1,000 trials) is rerun only after a tenth of maxHistory new complete trials,
-   * or on another space; below the cap every proposal chooses afresh, as before. The choice is made on a random
-   * subset of maxFitPoints points anyway, so a choice a few trials old is as good an estimate.
+   * is redone only after a tenth of maxHistory new complete trials, or on another space; below the cap every
+   * proposal chooses afresh, as before. The choice is made on a random subset of maxFitPoints points anyway, so a
+   * choice a few trials old is as good an estimate. Past the cap the new search (about 30 ms of CPU at 1,000 trials
+   * on 5 parameters, more than a whole proposal otherwise costs) is also spread over the next proposals, at most
+   * HYPER_STEPS_PER_PROPOSAL fits each, the previous choice serving until it ends: no single proposal pays for all
+   * of it. Only the first proposal past the cap (or on a new space) runs a whole search at once.
    */
   private hyperFor(space: Space, enc: Encoding, xs: Float64Array[], y: number[], rng: Rng, nDone: number): { inv: Float64Array; g: number } {
-    const h = this.hyper;
-    const every = Math.max(1, Math.ceil(this.o.maxHistory / 10));
-    const fresh = h !== null && h.space === space && h.width === enc.width && nDone >= h.nDone && nDone - h.nDone < every;
-    if (nDone > this.o.maxHistory && fresh) {
-      return h.value;
+    if (nDone <= this.o.maxHistory) {
+      this.hyper = null;
+      this.search = null;
+      return this.chooseHyper(enc, xs, y, rng);
     }
-    const value = this.chooseHyper(enc, xs, y, rng);
-    this.hyper = nDone > this.o.maxHistory ? { space, width: enc.width, nDone, value } : null;
-    return value;
+    const h = this.hyper;
+    const valid = h !== null && h.space === space && h.width === enc.width && nDone >= h.nDone;
+    if (!valid) {
+      this.search = null;
+      const value = this.chooseHyper(enc, xs, y, rng);
+      this.hyper = { space, width: enc.width, nDone, value };
+      return value;
+    }
+    const every = Math.max(1, Math.ceil(this.o.maxHistory / 10));
+    if (this.search !== null && (this.search.space !== space || this.search.width !== enc.width)) this.search = null;
+    if (this.search === null && nDone - h.nDone >= every) {
+      this.search = { space, width: enc.width, nDone, steps: this.hyperSearch(enc, xs, y, rng) };
+    }
+    if (this.search !== null) {
+      for (let i = 0; i < HYPER_STEPS_PER_PROPOSAL; i++) {
+        const r = this.search.steps.next();
+        if (r.done === true) {
+          this.hyper = { space, width: enc.width, nDone: this.search.nDone, value: r.value };
+          this.search = null;
+          break;
+        }
+      }
+    }
+    return (this.hyper as NonNullable<typeof this.hyper>).value;
   }
 
   /** At most maxHistory trials: the best half of the cap, then the most recent. */
@@ -428,6 +504,18 @@ export class GpSampler implements Sampler {
 
   /** Marginal-likelihood grid over a shared lengthscale and the noise ratio, then per-parameter factors. */
   private chooseHyper(enc: Encoding, xs: Float64Array[], y: number[], rng: Rng): { inv: Float64Array; g: number } {
+    const steps = this.hyperSearch(enc, xs, y, rng);
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+    }
+  }
+
+  /**
+   * chooseHyper as steps: the fit subset is drawn at once (the only use of `rng`), then the search yields after each
+   * fit (a grid point, or a per-parameter factor), so that hyperFor can spread it over proposals.
+   */
+  private hyperSearch(enc: Encoding, xs: Float64Array[], y: number[], rng: Rng): Generator<void, { inv: Float64Array; g: number }, void> {
     const D = enc.width;
     let idx = xs.map((_, i) => i);
     if (idx.length > this.o.maxFitPoints) idx = rng.shuffle(idx).slice(0, this.o.maxFitPoints);
@@ -435,28 +523,33 @@ export class GpSampler implements Sampler {
     const X = new Float64Array(n * D);
     const ys = new Float64Array(n);
     idx.forEach((j, i) => { X.set(xs[j] as Float64Array, i * D); ys[i] = y[j] as number; });
-    let best = { ml: -Infinity, inv: new Float64Array(D).fill(1 / 0.35), g: 1e-3 };
-    for (const l of LENGTHSCALES) {
-      const inv = new Float64Array(D).fill(1 / l);
-      const K = correlations(X, n, inv); // shared by the noise levels
-      for (const g of NOISES) {
-        const f = fit(X, n, ys, inv, g, K);
-        if (f && f.logMl > best.ml) best = { ml: f.logMl, inv, g };
+    const cols = enc.cols;
+    return (function* search(): Generator<void, { inv: Float64Array; g: number }, void> {
+      let best = { ml: -Infinity, inv: new Float64Array(D).fill(1 / 0.35), g: 1e-3 };
+      for (const l of LENGTHSCALES) {
+        const inv = new Float64Array(D).fill(1 / l);
+        const K = correlations(X, n, inv); // shared by the noise levels
+        for (const g of NOISES) {
+          const f = fit(X, n, ys, inv, g, K);
+          if (f && f.logMl > best.ml) best = { ml: f.logMl, inv, g };
+          yield;
+        }
       }
-    }
-    for (const c of enc.cols) {
-      const width = c.kind === 'cat' ? c.values.length : 1;
-      let chosen = best;
-      for (const k of ARD_FACTORS) {
-        const inv = Float64Array.from(best.inv);
-        for (let d = c.at; d < c.at + width; d++) inv[d] = (inv[d] as number) / k;
-        const f = fit(X, n, ys, inv, best.g);
-        // A small penalty keeps factors that gain nothing from being taken.
-        if (f && f.logMl > chosen.ml + 0.5) chosen = { ml: f.logMl, inv, g: best.g };
+      for (const c of cols) {
+        const width = c.kind === 'cat' ? c.values.length : 1;
+        let chosen = best;
+        for (const k of ARD_FACTORS) {
+          const inv = Float64Array.from(best.inv);
+          for (let d = c.at; d < c.at + width; d++) inv[d] = (inv[d] as number) / k;
+          const f = fit(X, n, ys, inv, best.g);
+          // A small penalty keeps factors that gain nothing from being taken.
+          if (f && f.logMl > chosen.ml + 0.5) chosen = { ml: f.logMl, inv, g: best.g };
+          yield;
+        }
+        best = chosen;
       }
-      best = chosen;
-    }
-    return { inv: best.inv, g: best.g };
+      return { inv: best.inv, g: best.g };
+    })();
   }
 }
 
@@ -503,10 +596,99 @@ function eiOf(d: number, s: number): number {
   return d * normCdf(z) + s * Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 }
 
-/** The posterior mean at x (no variance: O(n·D)). */
-function posteriorMean(f: Fit, x: Float64Array): number {
-  const D = f.inv.length;
-  let mu = 0;
-  for (let i = 0; i < f.n; i++) mu += matern52(f.X, i * D, x, 0, f.inv) * (f.alpha[i] as number);
-  return mu;
+/**
+ * A cheap upper bound on EI for pruning candidates (GpSampler.sample). The mean is exact; the variance is the
+ * posterior variance given only a subset S of the fitted points, chosen by a partial pivoted Cholesky of C + gI
+ * (greedily, the point whose variance given the points already chosen is largest, up to BOUND_POINTS). Conditioning
+ * a Gaussian on more observations never raises its variance (the Schur complement is positive semi-definite), so
+ * amp·(1 − k_Sᵀ(C_SS + gI)⁻¹k_S) ≥ amp·(1 − kᵀ(C + gI)⁻¹k), and EI grows with the sd: EI(μ, sd_S) ≥ EI(μ, sd). The
+ * bound costs the n kernel values the mean needs anyway plus an m×m triangular solve, against the n×n one of the
+ * exact variance. An absolute margin of 1e-7·amp on the variance covers rounding in both solves.
+ */
+class SubsetBound {
+  /** Indices of the chosen points, in pivot order. */
+  private readonly pivots: number[] = [];
+  /** Cholesky factor of (C + gI) on the pivots, m×m row-major (lower). */
+  private readonly Ls: Float64Array;
+  private readonly m: number;
+  private readonly k: Float64Array;
+  private readonly z: Float64Array;
+
+  constructor(private readonly f: Fit) {
+    const n = f.n;
+    const D = f.inv.length;
+    const mMax = Math.min(n, BOUND_POINTS);
+    // Partial pivoted Cholesky: rows[j] holds the j-th column of the factor over all n points.
+    const resid = new Float64Array(n).fill(1 + f.g);
+    const rows: Float64Array[] = [];
+    const taken = new Uint8Array(n);
+    for (let j = 0; j < mMax; j++) {
+      let p = -1;
+      for (let i = 0; i < n; i++) if (taken[i] === 0 && (p < 0 || (resid[i] as number) > (resid[p] as number))) p = i;
+      const dp = resid[p] as number;
+      if (!(dp > 1e-12 * (1 + f.g))) break;
+      const sq = Math.sqrt(dp);
+      const row = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let a = i === p ? 1 + f.g : matern52(f.X, i * D, f.X, p * D, f.inv);
+        for (let t = 0; t < j; t++) a -= ((rows[t] as Float64Array)[i] as number) * ((rows[t] as Float64Array)[p] as number);
+        row[i] = a / sq;
+      }
+      for (let i = 0; i < n; i++) resid[i] = (resid[i] as number) - (row[i] as number) ** 2;
+      taken[p] = 1;
+      rows.push(row);
+      this.pivots.push(p);
+    }
+    const m = this.pivots.length;
+    this.m = m;
+    this.Ls = new Float64Array(m * m);
+    for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) this.Ls[a * m + b] = (rows[b] as Float64Array)[this.pivots[a] as number] as number;
+    this.k = new Float64Array(n);
+    this.z = new Float64Array(m);
+  }
+
+  /** The posterior mean at x and x's correlations with the subset's points, in pivot order. */
+  at(x: Float64Array): { readonly mu: number; readonly kS: Float64Array } {
+    const f = this.f;
+    const D = f.inv.length;
+    const k = this.k;
+    let mu = 0;
+    for (let i = 0; i < f.n; i++) {
+      const c = matern52(f.X, i * D, x, 0, f.inv);
+      k[i] = c;
+      mu += c * (f.alpha[i] as number);
+    }
+    const kS = new Float64Array(this.m);
+    for (let j = 0; j < this.m; j++) kS[j] = k[this.pivots[j] as number] as number;
+    return { mu, kS };
+  }
+
+  /** An upper bound on expectedImprovement at a point (see `at`), given the first `points` points of the subset. */
+  ei(at: { readonly mu: number; readonly kS: Float64Array }, best: number, points = this.m): number {
+    const m = Math.min(points, this.m);
+    const stride = this.m;
+    const L = this.Ls;
+    const z = this.z;
+    let q = 0;
+    for (let i = 0; i < m; i++) {
+      let s = at.kS[i] as number;
+      for (let j = 0; j < i; j++) s -= (L[i * stride + j] as number) * (z[j] as number);
+      const zi = s / (L[i * stride + i] as number);
+      z[i] = zi;
+      q += zi * zi;
+    }
+    const v = this.f.amp * (Math.max(1 - q, 0) + 1e-7);
+    return eiOf(best - at.mu, Math.sqrt(Math.max(v, 1e-18)));
+  }
+}
+
+/** The encoding of an evaluated configuration as a set key (cached by array: trials' encodings are cached too). */
+const keys = new WeakMap<Float64Array, string>();
+function keyOf(x: Float64Array): string {
+  let k = keys.get(x);
+  if (k === undefined) {
+    k = x.join(',');
+    keys.set(x, k);
+  }
+  return k;
 }
