@@ -48,8 +48,8 @@ export interface TpeOptions {
 /** How one parameter is modelled, in the unit scale of its distribution. */
 type Dim =
   | { readonly kind: 'cont'; readonly name: string; readonly dist: Distribution; readonly low: number; readonly high: number }
-  | { readonly kind: 'ord'; readonly name: string; readonly values: readonly ParamValue[]; readonly centers: Float64Array; readonly edges: Float64Array; readonly low: number; readonly high: number }
-  | { readonly kind: 'cat'; readonly name: string; readonly values: readonly ParamValue[]; readonly centers?: Float64Array }
+  | { readonly kind: 'ord'; readonly name: string; readonly values: readonly ParamValue[]; readonly index: ReadonlyMap<ParamValue, number>; readonly centers: Float64Array; readonly edges: Float64Array; readonly low: number; readonly high: number }
+  | { readonly kind: 'cat'; readonly name: string; readonly values: readonly ParamValue[]; readonly index: ReadonlyMap<ParamValue, number>; readonly centers?: Float64Array }
   | { readonly kind: 'const'; readonly name: string; readonly value: ParamValue };
 
 function buildDims(space: Space, finite: 'ordered' | 'categorical' | 'hybrid'): Dim[] {
@@ -58,9 +58,10 @@ function buildDims(space: Space, finite: 'ordered' | 'categorical' | 'hybrid'): 
     const vals = dist.values();
     if (vals !== null && vals.length === 1) return { kind: 'const', name, value: vals[0] as ParamValue };
     if (vals === null || vals.length > 100_000) return { kind: 'cont', name, dist, low: 0, high: 1 };
-    if (!dist.ordered) return { kind: 'cat', name, values: vals };
+    const index = indexOfValues(vals);
+    if (!dist.ordered) return { kind: 'cat', name, values: vals, index };
     if (finite !== 'ordered' && vals.length <= 64) {
-      return finite === 'hybrid' ? { kind: 'cat', name, values: vals, centers: new Float64Array(vals.map((v) => dist.toUnit(v))) } : { kind: 'cat', name, values: vals };
+      return finite === 'hybrid' ? { kind: 'cat', name, values: vals, index, centers: new Float64Array(vals.map((v) => dist.toUnit(v))) } : { kind: 'cat', name, values: vals, index };
     }
     // Ordered finite values: each owns the cell of the unit line closest to it.
     const k = vals.length;
@@ -69,8 +70,15 @@ function buildDims(space: Space, finite: 'ordered' | 'categorical' | 'hybrid'): 
     edges[0] = (centers[0] as number) - ((centers[1] as number) - (centers[0] as number)) / 2;
     for (let i = 1; i < k; i++) edges[i] = ((centers[i - 1] as number) + (centers[i] as number)) / 2;
     edges[k] = (centers[k - 1] as number) + ((centers[k - 1] as number) - (centers[k - 2] as number)) / 2;
-    return { kind: 'ord', name, values: vals, centers, edges, low: edges[0] as number, high: edges[k] as number };
+    return { kind: 'ord', name, values: vals, index, centers, edges, low: edges[0] as number, high: edges[k] as number };
   });
+}
+
+/** Each value's first position (what indexOf gives), found in O(1): an ordered axis may have thousands of values. */
+function indexOfValues(vals: readonly ParamValue[]): Map<ParamValue, number> {
+  const m = new Map<ParamValue, number>();
+  vals.forEach((v, i) => { if (!m.has(v)) m.set(v, i); });
+  return m;
 }
 
 /** A parameter value as the estimator sees it: unit coordinate (cont) or value index (ord, cat). */
@@ -83,8 +91,9 @@ function encode(dim: Dim, v: ParamValue | undefined): number | null {
     }
     case 'ord':
     case 'cat': {
-      const i = dim.values.indexOf(v);
-      return i < 0 ? null : i;
+      // As indexOf (strict equality): NaN is never found.
+      if (typeof v === 'number' && Number.isNaN(v)) return null;
+      return dim.index.get(v) ?? null;
     }
     case 'const':
       return 0;
@@ -126,9 +135,8 @@ class Parzen {
   readonly kernels: DimKernel[];
   readonly n: number;
 
-  /** `obs[i][d]` is observation i encoded on dims[d]; `weights` are per observation. */
-  constructor(readonly dims: readonly Dim[], obs: readonly (readonly number[])[], weights: readonly number[], p: TpeParams) {
-    const n = obs.length;
+  /** `cols[d][i]` is observation i encoded on dims[d] (n observations); `weights` are per observation. */
+  constructor(readonly dims: readonly Dim[], cols: readonly ArrayLike<number>[], n: number, weights: readonly number[], p: TpeParams) {
     this.n = n + 1;
     const w = [...weights, p.priorWeight];
     const total = w.reduce((a, b) => a + b, 0);
@@ -138,10 +146,15 @@ class Parzen {
     w.forEach((x, i) => { acc += x / total; this.cumW[i] = acc; });
     this.kernels = dims.map((dim, d) => {
       if (dim.kind === 'const') return { kind: 'const' as const };
-      const col = obs.map((o) => o[d] as number);
-      if (dim.kind === 'cat') return catKernel(dim.values.length, col, p, dim.centers);
-      const x = dim.kind === 'ord' ? col.map((i) => dim.centers[i] as number) : col;
-      return numKernel(dim, x, p);
+      const col = cols[d] as ArrayLike<number>;
+      if (dim.kind === 'cat') return catKernel(dim.values.length, col, n, p, dim.centers);
+      let x = col;
+      if (dim.kind === 'ord') {
+        const c = new Float64Array(n);
+        for (let i = 0; i < n; i++) c[i] = dim.centers[col[i] as number] as number;
+        x = c;
+      }
+      return numKernel(dim, x, n, p);
     });
   }
 
@@ -215,15 +228,18 @@ class Parzen {
   }
 }
 
-function catKernel(k: number, col: readonly number[], p: TpeParams, centers?: Float64Array): DimKernel {
-  const n = col.length + 1;
+function catKernel(k: number, col: ArrayLike<number>, nObs: number, p: TpeParams, centers?: Float64Array): DimKernel {
+  const n = nObs + 1;
   const probs = new Float64Array(n * k).fill(p.priorWeight / n);
-  col.forEach((c, i) => (probs[i * k + c] = (probs[i * k + c] as number) + 1));
+  for (let i = 0; i < nObs; i++) {
+    const c = col[i] as number;
+    probs[i * k + c] = (probs[i * k + c] as number) + 1;
+  }
   if (centers) {
     // Hybrid: a Gaussian share (bandwidth as multivariate TPE's, in the unit scale) on the other values.
     const range = (centers[k - 1] as number) - (centers[0] as number) || 1;
-    const sigma = 0.2 * Math.max(col.length, 1) ** (-1 / (p.nDims + 4)) * range;
-    col.forEach((c, i) => {
+    const sigma = 0.2 * Math.max(nObs, 1) ** (-1 / (p.nDims + 4)) * range;
+    Array.from(col).forEach((c, i) => {
       let s = 0;
       const g = new Float64Array(k);
       for (let v = 0; v < k; v++) {
@@ -244,18 +260,22 @@ function catKernel(k: number, col: readonly number[], p: TpeParams, centers?: Fl
   return { kind: 'cat', probs, logp: probs.map(Math.log), k };
 }
 
-function numKernel(dim: Extract<Dim, { low: number }>, x: readonly number[], p: TpeParams): DimKernel {
+function numKernel(dim: Extract<Dim, { low: number }>, x: ArrayLike<number>, n: number, p: TpeParams): DimKernel {
   const { low, high } = dim;
   const range = high - low;
-  const n = x.length;
   const sig = new Float64Array(n + 1);
   if (p.multivariate) {
     sig.fill(0.2 * Math.max(n, 1) ** (-1 / (p.nDims + 4)) * range);
   } else if (n > 0) {
     // Distance to the farther neighbour among sorted observations (the endpoints count as neighbours),
     // except that the first and last observations use their inner neighbour (Optuna's consider_endpoints=False).
-    const order = x.map((_, i) => i).sort((a, b) => (x[a] as number) - (x[b] as number));
-    const s = [low, ...order.map((i) => x[i] as number), high];
+    const order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => (x[a] as number) - (x[b] as number));
+    const s = new Float64Array(n + 2);
+    s[0] = low;
+    for (let r = 0; r < n; r++) s[r + 1] = x[order[r] as number] as number;
+    s[n + 1] = high;
     const sorted = new Float64Array(n);
     for (let i = 0; i < n; i++) sorted[i] = Math.max((s[i + 1] as number) - (s[i] as number), (s[i + 2] as number) - (s[i + 1] as number));
     if (s.length >= 4) {
@@ -265,7 +285,9 @@ function numKernel(dim: Extract<Dim, { low: number }>, x: readonly number[], p: 
     order.forEach((i, r) => (sig[i] = sorted[r] as number));
   }
   sig[n] = range;
-  const mus = new Float64Array([...x, (low + high) / 2]);
+  const mus = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) mus[i] = x[i] as number;
+  mus[n] = (low + high) / 2;
   const minSigma = p.magicClip ? range / Math.min(100, 1 + (n + 1)) : 1e-12;
   for (let i = 0; i <= n; i++) sig[i] = Math.min(range, Math.max(minSigma, sig[i] as number));
   const logZ = new Float64Array(n + 1);
@@ -312,7 +334,7 @@ function observationOf(t: TrialRecord, x: number[], sign: number, constantLiar: 
 export class TpeSampler implements Sampler {
   readonly name: string;
   private readonly opt: Required<TpeOptions>;
-  private cache: { space: Space; dims: Dim[] } | null = null;
+  private cache: { space: Space; dims: Dim[]; encoded: WeakMap<Params, number[] | null> } | null = null;
 
   constructor(options: TpeOptions = {}) {
     const nStartup = options.nStartupTrials ?? 10;
@@ -339,8 +361,17 @@ export class TpeSampler implements Sampler {
   }
 
   private dimsFor(space: Space): Dim[] {
-    if (this.cache?.space !== space) this.cache = { space, dims: buildDims(space, this.opt.finite) };
+    if (this.cache?.space !== space) this.cache = { space, dims: buildDims(space, this.opt.finite), encoded: new WeakMap() };
     return this.cache.dims;
+  }
+
+  /**
+   * Trials' encodings on these dims, by params object: a study's finished trials come back as the same read-only
+   * snapshots from proposal to proposal (TrialView), so each is encoded once. Params are never changed in place.
+   */
+  private encodedFor(dims: Dim[]): WeakMap<Params, number[] | null> {
+    if (this.cache?.dims !== dims) throw new Error('dimsFor first');
+    return this.cache.encoded;
   }
 
   /** Proposes the configuration that maximises l(x)/g(x) among candidates drawn from l(x). */
@@ -350,8 +381,13 @@ export class TpeSampler implements Sampler {
     const sign = ctx.direction === 'minimize' ? 1 : -1;
     const obs: Obs[] = [];
     let finished = 0;
+    const encoded = this.encodedFor(dims);
     for (const t of ctx.trials) {
-      const x = encodeTrial(dims, t);
+      let x = encoded.get(t.params);
+      if (x === undefined) {
+        x = encodeTrial(dims, t);
+        encoded.set(t.params, x);
+      }
       if (x === null) continue;
       const o = observationOf(t, x, sign, this.opt.constantLiar);
       if (o) { obs.push(o); if (o.tier < 2) finished++; }
@@ -369,15 +405,17 @@ export class TpeSampler implements Sampler {
       let seen: Set<string> | null = null;
       if (this.opt.avoidRepeats && dims.every((d) => d.kind !== 'cont')) {
         seen = new Set();
-        for (const o of obs) seen.add(o.x.join(','));
+        for (const o of obs) seen.add(keyOf(o.x));
       }
-      const x = this.choose(dims, below.map((o) => o.x), above.map((o) => o.x), p, ctx.rng, seen);
+      const x = this.choose(dims, columnsOf(below, dims.length), columnsOf(above, dims.length), p, ctx.rng, seen);
       dims.forEach((d, i) => (out[d.name] = decode(d, x[i] as number)));
     } else {
+      // One estimator per parameter: the parameter's column of the good and of the bad observations.
+      const colsBelow = columnsOf(below, dims.length);
+      const colsAbove = columnsOf(above, dims.length);
       dims.forEach((d, i) => {
-        const one = [d];
-        const pick = (o: Obs): number[] => [o.x[i] as number];
-        const x = this.choose(one, below.map(pick), above.map(pick), p, ctx.rng);
+        const one = (c: Columns): Columns => ({ cols: [c.cols[i] as Float64Array], n: c.n });
+        const x = this.choose([d], one(colsBelow), one(colsAbove), p, ctx.rng);
         out[d.name] = decode(d, x[0] as number);
       });
     }
@@ -416,7 +454,8 @@ export class TpeSampler implements Sampler {
       const p: TpeParams = {
         multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length,
       };
-      const x = this.choose(bDims, ranked.slice(0, nBelow).sort(byNumber).map(pick), ranked.slice(nBelow).sort(byNumber).map(pick), p, ctx.rng);
+      const columns = (part: Obs[]): Columns => rowsToColumns(part.sort(byNumber).map(pick), block.length);
+      const x = this.choose(bDims, columns(ranked.slice(0, nBelow)), columns(ranked.slice(nBelow)), p, ctx.rng);
       bDims.forEach((d, j) => (out[d.name] = decode(d, x[j] as number)));
     }
     return { params: space.prune(out) };
@@ -464,11 +503,9 @@ export class TpeSampler implements Sampler {
    * passed over; when every candidate of a round was seen, up to 3 more rounds are drawn before the best
    * seen one is taken.
    */
-  private choose(
-    dims: readonly Dim[], below: readonly (readonly number[])[], above: readonly (readonly number[])[], p: TpeParams, rng: Rng, seen: Set<string> | null = null,
-  ): number[] {
-    const l = new Parzen(dims, below, this.opt.weights(below.length), p);
-    const g = new Parzen(dims, above, this.opt.weights(above.length), p);
+  private choose(dims: readonly Dim[], below: Columns, above: Columns, p: TpeParams, rng: Rng, seen: Set<string> | null = null): number[] {
+    const l = new Parzen(dims, below.cols, below.n, this.opt.weights(below.n), p);
+    const g = new Parzen(dims, above.cols, above.n, this.opt.weights(above.n), p);
     const bufL = new Float64Array(l.n), bufG = new Float64Array(g.n);
     let best: number[] = [];
     let bestScore = -Infinity;
@@ -484,6 +521,38 @@ export class TpeSampler implements Sampler {
     }
     return fresh ?? best;
   }
+}
+
+/** Observations as one column per dim (what Parzen takes): n values each. */
+interface Columns {
+  readonly cols: readonly Float64Array[];
+  readonly n: number;
+}
+
+function columnsOf(obs: readonly Obs[], nDims: number): Columns {
+  return rowsToColumns(obs.map((o) => o.x), nDims);
+}
+
+function rowsToColumns(rows: readonly (readonly number[])[], nDims: number): Columns {
+  const n = rows.length;
+  const cols: Float64Array[] = [];
+  for (let d = 0; d < nDims; d++) {
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = (rows[i] as readonly number[])[d] as number;
+    cols.push(c);
+  }
+  return { cols, n };
+}
+
+/** An encoded observation as a set key, cached by array (trials' encodings are cached too). */
+const keys = new WeakMap<readonly number[], string>();
+function keyOf(x: readonly number[]): string {
+  let k = keys.get(x);
+  if (k === undefined) {
+    k = x.join(',');
+    keys.set(x, k);
+  }
+  return k;
 }
 
 function encodeTrial(dims: readonly Dim[], t: TrialRecord): number[] | null {
