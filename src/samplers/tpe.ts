@@ -114,7 +114,7 @@ function decode(dim: Dim, x: number): ParamValue {
 
 /** Per-dimension kernel parameters of a Parzen estimator (one row per component; the prior is last). */
 type DimKernel =
-  | { readonly kind: 'num'; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logZ: Float64Array; readonly dim: Extract<Dim, { low: number }>; readonly columns: Map<number, Float64Array> | null; readonly invSigma: Float64Array; readonly offset: Float64Array }
+  | { readonly kind: 'num'; readonly mus: Float64Array; readonly sigmas: Float64Array; readonly logZ: Float64Array; readonly dim: Extract<Dim, { low: number }>; readonly columns: Map<number, Float64Array> | null; readonly classes: Classes | null; readonly invSigma: Float64Array; readonly offset: Float64Array }
   | { readonly kind: 'cat'; readonly logp: Float64Array; readonly probs: Float64Array; readonly k: number }
   | { readonly kind: 'const' };
 
@@ -209,10 +209,17 @@ class Parzen {
         if (col === undefined) {
           col = new Float64Array(n);
           const a = k.dim.edges[xd] as number, b = k.dim.edges[xd + 1] as number;
-          for (let j = 0; j < n; j++) {
+          const mass = (j: number): number => {
             const mu = k.mus[j] as number, s = k.sigmas[j] as number;
-            col[j] = logNormMass((a - mu) / s, (b - mu) / s) - (k.logZ[j] as number);
-          }
+            return logNormMass((a - mu) / s, (b - mu) / s) - (k.logZ[j] as number);
+          };
+          if (k.classes) {
+            // Once per distinct (μ, σ): components of a class have the same mass on the cell.
+            const { of, reps } = k.classes;
+            const perClass = new Float64Array(reps.length);
+            for (let c = 0; c < reps.length; c++) perClass[c] = mass(reps[c] as number);
+            for (let j = 0; j < n; j++) col[j] = perClass[of[j] as number] as number;
+          } else for (let j = 0; j < n; j++) col[j] = mass(j);
           k.columns.set(xd, col);
         }
         for (let j = 0; j < n; j++) buf[j] = (buf[j] as number) + (col[j] as number);
@@ -290,8 +297,16 @@ function numKernel(dim: Extract<Dim, { low: number }>, x: ArrayLike<number>, n: 
   mus[n] = (low + high) / 2;
   const minSigma = p.magicClip ? range / Math.min(100, 1 + (n + 1)) : 1e-12;
   for (let i = 0; i <= n; i++) sig[i] = Math.min(range, Math.max(minSigma, sig[i] as number));
+  // On an ordered finite axis components often coincide (a value observed many times, σ at its floor): their masses
+  // are computed once per distinct (μ, σ) — the same numbers, far fewer logarithms (8 instead of 1,000 on an 8-value
+  // axis at 1,000 trials).
+  const classes = dim.kind === 'ord' ? classesOf(mus, sig) : null;
   const logZ = new Float64Array(n + 1);
-  for (let i = 0; i <= n; i++) logZ[i] = logNormMass((low - (mus[i] as number)) / (sig[i] as number), (high - (mus[i] as number)) / (sig[i] as number));
+  const zOf = (i: number): number => logNormMass((low - (mus[i] as number)) / (sig[i] as number), (high - (mus[i] as number)) / (sig[i] as number));
+  if (classes) {
+    const perClass = classes.reps.map(zOf);
+    for (let i = 0; i <= n; i++) logZ[i] = perClass[classes.of[i] as number] as number;
+  } else for (let i = 0; i <= n; i++) logZ[i] = zOf(i);
   // Ordered finite axes: the log mass of each component on a value's cell, computed for a value the first time a
   // candidate takes it (candidates repeat values; a full table would cost components × values).
   const columns = dim.kind === 'ord' ? new Map<number, Float64Array>() : null;
@@ -303,7 +318,35 @@ function numKernel(dim: Extract<Dim, { low: number }>, x: ArrayLike<number>, n: 
     invSigma[i] = 1 / (sig[i] as number);
     offset[i] = logNormPdf(0) - Math.log(sig[i] as number) - (logZ[i] as number);
   }
-  return { kind: 'num', mus, sigmas: sig, logZ, dim, columns, invSigma, offset };
+  return { kind: 'num', mus, sigmas: sig, logZ, dim, columns, classes, invSigma, offset };
+}
+
+/** Components grouped by equal (μ, σ): `of[i]` is component i's class, `reps[c]` the first component of class c. */
+interface Classes {
+  readonly of: Int32Array;
+  readonly reps: number[];
+}
+
+function classesOf(mus: Float64Array, sig: Float64Array): Classes {
+  const of = new Int32Array(mus.length);
+  const reps: number[] = [];
+  const byMu = new Map<number, number[]>();
+  for (let i = 0; i < mus.length; i++) {
+    const mu = mus[i] as number, s = sig[i] as number;
+    let list = byMu.get(mu);
+    if (list === undefined) {
+      list = [];
+      byMu.set(mu, list);
+    }
+    let c = list.find((k) => sig[reps[k] as number] === s);
+    if (c === undefined) {
+      c = reps.length;
+      reps.push(i);
+      list.push(c);
+    }
+    of[i] = c;
+  }
+  return { of, reps };
 }
 
 /** One observation for the split: encoded point, rank key, trial number. */
