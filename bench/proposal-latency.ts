@@ -4,9 +4,10 @@
 // values of a smooth test function plus noise (the cost of a proposal depends on the number of trials, not on how
 // they were found; the study grows by one trial per proposal from 1,000), except for samplers that read their own state from attrs (sobol, zones-nd),
 // which are run
-// for 1,000 trials first. Each figure is the median of --proposals proposals (default 15), each with a new rng:
-// wall-clock ms, and CPU ms of this process (what a proposal costs on a core of its own, whatever else runs).
-// Run: npx tsx bench/proposal-latency.ts [--trials 1000] [--proposals 15] [--dims 2,5,10] [--only gp,tpe] [--no-load]
+// for 1,000 trials first. Each cell is p50 / p95 / max over --proposals proposals (default 45, each with a new rng,
+// after --warmup untimed ones, default 3: JIT compilation of a fresh process), of wall-clock ms and of CPU ms of this
+// process (what a proposal costs on a core of its own, whatever else runs).
+// Run: npx tsx bench/proposal-latency.ts [--trials 1000] [--proposals 45] [--warmup 3] [--dims 2,5,10,fcnet] [--only gp,tpe] [--no-load]
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Sampler } from '../src/samplers/sampler.js';
 import { GpSampler } from '../src/samplers/gp.js';
@@ -37,6 +38,20 @@ export function mixedSpace(dims: number): Space {
   let spec = {};
   for (let i = 0; i < dims; i++) spec = { ...spec, ...(kinds[i % kinds.length] as (i: number) => object)(i) };
   return Space.fromSpec(spec);
+}
+
+/**
+ * FCNet's 9-parameter grid (62,208 configurations; numbers as ordered series, strings as categoricals, as
+ * bench/objectives/tabular.ts infers it from the tables): every axis finite, so `auto` passes over repeats.
+ */
+export function fcnetSpace(): Space {
+  const series = (values: number[]) => ({ type: 'series' as const, values });
+  const cat = (choices: string[]) => ({ type: 'categorical' as const, choices });
+  return Space.fromSpec({
+    activation_fn_1: cat(['relu', 'tanh']), activation_fn_2: cat(['relu', 'tanh']), batch_size: series([8, 16, 32, 64]),
+    dropout_1: series([0, 0.3, 0.6]), dropout_2: series([0, 0.3, 0.6]), init_lr: series([0.0005, 0.001, 0.005, 0.01, 0.05, 0.1]),
+    lr_schedule: cat(['const', 'cosine']), n_units_1: series([16, 32, 64, 128, 256, 512]), n_units_2: series([16, 32, 64, 128, 256, 512]),
+  });
 }
 
 /** A smooth value of a configuration (lower is better): distance to a fixed point in the unit cube, plus noise. */
@@ -70,54 +85,70 @@ function history(space: Space, sampler: Sampler | null, n: number): TrialRecord[
   return trials;
 }
 
-function median(xs: number[]): number {
+/** The q-quantile of xs (nearest rank). */
+function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] as number;
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number;
+}
+
+/** p50 / p95 / max. */
+function summary(xs: number[]): string {
+  return `${quantile(xs, 0.5).toFixed(1)} / ${quantile(xs, 0.95).toFixed(1)} / ${Math.max(...xs).toFixed(1)}`;
 }
 
 async function main(): Promise<void> {
   const n = Number(arg('trials') ?? 1000);
-  const proposals = Number(arg('proposals') ?? 15);
-  const dims = (arg('dims') ?? '2,5,10').split(',').map(Number);
+  const proposals = Number(arg('proposals') ?? 45);
+  const warmup = Number(arg('warmup') ?? 3);
+  // A number: a mixed space of that many parameters; `fcnet`: FCNet's 9-parameter grid.
+  const dims = (arg('dims') ?? '2,5,10,fcnet').split(',');
   const only = arg('only')?.split(',');
   const names = Object.keys(SAMPLERS).filter((k) => !only || only.some((o) => k.startsWith(o)));
   let load: ChildProcess | null = null;
   if (!process.argv.includes('--no-load')) load = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
   const rows: string[][] = [];
+  const cpuRows: string[][] = [];
   try {
     for (const name of names) {
       const row = [name];
+      const cpuRow = [name];
       for (const d of dims) {
-        const space = mixedSpace(d);
+        const space = d === 'fcnet' ? fcnetSpace() : mixedSpace(Number(d));
         const entry = SAMPLERS[name] as (typeof SAMPLERS)[string];
-        const trials = history(space, entry.ownHistory ? entry.make(n) : null, n + proposals + 1);
+        const trials = history(space, entry.ownHistory ? entry.make(n) : null, n + warmup + proposals);
         const sampler = entry.make(n);
         const times: number[] = [];
         const cpu: number[] = [];
-        // One untimed proposal first: JIT warm-up and per-space caches.
-        for (let i = -1; i < proposals; i++) {
+        // Untimed proposals first: JIT warm-up and per-space caches.
+        for (let i = -warmup; i < proposals; i++) {
           const t0 = performance.now();
           const c0 = process.cpuUsage();
           // The study grows by one complete trial per proposal, as in a run (so caches refresh as they would).
-          sampler.sample?.({ space, direction: 'minimize', trials: trials.slice(0, n + i + 1), rng: new Rng(deriveSeed(99, i + 1)) });
+          sampler.sample?.({ space, direction: 'minimize', trials: trials.slice(0, n + warmup + i), rng: new Rng(deriveSeed(99, warmup + i)) });
           const c = process.cpuUsage(c0);
           if (i >= 0) {
             times.push(performance.now() - t0);
             cpu.push((c.user + c.system) / 1000);
           }
         }
-        row.push(`${median(times).toFixed(1)} / ${median(cpu).toFixed(1)} (${Math.max(...cpu).toFixed(1)})`);
-        process.stderr.write(`  ${name} ${d}-d: ${median(times).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU, max ${Math.max(...cpu).toFixed(1)}\n`);
+        row.push(summary(times));
+        cpuRow.push(summary(cpu));
+        process.stderr.write(`  ${name} ${d}-d: wall ${summary(times)} ms, CPU ${summary(cpu)} ms (p50 / p95 / max)\n`);
       }
       rows.push(row);
+      cpuRows.push(cpuRow);
     }
   } finally {
     load?.kill();
   }
-  console.log(`ms per proposal after ${n} complete trials (median of ${proposals}, the study growing by one trial per proposal; wall / CPU of this process (slowest CPU)), ${load ? 'a second process busy' : 'no load'}:`);
-  console.log(`| sampler | ${dims.map((d) => `${d} params`).join(' | ')} |`);
-  console.log(`|---|${dims.map(() => '---:').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  const head = `ms per proposal after ${n} complete trials (${proposals} proposals after ${warmup} untimed, the study growing by one trial per proposal), ${load ? 'a second process busy' : 'no load'}, p50 / p95 / max`;
+  for (const [what, table] of [['wall-clock', rows], ['CPU of the proposing process', cpuRows]] as const) {
+    console.log(`${head}, ${what}:`);
+    console.log(`| sampler | ${dims.map((d) => (d === 'fcnet' ? 'FCNet (9, finite)' : `${d} params`)).join(' | ')} |`);
+    console.log(`|---|${dims.map(() => '---:').join('|')}|`);
+    for (const r of table) console.log(`| ${r.join(' | ')} |`);
+    console.log('');
+  }
 }
 
 if (process.argv[1]?.endsWith("proposal-latency.ts")) await main();

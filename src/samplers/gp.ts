@@ -376,7 +376,7 @@ export class GpSampler implements Sampler {
     const bound = new SubsetBound(f as Fit);
     const bounded = cands.map((x) => {
       const at = bound.at(x);
-      return { x, at, ub: bound.ei(at, best, BOUND_POINTS_COARSE) };
+      return { x, at, ub: bound.ei(at, best, true) };
     }).sort((a, b) => b.ub - a.ub);
     for (const { x, at, ub } of bounded) {
       if (ub <= bestEi) break;
@@ -608,25 +608,41 @@ function eiOf(d: number, s: number): number {
 class SubsetBound {
   /** Indices of the chosen points, in pivot order. */
   private readonly pivots: number[] = [];
-  /** Cholesky factor of (C + gI) on the pivots, m×m row-major (lower). */
-  private readonly Ls: Float64Array;
-  private readonly m: number;
+  /** Columns of the partial pivoted Cholesky factor over all n points (rows[j][i]: point i, pivot j). */
+  private readonly rows: Float64Array[] = [];
+  /** Variance of each point given the pivots so far (times 1 + g at the start). */
+  private readonly resid: Float64Array;
+  private readonly taken: Uint8Array;
+  /** Cholesky factor of (C + gI) on the pivots, m×m row-major (lower), rebuilt when pivots are added. */
+  private Ls = new Float64Array(0);
+  /** No point is left with variance to explain: the subset cannot grow. */
+  private done = false;
   private readonly k: Float64Array;
-  private readonly z: Float64Array;
+  private readonly z = new Float64Array(BOUND_POINTS);
 
   constructor(private readonly f: Fit) {
+    this.resid = new Float64Array(f.n).fill(1 + f.g);
+    this.taken = new Uint8Array(f.n);
+    this.k = new Float64Array(f.n);
+    this.extend(BOUND_POINTS_COARSE);
+  }
+
+  /** Adds pivots until there are `m` (or no point is left with variance to explain). */
+  private extend(m: number): void {
+    const f = this.f;
     const n = f.n;
     const D = f.inv.length;
-    const mMax = Math.min(n, BOUND_POINTS);
-    // Partial pivoted Cholesky: rows[j] holds the j-th column of the factor over all n points.
-    const resid = new Float64Array(n).fill(1 + f.g);
-    const rows: Float64Array[] = [];
-    const taken = new Uint8Array(n);
-    for (let j = 0; j < mMax; j++) {
+    const { resid, taken, rows } = this;
+    const target = Math.min(n, m);
+    while (!this.done && this.pivots.length < target) {
+      const j = this.pivots.length;
       let p = -1;
       for (let i = 0; i < n; i++) if (taken[i] === 0 && (p < 0 || (resid[i] as number) > (resid[p] as number))) p = i;
       const dp = resid[p] as number;
-      if (!(dp > 1e-12 * (1 + f.g))) break;
+      if (!(dp > 1e-12 * (1 + f.g))) {
+        this.done = true;
+        break;
+      }
       const sq = Math.sqrt(dp);
       const row = new Float64Array(n);
       for (let i = 0; i < n; i++) {
@@ -639,16 +655,15 @@ class SubsetBound {
       rows.push(row);
       this.pivots.push(p);
     }
-    const m = this.pivots.length;
-    this.m = m;
-    this.Ls = new Float64Array(m * m);
-    for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) this.Ls[a * m + b] = (rows[b] as Float64Array)[this.pivots[a] as number] as number;
-    this.k = new Float64Array(n);
-    this.z = new Float64Array(m);
+    const k = this.pivots.length;
+    if (this.Ls.length !== k * k) {
+      this.Ls = new Float64Array(k * k);
+      for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) this.Ls[a * k + b] = (rows[b] as Float64Array)[this.pivots[a] as number] as number;
+    }
   }
 
-  /** The posterior mean at x and x's correlations with the subset's points, in pivot order. */
-  at(x: Float64Array): { readonly mu: number; readonly kS: Float64Array } {
+  /** The posterior mean at x and x's correlations with the pivots chosen so far, in pivot order. */
+  at(x: Float64Array): { readonly x: Float64Array; readonly mu: number; kS: Float64Array } {
     const f = this.f;
     const D = f.inv.length;
     const k = this.k;
@@ -658,22 +673,35 @@ class SubsetBound {
       k[i] = c;
       mu += c * (f.alpha[i] as number);
     }
-    const kS = new Float64Array(this.m);
-    for (let j = 0; j < this.m; j++) kS[j] = k[this.pivots[j] as number] as number;
-    return { mu, kS };
+    const m = this.pivots.length;
+    const kS = new Float64Array(m);
+    for (let j = 0; j < m; j++) kS[j] = k[this.pivots[j] as number] as number;
+    return { x, mu, kS };
   }
 
-  /** An upper bound on expectedImprovement at a point (see `at`), given the first `points` points of the subset. */
-  ei(at: { readonly mu: number; readonly kS: Float64Array }, best: number, points = this.m): number {
-    const m = Math.min(points, this.m);
-    const stride = this.m;
+  /**
+   * An upper bound on expectedImprovement at a point (see `at`): `coarse` given the first BOUND_POINTS_COARSE
+   * pivots, else given BOUND_POINTS (chosen on first use; the point's missing correlations are then computed).
+   */
+  ei(at: { readonly x: Float64Array; readonly mu: number; kS: Float64Array }, best: number, coarse = false): number {
+    if (!coarse) this.extend(BOUND_POINTS);
+    const all = this.pivots.length;
+    if (at.kS.length < all) {
+      const f = this.f;
+      const D = f.inv.length;
+      const kS = new Float64Array(all);
+      kS.set(at.kS);
+      for (let j = at.kS.length; j < all; j++) kS[j] = matern52(f.X, (this.pivots[j] as number) * D, at.x, 0, f.inv);
+      at.kS = kS;
+    }
+    const m = coarse ? Math.min(BOUND_POINTS_COARSE, all) : all;
     const L = this.Ls;
     const z = this.z;
     let q = 0;
     for (let i = 0; i < m; i++) {
       let s = at.kS[i] as number;
-      for (let j = 0; j < i; j++) s -= (L[i * stride + j] as number) * (z[j] as number);
-      const zi = s / (L[i * stride + i] as number);
+      for (let j = 0; j < i; j++) s -= (L[i * all + j] as number) * (z[j] as number);
+      const zi = s / (L[i * all + i] as number);
       z[i] = zi;
       q += zi * zi;
     }
