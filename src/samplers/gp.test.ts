@@ -148,31 +148,45 @@ test('posteriorAtObserved: ranks, posterior means that bestByModel picks from, s
   assert.equal(up?.find((p) => p.rank === 0)?.params.x, 0.95);
 });
 
-test('past the history cap, kernel hyperparameters are re-chosen only every maxHistory/10 new trials; below it, every time', () => {
+test('past the history cap, kernel hyperparameters are re-chosen only every maxHistory/10 new trials, spread over proposals; below it, every time', () => {
   const space = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 } });
   const rng = new Rng(3);
   const trials: TrialRecord[] = [];
-  for (let i = 0; i < 60; i++) { const p = space.sample(rng); trials.push(makeTrial(i, p, ((p.x as number) - 0.3) ** 2 + (p.y as number))); }
+  for (let i = 0; i < 70; i++) { const p = space.sample(rng); trials.push(makeTrial(i, p, ((p.x as number) - 0.3) ** 2 + (p.y as number))); }
   const gp = new GpSampler({ maxHistory: 40 });
-  const proto = GpSampler.prototype as unknown as { chooseHyper: (...a: unknown[]) => unknown };
-  const original = proto.chooseHyper;
-  let calls = 0;
-  proto.chooseHyper = function (this: unknown, ...a: unknown[]) { calls++; return original.apply(this, a); };
+  const proto = GpSampler.prototype as unknown as { hyperSearch: (...a: unknown[]) => unknown };
+  const original = proto.hyperSearch;
+  let searches = 0;
+  proto.hyperSearch = function (this: unknown, ...a: unknown[]) { searches++; return original.apply(this, a); };
+  const state = gp as unknown as { hyper: { nDone: number } | null; search: object | null };
   try {
     const propose = (n: number): void => { gp.sample({ space, direction: 'minimize', trials: trials.slice(0, n), rng: new Rng(n) }); };
-    // Below the cap (≤ 40 complete): every proposal chooses.
+    // Below the cap (≤ 40 complete): every proposal chooses, whole.
     for (const n of [20, 21, 40]) propose(n);
-    assert.equal(calls, 3);
-    // Past it: the first chooses, the next three (fewer than 4 = 40/10 new trials) reuse, the fourth new trial re-chooses.
+    assert.equal(searches, 3);
+    assert.equal(state.search, null);
+    // Past it: the first chooses at once, the next three (fewer than 4 = 40/10 new trials) reuse.
     for (const n of [41, 42, 43, 44]) propose(n);
-    assert.equal(calls, 4);
+    assert.equal(searches, 4);
+    assert.equal(state.hyper?.nDone, 41);
+    assert.equal(state.search, null);
+    // The fourth new trial starts a search, spread over proposals (8 fits each; 40 grid fits + 3 per parameter = 46 here):
+    // the previous choice serves until it ends, 6 proposals later.
     propose(45);
-    assert.equal(calls, 5);
-    // Another space: chosen afresh.
+    assert.equal(searches, 5);
+    assert.notEqual(state.search, null);
+    assert.equal(state.hyper?.nDone, 41, 'the search has not ended: the old choice serves');
+    let n = 46;
+    while (state.search !== null && n < 60) propose(n++);
+    assert.equal(n - 45, 6, 'ended on the sixth proposal of the search');
+    assert.equal(state.hyper?.nDone, 45, 'the new choice, made on the trials of trial 45');
+    assert.equal(searches, 5, 'no other search started meanwhile');
+    // Another space: chosen afresh, at once.
     const other = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 2 } });
-    gp.sample({ space: other, direction: 'minimize', trials: trials.slice(0, 46), rng: new Rng(1) });
-    assert.equal(calls, 6);
+    gp.sample({ space: other, direction: 'minimize', trials: trials.slice(0, 52), rng: new Rng(1) });
+    assert.equal(searches, 6);
+    assert.equal(state.search, null);
   } finally {
-    proto.chooseHyper = original;
+    proto.hyperSearch = original;
   }
 });
