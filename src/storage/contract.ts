@@ -427,6 +427,37 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       await assert.rejects(s.listTrialDigests(st.id, { fromNumber: 0, limit: 1.5, metrics: [] }), /`limit`/);
     });
 
+    it('listTrialsPage returns at most `limit` trials numbered from a point, ordered, with their steps', async () => {
+      const st = await newStudy();
+      const other = await newStudy();
+      await s.enqueueTrials(other.id, gridPlans(3));
+      await s.enqueueTrials(st.id, gridPlans(7));
+      const a = await s.claimTrial(st.id, 'w');
+      assert.ok(a);
+      await s.reportStep(a.id, 'w', 1, { v: 2 });
+      await s.reportStep(a.id, 'w', 0, { v: 1 });
+      const nums = (xs: readonly TrialRecord[]) => xs.map((t) => t.number);
+      assert.deepEqual(nums(await s.listTrialsPage(st.id, 0, 3)), [0, 1, 2]);
+      assert.deepEqual(nums(await s.listTrialsPage(st.id, 3, 3)), [3, 4, 5]);
+      assert.deepEqual(nums(await s.listTrialsPage(st.id, 6, 3)), [6]);
+      assert.deepEqual(nums(await s.listTrialsPage(st.id, 7, 3)), []);
+      assert.deepEqual(nums(await s.listTrialsPage(st.id, 2, 100)), [2, 3, 4, 5, 6]);
+      const [first] = await s.listTrialsPage(st.id, a.number, 1);
+      assert.deepEqual(first, await s.getTrial(a.id), 'with state and steps (in step order)');
+      assert.deepEqual(first?.steps.map((x) => x.step), [0, 1]);
+      // Paging through gives what listTrials gives, in one read.
+      const paged: TrialRecord[] = [];
+      for (let from = 0; ; from += 2) {
+        const page = await s.listTrialsPage(st.id, from, 2);
+        if (page.length === 0) break;
+        paged.push(...page);
+      }
+      assert.deepEqual(paged, await s.listTrials(st.id));
+      await assert.rejects(s.listTrialsPage(st.id, -1, 3), /`fromNumber`/);
+      await assert.rejects(s.listTrialsPage(st.id, 0, 0), /`limit`/);
+      await assert.rejects(s.listTrialsPage(987654, 0, 3), (e: unknown) => e instanceof HyperzoneError && e.code === 'STUDY_NOT_FOUND');
+    });
+
     it('reportStep replaces a step, orders steps and checks ownership', async () => {
       const st = await newStudy();
       await s.enqueueTrials(st.id, gridPlans(1));

@@ -1,7 +1,7 @@
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
-import { checkBestQuery, checkDigestQuery, digestOf, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkBestQuery, checkDigestQuery, digestOf, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 interface MutableTrial {
@@ -280,6 +280,13 @@ export class MemoryStorage implements Storage {
       .filter((t): t is MutableTrial => t !== undefined && t.studyId === studyId && t.number < from);
     return [...new Set(older)].sort((a, b) => a.number - b.number).concat(s.trials.slice(from, from + query.limit))
       .map((t) => digestOf(snapshot(t), query.metrics));
+  }
+
+  async listTrialsPage(studyId: number, fromNumber: number, limit: number): Promise<TrialRecord[]> {
+    checkPage(fromNumber, limit);
+    const s = this.study(studyId);
+    // s.trials[i] has number i.
+    return s.trials.slice(fromNumber, fromNumber + limit).map(snapshot);
   }
 
   async countTrials(studyId: number): Promise<StateCounts> {

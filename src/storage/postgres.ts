@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { InputError, StorageError, describeError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
-import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
@@ -547,6 +547,16 @@ export class PostgresStorage implements Storage {
         curves: query.metrics.map((_, k) => row.digest.map((d) => digestValue(d[k + 1]))),
       });
     });
+  }
+
+  async listTrialsPage(studyId: number, fromNumber: number, limit: number): Promise<TrialRecord[]> {
+    checkId(studyId, 'studyId');
+    checkPage(fromNumber, limit);
+    const r = await this.query<TrialRow>(
+      `SELECT ${TRIAL_COLS}, ${this.stepsExpr('t')} AS steps FROM ${this.t.trials} t WHERE study_id = $1 AND number >= $2 ORDER BY number LIMIT $3`,
+      [studyId, fromNumber, limit]);
+    if (r.rows.length === 0) await this.checkStudy(studyId);
+    return r.rows.map((row) => toTrial(row));
   }
 
   async countTrials(studyId: number): Promise<StateCounts> {

@@ -70,6 +70,12 @@ export function checkNumber(number: number): void {
   if (!Number.isSafeInteger(number) || number < 0) throw new StorageError(`Expected \`number\` to be an integer ≥ 0, got ${String(number)}`);
 }
 
+/** Checks the arguments of listTrialsPage: a trial number ≥ 0 and a page size ≥ 1. */
+export function checkPage(fromNumber: number, limit: number): void {
+  if (!Number.isSafeInteger(fromNumber) || fromNumber < 0) throw new StorageError(`Expected \`fromNumber\` to be an integer ≥ 0, got ${String(fromNumber)}`);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new StorageError(`Expected \`limit\` to be an integer ≥ 1, got ${String(limit)}`);
+}
+
 /** Checks the arguments of bestTrials: n an integer ≥ 0, a known direction; returns the states to rank. */
 export function checkBestQuery(query: { n: number; direction: string; states?: readonly TrialState[] }): readonly TrialState[] {
   if (!Number.isSafeInteger(query.n) || query.n < 0) throw new StorageError(`Expected \`n\` to be an integer ≥ 0, got ${String(query.n)}`);

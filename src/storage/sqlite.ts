@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError, describeError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
-import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
@@ -164,6 +164,10 @@ export class SqliteStorage implements Storage {
       trialSteps: db.prepare<[number], StepRow>('SELECT trial_id, step, metrics, at FROM trial_steps WHERE trial_id = ? ORDER BY step'),
       listTrials: db.prepare<[number], TrialRow>(`SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? ORDER BY number`),
       studySteps: db.prepare<[number], StepRow>('SELECT trial_id, step, metrics, at FROM trial_steps WHERE study_id = ? ORDER BY trial_id, step'),
+      pageTrials: db.prepare<[number, number, number], TrialRow>(`SELECT ${TRIAL_COLS} FROM trials WHERE study_id = ? AND number >= ? ORDER BY number LIMIT ?`),
+      pageSteps: db.prepare<[number, number, number], StepRow>(
+        `SELECT s.trial_id, s.step, s.metrics, s.at FROM trials t JOIN trial_steps s ON s.trial_id = t.id
+         WHERE t.study_id = ? AND t.number BETWEEN ? AND ? ORDER BY s.trial_id, s.step`),
     };
   }
 
@@ -487,6 +491,26 @@ export class SqliteStorage implements Storage {
         const { steps: _none, ...rest } = toTrial(r, []);
         return deepFreeze<TrialDigest>({ ...rest, ...(steps.get(r.id) as { steps: number[]; curves: (number | null)[][] }) });
       });
+    });
+    return read.deferred();
+  }
+
+  async listTrialsPage(studyId: number, fromNumber: number, limit: number): Promise<TrialRecord[]> {
+    checkPage(fromNumber, limit);
+    this.checkStudy(studyId);
+    // By the (study_id, number) unique index; the page's steps in one query over the same range.
+    const read = this.db.transaction(() => {
+      const rows = this.st.pageTrials.all(studyId, fromNumber, limit);
+      const steps = new Map<number, StepRow[]>();
+      const last = rows[rows.length - 1];
+      if (last !== undefined) {
+        for (const s of this.st.pageSteps.all(studyId, fromNumber, last.number)) {
+          const list = steps.get(s.trial_id);
+          if (list) list.push(s);
+          else steps.set(s.trial_id, [s]);
+        }
+      }
+      return rows.map((r) => toTrial(r, steps.get(r.id) ?? []));
     });
     return read.deferred();
   }

@@ -130,6 +130,11 @@ export interface Storage {
    * 100,000 trials of 10 epochs can be read in pages without parsing every step's metrics. Study not found: STUDY_NOT_FOUND.
    */
   listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]>;
+  /**
+   * At most `limit` trials of the study numbered ≥ `fromNumber`, ordered by number, with their steps: a page, so that
+   * a reader of a whole study (export) holds one page at a time, whatever the study's size.
+   */
+  listTrialsPage(studyId: number, fromNumber: number, limit: number): Promise<TrialRecord[]>;
   /** Counts of a study's trials by state. */
   countTrials(studyId: number): Promise<StateCounts>;
   /**

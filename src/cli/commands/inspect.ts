@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { InputError } from '../../core/errors.js';
-import { studyToJson, trialsToCsv } from '../../reports/export.js';
+import { CsvColumns, studyJsonChunks } from '../../reports/export.js';
 import { renderResults, resultRows, formatValue } from '../../reports/results.js';
 import { formatDuration, renderTable } from '../../reports/text-table.js';
 import { formatParams } from '../../reports/format.js';
@@ -111,25 +111,87 @@ export function showCommand(number: string, flags: { storage?: string; study?: s
     const study = await resolveStudy(storage, flags.study);
     const n = Number(number.replace(/^#/, ''));
     if (!Number.isInteger(n) || n < 0) throw new InputError(`Expected a trial number ≥ 0, got ${JSON.stringify(number)}`);
-    const t = (await storage.listTrials(study.id)).find((x) => x.number === n);
+    const [t] = (await storage.listTrialsPage(study.id, n, 1)).filter((x) => x.number === n);
     if (!t) throw new InputError(`Study \`${study.name}\` has no trial #${n}`, { code: 'TRIAL_NOT_FOUND' });
     out(renderTrial(t, study.metric));
     return 0;
   }, { readOnly: true });
 }
 
-/** `hyperzone export`: trials as CSV or JSON, to a file or stdout. */
+/** Trials read per storage query by `export`: its memory holds one page, whatever the study's size. */
+export const EXPORT_PAGE = 1000;
+
+/** The study's trials numbered below `end`, a page at a time (Storage.listTrialsPage). */
+async function* trialPages(storage: Storage, studyId: number, end: number): AsyncGenerator<readonly TrialRecord[]> {
+  for (let from = 0; from < end;) {
+    const page = (await storage.listTrialsPage(studyId, from, Math.min(EXPORT_PAGE, end - from))).filter((t) => t.number < end);
+    if (page.length === 0) return;
+    yield page;
+    from = (page[page.length - 1] as TrialRecord).number + 1;
+  }
+}
+
+/** Writes to a file or stdout, waiting whenever the stream's buffer is full (so output never piles up in memory). */
+function outputTo(path: string | undefined): { write(text: string): Promise<void>; close(): Promise<void> } {
+  const stream: NodeJS.WritableStream = path ? createWriteStream(path) : process.stdout;
+  let failed: Error | null = null;
+  if (path) stream.on('error', (e: Error) => { failed = e; });
+  const check = (): void => { if (failed) throw failed; };
+  const settle = (event: string): Promise<void> => new Promise((resolve, reject) => {
+    const onError = (e: Error): void => { stream.off(event, onEvent); reject(e); };
+    const onEvent = (): void => { stream.off('error', onError); resolve(); };
+    stream.once(event, onEvent);
+    stream.once('error', onError);
+  });
+  return {
+    async write(text) {
+      check();
+      if (!stream.write(text)) await settle('drain');
+      check();
+    },
+    async close() {
+      check();
+      if (!path) return;
+      const done = settle('finish');
+      stream.end();
+      await done;
+    },
+  };
+}
+
+/**
+ * `hyperzone export`: trials as CSV or JSON, to a file or stdout. Streams: the trials are read a page at a time
+ * (EXPORT_PAGE) and each page written before the next is read, so memory stays flat however large the study. The
+ * trials exported are those that existed when the export began; CSV reads them twice (its columns, then its rows).
+ */
 export function exportCommand(flags: { storage?: string; study?: string; format?: string; out?: string }): Promise<number> {
   return withStorage(flags.storage, async (storage) => {
     const format = flags.format ?? (flags.out?.endsWith('.json') ? 'json' : 'csv');
     if (format !== 'csv' && format !== 'json') throw new InputError(`Expected \`--format\` to be csv or json, got ${JSON.stringify(format)}`);
     const study = await resolveStudy(storage, flags.study);
-    const trials = await storage.listTrials(study.id);
-    const text = format === 'csv' ? trialsToCsv(trials) : studyToJson(study, trials);
-    if (flags.out) {
-      writeFileSync(flags.out, text);
-      process.stderr.write(`wrote ${trials.length} trials to ${flags.out}\n`);
-    } else process.stdout.write(text);
+    const counts = await storage.countTrials(study.id);
+    const end = Object.values(counts).reduce((a, b) => a + b, 0);
+    const out = outputTo(flags.out);
+    let n = 0;
+    if (format === 'csv') {
+      const cols = new CsvColumns();
+      for await (const page of trialPages(storage, study.id, end)) cols.add(page);
+      await out.write(cols.header());
+      for await (const page of trialPages(storage, study.id, end)) {
+        await out.write(cols.rows(page));
+        n += page.length;
+      }
+    } else {
+      const counted = async function* (): AsyncGenerator<readonly TrialRecord[]> {
+        for await (const page of trialPages(storage, study.id, end)) {
+          n += page.length;
+          yield page;
+        }
+      };
+      for await (const chunk of studyJsonChunks(study, counted())) await out.write(chunk);
+    }
+    await out.close();
+    if (flags.out) process.stderr.write(`wrote ${n} trials to ${flags.out}\n`);
     return 0;
   }, { readOnly: true });
 }
