@@ -1,4 +1,4 @@
-// `hyperzone status` (and `export`) as a study grows: a SQLite and a PostgreSQL study are filled through the storage
+// `hyperzone status` (and `export`, CSV and JSON) as a study grows: a SQLite and a PostgreSQL study are filled through the storage
 // API to each size (complete trials with a few steps each, plus a few running and waiting ones), and each command runs
 // in a fresh process that reports its own time and peak RSS. `baseline` is the same process opening the storage and
 // doing nothing, so the growth of a column is what the command itself costs.
@@ -18,7 +18,7 @@ import { PostgresStorage } from '../src/storage/postgres.js';
 import { findTestPostgres } from '../src/storage/test-postgres.js';
 
 const self = fileURLToPath(import.meta.url);
-type Command = 'baseline' | 'status' | 'export';
+type Command = 'baseline' | 'status' | 'export' | 'export-json';
 
 /** Child mode: run one command against the storage with its output discarded; print {ms, rssMb} as JSON. */
 async function child(command: Command, storage: string, study: string): Promise<void> {
@@ -29,6 +29,7 @@ async function child(command: Command, storage: string, study: string): Promise<
   const started = performance.now();
   if (command === 'status') await statusCommand({ storage, study });
   else if (command === 'export') await exportCommand({ storage, study, out: '/dev/null', format: 'csv' });
+  else if (command === 'export-json') await exportCommand({ storage, study, out: '/dev/null', format: 'json' });
   else await withStorage(storage, async (s) => s.getStudy(study), { readOnly: true });
   const ms = performance.now() - started;
   process.stdout.write = write;
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   const steps = Number(opt('steps', '3'));
   const repeats = Number(opt('repeats', '3'));
   const fast = args.includes('--fast-fill');
-  const commands: Command[] = args.includes('--no-export') ? ['baseline', 'status'] : ['baseline', 'status', 'export'];
+  const commands: Command[] = args.includes('--no-export') ? ['baseline', 'status'] : ['baseline', 'status', 'export', 'export-json'];
   const pgUrl = args.includes('--pg') ? opt('pg', '') : await findTestPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'hz-status-scale-'));
   const schema = `hz_bench_status_${randomBytes(3).toString('hex')}`;

@@ -26,6 +26,11 @@ export interface GpOptions {
   readonly yTransform?: 'standardize' | 'rank';
   /** On spaces whose every axis is finite, never propose a configuration already evaluated or running (default false). */
   readonly avoidRepeats?: boolean;
+  /**
+   * Past maxHistory complete trials, fits of a due kernel-hyperparameter search done per proposal (default 8; see
+   * `hyperFor`); Infinity runs each search whole in the proposal where it is due.
+   */
+  readonly hyperStepsPerProposal?: number;
 }
 
 /** The fitted GP at one observed point (see GpSampler.posteriorAtObserved). */
@@ -279,7 +284,8 @@ const BOUND_POINTS_COARSE = 16;
  */
 export class GpSampler implements Sampler {
   readonly name = 'gp';
-  private readonly o: Required<Omit<GpOptions, 'yTransform' | 'avoidRepeats'>>;
+  private readonly o: Required<Omit<GpOptions, 'yTransform' | 'avoidRepeats' | 'hyperStepsPerProposal'>>;
+  private readonly hyperSteps: number;
   private readonly yTransform: 'standardize' | 'rank';
   private readonly avoidRepeats: boolean;
   private cache: { space: Space; enc: Encoding } | null = null;
@@ -304,6 +310,10 @@ export class GpSampler implements Sampler {
     this.yTransform = options.yTransform ?? 'standardize';
     if (this.yTransform !== 'standardize' && this.yTransform !== 'rank') throw new InputError(`Expected \`yTransform\` to be standardize or rank, got ${String(this.yTransform)}`);
     this.avoidRepeats = options.avoidRepeats ?? false;
+    this.hyperSteps = options.hyperStepsPerProposal ?? HYPER_STEPS_PER_PROPOSAL;
+    if (!(this.hyperSteps >= 1) || (Number.isFinite(this.hyperSteps) && !Number.isInteger(this.hyperSteps))) {
+      throw new InputError(`Expected \`hyperStepsPerProposal\` to be an integer ≥ 1 or Infinity, got ${this.hyperSteps}`);
+    }
   }
 
   private encodingFor(space: Space): Encoding {
@@ -457,8 +467,9 @@ export class GpSampler implements Sampler {
    * proposal chooses afresh, as before. The choice is made on a random subset of maxFitPoints points anyway, so a
    * choice a few trials old is as good an estimate. Past the cap the new search (about 30 ms of CPU at 1,000 trials
    * on 5 parameters, more than a whole proposal otherwise costs) is also spread over the next proposals, at most
-   * HYPER_STEPS_PER_PROPOSAL fits each, the previous choice serving until it ends: no single proposal pays for all
-   * of it. Only the first proposal past the cap (or on a new space) runs a whole search at once.
+   * `hyperStepsPerProposal` fits each (default HYPER_STEPS_PER_PROPOSAL), the previous choice serving until it ends:
+   * no single proposal pays for all of it. Only the first proposal past the cap (or on a new space) runs a whole search
+   * at once.
    */
   private hyperFor(space: Space, enc: Encoding, xs: Float64Array[], y: number[], rng: Rng, nDone: number): { inv: Float64Array; g: number } {
     if (nDone <= this.o.maxHistory) {
@@ -480,7 +491,7 @@ export class GpSampler implements Sampler {
       this.search = { space, width: enc.width, nDone, steps: this.hyperSearch(enc, xs, y, rng) };
     }
     if (this.search !== null) {
-      for (let i = 0; i < HYPER_STEPS_PER_PROPOSAL; i++) {
+      for (let i = 0; i < this.hyperSteps; i++) {
         const r = this.search.steps.next();
         if (r.done === true) {
           this.hyper = { space, width: enc.width, nDone: this.search.nDone, value: r.value };
