@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { readResultSet } from '../../results/resultset.js';
 import { resultSetFromTrials } from '../../results/from-trials.js';
 import type { ZoneOptions } from '../../strategies/zones/options.js';
+import type { ZonesOutput } from '../../strategies/zones/zones.js';
 import { buildReport, dataFromResultSet, dataFromStudy, renderHtml, type ReportData } from '../../reports/svg/index.js';
 import type { DistributionSpec } from '../../space/distribution.js';
 import { Space } from '../../space/space.js';
@@ -36,6 +37,20 @@ function studySetup(study: StudyRecord): { space: Record<string, DistributionSpe
 }
 
 /**
+ * Stage 1's output beside a later stage's document (`run` writes `1-zones.json` … `4-confirm.json` in one folder):
+ * the zones the study found, which a later document cannot find again without stage 1's noise settings.
+ */
+async function siblingZones(file: string, data: ReportData): Promise<ZonesOutput | undefined> {
+  if (data.stageOutput?.stage === 'zones' || !data.trials.some((t) => t.stage === 'zones')) return undefined;
+  const path = join(dirname(file), '1-zones.json');
+  if (resolve(path) === resolve(file) || !existsSync(path)) return undefined;
+  const rs = await readResultSet(path);
+  const out = rs.stage_output;
+  // Only the same study's stage 1: same space.
+  return JSON.stringify(rs.space) === JSON.stringify(data.space) && out?.stage === 'zones' && Array.isArray(out.zones) ? (out as unknown as ZonesOutput) : undefined;
+}
+
+/**
  * `hyperzone report (--in RESULTS.json | [--storage URL] [--study NAME]) -o report.html [--x P --y P] [--top N] [--svg-dir DIR]`:
  * one self-contained HTML page of charts (inline SVG, no scripts); `--svg-dir` also writes each chart as an .svg file.
  */
@@ -48,8 +63,10 @@ export async function reportCommand(flags: ReportFlags): Promise<number> {
   const valSize = positiveInt('--val-size', flags.valSize);
   let data: ReportData;
   let zone: ZoneOptions | undefined;
+  let stageZones: ZonesOutput | undefined;
   if (flags.in !== undefined) {
     data = dataFromResultSet(await readResultSet(flags.in), flags.in);
+    stageZones = await siblingZones(flags.in, data);
   } else {
     data = await withStorage(flags.storage, async (storage) => {
       const study = await resolveStudy(storage, flags.study);
@@ -61,7 +78,7 @@ export async function reportCommand(flags: ReportFlags): Promise<number> {
     }, { readOnly: true });
   }
   const zoneOptions: ZoneOptions = { ...(zone ?? {}), ...(valSize !== undefined ? { valSize } : {}) };
-  const report = buildReport(data, { x: flags.x, y: flags.y, top, zoneOptions });
+  const report = buildReport(data, { x: flags.x, y: flags.y, top, zoneOptions, stageZones });
   writeFileSync(flags.out, renderHtml(report));
   if (flags.svgDir !== undefined) {
     mkdirSync(flags.svgDir, { recursive: true });

@@ -1,4 +1,5 @@
 import type { Scale } from './scale.js';
+import { truncate } from './escape.js';
 import { el, text } from './svg.js';
 
 /** Where an axis is drawn and with what ticks. */
@@ -34,7 +35,19 @@ export function bottomAxis(o: AxisOptions): string {
   return el('g', { class: 'x-axis' }, ...parts);
 }
 
-/** A vertical axis left of a plot: line, ticks with labels, optional horizontal grid lines, and the axis label rotated. */
+/** Approximate width of one character of an 11 px tick label. */
+const TICK_CHAR = 6.2;
+
+/** The left margin a left axis needs for these tick labels and its rotated title (at least 60 px). */
+export function leftAxisMargin(tickLabels: readonly string[]): number {
+  const widest = Math.max(0, ...tickLabels.map((s) => s.length));
+  return Math.max(60, Math.ceil(32 + widest * TICK_CHAR));
+}
+
+/**
+ * A vertical axis left of a plot: line, ticks with labels, optional horizontal grid lines, and the axis label rotated.
+ * The label keeps 14 px from the left edge (its glyphs extend ~12 px left of its anchor) and is cut to the plot's height.
+ */
 export function leftAxis(o: AxisOptions): string {
   const [y0, y1] = o.scale.range;
   const parts: string[] = [el('line', { class: 'axis', x1: o.at, y1: y0, x2: o.at, y2: y1 })];
@@ -46,8 +59,8 @@ export function leftAxis(o: AxisOptions): string {
     parts.push(text(o.at - 8, y + 4, s, { class: 'tick', 'text-anchor': 'end' }));
     widest = Math.max(widest, s.length);
   }
-  const lx = o.at - 14 - widest * 6.2;
+  const lx = Math.max(14, o.at - 14 - widest * TICK_CHAR);
   const ly = (y0 + y1) / 2;
-  parts.push(text(lx, ly, o.label, { class: 'label', 'text-anchor': 'middle', transform: `rotate(-90 ${Math.round(lx)} ${Math.round(ly)})` }));
+  parts.push(text(lx, ly, truncate(o.label, Math.max(8, Math.floor(Math.abs(y1 - y0) / 6.8))), { class: 'label', 'text-anchor': 'middle', transform: `rotate(-90 ${Math.round(lx)} ${Math.round(ly)})` }));
   return el('g', { class: 'y-axis' }, ...parts);
 }

@@ -52,6 +52,12 @@ test('the report renders in headless Chromium: no console errors, every chart ha
     assert.deepEqual(requests, [url], 'the page fetches nothing but itself');
     // Tooltips are <title> children of the marks: the heatmap has one per cell.
     assert.equal(await page.$$eval('#heatmap rect.cell > title', (t) => t.length), 91);
+    // The ink of each cell value as drawn is the one its fill attribute picked (no stylesheet rule overrides it).
+    const inks = await page.$$eval('#heatmap text.cell-value', (ts) => ts.map((t) => [t.getAttribute('fill'), getComputedStyle(t).fill]));
+    assert.ok(inks.length > 80);
+    const rgb = (h: string | null): string => `rgb(${[1, 3, 5].map((i) => parseInt((h ?? '').slice(i, i + 2), 16)).join(', ')})`;
+    for (const [attr, drawn] of inks) assert.equal(drawn, rgb(attr ?? null));
+    assert.ok(inks.some(([a]) => a === '#ffffff') && inks.some(([a]) => a === '#000000'));
   } finally {
     await browser.close();
   }

@@ -43,13 +43,23 @@ export function valueColorScale(values: readonly number[], direction: Direction)
   return { min, max, direction, position, color: (v) => rampColor(position(v)) };
 }
 
-/** Black or white, whichever reads better on a background colour (WCAG relative luminance). */
-export function textColorOn(background: string): string {
+/** WCAG relative luminance of a #rrggbb colour. */
+export function luminance(color: string): number {
   const lin = (c: number): number => {
     const s = c / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   };
-  const [r, g, b] = rgb(background);
-  const L = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  return L > 0.179 ? '#000000' : '#ffffff';
+  const [r, g, b] = rgb(color);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG contrast ratio of two #rrggbb colours (1–21; 4.5 is the minimum for small text). */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Black or white, whichever has the higher contrast on a background colour (WCAG relative luminance). */
+export function textColorOn(background: string): string {
+  return contrastRatio('#000000', background) >= contrastRatio('#ffffff', background) ? '#000000' : '#ffffff';
 }

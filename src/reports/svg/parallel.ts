@@ -1,8 +1,7 @@
 import type { ParamValue } from '../../core/types.js';
-import { valueColorScale } from './color.js';
+import { valueColorScale, type ValueColorScale } from './color.js';
 import { isOrderedParam, paramNames, paramsText, showValue, type ReportData } from './data.js';
 import { truncate } from './escape.js';
-import { colorLegend } from './legend.js';
 import { isLogAxis, linearScale, makeScale, type Scale } from './scale.js';
 import { niceDomain } from './ticks.js';
 import { el, pathData, svgDocument, text, tooltip, type Chart } from './svg.js';
@@ -29,9 +28,10 @@ export function parallelChart(data: ReportData, o: { id?: string; width?: number
   const names = paramNames(data);
   const trials = data.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
   if (names.length <= 2 || trials.length === 0) return null;
-  const W = o.width ?? Math.max(780, 160 + names.length * 130);
+  const W = o.width ?? Math.max(780, 100 + (names.length + 1) * 130);
   const H = o.height ?? 420;
-  const M = { left: 60, right: 150, top: 50, bottom: 40 };
+  // The last axis is the objective and carries its own colour strip: no separate legend beside it to cover it.
+  const M = { left: 60, right: 70, top: 50, bottom: 40 };
   const y0 = H - M.bottom;
   const y1 = M.top;
   const n = names.length + 1;
@@ -82,9 +82,29 @@ export function parallelChart(data: ReportData, o: { id?: string; width?: number
   const body = [
     el('g', { class: 'lines' }, ...lines),
     el('g', { class: 'axes' }, ...axisParts),
-    colorLegend({ scale: colors, x: W - M.right + 20, y: M.top + 30, height: H - M.top - M.bottom - 40, label: data.metric, idPrefix: id }),
+    valueStrip(colors, vs, axX(axes.length - 1) + 6, id),
   ].join('');
   const title = `Parallel coordinates: ${names.length} params and ${data.metric}`;
   const desc = `${trials.length} complete ${what === 'trial' ? 'trials' : 'entries'}, one line each across ${names.join(', ')} and ${data.metric}, coloured by ${data.metric} (brighter is better, ${data.direction}).`;
   return { id, title, caption: `${desc} Hover a line for its configuration.`, svg: svgDocument({ id, width: W, height: H, title, desc }, body) };
+}
+
+/**
+ * The colour key of the objective axis: a strip just right of it from the worst to the best value, each stop at its
+ * value's height, so the axis's own ticks read the colours (and nothing sits over the last axis).
+ */
+function valueStrip(colors: ValueColorScale, axis: Scale, x: number, id: string): string {
+  const gid = `${id}-strip`;
+  const y0 = axis.map(colors.min);
+  const y1 = axis.map(colors.max);
+  const stops = Array.from({ length: 9 }, (_, i) => {
+    const v = colors.min + ((colors.max - colors.min) * i) / 8;
+    return el('stop', { offset: `${Math.round((i / 8) * 100)}%`, 'stop-color': colors.color(v) });
+  });
+  // Offset 0% at y0 (the minimum) whichever way the axis runs.
+  const grad = el('linearGradient', { id: gid, gradientUnits: 'userSpaceOnUse', x1: 0, y1: y0, x2: 0, y2: y1 === y0 ? y0 - 1 : y1 }, ...stops);
+  return el('g', { class: 'legend value-strip' }, el('defs', {}, grad),
+    el('rect', { x, y: Math.min(y0, y1), width: 8, height: Math.max(2, Math.abs(y1 - y0)), fill: `url(#${gid})`, stroke: '#666666', 'stroke-width': 0.5 }),
+    text(x + 12, Math.min(y0, y1) + 4, colors.direction === 'maximize' ? 'best' : 'worst', { class: 'note' }),
+    text(x + 12, Math.max(y0, y1) + 4, colors.direction === 'maximize' ? 'worst' : 'best', { class: 'note' }));
 }

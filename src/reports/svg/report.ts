@@ -1,5 +1,6 @@
 import type { ResultSet } from '../../results/resultset.js';
 import { surfaceAt, analyzeZones, type ZonesOutput } from '../../strategies/zones/zones.js';
+import { analyzeConfirm, type ConfirmOutput } from '../../strategies/zones/confirm.js';
 import type { Zone, ZoneOptions } from '../../strategies/zones/options.js';
 import { curvesChart } from './curves.js';
 import { paramsText, pickAxes, showValue, type ReportData } from './data.js';
@@ -18,6 +19,8 @@ export interface ReportOptions {
   readonly top?: number | undefined;
   /** Zone-strategy options (valSize, maxEpoch, …) for finding zones when the input has no stage-1 output. */
   readonly zoneOptions?: ZoneOptions | undefined;
+  /** Stage 1's output found beside the input (its `1-zones.json`), used when the input is a later stage's document. */
+  readonly stageZones?: ZonesOutput | undefined;
 }
 
 /** A chart that was not drawn, and why. */
@@ -34,16 +37,38 @@ export interface ReportContent {
   readonly skipped: readonly SkippedChart[];
 }
 
-/** Zones for the heatmap: stage 1's own output when the input is one, else found again from the stage-1 entries. */
+/** Zones for the heatmap: stage 1's own output when the input is one (or lies beside it), else found again from the stage-1 entries. */
 function zonesFor(data: ReportData, opts: ReportOptions): { zones?: readonly Zone[]; note?: string } {
   const so = data.stageOutput;
   if (so && so.stage === 'zones' && Array.isArray((so as unknown as ZonesOutput).zones)) return { zones: (so as unknown as ZonesOutput).zones };
+  if (opts.stageZones) return { zones: opts.stageZones.zones };
   const rs = data.resultSet;
   if (!rs || !data.trials.some((t) => t.stage === 'zones')) return {};
   try {
     return { zones: analyzeZones(rs, opts.zoneOptions ?? {}).zones };
   } catch (e) {
-    return { note: `Zones not outlined: ${(e as Error).message}` };
+    // Not "the study found none": the report lacks the settings stage 1 ran with (a later stage's document carries no
+    // noise settings), so it says where they are.
+    const from = data.order === 'entry' ? 'this document alone' : 'the stored trials with the stored spec';
+    return { note: `Zones not outlined: stage 1 could not be repeated from ${from} (${(e as Error).message}). Make the report from the study (--study), from stage 1's 1-zones.json, or give --val-size N.` };
+  }
+}
+
+/** Stage 4's output: the input's own, else worked out again from the stage-4 entries of a zone study; else why there is none. */
+function confirmFor(data: ReportData, opts: ReportOptions): { confirm: ConfirmOutput | null; rebuilt?: boolean; reason?: string } {
+  const own = asConfirmOutput(data.stageOutput);
+  if (own) return { confirm: own };
+  const rs = data.resultSet;
+  const stages = [...new Set(data.trials.map((t) => t.stage).filter((s): s is string => s !== undefined))];
+  if (!rs || stages.length === 0) return { confirm: null };
+  const what = data.order === 'trial' ? 'study' : 'result set';
+  if (!rs.entries.some((e) => e.stage === 'confirm')) return { confirm: null, reason: `stage 4 (confirm) has no results in this ${what} yet (it has trials of ${stages.join(', ')})` };
+  try {
+    const r = analyzeConfirm(rs, opts.zoneOptions ?? {});
+    if (r.output) return { confirm: asConfirmOutput({ ...r.output }), rebuilt: true };
+    return { confirm: null, reason: `stage 4 is not finished: ${r.plan.length} of its planned runs have no result yet` };
+  } catch (e) {
+    return { confirm: null, reason: `stage 4's results could not be read again: ${(e as Error).message}` };
   }
 }
 
@@ -65,7 +90,8 @@ export function buildReport(data: ReportData, opts: ReportOptions = {}): ReportC
   };
   add(historyChart(data), 'Optimisation history', 'no complete trials');
 
-  const confirm = asConfirmOutput(data.stageOutput);
+  const cf = confirmFor(data, opts);
+  const confirm = cf.confirm;
   if (axes) {
     const surface = zoneSurface(data.resultSet, data, opts);
     const z = zonesFor(data, opts);
@@ -86,8 +112,11 @@ export function buildReport(data: ReportData, opts: ReportOptions = {}): ReportC
     }), `${data.metric} over two params`, `no complete trial has numeric values of ${axes.x} and ${axes.y}`);
   } else skipped.push({ title: 'Heatmap', reason: 'it needs two ordered (numeric) params; this space has fewer' });
 
-  add(curvesChart(data, { top: opts.top ?? 10 }), 'Learning curves', `no complete trial reported ${data.metric} per step`);
-  if (confirm) charts.push(forestChart(confirm));
+  add(curvesChart(data, { top: opts.top ?? 10 }), 'Learning curves', `no complete or pruned trial reported ${data.metric} per step`);
+  if (confirm) {
+    const f = forestChart(confirm);
+    charts.push(cf.rebuilt ? { ...f, caption: `${f.caption} Worked out again from the stored stage-4 runs.` } : f);
+  } else if (cf.reason) skipped.push({ title: 'Stage 4: confirmation over seeds (forest plot)', reason: cf.reason });
   add(parallelChart(data), 'Parallel coordinates', 'the trials have two params or fewer (the heatmap shows them)');
 
   const counts = new Map<string, number>();

@@ -57,8 +57,10 @@ export function pathData(points: readonly (readonly [number, number] | null)[]):
   return d;
 }
 
+// The default ink is inherited from the root (`svg{fill:…}`), never set by a `text{fill}` rule: any CSS rule beats a
+// `fill` attribute, and the heatmap's cell values pick white or black per cell with that attribute.
 const STYLE = [
-  'text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;fill:#222}',
+  'svg{fill:#222}text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif}',
   '.tick{font-size:11px}.label{font-size:12px}.title{font-size:14px;font-weight:600}.note{font-size:11px;fill:#555}',
   '.grid{stroke:#e4e4e4;stroke-width:1}.axis{stroke:#666;stroke-width:1;fill:none}',
 ].join('');
