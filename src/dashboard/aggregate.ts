@@ -108,43 +108,8 @@ export function bestSoFar(rows: readonly TrialRow[], by: 'epochs' | 'seconds', d
   return { points, total: compute, finished: done.length };
 }
 
-/** A param's main effect: the share of the objective's variance explained by the param alone. */
-export interface Importance {
-  readonly param: string;
-  /** Between-cell variance of the cell means over the total variance (η², 0–1). */
-  readonly share: number;
-  readonly cells: number;
-}
-
-/**
- * Parameter importance as fANOVA-style main effects on the observed values: for each param, the complete trials are
- * grouped by its value (binned like the surface axes) and the share of the objective's variance that the group means
- * explain is reported (the correlation ratio η²). Interactions are not split out, and with few trials per cell the
- * shares run high; it describes these trials, it is not a model's prediction.
- */
-export function importance(rows: readonly TrialRow[], axes: readonly Axis[]): { params: Importance[]; trials: number } {
-  const done = rows.filter((r) => r.state === 'complete' && r.value !== null && Number.isFinite(r.value));
-  const values = done.map((r) => r.value as number);
-  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-  const total = values.reduce((a, v) => a + (v - mean) ** 2, 0);
-  const out: Importance[] = axes.map((ax) => {
-    const p = ax.param;
-    const sums = ax.positions.map(() => 0);
-    const counts = ax.positions.map(() => 0);
-    done.forEach((r, i) => {
-      const c = ax.cellOf(r.params[p]);
-      if (c < 0) return;
-      sums[c] = (sums[c] as number) + (values[i] as number);
-      counts[c] = (counts[c] as number) + 1;
-    });
-    let between = 0;
-    counts.forEach((k, c) => {
-      if (k > 0) between += k * ((sums[c] as number) / k - mean) ** 2;
-    });
-    return { param: p, share: total > 0 ? between / total : 0, cells: counts.filter((k) => k > 0).length };
-  });
-  return { params: out.sort((a, b) => b.share - a.share), trials: done.length };
-}
+// Parameter importance (η² main effects) lives in stats/ so that `hyperzone report` draws the same numbers.
+export { importance, type Importance } from '../stats/importance.js';
 
 /** One dimension of parallel coordinates (and the slice plots, which read the same sample). */
 export interface Dimension {
