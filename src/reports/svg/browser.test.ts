@@ -21,7 +21,7 @@ test('the report renders in headless Chromium: no console errors, every chart ha
   const { chromium } = await import('playwright-core');
   const rs = parseResultSet(JSON.parse(readFileSync(new URL('../../../docs/zones-gpu-2026-11-26/run2-4-confirm.json', import.meta.url), 'utf8')), 'run2-4-confirm.json');
   const report = buildReport(dataFromResultSet(rs, 'run2-4-confirm.json'), { zoneOptions: { valSize: 12_000 } });
-  assert.equal(report.charts.length, 5);
+  assert.equal(report.charts.length, 6);
   const file = join(mkdtempSync(join(tmpdir(), 'hz-browser-')), 'report.html');
   writeFileSync(file, renderHtml(report));
   const browser = await chromium.launch({
@@ -39,7 +39,7 @@ test('the report renders in headless Chromium: no console errors, every chart ha
     page.on('request', (r) => requests.push(r.url()));
     const url = pathToFileURL(file).href;
     await page.goto(url, { waitUntil: 'load' });
-    const boxes = await page.$$eval('figure > svg', (svgs) => svgs.map((s) => {
+    const boxes = await page.$$eval('figure > svg, figure > .frame > svg', (svgs) => svgs.map((s) => {
       const r = s.getBoundingClientRect();
       return { id: s.id, width: r.width, height: r.height, bbox: (s as SVGSVGElement).getBBox().width };
     }));
@@ -58,6 +58,32 @@ test('the report renders in headless Chromium: no console errors, every chart ha
     const rgb = (h: string | null): string => `rgb(${[1, 3, 5].map((i) => parseInt((h ?? '').slice(i, i + 2), 16)).join(', ')})`;
     for (const [attr, drawn] of inks) assert.equal(drawn, rgb(attr ?? null));
     assert.ok(inks.some(([a]) => a === '#ffffff') && inks.some(([a]) => a === '#000000'));
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the epoch selector shows one surface frame at a time and clicking an epoch changes the surface (no scripts)', { skip, timeout: 90_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const { gridData } = await import('./test-support.js');
+  const file = join(mkdtempSync(join(tmpdir(), 'hz-browser-')), 'report.html');
+  writeFileSync(file, renderHtml(buildReport(gridData())));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const visible = (): Promise<string[]> => page.$$eval('#chart-surface .frame', (fs) => fs.filter((f) => (f as HTMLElement).offsetParent !== null).map((f) => f.id));
+    assert.deepEqual(await visible(), ['frame-surface-epoch-5']);
+    const before = await page.locator('#chart-surface figure').screenshot();
+    await page.click('label[for="pick-surface-epoch-1"]');
+    assert.deepEqual(await visible(), ['frame-surface-epoch-1']);
+    const after = await page.locator('#chart-surface figure').screenshot();
+    assert.notDeepEqual(before, after, 'the picture changed');
+    const box = await page.locator('#frame-surface-epoch-1 svg').boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 200);
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }

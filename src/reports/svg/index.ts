@@ -8,6 +8,8 @@ export { heatmapChart, axisCells, cellIndex } from './heatmap.js';
 export { curvesChart } from './curves.js';
 export { forestChart, asConfirmOutput } from './forest.js';
 export { parallelChart } from './parallel.js';
+export { surfaceChart, curvePoints, epochSurfaces, pickEpochs } from './surface3d.js';
+export { importanceChart } from './importance.js';
 export { buildReport, type ReportOptions, type ReportContent } from './report.js';
 export { renderHtml } from './html.js';
 export type { Chart } from './svg.js';

@@ -12,10 +12,11 @@ import { emptyResultSet } from '../../results/index.js';
 
 const rs = parseResultSet(JSON.parse(readFileSync(new URL('../../../docs/zones-gpu-2026-11-26/run2-4-confirm.json', import.meta.url), 'utf8')), 'run2-4-confirm.json');
 
-test('a zone study stage-4 document gives all five charts; zones found again from stage 1 with the validation size', () => {
+test('a zone study stage-4 document gives six charts; zones found again from stage 1 with the validation size', () => {
   const r = buildReport(dataFromResultSet(rs, 'run2-4-confirm.json'), { zoneOptions: { valSize: 12_000 } });
-  assert.deepEqual(r.charts.map((c) => c.id), ['history', 'heatmap', 'curves', 'forest', 'parallel']);
-  assert.deepEqual(r.skipped, []);
+  assert.deepEqual(r.charts.map((c) => c.id), ['history', 'heatmap', 'curves', 'importance', 'forest', 'parallel']);
+  // Its stage-1 entries kept no per-epoch values: the page says why there is no 3D surface.
+  assert.deepEqual(r.skipped.map((s) => s.reason), ['no trials reported val_accuracy per step on at least a 2 × 2 grid of units × batch_size']);
   const heat = parseXml(r.charts[1]?.svg ?? '');
   assert.equal(select(heat, 'rect', 'cell').length, 91, 'the 13 × 7 stage-1 grid');
   assert.equal(select(heat, 'g', 'zone').length, 1);
@@ -47,7 +48,7 @@ test('the HTML page is self-contained and well-formed as XML, with every chart i
   // The page minus its doctype and the void <meta> tags parses as XML.
   const xml = html.replace('<!DOCTYPE html>', '').replace(/<meta [^>]*>/g, '');
   const doc = parseXml(xml, 'text/xml');
-  assert.equal(doc.getElementsByTagName('svg').length, 4, 'history, heatmap, curves, parallel');
+  assert.equal(doc.getElementsByTagName('svg').length, 9, 'history, heatmap, the surface at 4 epochs, curves, importance, parallel');
   assert.doesNotMatch(html, /Not drawn/, 'every chart that applies was drawn');
   const two = buildReport(gridData());
   assert.deepEqual(two.skipped.map((s) => s.title), ['Parallel coordinates']);

@@ -7,7 +7,9 @@ import { paramsText, pickAxes, showValue, type ReportData } from './data.js';
 import { asConfirmOutput, forestChart } from './forest.js';
 import { heatmapChart, type HeatMark, type SurfacePoint } from './heatmap.js';
 import { historyChart } from './history.js';
+import { importanceChart } from './importance.js';
 import { parallelChart } from './parallel.js';
+import { curvePoints, surfaceChart } from './surface3d.js';
 import type { Chart } from './svg.js';
 
 /** What `hyperzone report` may be told. */
@@ -110,9 +112,13 @@ export function buildReport(data: ReportData, opts: ReportOptions = {}): ReportC
       ...(z.note ? { zonesNote: z.note } : {}),
       ...(marks.length ? { marks } : {}),
     }), `${data.metric} over two params`, `no complete trial has numeric values of ${axes.x} and ${axes.y}`);
-  } else skipped.push({ title: 'Heatmap', reason: 'it needs two ordered (numeric) params; this space has fewer' });
+    const zone = data.trials.some((t) => t.stage === 'zones');
+    add(surfaceChart(data, curvePoints(data), axes.x, axes.y, zone ? { note: 'stage-1 grid; mean over seeds per point' } : {}),
+      `${data.metric} surface by epoch (3D)`, `no trials reported ${data.metric} per step on at least a 2 × 2 grid of ${axes.x} × ${axes.y}`);
+  } else skipped.push({ title: 'Heatmap and 3D surface', reason: 'they need two ordered (numeric) params; this space has fewer' });
 
   add(curvesChart(data, { top: opts.top ?? 10 }), 'Learning curves', `no complete or pruned trial reported ${data.metric} per step`);
+  add(importanceChart(data), 'Parameter importance', 'it needs at least 4 complete trials whose values differ, over params that take 2 values or more');
   if (confirm) {
     const f = forestChart(confirm);
     charts.push(cf.rebuilt ? { ...f, caption: `${f.caption} Worked out again from the stored stage-4 runs.` } : f);

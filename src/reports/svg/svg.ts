@@ -7,6 +7,8 @@ export interface Chart {
   /** One or two sentences on how to read it (shown under it in the report). */
   readonly caption: string;
   readonly svg: string;
+  /** Frames shown one at a time (the surface at each epoch), each a standalone SVG; `svg` is then the last. */
+  readonly frames?: readonly { readonly label: string; readonly id: string; readonly svg: string }[];
 }
 
 /** Attributes of an element; undefined and false are left out, true is written as the name. */
