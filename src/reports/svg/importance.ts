@@ -14,7 +14,8 @@ export function groupingOf(data: ReportData, name: string, values: readonly (Par
     // A continuous param (TPE, random) gets equal bins of about 4 trials each: a group per distinct value would explain
     // all the variance (η² = 1) whatever the param does.
     const grid = isGridAxis(data.space[name], nums);
-    const cells = grid ? axisCells(nums, isLogAxis(data.space[name], nums)) : axisCells(nums, isLogAxis(data.space[name], nums), 0, Math.max(2, Math.min(10, Math.floor(nums.length / 4))));
+    const log = isLogAxis(data.space[name], nums);
+    const cells = grid ? axisCells(nums, log) : axisCells(nums, log, 0, Math.max(2, Math.min(10, Math.floor(nums.length / 4))));
     return { param: name, positions: cells.centres, cellOf: (v) => (typeof v === 'number' ? cellIndex(cells, v) : -1) };
   }
   const cats = [...new Set(values.filter((v) => v !== undefined).map(String))];
@@ -30,7 +31,9 @@ export function importanceChart(data: ReportData, o: { id?: string; width?: numb
   const id = o.id ?? 'importance';
   const done = data.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
   if (done.length < 4) return null;
-  const axes = paramNames(data).map((n) => groupingOf(data, n, done.map((t) => t.params[n]))).filter((a): a is ImportanceAxis => a !== null && a.positions.length > 1);
+  const axes = paramNames(data)
+    .map((n) => groupingOf(data, n, done.map((t) => t.params[n])))
+    .filter((a): a is ImportanceAxis => a !== null && a.positions.length > 1);
   if (axes.length === 0) return null;
   const r = importance(done, axes);
   if (r.params.every((p) => p.share === 0)) return null;

@@ -1,6 +1,6 @@
 import type { Params } from '../../core/types.js';
 import { valueColorScale, type ValueColorScale } from './color.js';
-import { paramsText, showValue, type ReportData } from './data.js';
+import { showValue, type ReportData } from './data.js';
 import { truncate } from './escape.js';
 import { axisCells, cellIndex, isGridAxis, type AxisCells } from './heatmap.js';
 import { colorLegend } from './legend.js';
@@ -185,7 +185,8 @@ export function surfaceFrameSvg(s: EpochSurfaces, frame: EpochGrid, o: { id: str
     const n = c.centres.length;
     if (s.grid) {
       const every = Math.max(1, Math.ceil(n / 7));
-      return c.centres.flatMap((v, i) => (i % every === 0 || i === n - 1 ? [{ at: pos[i] as number, label: showValue(Number.isInteger(v) ? v : Number(v.toPrecision(3))) }] : []));
+      const label = (v: number): string => showValue(Number.isInteger(v) ? v : Number(v.toPrecision(3)));
+      return c.centres.flatMap((v, i) => (i % every === 0 || i === n - 1 ? [{ at: pos[i] as number, label: label(v) }] : []));
     }
     const sc = makeScale(c.log, [c.centres[0] as number, c.centres[n - 1] as number], [-0.5, 0.5]);
     return sc.ticks(c.log ? 5 : 4).map((v) => ({ at: sc.map(v), label: sc.format(v) })).filter((t) => t.at >= -0.501 && t.at <= 0.501);
@@ -242,7 +243,13 @@ export interface FramedChart extends Chart {
  * The objective surface over two params at several epochs, from the stored per-epoch metrics: one static 3D projection
  * per epoch on shared axes, colours and heights. Null when the points have no per-epoch values on a 2 × 2 grid.
  */
-export function surfaceChart(data: ReportData, points: readonly CurvePoint[], x: string, y: string, o: { id?: string; note?: string; maxEpochs?: number } = {}): FramedChart | null {
+export function surfaceChart(
+  data: ReportData,
+  points: readonly CurvePoint[],
+  x: string,
+  y: string,
+  o: { id?: string; note?: string; maxEpochs?: number } = {},
+): FramedChart | null {
   const id = o.id ?? 'surface';
   const s = epochSurfaces(points, x, y, data, o.maxEpochs ?? 4);
   if (!s) return null;
@@ -266,6 +273,12 @@ export function curvePoints(data: ReportData): CurvePoint[] {
   const zone = data.trials.some((t) => t.stage === 'zones');
   return data.trials
     .filter((t) => !zone || t.stage === 'zones')
-    .map((t) => ({ params: t.params, steps: t.steps.flatMap((st) => { const v = st.metrics[data.metric]; return v !== undefined && Number.isFinite(v) ? [{ step: st.step, value: v }] : []; }) }))
+    .map((t) => ({
+      params: t.params,
+      steps: t.steps.flatMap((st) => {
+        const v = st.metrics[data.metric];
+        return v !== undefined && Number.isFinite(v) ? [{ step: st.step, value: v }] : [];
+      }),
+    }))
     .filter((p) => p.steps.length > 0);
 }
