@@ -6,6 +6,7 @@
 // The 11 tasks the issue reserves for the final evaluation are never loaded here (the bench refuses them).
 // Usage: nice -n 10 npx tsx bench/controller-lcbench.ts [--configs 30] [--reps 5] [--max-cost 100] [--tasks a,b]
 //        [--members 5] [--epochs 25] [--threshold 0.05] [--out bench/out/controller] [--final-model FILE] [--backend wasm|cpu]
+//        [--folds 23] (tasks grouped by index mod N; 23 = leave-one-task-out) [--sim-tasks a,b] (scheduler runs only there)
 import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +89,7 @@ const f3 = (x: number): string => x.toFixed(3);
 const med = (xs: readonly number[]): string => `${f3(quantile(xs, 0.5))} (${f3(quantile(xs, 0.25))}…${f3(quantile(xs, 0.75))})`;
 
 async function main(argv: string[]): Promise<void> {
-  const a = { configs: 30, reps: 5, maxCost: 100, tasks: [...META_TASKS] as string[], members: 5, epochs: 25, threshold: 0.05, out: 'bench/out/controller', finalModel: '', seed: 16, backend: 'wasm' };
+  const a = { configs: 30, reps: 5, maxCost: 100, tasks: [...META_TASKS] as string[], members: 5, epochs: 25, threshold: 0.05, out: 'bench/out/controller', finalModel: '', seed: 16, backend: 'wasm', folds: 23, simTasks: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = argv[++i];
     if (v === undefined) throw new Error(`Expected a value after ${k}`);
@@ -102,6 +103,8 @@ async function main(argv: string[]): Promise<void> {
     else if (k === '--out') a.out = v;
     else if (k === '--final-model') a.finalModel = v;
     else if (k === '--backend') a.backend = v;
+    else if (k === '--folds') a.folds = Number(v);
+    else if (k === '--sim-tasks') a.simTasks = v.split(',');
     else throw new Error(`Unknown option ${k}`);
   }
   a.tasks.forEach(checkMetaTask);
@@ -136,37 +139,43 @@ async function main(argv: string[]): Promise<void> {
   const stoppedBest = new Map<string, number>();
   const calib: { task: string; none: Scores | null; early: Scores | null; late: Scores | null; all: Scores }[] = [];
   const results: unknown[] = [];
-  let trainSeconds = 0, rows = 0;
+  const simulated: string[] = [];
+  let trainSeconds = 0, rows = 0, trained = 0;
   for (const task of a.tasks) {
     const o = problems.get(task) as YahpoLcbench;
-    const file = join(a.out, `loto-${task}-c${a.configs}-m${a.members}-e${a.epochs}-s${a.seed}-${a.backend}.json`);
+    // Fold of a task: its index in META_TASKS mod --folds (23: leave-one-task-out). A fold's model never sees its tasks.
+    const fold = META_TASKS.indexOf(task as (typeof META_TASKS)[number]) % a.folds;
+    const held = META_TASKS.filter((_, i) => i % a.folds === fold);
+    const file = join(a.out, `fold-${fold}of${a.folds}-c${a.configs}-m${a.members}-e${a.epochs}-s${a.seed}-${a.backend}.json`);
     let model: Surrogate;
     if (existsSync(file)) model = new Surrogate(JSON.parse(readFileSync(file, 'utf8')));
     else {
-      const train = META_TASKS.filter((t) => t !== task).flatMap((t) => examplesOf(data.get(t) as Curves));
+      const train = META_TASKS.filter((t) => !held.includes(t)).flatMap((t) => examplesOf(data.get(t) as Curves));
       model = await Surrogate.train(lcbenchSpace(), 'maximize', train, trainOpts);
       model.save(file);
+      trainSeconds += model.json.training.seconds;
+      trained++;
     }
-    trainSeconds += model.json.training.seconds;
     rows = model.json.training.rows;
-    if (model.json.training.groups.includes(task)) throw new Error(`model ${file} saw task ${task}`);
+    if (held.some((t) => model.json.training.groups.includes(t))) throw new Error(`model ${file} saw a task of its fold (${held.join(', ')})`);
     const ev = model.evaluate(examplesOf(data.get(task) as Curves), a.seed);
     calib.push({ task, ...ev.byCurve, all: ev.all });
-    // Every seed draws the same configurations for every scheduler: their curves are computed in chunks of 500.
+    // Every seed draws the same configurations for every scheduler: their curves are computed in chunks of 250.
     const streams = new Map<number, { params: Params; curve: number[] }[]>();
     const draw = async (seed: number, i: number): Promise<{ params: Params; curve: number[] }> => {
       let st = streams.get(seed);
       if (!st) streams.set(seed, (st = []));
       const have = st;
       if (i >= have.length) {
-        const ps = Array.from({ length: 500 }, (_, k) => o.space.sample(new Rng(deriveSeed(seed, have.length + k))));
+        const ps = Array.from({ length: 250 }, (_, k) => o.space.sample(new Rng(deriveSeed(seed, have.length + k))));
         const curves = await fullCurves(o, ps);
         ps.forEach((c, k) => have.push({ params: c, curve: curves[k] as number[] }));
       }
       return have[i] as { params: Params; curve: number[] };
     };
     const line: string[] = [];
-    for (const name of names) {
+    const simulate = a.simTasks.length === 0 || a.simTasks.includes(task);
+    for (const name of simulate ? names : []) {
       const rs: number[][] = budgets.map(() => []);
       let sb = 0, trials = 0, stops = 0;
       for (let rep = 0; rep < a.reps; rep++) {
@@ -187,22 +196,23 @@ async function main(argv: string[]): Promise<void> {
       line.push(`${name} ${budgets.map((_, j) => f3(quantile(rs[j] as number[], 0.5))).join('/')} (${(trials / a.reps).toFixed(0)} trials, best stopped ${sb}/${a.reps})`);
       results.push({ task, scheduler: name, budgets, regrets: rs, stoppedBest: sb, trials, stops });
     }
-    console.log(`${task}: coverage80 ${f3(ev.all.coverage80)} coverage95 ${f3(ev.all.coverage95)} rmse ${ev.all.rmse.toFixed(2)} (last value ${ev.all.rmseAnchor.toFixed(2)}) | median regret @${budgets.join('/')} FTE: ${line.join('; ')}`);
+    if (simulate) simulated.push(task);
+    console.log(`${task} (fold ${fold + 1}/${a.folds}): coverage80 ${f3(ev.all.coverage80)} coverage95 ${f3(ev.all.coverage95)} rmse ${ev.all.rmse.toFixed(2)} (last value ${ev.all.rmseAnchor.toFixed(2)}) | median regret @${budgets.join('/')} FTE: ${line.join('; ')}`);
   }
-  console.log(`\ntraining: ${rows} rows per fold (22 tasks × ${a.configs} configurations × 12 curve lengths), ${(trainSeconds / a.tasks.length).toFixed(0)} s per fold on average (TF.js ${a.backend} backend, one thread)`);
+  console.log(`\ntraining: ${a.folds} folds by task (${a.folds === 23 ? 'leave-one-task-out' : 'each model trained on the tasks outside its fold'}), ${rows} rows in the last fold (${a.configs} configurations per task × 12 curve lengths), ${trained ? (trainSeconds / trained).toFixed(0) : '-'} s per fold trained in this run (TF.js ${a.backend} backend, one thread)`);
   const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
   for (const part of ['none', 'early', 'late', 'all'] as const) {
     const s = calib.map((c) => c[part]).filter((x): x is Scores => x !== null);
     console.log(`calibration (${part === 'none' ? 'no curve' : part === 'early' ? 'curve ≤ 25 % of budget' : part === 'late' ? 'curve > 25 %' : 'all rows'}): coverage 80 % ${f3(mean(s.map((x) => x.coverage80)))}, 95 % ${f3(mean(s.map((x) => x.coverage95)))}, rmse ${mean(s.map((x) => x.rmse)).toFixed(2)} vs last value ${mean(s.map((x) => x.rmseAnchor)).toFixed(2)}, spearman ${f3(mean(s.map((x) => x.spearman)))} (mean over ${s.length} held-out tasks)`);
   }
-  console.log('\nnormalised regret, median (IQR) over tasks × seeds, at equal compute (FTE):');
+  console.log(`\nnormalised regret, median (IQR) over ${simulated.length} tasks × ${a.reps} seeds (random configurations), at equal compute (FTE):`);
   console.log(`${'scheduler'.padEnd(20)} ${budgets.map((b) => `@${b}`.padEnd(22)).join(' ')} best config stopped`);
-  for (const name of names) console.log(`${name.padEnd(20)} ${budgets.map((b) => med(regrets.get(`${name}@${b}`) as number[]).padEnd(22)).join(' ')} ${stoppedBest.get(name)}/${a.tasks.length * a.reps}`);
+  for (const name of names) console.log(`${name.padEnd(20)} ${budgets.map((b) => med(regrets.get(`${name}@${b}`) as number[]).padEnd(22)).join(' ')} ${stoppedBest.get(name)}/${simulated.length * a.reps}`);
   // Per task: does curve-extrapolation beat each rung rule (median over seeds), at each budget?
   for (const other of ['asha', 'hyperband', 'none'] as const) {
     const cells = budgets.map((b, j) => {
       let win = 0, loss = 0;
-      for (const task of a.tasks) {
+      for (const task of simulated) {
         const ce = results.find((r) => (r as { task: string }).task === task && (r as { scheduler: string }).scheduler === 'curve-extrapolation') as { regrets: number[][] };
         const ot = results.find((r) => (r as { task: string }).task === task && (r as { scheduler: string }).scheduler === other) as { regrets: number[][] };
         const x = quantile(ce.regrets[j] as number[], 0.5), y = quantile(ot.regrets[j] as number[], 0.5);

@@ -77,6 +77,25 @@ async function main(argv: string[]): Promise<number> {
     .option('--top <n>', 'learning curves of the best N (default 10)').option('--val-size <n>', 'validation-set size, for finding zones in a result set without stage-1 output')
     .option('--svg-dir <dir>', 'also write each chart as DIR/<chart>.svg')
     .action(act(async (opts: object) => (await import('./commands/report.js')).reportCommand(opts)));
+  const controller = () => import('./commands/controller.js');
+  const collect = (v: string, prev: string[]): string[] => [...prev, v];
+  const ctl = program.command('controller').description('the learned controller (issue 16): train, inspect and evaluate its neural surrogate');
+  ctl.command('train').description('fit the surrogate (a deep ensemble) on the complete trials of one or more storages and save it as a JSON file')
+    .option('--storage <url>', 'a storage to read (repeat for several; default hyperzone.db)', collect, [])
+    .option('--study <name>', 'only this study (repeat for several; default every study)', collect, [])
+    .requiredOption('-o, --out <file>', 'model file to write')
+    .option('--members <n>', 'ensemble members (default 5)').option('--epochs <n>', 'passes over the rows (default 30)')
+    .option('--hidden <widths>', 'hidden layer widths (default 64,64)').option('--seed <n>', 'seed (default 0)')
+    .option('--validation-share <x>', 'share of trials held out to check the model (default 0.2)').option('--backend <name>', 'TF.js backend: cpu (default), wasm')
+    .action(act(async (opts: object) => (await controller()).controllerTrainCommand(opts as Parameters<Awaited<ReturnType<typeof controller>>['controllerTrainCommand']>[0])));
+  ctl.command('inspect').description('what a model learned: its held-out check (predicted vs actual, coverage of 80 %/95 % intervals), input importance')
+    .argument('<file>', 'model file')
+    .action(act(async (file: string) => (await controller()).controllerInspectCommand(file)));
+  ctl.command('evaluate').description('check a model on the complete trials of storages it was not trained on')
+    .argument('<file>', 'model file')
+    .option('--storage <url>', 'a storage to read (repeat for several)', collect, [])
+    .option('--study <name>', 'only this study (repeat for several)', collect, [])
+    .action(act(async (file: string, opts: object) => (await controller()).controllerEvaluateCommand(file, opts)));
   program.command('dashboard').description('serve a live, read-only web dashboard of the studies in a storage (127.0.0.1 unless --host)')
     .option(...storageOpt).option('--port <n>', 'port (default 8080; 0 picks a free one)').option('--host <address>', 'address to listen on (default 127.0.0.1; others print a warning)')
     .option('--token <token>', 'require this token on every request (or HYPERZONE_DASHBOARD_TOKEN)')
