@@ -118,15 +118,19 @@ const summary = rows.map((r) => {
   const dm = meanInterval(d);
   const t = pairedTTest(r.finetune.test, r.scratch.test);
   const wins = d.filter((x) => x > 0).length;
+  const diff = d.length > 1 ? `${pct(dm.mean)} ± ${pct(studentTQuantile(0.975, d.length - 1) * (dm.sd / Math.sqrt(d.length)))}` : pct(dm.mean);
   lines.push(
-    `| ${r.fraction * 100}% | ${r.sizes.train} / ${r.sizes.validation} | ${r.epochs} | ${pct(a.mean)} ± ${pct(a.halfWidth)} | ${pct(b.mean)} ± ${pct(b.halfWidth)} | ${d.length > 1 ? `${pct(dm.mean)} ± ${pct(studentTQuantile(0.975, d.length - 1) * (dm.sd / Math.sqrt(d.length)))}` : pct(dm.mean)} | ${t.p.toPrecision(2)} | ${wins}/${d.length} seeds |`,
+    `| ${r.fraction * 100}% | ${r.sizes.train} / ${r.sizes.validation} | ${r.epochs} | ${pct(a.mean)} ± ${pct(a.halfWidth)} | ${pct(b.mean)} ± ${pct(b.halfWidth)} ` +
+      `| ${diff} | ${t.p.toPrecision(2)} | ${wins}/${d.length} seeds |`,
   );
-  return { fraction: r.fraction, epochs: r.epochs, sizes: r.sizes, testImages: r.sizes.test, scratch: r.scratch, finetune: r.finetune, differenceMean: dm.mean, p: t.p, t: t.t, df: t.df };
+  const { fraction, epochs, sizes, scratch, finetune } = r;
+  return { fraction, epochs, sizes, scratch, finetune, differenceMean: dm.mean, p: t.p, t: t.t, df: t.df };
 });
 const scratchSeconds = rows.reduce((s, r) => s + r.scratch.seconds.reduce((a, b) => a + b, 0), 0);
 const tuneSeconds = rows.reduce((s, r) => s + r.finetune.seconds.reduce((a, b) => a + b, 0), 0);
 lines.push(
-  `Compute: each arm the same epochs × images per seed (test set: ${rows[0]?.sizes.test ?? '?'} images); wall ${scratchSeconds.toFixed(0)} s from scratch, ${tuneSeconds.toFixed(0)} s fine-tuning (frozen layers skip their backward pass)` +
+  `Compute: each arm the same epochs × images per seed (test set: ${rows[0]?.sizes.test ?? '?'} images); ` +
+    `wall ${scratchSeconds.toFixed(0)} s from scratch, ${tuneSeconds.toFixed(0)} s fine-tuning (frozen layers skip their backward pass)` +
     (pretrain !== null ? `; pretraining once: ${pretrain.imageEpochs} image-epochs, ${pretrain.seconds.toFixed(0)} s, test accuracy on 0–4 ${pct(pretrain.test)}` : `; base ${baseDir}`) +
     '.',
 );
@@ -134,6 +138,7 @@ lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load aver
 process.stdout.write(lines.join('\n') + '\n');
 if (out !== '') {
   mkdirSync(dirname(out), { recursive: true });
-  const doc = { target, model: MODEL, pretrainSettings: PRETRAIN, finetuneRecipe: FINETUNE, scratch: SCRATCH, seeds, pretrain, rows: summary, table: lines, started: started.toISOString() };
+  const settings = { model: MODEL, pretrainSettings: PRETRAIN, finetuneRecipe: FINETUNE, scratch: SCRATCH, epochs: EPOCHS, seeds };
+  const doc = { target, ...settings, pretrain, rows: summary, table: lines, started: started.toISOString() };
   writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
 }
