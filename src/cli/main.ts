@@ -70,12 +70,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--part <k/n>', 'only every n-th planned trial, starting at the k-th (split across machines)')
     .option(...storageOpt).option('--parallel <n>', 'trials at once').option('--log-dir <dir>', 'per-trial logs', '.hyperzone/logs').option('-q, --quiet', 'no progress output')
     .action(act(async (opts: object) => (await stage()).evaluateCommand(opts)));
-  program.command('report').description('charts as one self-contained HTML page (inline SVG): history, heatmap with zones, learning curves, stage-4 forest plot, parallel coordinates')
+  program.command('report')
+    .description('charts as one self-contained HTML page (inline SVG): history, heatmap with zones, 3D surface by epoch, learning curves, importance, stage-4 forest plot, parallel coordinates')
     .option('--in <file>', 'a result-set JSON (e.g. a zone stage document) instead of a study in storage')
     .option(...storageOpt).option('--study <name>', 'study (default: the only one)').requiredOption('-o, --out <file>', 'the HTML file to write')
     .option('--x <param>', 'heatmap x axis (default: the space\'s first ordered param)').option('--y <param>', 'heatmap y axis (default: the second)')
     .option('--top <n>', 'learning curves of the best N (default 10)').option('--val-size <n>', 'validation-set size, for finding zones in a result set without stage-1 output')
     .option('--svg-dir <dir>', 'also write each chart as DIR/<chart>.svg')
+    .option('--png <dir>', 'also write each chart as DIR/<chart>.png through headless Chromium (HZ_CHROMIUM, default /usr/bin/chromium)')
     .action(act(async (opts: object) => (await import('./commands/report.js')).reportCommand(opts)));
   const controller = () => import('./commands/controller.js');
   const collect = (v: string, prev: string[]): string[] => [...prev, v];

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Study } from '../../study/study.js';
 import { TrialPruned } from '../../core/errors.js';
 import { reportCommand } from './report.js';
+import { browser, skipUnless } from '../../../test/support/peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hz-report-'));
 
@@ -60,4 +61,39 @@ test('report refuses bad input with exit code 2 and a message naming the flag an
 test('report wants either --in or --storage, and a positive --top', async () => {
   await assert.rejects(reportCommand({ in: 'a.json', storage: 'b.db', out: 'x.html' }), /either `--in RESULTS\.json` or `--storage URL/);
   await assert.rejects(reportCommand({ in: 'a.json', out: 'x.html', top: '0' }), /`--top` to be an integer ≥ 1, got "0"/);
+});
+
+test('report --png without Chromium: exit 2 and a message saying what to install, before anything is written', () => {
+  const rsPath = resolve('docs/zones-gpu-2026-11-26/run2-4-confirm.json');
+  const out = join(dir, 'nochrome.html');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', resolve('src/cli/main.ts'), 'report', '--in', rsPath, '-o', out, '--png', join(dir, 'png-none')],
+    { encoding: 'utf8', env: { ...process.env, HZ_CHROMIUM: '/nonexistent/chromium' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /`--png` needs Chromium to draw the PNGs: \/nonexistent\/chromium not found; install Debian's chromium, or set HZ_CHROMIUM/);
+  assert.equal(existsSync(out), false, 'nothing ran');
+});
+
+test('report --png writes each chart (each surface frame) as a PNG of the chart\'s size at 2× through headless Chromium', { skip: skipUnless(browser()), timeout: 120_000 }, async () => {
+  const db = join(dir, 'png.db');
+  const study = await Study.create({ space: { units: { type: 'series', values: [32, 64, 128] }, batch: { type: 'series', values: [16, 32, 64] } }, direction: 'maximize', storage: db, name: 'g', seed: 1 });
+  await study.optimize(async (trial) => {
+    const { units, batch } = trial.params as { units: number; batch: number };
+    const v = 0.9 - 0.01 * (Math.log2(units / 64) ** 2 + Math.log2(batch / 32) ** 2);
+    for (let s = 1; s <= 4; s++) await trial.report(s, v - (4 - s) * 0.02);
+    return v;
+  }, { nTrials: 9 });
+  await study.storage.close();
+  const pngDir = join(dir, 'png');
+  assert.equal(await reportCommand({ storage: db, out: join(dir, 'png.html'), png: pngDir }), 0);
+  const files = readdirSync(pngDir).sort();
+  assert.deepEqual(files, ['curves.png', 'heatmap.png', 'history.png', 'importance.png', 'surface-epoch-1.png', 'surface-epoch-2.png', 'surface-epoch-3.png', 'surface-epoch-4.png']);
+  for (const f of files) {
+    const buf = readFileSync(join(pngDir, f));
+    assert.equal(buf.subarray(1, 4).toString('latin1'), 'PNG', f);
+    // IHDR: width and height at bytes 16–23, twice the SVG's size.
+    const w = buf.readUInt32BE(16);
+    const h = buf.readUInt32BE(20);
+    assert.ok(w >= 1500 && h >= 250, `${f}: ${w} × ${h}`);
+  }
+  assert.equal(readFileSync(join(pngDir, 'heatmap.png')).readUInt32BE(16), 2 * 780);
 });

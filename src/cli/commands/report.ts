@@ -6,6 +6,7 @@ import { resultSetFromTrials } from '../../results/from-trials.js';
 import type { ZoneOptions } from '../../strategies/zones/options.js';
 import type { ZonesOutput } from '../../strategies/zones/zones.js';
 import { buildReport, dataFromResultSet, dataFromStudy, renderHtml, type ReportData } from '../../reports/svg/index.js';
+import { checkChromium, chromiumPath, figures, writePngs } from '../../reports/svg/png.js';
 import type { DistributionSpec } from '../../space/distribution.js';
 import { Space } from '../../space/space.js';
 import { planOfStudy, readStoredSpec } from '../../spec/index.js';
@@ -24,6 +25,7 @@ export interface ReportFlags {
   top?: string;
   valSize?: string;
   svgDir?: string;
+  png?: string;
 }
 
 /** The space, fixed params and (zone strategy) zone options of a stored study, read from its one stored-spec shape. */
@@ -51,14 +53,17 @@ async function siblingZones(file: string, data: ReportData): Promise<ZonesOutput
 }
 
 /**
- * `hyperzone report (--in RESULTS.json | [--storage URL] [--study NAME]) -o report.html [--x P --y P] [--top N] [--svg-dir DIR]`:
- * one self-contained HTML page of charts (inline SVG, no scripts); `--svg-dir` also writes each chart as an .svg file.
+ * `hyperzone report (--in RESULTS.json | [--storage URL] [--study NAME]) -o report.html [--x P --y P] [--top N] [--svg-dir DIR] [--png DIR]`:
+ * one self-contained HTML page of charts (inline SVG, no scripts); `--svg-dir` also writes each chart (each surface
+ * frame) as an .svg file, `--png` as a .png through headless Chromium.
  */
 export async function reportCommand(flags: ReportFlags): Promise<number> {
   if (!flags.out) throw new InputError('Missing `-o FILE.html` for the report');
   if (flags.in !== undefined && (flags.storage !== undefined || flags.study !== undefined)) {
     throw new InputError('Give either `--in RESULTS.json` or `--storage URL [--study NAME]`, not both');
   }
+  // Chromium is checked before anything is read, so a missing browser fails fast (exit 2).
+  if (flags.png !== undefined) checkChromium(chromiumPath());
   const top = positiveInt('--top', flags.top);
   const valSize = positiveInt('--val-size', flags.valSize);
   let data: ReportData;
@@ -82,9 +87,13 @@ export async function reportCommand(flags: ReportFlags): Promise<number> {
   writeFileSync(flags.out, renderHtml(report));
   if (flags.svgDir !== undefined) {
     mkdirSync(flags.svgDir, { recursive: true });
-    for (const c of report.charts) writeFileSync(join(flags.svgDir, `${c.id}.svg`), `<?xml version="1.0" encoding="UTF-8"?>\n${c.svg}\n`);
+    for (const f of figures(report.charts)) writeFileSync(join(flags.svgDir, `${f.name}.svg`), `<?xml version="1.0" encoding="UTF-8"?>\n${f.svg}\n`);
   }
   process.stderr.write(`wrote ${flags.out}: ${report.charts.map((c) => c.id).join(', ') || 'no charts'}${report.skipped.length ? `; not drawn: ${report.skipped.map((s) => `${s.title} (${s.reason})`).join('; ')}` : ''}\n`);
-  if (flags.svgDir !== undefined) process.stderr.write(`wrote ${report.charts.length} SVG file(s) to ${flags.svgDir}\n`);
+  if (flags.svgDir !== undefined) process.stderr.write(`wrote ${figures(report.charts).length} SVG file(s) to ${flags.svgDir}\n`);
+  if (flags.png !== undefined) {
+    const files = await writePngs(report.charts, flags.png);
+    process.stderr.write(`wrote ${files.length} PNG file(s) to ${flags.png}\n`);
+  }
   return 0;
 }
