@@ -7,6 +7,7 @@
 // Usage: nice -n 10 npx tsx bench/controller-lcbench.ts [--configs 30] [--reps 5] [--max-cost 100] [--tasks a,b]
 //        [--members 5] [--epochs 25] [--threshold 0.05] [--out bench/out/controller] [--final-model FILE] [--backend wasm|cpu]
 //        [--folds 23] (tasks grouped by index mod N; 23 = leave-one-task-out) [--sim-tasks a,b] (scheduler runs only there)
+//        [--schedulers none,asha,hyperband,curve-extrapolation] (default all)
 import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +90,7 @@ const f3 = (x: number): string => x.toFixed(3);
 const med = (xs: readonly number[]): string => `${f3(quantile(xs, 0.5))} (${f3(quantile(xs, 0.25))}…${f3(quantile(xs, 0.75))})`;
 
 async function main(argv: string[]): Promise<void> {
-  const a = { configs: 30, reps: 5, maxCost: 100, tasks: [...META_TASKS] as string[], members: 5, epochs: 25, threshold: 0.05, out: 'bench/out/controller', finalModel: '', seed: 16, backend: 'wasm', folds: 23, simTasks: [] as string[] };
+  const a = { configs: 30, reps: 5, maxCost: 100, tasks: [...META_TASKS] as string[], members: 5, epochs: 25, threshold: 0.05, out: 'bench/out/controller', finalModel: '', seed: 16, backend: 'wasm', folds: 23, simTasks: [] as string[], schedulers: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = argv[++i];
     if (v === undefined) throw new Error(`Expected a value after ${k}`);
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
     else if (k === '--backend') a.backend = v;
     else if (k === '--folds') a.folds = Number(v);
     else if (k === '--sim-tasks') a.simTasks = v.split(',');
+    else if (k === '--schedulers') a.schedulers = v.split(',');
     else throw new Error(`Unknown option ${k}`);
   }
   a.tasks.forEach(checkMetaTask);
@@ -134,7 +136,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(`final model (all 23 tasks, 20 % of configurations held out): ${m.json.training.rows} rows, ${m.json.training.seconds.toFixed(0)} s → ${a.finalModel}; held-out coverage 80 % ${v ? f3(v.all.coverage80) : '-'}, 95 % ${v ? f3(v.all.coverage95) : '-'}`);
   }
   const budgets = [10, 25, 50, 100].filter((b) => b <= a.maxCost);
-  const names = ['none', 'asha', 'hyperband', 'curve-extrapolation'] as const;
+  const allNames = ['none', 'asha', 'hyperband', 'curve-extrapolation'] as const;
+  const names = allNames.filter((n) => a.schedulers.length === 0 || a.schedulers.includes(n));
   const regrets = new Map<string, number[]>(); // `${name}@${budget}` → per (task, rep)
   const stoppedBest = new Map<string, number>();
   const calib: { task: string; none: Scores | null; early: Scores | null; late: Scores | null; all: Scores }[] = [];
@@ -209,7 +212,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`${'scheduler'.padEnd(20)} ${budgets.map((b) => `@${b}`.padEnd(22)).join(' ')} best config stopped`);
   for (const name of names) console.log(`${name.padEnd(20)} ${budgets.map((b) => med(regrets.get(`${name}@${b}`) as number[]).padEnd(22)).join(' ')} ${stoppedBest.get(name)}/${simulated.length * a.reps}`);
   // Per task: does curve-extrapolation beat each rung rule (median over seeds), at each budget?
-  for (const other of ['asha', 'hyperband', 'none'] as const) {
+  for (const other of (['asha', 'hyperband', 'none'] as const).filter((n) => names.includes(n) && names.includes('curve-extrapolation'))) {
     const cells = budgets.map((b, j) => {
       let win = 0, loss = 0;
       for (const task of simulated) {
