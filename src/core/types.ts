@@ -6,6 +6,11 @@ export type Params = Readonly<Record<string, ParamValue>>;
 export type Metrics = Readonly<Record<string, number>>;
 /** Whether the objective metric is to be made large or small. */
 export type Direction = 'maximize' | 'minimize';
+/** One objective of a study: a metric and whether it is to be made large or small. */
+export interface ObjectiveSpec {
+  readonly metric: string;
+  readonly direction: Direction;
+}
 /** Life cycle of a trial. `waiting` = enqueued, not yet claimed by a worker. */
 export type TrialState = 'waiting' | 'running' | 'complete' | 'pruned' | 'failed';
 /** States a trial never leaves. */
@@ -30,8 +35,14 @@ export interface TrialRecord {
   readonly seed: number;
   /** The training budget (epochs for trainers), or null when the objective has none. */
   readonly budget: number | null;
-  /** The objective value (e.g. best validation accuracy); null until complete. */
+  /** The objective value (e.g. best validation accuracy); null until complete. In a multi-objective study, the first objective's. */
   readonly value: number | null;
+  /**
+   * The value of each objective, in the study's order (`StudyRecord.objectives`); `[value]` in a single-objective
+   * study, null while `value` is null. Storage always sets it; a record built by hand may leave it out (read it with
+   * `valuesOf`).
+   */
+  readonly values?: readonly number[] | null;
   /** Final metrics (best_epoch, test_accuracy, images_per_second, ...). */
   readonly metrics: Metrics;
   /** Per-step metrics, ordered by step. */
@@ -55,6 +66,8 @@ export interface StudyRecord {
   readonly direction: Direction;
   /** The metric whose value is the trial's objective value. */
   readonly metric: string;
+  /** Every objective, first the one of `metric` and `direction`; one entry unless the study is multi-objective. */
+  readonly objectives: readonly ObjectiveSpec[];
   /** The validated study spec, as JSON, so a resume or a worker needs no spec file. */
   readonly spec: unknown;
   readonly createdAt: number;
@@ -70,9 +83,20 @@ export interface TrialPlan {
 
 /** How a trial ended, as a runner or objective reports it. */
 export type Outcome =
-  | { readonly state: 'complete'; readonly value: number; readonly metrics?: Metrics }
+  /** `values`: every objective's value in a multi-objective study (`value` is then `values[0]`). */
+  | { readonly state: 'complete'; readonly value: number; readonly values?: readonly number[]; readonly metrics?: Metrics }
   | { readonly state: 'pruned'; readonly step: number; readonly value?: number; readonly metrics?: Metrics }
   | { readonly state: 'failed'; readonly error: string; readonly retryable?: boolean; readonly metrics?: Metrics };
 
 /** Counts of trials by state. */
 export type StateCounts = Readonly<Record<TrialState, number>>;
+
+/** A trial's objective values: `values` when set, else `[value]` (null while it has no value). */
+export function valuesOf(t: Pick<TrialRecord, 'value' | 'values'>): readonly number[] | null {
+  return t.values ?? (t.value === null ? null : [t.value]);
+}
+
+/** A study's objectives: `objectives` when set, else its one `metric` and `direction`. */
+export function objectivesOf(s: Pick<StudyRecord, 'metric' | 'direction'> & { readonly objectives?: readonly ObjectiveSpec[] }): readonly ObjectiveSpec[] {
+  return s.objectives ?? [{ metric: s.metric, direction: s.direction }];
+}

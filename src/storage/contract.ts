@@ -548,6 +548,38 @@ export function storageContract(name: string, make: () => Promise<Storage>): voi
       assert.deepEqual(await s.countTrials(st.id), { waiting: 1, running: 0, complete: 1, pruned: 1, failed: 1 });
     });
 
+    it('keeps a multi-objective study\'s objectives and each trial\'s value vector; one objective reads as [value]', async () => {
+      const objectives = [{ metric: 'val_accuracy', direction: 'maximize' as const }, { metric: 'parameters', direction: 'minimize' as const }];
+      const st = await s.createStudy({ name: `multi-${tag}-${n++}`, direction: 'maximize', metric: 'val_accuracy', objectives, spec: null });
+      assert.deepEqual(st.objectives, objectives);
+      assert.deepEqual(await s.getStudy(st.name), st);
+      assert.deepEqual((await s.listStudies()).find((x) => x.id === st.id)?.objectives, objectives);
+      await s.enqueueTrials(st.id, gridPlans(4));
+      const [a, b, c] = [await s.claimTrial(st.id, 'w1'), await s.claimTrial(st.id, 'w1'), await s.claimTrial(st.id, 'w1')];
+      assert.ok(a && b && c);
+      assert.equal(a.values, null, 'no values while running');
+      assert.ok(await s.finishTrial(a.id, 'w1', { state: 'complete', value: 0.9, values: [0.9, 101_770], metrics: { parameters: 101_770 } }));
+      assert.ok(await s.finishTrial(b.id, 'w1', { state: 'complete', value: 0.95, values: [0.95, 407_050] }));
+      await assert.rejects(s.finishTrial(c.id, 'w1', { state: 'complete', value: 0.5, values: [0.4, 1] }), /`values`.*starting with `value` \(0\.5\)/);
+      await assert.rejects(s.finishTrial(c.id, 'w1', { state: 'complete', value: 0.5, values: [0.5, Number.NaN] }), /`values`/);
+      assert.equal((await s.getTrial(c.id))?.state, 'running', 'a refused vector changes nothing');
+      assert.ok(await s.finishTrial(c.id, 'w1', { state: 'failed', error: 'x' }));
+      const got = await s.getTrial(a.id);
+      assert.deepEqual(got?.values, [0.9, 101_770]);
+      assert.equal(got?.value, 0.9);
+      assert.deepEqual((await s.listTrials(st.id)).map((t) => t.values), [[0.9, 101_770], [0.95, 407_050], null, null]);
+      assert.deepEqual((await s.listTrialsFrom(st.id, 1, [a.id])).map((t) => t.values), [[0.9, 101_770], [0.95, 407_050], null, null]);
+      assert.deepEqual((await s.bestTrials(st.id, { n: 5, direction: 'maximize' })).map((t) => t.values), [[0.95, 407_050], [0.9, 101_770]], 'ranked by the first objective');
+
+      const one = await newStudy();
+      assert.deepEqual(one.objectives, [{ metric: 'val_accuracy', direction: 'maximize' }]);
+      const [t] = await s.enqueueTrials(one.id, gridPlans(1));
+      assert.ok(t && (await s.claimTrial(one.id, 'w1')));
+      assert.ok(await s.finishTrial(t.id, 'w1', { state: 'complete', value: 0.7 }));
+      assert.deepEqual((await s.getTrial(t.id))?.values, [0.7]);
+      await assert.rejects(s.createStudy({ name: `bad-${tag}-${n++}`, direction: 'maximize', metric: 'val_accuracy', objectives: [{ metric: 'loss', direction: 'minimize' }], spec: null }), /`objectives\[0\]`/);
+    });
+
     it('concurrent finishes of one trial: exactly one wins', async () => {
       const st = await newStudy();
       await s.enqueueTrials(st.id, gridPlans(1));

@@ -1,7 +1,7 @@
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
-import { checkBestQuery, checkDigestQuery, digestOf, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkBestQuery, checkDigestQuery, readObjectives, readValues, storedObjectives, digestOf, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 interface MutableTrial {
@@ -13,6 +13,7 @@ interface MutableTrial {
   seed: number;
   budget: number | null;
   value: number | null;
+  values: readonly number[] | null;
   metrics: Metrics;
   steps: Map<number, StepReport>;
   attrs: Record<string, unknown>;
@@ -58,6 +59,7 @@ export class MemoryStorage implements Storage {
     if (this.studies.has(study.name)) throw new StorageError(`Study \`${study.name}\` already exists`, { code: 'STUDY_EXISTS' });
     const record = deepFreeze<StudyRecord>({
       id: this.nextStudyId++, name: study.name, direction: study.direction, metric: study.metric,
+      objectives: readObjectives(study.metric, study.direction, storedObjectives(study)),
       spec: structuredClone(study.spec), createdAt: this.now(),
     });
     const state: StudyState = { record, trials: [], keys: new Set(), workers: new Map() };
@@ -206,6 +208,7 @@ export class MemoryStorage implements Storage {
     const f = finishFields(outcome);
     t.state = f.state;
     t.value = f.value;
+    t.values = f.values;
     t.metrics = { ...f.metrics };
     t.error = f.error;
     t.attrs = { ...t.attrs, ...f.attrs };
@@ -326,7 +329,7 @@ export class MemoryStorage implements Storage {
     const running = state === 'running';
     const t: MutableTrial = {
       id: this.nextTrialId++, studyId: s.record.id, number: s.trials.length, state,
-      params: { ...plan.params }, seed: plan.seed, budget: plan.budget, value: null, metrics: {},
+      params: { ...plan.params }, seed: plan.seed, budget: plan.budget, value: null, values: null, metrics: {},
       steps: new Map(), attrs: structuredClone({ ...(plan.attrs ?? {}) }), error: null, workerId,
       attempts: running ? 1 : 0, createdAt: now, startedAt: running ? now : null, finishedAt: null, heartbeatAt: running ? now : null,
     };
@@ -346,7 +349,7 @@ function countOf(s: StudyState): Record<TrialState, number> {
 function snapshot(t: MutableTrial): TrialRecord {
   return deepFreeze<TrialRecord>({
     id: t.id, studyId: t.studyId, number: t.number, state: t.state, params: { ...t.params }, seed: t.seed, budget: t.budget,
-    value: t.value, metrics: { ...t.metrics },
+    value: t.value, values: readValues(t.value, t.values && [...t.values]), metrics: { ...t.metrics },
     steps: [...t.steps.values()].sort((a, b) => a.step - b.step).map((r) => ({ step: r.step, metrics: { ...r.metrics }, at: r.at })),
     attrs: structuredClone(t.attrs), error: t.error, workerId: t.workerId, attempts: t.attempts, createdAt: t.createdAt,
     startedAt: t.startedAt, finishedAt: t.finishedAt, heartbeatAt: t.heartbeatAt,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { InputError, StorageError, describeError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
-import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
+import { checkBestQuery, checkDigestQuery, readObjectives, readValues, storedObjectives, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError } from './snapshot.js';
 import { redactUrl, scrubSecret } from './redact.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
@@ -65,6 +65,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    ALTER TABLE {s}.hz_studies SET (fillfactor = 50);`,
   // `status` reads the best trials in order from this index (bestTrials) instead of sorting the study.
   'CREATE INDEX hz_trials_best ON {s}.hz_trials (study_id, state, value)',
+  // Multi-objective studies: the study's objectives and each trial's value vector (NULL = the one `value`).
+  `ALTER TABLE {s}.hz_studies ADD COLUMN objectives JSON;
+   ALTER TABLE {s}.hz_trials ADD COLUMN value_vec JSON;`,
 ];
 
 /** Options for PostgresStorage. */
@@ -95,14 +98,14 @@ export interface PostgresStorageOptions {
 }
 
 type Num = number | string;
-interface StudyRow { id: Num; name: string; direction: string; metric: string; spec: unknown; created_at: Num }
+interface StudyRow { id: Num; name: string; direction: string; metric: string; objectives: StudyRecord['objectives'] | null; spec: unknown; created_at: Num }
 interface TrialRow {
   id: Num; study_id: Num; number: Num; state: string; params: Record<string, never>; seed: Num; budget: number | null;
-  value: number | null; metrics: Metrics; attrs: Record<string, unknown>; error: string | null; worker_id: string | null; attempts: number;
+  value: number | null; value_vec: number[] | null; metrics: Metrics; attrs: Record<string, unknown>; error: string | null; worker_id: string | null; attempts: number;
   created_at: Num; started_at: Num | null; finished_at: Num | null; heartbeat_at: Num | null; steps?: { step: number; metrics: Metrics; at: Num }[];
 }
 
-const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
+const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, value_vec, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
 /** Errors after which the same statement may be sent again: the server went away (restart, failover), nothing was committed. */
 const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '28P01', '28000', '3D000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
@@ -206,11 +209,15 @@ export class PostgresStorage implements Storage {
     const study = cleanStudy(raw);
     const createdAt = this.now();
     const spec = JSON.stringify(study.spec ?? null);
+    const objectives = storedObjectives(study);
     try {
-      const r = await this.pool.query<{ id: Num }>(`INSERT INTO ${this.t.studies} (name, direction, metric, spec, created_at) VALUES ($1, $2, $3, $4::json, $5) RETURNING id`,
-        [study.name, study.direction, study.metric, spec, createdAt]);
+      const r = await this.pool.query<{ id: Num }>(`INSERT INTO ${this.t.studies} (name, direction, metric, objectives, spec, created_at) VALUES ($1, $2, $3, $4::json, $5::json, $6) RETURNING id`,
+        [study.name, study.direction, study.metric, objectives && JSON.stringify(objectives), spec, createdAt]);
       const id = Number(r.rows[0]?.id);
-      return deepFreeze({ id, name: study.name, direction: study.direction, metric: study.metric, spec: JSON.parse(spec) as unknown, createdAt });
+      return deepFreeze({
+        id, name: study.name, direction: study.direction, metric: study.metric, objectives: readObjectives(study.metric, study.direction, objectives),
+        spec: JSON.parse(spec) as unknown, createdAt,
+      });
     } catch (e) {
       if (pgCode(e) === '23505') throw new StorageError(`Study \`${study.name}\` already exists`, { code: 'STUDY_EXISTS', cause: e });
       throw this.wrap(e, 'createStudy');
@@ -218,14 +225,14 @@ export class PostgresStorage implements Storage {
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
-    const r = await this.query<StudyRow>(`SELECT id, name, direction, metric, spec, created_at FROM ${this.t.studies} WHERE name = $1`, [cleanKey(name)]);
+    const r = await this.query<StudyRow>(`SELECT id, name, direction, metric, objectives, spec, created_at FROM ${this.t.studies} WHERE name = $1`, [cleanKey(name)]);
     const row = r.rows[0];
     return row ? toStudy(row) : null;
   }
 
   async listStudies(): Promise<StudySummary[]> {
     const r = await this.query<StudyRow & { counts: Record<string, Num> | null }>(
-      `SELECT s.id, s.name, s.direction, s.metric, s.spec, s.created_at,
+      `SELECT s.id, s.name, s.direction, s.metric, s.objectives, s.spec, s.created_at,
               (SELECT json_object_agg(state, n) FROM (SELECT state, COUNT(*) AS n FROM ${this.t.trials} t WHERE t.study_id = s.id GROUP BY state) c) AS counts
        FROM ${this.t.studies} s ORDER BY s.id`);
     return r.rows.map((row) => {
@@ -438,9 +445,9 @@ export class PostgresStorage implements Storage {
   async finishTrial(trialId: number, workerId: string, outcome: Outcome): Promise<boolean> {
     const f = finishFields(outcome);
     const r = await this.query(
-      `UPDATE ${this.t.trials} SET state = $3, value = $4, metrics = $5::json, error = $6, finished_at = $7, attrs = attrs || $8::jsonb
+      `UPDATE ${this.t.trials} SET state = $3, value = $4, metrics = $5::json, error = $6, finished_at = $7, attrs = attrs || $8::jsonb, value_vec = $9::json
        WHERE id = $1 AND state = 'running' AND worker_id = $2`,
-      [trialId, cleanKey(workerId), f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs)]);
+      [trialId, cleanKey(workerId), f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs), f.values && JSON.stringify(f.values)]);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -737,13 +744,16 @@ function notFound(studyId: number): StorageError {
 }
 
 function toStudy(row: StudyRow): StudyRecord {
-  return deepFreeze({ id: Number(row.id), name: row.name, direction: row.direction as StudyRecord['direction'], metric: row.metric, spec: row.spec, createdAt: Number(row.created_at) });
+  return deepFreeze({
+    id: Number(row.id), name: row.name, direction: row.direction as StudyRecord['direction'], metric: row.metric,
+    objectives: readObjectives(row.metric, row.direction, row.objectives), spec: row.spec, createdAt: Number(row.created_at),
+  });
 }
 
 function toTrial(r: TrialRow): TrialRecord {
   return deepFreeze<TrialRecord>({
     id: Number(r.id), studyId: Number(r.study_id), number: Number(r.number), state: r.state as TrialState,
-    params: r.params, seed: Number(r.seed), budget: r.budget, value: r.value, metrics: r.metrics,
+    params: r.params, seed: Number(r.seed), budget: r.budget, value: r.value, values: readValues(r.value, r.value_vec), metrics: r.metrics,
     steps: (r.steps ?? []).map((s): StepReport => ({ step: s.step, metrics: s.metrics, at: Number(s.at) })),
     attrs: r.attrs, error: r.error, workerId: r.worker_id, attempts: r.attempts,
     createdAt: Number(r.created_at), startedAt: nullableNum(r.started_at), finishedAt: nullableNum(r.finished_at), heartbeatAt: nullableNum(r.heartbeat_at),

@@ -96,7 +96,10 @@ export function cleanPlan(plan: TrialPlan): TrialPlan {
 
 /** A new study with its name, metric and spec cleaned. */
 export function cleanStudy(study: NewStudy): NewStudy {
-  return { name: cleanKey(study.name), direction: study.direction, metric: cleanKey(study.metric), spec: cleanJson(study.spec) };
+  return {
+    name: cleanKey(study.name), direction: study.direction, metric: cleanKey(study.metric), spec: cleanJson(study.spec),
+    ...(study.objectives ? { objectives: study.objectives.map((o) => ({ metric: cleanKey(o.metric), direction: o.direction })) } : {}),
+  };
 }
 
 /** An outcome with its error and metric names cleaned. */

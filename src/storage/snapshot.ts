@@ -1,4 +1,4 @@
-import type { Metrics, Outcome, StepReport, TrialRecord, TrialState } from '../core/types.js';
+import type { Metrics, ObjectiveSpec, Outcome, StepReport, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError } from '../core/errors.js';
 import { cleanOutcome } from './sanitize.js';
 import type { TrialDigest, TrialDigestQuery } from './storage.js';
@@ -26,6 +26,8 @@ export function parseJson<T>(text: string | null | undefined, column: string, fa
 export interface FinishFields {
   readonly state: TrialState;
   readonly value: number | null;
+  /** Every objective's value, stored only for a multi-objective outcome (null: `[value]`). */
+  readonly values: readonly number[] | null;
   readonly metrics: Metrics;
   readonly error: string | null;
   /** Attributes to merge (the pruned step). */
@@ -37,11 +39,11 @@ export function finishFields(raw: Outcome): FinishFields {
   const outcome = cleanOutcome(raw);
   switch (outcome.state) {
     case 'complete':
-      return { state: 'complete', value: outcome.value, metrics: outcome.metrics ?? {}, error: null, attrs: {} };
+      return { state: 'complete', value: outcome.value, values: checkValues(outcome.value, outcome.values), metrics: outcome.metrics ?? {}, error: null, attrs: {} };
     case 'pruned':
-      return { state: 'pruned', value: outcome.value ?? null, metrics: outcome.metrics ?? {}, error: null, attrs: { pruned_step: outcome.step } };
+      return { state: 'pruned', value: outcome.value ?? null, values: null, metrics: outcome.metrics ?? {}, error: null, attrs: { pruned_step: outcome.step } };
     case 'failed':
-      return { state: 'failed', value: null, metrics: outcome.metrics ?? {}, error: outcome.error, attrs: {} };
+      return { state: 'failed', value: null, values: null, metrics: outcome.metrics ?? {}, error: outcome.error, attrs: {} };
   }
 }
 
@@ -125,4 +127,39 @@ export function digestOf(t: TrialRecord, metrics: readonly string[]): TrialDiges
     steps: steps.map((s) => s.step),
     curves: metrics.map((m) => steps.map((s) => digestValue(s.metrics[m]))),
   });
+}
+
+/** An outcome's value vector as stored: null for one objective; otherwise finite numbers whose first is `value`. */
+function checkValues(value: number, values: readonly number[] | undefined): readonly number[] | null {
+  if (values === undefined || values.length === 1 && values[0] === value) return null;
+  if (values.length === 0 || values[0] !== value || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new StorageError(`Expected \`values\` to be finite numbers starting with \`value\` (${value}), got ${JSON.stringify(values)}`);
+  }
+  return [...values];
+}
+
+/** The value vector a stored row reads as: the stored vector, else `[value]`, else null. */
+export function readValues(value: number | null, stored: readonly number[] | null): readonly number[] | null {
+  return stored ?? (value === null ? null : [value]);
+}
+
+/**
+ * The objectives a new study is stored with: null for one objective (the `metric`/`direction` columns say it all),
+ * else the list, whose first entry must be `metric` and `direction`.
+ */
+export function storedObjectives(study: { metric: string; direction: string; objectives?: readonly ObjectiveSpec[] }): readonly ObjectiveSpec[] | null {
+  const o = study.objectives;
+  if (o === undefined || o.length === 1 && o[0]?.metric === study.metric && o[0].direction === study.direction) return null;
+  if (o.length === 0 || o[0]?.metric !== study.metric || o[0].direction !== study.direction) {
+    throw new StorageError(`Expected \`objectives[0]\` to be the study's \`metric\` and \`direction\` (${study.metric}, ${study.direction}), got ${JSON.stringify(o[0] ?? null)}`);
+  }
+  for (const [i, x] of o.entries()) {
+    if (x.direction !== 'maximize' && x.direction !== 'minimize') throw new StorageError(`Expected \`objectives[${i}].direction\` to be maximize or minimize, got ${JSON.stringify(x.direction)}`);
+  }
+  return o.map((x) => ({ metric: x.metric, direction: x.direction }));
+}
+
+/** The objectives a stored study reads as: the stored list, else its one metric and direction. */
+export function readObjectives(metric: string, direction: string, stored: readonly ObjectiveSpec[] | null): readonly ObjectiveSpec[] {
+  return stored ?? [{ metric, direction: direction as ObjectiveSpec['direction'] }];
 }

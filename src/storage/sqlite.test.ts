@@ -52,6 +52,24 @@ describe('SqliteStorage specifics', () => {
     await s.close();
   });
 
+  it('migrates a database written before value vectors: its studies have one objective, its trials [value]', async () => {
+    const path = freshPath();
+    const db = new Database(path);
+    // The schema at version 2, as the previous release left it, with one study and a finished trial.
+    db.exec(`CREATE TABLE hz_schema_version (version INTEGER NOT NULL); INSERT INTO hz_schema_version VALUES (2); ${SQLITE_MIGRATIONS.slice(0, 2).join(';\n')};`);
+    db.prepare("INSERT INTO studies (name, direction, metric, spec, created_at) VALUES ('old', 'minimize', 'loss', '{}', 1)").run();
+    db.prepare("INSERT INTO trials (study_id, number, state, params, seed, plan_key, value, created_at) VALUES (1, 0, 'complete', '{\"x\":1}', 0, 'k', 0.25, 1)").run();
+    db.close();
+    const s = new SqliteStorage(path);
+    const st = await s.getStudy('old');
+    assert.deepEqual(st?.objectives, [{ metric: 'loss', direction: 'minimize' }]);
+    assert.deepEqual((await s.listTrials(1))[0]?.values, [0.25]);
+    await s.close();
+    const after = new Database(path);
+    assert.equal(after.prepare('SELECT version FROM hz_schema_version').pluck().get(), SQLITE_MIGRATIONS.length);
+    after.close();
+  });
+
   it('reports an unopenable path as CONNECTION_ERROR naming the path', () => {
     const blocker = join(dir, 'file-not-dir');
     new Database(blocker).close();

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Metrics, Outcome, StateCounts, StepReport, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 import { StorageError, describeError } from '../core/errors.js';
 import { emptyCounts, planKey, type CreateTrialOptions, type CreateTrialResult, type NewStudy, type Storage, type StudySummary, type TrialQuery, type WorkerRecord, type BestTrialsQuery, type TrialDigest, type TrialDigestQuery } from './storage.js';
-import { checkBestQuery, checkDigestQuery, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
+import { checkBestQuery, checkDigestQuery, readObjectives, readValues, storedObjectives, digestValue, mergeBest, checkId, checkMaxTrials, checkNumber, checkPage, checkStep, deepFreeze, finishFields, lostWorkerError, parseJson } from './snapshot.js';
 import { cleanJson, cleanKey, cleanMetrics, cleanPlan, cleanStudy, cleanWorker } from './sanitize.js';
 
 /** Ordered schema migrations; entry i takes the schema from version i to i+1. Never edit a released entry. */
@@ -62,6 +62,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    );`,
   // `status` reads the best trials in order from this index (bestTrials) instead of sorting the study.
   'CREATE INDEX trials_best ON trials (study_id, state, value)',
+  // Multi-objective studies: the study's objectives and each trial's value vector (JSON; NULL = the one `value`).
+  `ALTER TABLE studies ADD COLUMN objectives TEXT;
+   ALTER TABLE trials ADD COLUMN value_vec TEXT;`,
 ];
 
 /** Options for SqliteStorage. */
@@ -74,16 +77,16 @@ export interface SqliteStorageOptions {
   readonly mustExist?: boolean;
 }
 
-interface StudyRow { id: number; name: string; direction: string; metric: string; spec: string; created_at: number }
+interface StudyRow { id: number; name: string; direction: string; metric: string; objectives: string | null; spec: string; created_at: number }
 interface TrialRow {
   id: number; study_id: number; number: number; state: string; params: string; seed: number; budget: number | null;
-  value: number | null; metrics: string; attrs: string; error: string | null; worker_id: string | null; attempts: number;
+  value: number | null; value_vec: string | null; metrics: string; attrs: string; error: string | null; worker_id: string | null; attempts: number;
   created_at: number; started_at: number | null; finished_at: number | null; heartbeat_at: number | null;
 }
 interface StepRow { trial_id: number; step: number; metrics: string; at: number }
 interface WorkerRow { id: string; study_id: number; host: string; pid: number; started_at: number; heartbeat_at: number }
 
-const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
+const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, value_vec, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
 
 /**
  * Storage in one SQLite file (better-sqlite3), shareable by several processes on one machine:
@@ -124,11 +127,11 @@ export class SqliteStorage implements Storage {
   private prepare() {
     const db = this.db;
     return {
-      insertStudy: db.prepare<[string, string, string, string, number]>('INSERT INTO studies (name, direction, metric, spec, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
-      studyByName: db.prepare<[string], StudyRow>('SELECT id, name, direction, metric, spec, created_at FROM studies WHERE name = ?'),
+      insertStudy: db.prepare<[string, string, string, string | null, string, number]>('INSERT INTO studies (name, direction, metric, objectives, spec, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id'),
+      studyByName: db.prepare<[string], StudyRow>('SELECT id, name, direction, metric, objectives, spec, created_at FROM studies WHERE name = ?'),
       studyExists: db.prepare<[number], { id: number }>('SELECT id FROM studies WHERE id = ?'),
       studyNext: db.prepare<[number], { next_number: number }>('SELECT next_number FROM studies WHERE id = ?'),
-      listStudies: db.prepare<[], StudyRow>('SELECT id, name, direction, metric, spec, created_at FROM studies ORDER BY id'),
+      listStudies: db.prepare<[], StudyRow>('SELECT id, name, direction, metric, objectives, spec, created_at FROM studies ORDER BY id'),
       countsAll: db.prepare<[], { study_id: number; state: string; n: number }>('SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state'),
       counts: db.prepare<[number], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM trials WHERE study_id = ? GROUP BY state'),
       deleteStudy: db.prepare<[string]>('DELETE FROM studies WHERE name = ?'),
@@ -150,8 +153,8 @@ export class SqliteStorage implements Storage {
         'INSERT INTO trial_steps (trial_id, study_id, step, metrics, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (trial_id, step) DO UPDATE SET metrics = excluded.metrics, at = excluded.at'),
       setAttrs: db.prepare<[string, number]>('UPDATE trials SET attrs = ? WHERE id = ?'),
       touchWorker: db.prepare<[number, number, string]>('UPDATE workers SET heartbeat_at = ? WHERE study_id = ? AND id = ?'),
-      finish: db.prepare<[string, number | null, string, string | null, number, number, string]>(
-        "UPDATE trials SET state = ?, value = ?, metrics = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running' AND worker_id = ?"),
+      finish: db.prepare<[string, number | null, string | null, string, string | null, number, number, string]>(
+        "UPDATE trials SET state = ?, value = ?, value_vec = ?, metrics = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running' AND worker_id = ?"),
       running: db.prepare<[number], { id: number; worker_id: string | null; attempts: number; heartbeat_at: number | null }>(
         "SELECT id, worker_id, attempts, heartbeat_at FROM trials WHERE study_id = ? AND state = 'running' ORDER BY number"),
       requeue: db.prepare<[number]>("UPDATE trials SET state = 'waiting', worker_id = NULL, started_at = NULL, heartbeat_at = NULL WHERE id = ? AND state = 'running'"),
@@ -175,9 +178,13 @@ export class SqliteStorage implements Storage {
     const study = cleanStudy(raw);
     const createdAt = this.now();
     const spec = JSON.stringify(study.spec ?? null);
+    const objectives = storedObjectives(study);
     try {
-      const row = this.st.insertStudy.get(study.name, study.direction, study.metric, spec, createdAt) as { id: number };
-      return deepFreeze({ id: row.id, name: study.name, direction: study.direction, metric: study.metric, spec: JSON.parse(spec) as unknown, createdAt });
+      const row = this.st.insertStudy.get(study.name, study.direction, study.metric, objectives && JSON.stringify(objectives), spec, createdAt) as { id: number };
+      return deepFreeze({
+        id: row.id, name: study.name, direction: study.direction, metric: study.metric, objectives: readObjectives(study.metric, study.direction, objectives),
+        spec: JSON.parse(spec) as unknown, createdAt,
+      });
     } catch (e) {
       if (isUniqueViolation(e)) throw new StorageError(`Study \`${study.name}\` already exists`, { code: 'STUDY_EXISTS', cause: e });
       throw wrap(e, 'createStudy');
@@ -355,7 +362,7 @@ export class SqliteStorage implements Storage {
     const f = finishFields(outcome);
     const now = this.now();
     const tx = this.db.transaction(() => {
-      const done = this.st.finish.run(f.state, f.value, JSON.stringify(f.metrics), f.error, now, trialId, cleanKey(workerId)).changes > 0;
+      const done = this.st.finish.run(f.state, f.value, f.values && JSON.stringify(f.values), JSON.stringify(f.metrics), f.error, now, trialId, cleanKey(workerId)).changes > 0;
       if (done && Object.keys(f.attrs).length > 0) {
         const row = this.st.trial.get(trialId);
         if (row) this.st.setAttrs.run(JSON.stringify({ ...parseJson<Record<string, unknown>>(row.attrs, 'attrs', {}), ...f.attrs }), trialId);
@@ -580,6 +587,7 @@ function wrap(e: unknown, op: string): StorageError {
 function toStudy(row: StudyRow): StudyRecord {
   return deepFreeze({
     id: row.id, name: row.name, direction: row.direction as StudyRecord['direction'], metric: row.metric,
+    objectives: readObjectives(row.metric, row.direction, parseJson<StudyRecord['objectives'] | null>(row.objectives, 'objectives', null)),
     spec: parseJson<unknown>(row.spec, 'spec', null), createdAt: row.created_at,
   });
 }
@@ -588,6 +596,7 @@ function toTrial(r: TrialRow, steps: readonly StepRow[]): TrialRecord {
   return deepFreeze<TrialRecord>({
     id: r.id, studyId: r.study_id, number: r.number, state: r.state as TrialState,
     params: parseJson(r.params, 'params', {}), seed: r.seed, budget: r.budget, value: r.value,
+    values: readValues(r.value, parseJson<number[] | null>(r.value_vec, 'value_vec', null)),
     metrics: parseJson<Metrics>(r.metrics, 'metrics', {}),
     steps: steps.map((s): StepReport => ({ step: s.step, metrics: parseJson<Metrics>(s.metrics, 'trial_steps.metrics', {}), at: s.at })),
     attrs: parseJson<Record<string, unknown>>(r.attrs, 'attrs', {}), error: r.error, workerId: r.worker_id, attempts: r.attempts,

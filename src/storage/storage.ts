@@ -1,10 +1,12 @@
-import type { Direction, Metrics, Outcome, StateCounts, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
+import type { Direction, Metrics, ObjectiveSpec, Outcome, StateCounts, StudyRecord, TrialPlan, TrialRecord, TrialState } from '../core/types.js';
 
 /** What a study is created with. */
 export interface NewStudy {
   readonly name: string;
   readonly direction: Direction;
   readonly metric: string;
+  /** Every objective of a multi-objective study (the first must be `metric`, `direction`); default that one alone. */
+  readonly objectives?: readonly ObjectiveSpec[];
   readonly spec: unknown;
 }
 
