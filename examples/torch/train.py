@@ -448,7 +448,11 @@ def main():
     if kind == 'cnn':  # N x 1 x H x W once, not per batch
         xtr, xva, xte = (t.unsqueeze(1) for t in (xtr, xva, xte))
     model.to(device)
+    # The network's size (every weight, frozen ones too: the model that is deployed), for every trial (a pruned one
+    # too): the results table shows it, and a multi-objective study may minimise it
+    # (`objectives: [..., { metric: parameters, direction: minimize }]`).
     n_params = sum(p.numel() for p in model.parameters())
+    emit({'final': {'parameters': n_params}})
     if tune is not None:
         lr_body = float_param('lr_body', params.get('lr_body', lr), 0, math.inf, lo_open=True)
         lr_head = float_param('lr_head', params.get('lr_head', lr), 0, math.inf, lo_open=True)
@@ -535,7 +539,7 @@ def main():
         tl, tc = evaluate(model, xte, yte)
         m = max(xte.shape[0], 1)
         emit({'final': {'test_accuracy': tc.item() / m, 'test_loss': tl.item() / m, 'best_epoch': best_epoch,
-                        'parameters': n_params, 'device': device.type}})
+                        'device': device.type}})
 
 
 if __name__ == '__main__':

@@ -6,20 +6,25 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The CSV's variable columns: every param and final metric name, in order of first appearance over the trials. */
+/**
+ * The CSV's variable columns: every param and final metric name, in order of first appearance over the trials, and
+ * `values` (the value vector as a JSON array) when a trial has several objective values (a multi-objective study).
+ */
 export class CsvColumns {
   private readonly params = new Set<string>();
   private readonly metrics = new Set<string>();
+  private multi = false;
 
   /** Takes the names of more trials (call in trial order). */
   add(trials: readonly TrialRecord[]): void {
     for (const t of trials) for (const k of Object.keys(t.params)) this.params.add(k);
     for (const t of trials) for (const k of Object.keys(t.metrics)) this.metrics.add(k);
+    if (trials.some((t) => (t.values?.length ?? 1) > 1)) this.multi = true;
   }
 
   /** The header line (with its newline). */
   header(): string {
-    return csvLine(['number', 'state', ...this.params, 'seed', 'budget', 'value', ...this.metrics, 'steps', 'started_at', 'finished_at', 'seconds', 'error']);
+    return csvLine(['number', 'state', ...this.params, 'seed', 'budget', 'value', ...(this.multi ? ['values'] : []), ...this.metrics, 'steps', 'started_at', 'finished_at', 'seconds', 'error']);
   }
 
   /** One line per trial (each with its newline). */
@@ -29,7 +34,8 @@ export class CsvColumns {
     let out = '';
     for (const t of trials) {
       out += csvLine([
-        t.number, t.state, ...params.map((p) => t.params[p]), t.seed, t.budget, t.value, ...metrics.map((m) => t.metrics[m]), t.steps.length,
+        t.number, t.state, ...params.map((p) => t.params[p]), t.seed, t.budget, t.value, ...(this.multi ? [t.values] : []),
+        ...metrics.map((m) => t.metrics[m]), t.steps.length,
         t.startedAt === null ? null : new Date(t.startedAt).toISOString(),
         t.finishedAt === null ? null : new Date(t.finishedAt).toISOString(),
         t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null,

@@ -1,4 +1,4 @@
-import type { Direction, TrialRecord } from '../core/types.js';
+import { valuesOf, type Direction, type ObjectiveSpec, type TrialRecord } from '../core/types.js';
 import { formatNumber, formatParamValue } from './format.js';
 import { formatDuration, renderTable } from './text-table.js';
 
@@ -10,6 +10,8 @@ export interface ResultRow {
   readonly seed: number;
   readonly budget: number | null;
   readonly value: number | null;
+  /** Every objective's value (multi-objective studies; `[value]` otherwise), or null. */
+  readonly values: readonly number[] | null;
   readonly bestStep: number | null;
   readonly parameters: number | null;
   readonly seconds: number | null;
@@ -25,6 +27,7 @@ export function resultRows(trials: readonly TrialRecord[], direction: Direction)
     seed: t.seed,
     budget: t.budget,
     value: t.value,
+    values: valuesOf(t),
     bestStep: t.metrics.best_epoch ?? t.metrics.best_step ?? null,
     parameters: t.metrics.parameters ?? null,
     seconds: t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null,
@@ -37,15 +40,21 @@ export function resultRows(trials: readonly TrialRecord[], direction: Direction)
   });
 }
 
-/** The results table as text: one column per parameter, then parameters count, value, its epoch and time. */
-export function renderResults(rows: readonly ResultRow[], metric: string, limit = rows.length): string {
+/**
+ * The results table as text: one column per parameter, then parameters count, value, its epoch and time. With the
+ * objectives of a multi-objective study, a column for each further objective follows the value (the parameters
+ * column already shows a `parameters` objective).
+ */
+export function renderResults(rows: readonly ResultRow[], metric: string, limit = rows.length, objectives: readonly ObjectiveSpec[] = []): string {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.params)))];
-  const headers = ['#', ...names, 'parameters', `best ${metric}`, 'epoch', 'time', 'state'];
+  const further = objectives.slice(1).map((o, i) => ({ metric: o.metric, index: i + 1 })).filter((o) => o.metric !== 'parameters');
+  const headers = ['#', ...names, 'parameters', `best ${metric}`, ...further.map((o) => o.metric), 'epoch', 'time', 'state'];
   const body = rows.slice(0, limit).map((r) => [
     r.number,
     ...names.map((n) => (r.params[n] === undefined ? null : formatParamValue(r.params[n]))),
     r.parameters === null ? null : formatNumber(r.parameters),
     r.value === null ? null : formatValue(r.value),
+    ...further.map((o) => (r.values?.[o.index] === undefined ? null : formatValue(r.values[o.index] as number))),
     r.bestStep,
     r.seconds === null ? null : formatDuration(r.seconds),
     r.state === 'failed' && r.error ? `failed: ${r.error.split('\n')[0]?.slice(0, 60)}` : r.state,

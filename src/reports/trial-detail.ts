@@ -1,4 +1,4 @@
-import type { TrialRecord } from '../core/types.js';
+import type { ObjectiveSpec, TrialRecord } from '../core/types.js';
 import { formatNumber, formatParams } from './format.js';
 import { formatValue } from './results.js';
 import { formatDuration, renderTable } from './text-table.js';
@@ -14,10 +14,13 @@ export function sparkline(values: readonly number[]): string {
   return values.map((v) => (Number.isFinite(v) ? BLOCKS[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * 7)] : ' ')).join('');
 }
 
-/** One trial as text: params, outcome, final metrics and its learning curve (table + sparklines). */
-export function renderTrial(t: TrialRecord, metric: string): string {
+/** One trial as text: params, outcome (every objective's value), final metrics and its learning curve (table + sparklines). */
+export function renderTrial(t: TrialRecord, metric: string, objectives: readonly ObjectiveSpec[] = []): string {
   const lines: string[] = [];
-  lines.push(`trial #${t.number} (id ${t.id}): ${t.state}${t.value !== null ? `, ${metric} = ${formatValue(t.value)}` : ''}`);
+  const shown = objectives.length > 1 && t.values && t.values.length === objectives.length
+    ? objectives.map((o, i) => `${o.metric} = ${formatValue(t.values?.[i] as number)}`).join(', ')
+    : t.value !== null ? `${metric} = ${formatValue(t.value)}` : '';
+  lines.push(`trial #${t.number} (id ${t.id}): ${t.state}${shown ? `, ${shown}` : ''}`);
   lines.push(`params: ${formatParams(t.params, ', ')}; seed ${t.seed}; budget ${t.budget ?? '-'}`);
   if (t.startedAt !== null) lines.push(`time: ${t.finishedAt !== null ? formatDuration((t.finishedAt - t.startedAt) / 1000) : 'running'}; attempts ${t.attempts}${t.workerId ? `; worker ${t.workerId}` : ''}`);
   if (t.error) lines.push(`error: ${t.error}`);

@@ -6,6 +6,11 @@ import type { Rng } from '../core/rng.js';
 export interface SamplerContext {
   readonly space: Space;
   readonly direction: Direction;
+  /**
+   * Every objective's direction in a multi-objective study (trials then carry `values`); absent or of length one:
+   * `direction` alone. Single-objective samplers are never given several (spec compile refuses them).
+   */
+  readonly directions?: readonly Direction[];
   /** All trials so far, in number order; running/waiting ones have no value yet. */
   readonly trials: readonly TrialRecord[];
   /** Seeded generator for this proposal (derived from study seed and trial number). */

@@ -3,15 +3,15 @@ import { isStudyName, STUDY_NAME_RULE } from '../core/names.js';
 import { InputError, SpecError } from '../core/errors.js';
 import { powerSeries, type DistributionSpec } from '../space/distribution.js';
 import { Space } from '../space/space.js';
-import type { Direction, ParamValue, Params } from '../core/types.js';
+import type { ObjectiveSpec, ParamValue, Params } from '../core/types.js';
 import type { ConditionSpec, ParamSpec } from '../space/condition.js';
 import { deriveSeed } from '../core/rng.js';
 import { parseLrSchedule } from '../runners/lr-schedule.js';
 import { OPEN_CONTRACT, ruleOf, type ParamContract } from '../runners/param-contract.js';
-import { TFJS_FINETUNE_PARAMS, TFJS_PARAMS } from '../runners/tfjs/params.js';
+import { TFJS_FINETUNE_PARAMS, TFJS_PARAMS, TFJS_TRIAL_METRICS } from '../runners/tfjs/params.js';
 import { commandParamContract } from '../runners/command/params.js';
 import type { ZoneOptions } from '../strategies/zones/options.js';
-import { specSchema, type RawDistribution, type RawSpec, type SamplerSpec, type SchedulerSpec, type TrainerSpec } from './schema.js';
+import { DEFAULT_OBJECTIVE, specSchema, type RawDistribution, type RawSpec, type SamplerSpec, type SchedulerSpec, type TrainerSpec } from './schema.js';
 import { describeIssue, show } from './issues.js';
 import { checkParams } from './check-params.js';
 import { rungStepsOf } from './rungs.js';
@@ -24,7 +24,10 @@ export interface StudyPlan {
   /** The validated, normalised spec: what the study stores and what a resume is compared with. */
   readonly spec: StudySpec;
   readonly name: string;
-  readonly objective: { readonly metric: string; readonly direction: Direction };
+  /** The first (or only) objective: what the trainer optimises, schedulers watch and single-objective samplers read. */
+  readonly objective: ObjectiveSpec;
+  /** Every objective (`objectives:` in the spec; else `objective` alone). */
+  readonly objectives: readonly ObjectiveSpec[];
   readonly space: Space;
   readonly fixed: Params;
   /** The study seed, from which every trial seed is derived. */
@@ -121,6 +124,37 @@ function spaceOf(space: Readonly<Record<string, ParamSpec>>): Space {
     if (e instanceof InputError && !(e instanceof SpecError)) throw new SpecError(e.message, { cause: e });
     throw e;
   }
+}
+
+/** Samplers that handle several objectives (the others refuse them at compile time). */
+export const MULTI_OBJECTIVE_SAMPLERS: readonly string[] = ['random', 'sobol', 'grid'];
+
+/**
+ * The objectives of a spec: `objective` or `objectives` (exactly one; neither means maximize val_accuracy). Each
+ * metric once; with several, the sampler must handle them and no scheduler may stop trials on the first alone.
+ */
+function objectivesOf(raw: RawSpec): ObjectiveSpec[] {
+  if (raw.objective !== undefined && raw.objectives !== undefined) {
+    throw new SpecError('Expected one of `objective` (one metric) and `objectives` (a list), got both; keep one');
+  }
+  const list = raw.objectives ?? [raw.objective ?? DEFAULT_OBJECTIVE];
+  for (const [i, o] of list.entries()) {
+    const j = list.findIndex((x) => x.metric === o.metric);
+    if (j !== i) throw new SpecError(`Expected \`objectives[${i}].metric\` to differ from \`objectives[${j}].metric\`, got ${show(o.metric)} twice`);
+  }
+  if (list.length > 1) {
+    if (!MULTI_OBJECTIVE_SAMPLERS.includes(raw.sampler.type)) {
+      throw new SpecError(`Expected \`sampler.type\` to be one of ${MULTI_OBJECTIVE_SAMPLERS.join(', ')} with ${list.length} \`objectives\`, got ${show(raw.sampler.type)}: it optimises one objective`);
+    }
+    if (raw.scheduler !== undefined) throw new SpecError(`Expected no \`scheduler\` with ${list.length} \`objectives\` (a trial stopped on its first objective has no value for the others), got ${show(raw.scheduler.type)}`);
+    if (raw.trainer.type === 'tfjs') {
+      const known = TFJS_TRIAL_METRICS;
+      for (const [i, o] of list.entries()) {
+        if (i > 0 && !known.includes(o.metric)) throw new SpecError(`Expected \`objectives[${i}].metric\` to be one of ${known.join(', ')} for the tfjs trainer, got ${show(o.metric)}`);
+      }
+    }
+  }
+  return list.map((o) => ({ metric: o.metric, direction: o.direction }));
 }
 
 /** Cross-field checks of the scheduler section: rungs must fit within the trial budget. */
@@ -226,6 +260,7 @@ function parseSchema(input: unknown): RawSpec {
  */
 export function compile(input: unknown, options: CompileOptions = {}): StudyPlan {
   const raw = parseSchema(input);
+  const objectives = objectivesOf(raw);
   const space: Record<string, ParamSpec> = {};
   for (const [name, d] of Object.entries(raw.space)) space[name] = normaliseParam(name, d);
   if (Object.keys(space).length === 0) throw new SpecError('Expected `space` to name at least one parameter, got {}');
@@ -255,14 +290,17 @@ export function compile(input: unknown, options: CompileOptions = {}): StudyPlan
   const name = options.name ?? raw.study ?? options.fallbackName ?? 'study';
   // The one study-name rule (core/names.ts); a name from the file name is checked too, since it becomes a directory.
   if (!isStudyName(name)) throw new SpecError(`Expected \`study\` to be ${STUDY_NAME_RULE}, got ${JSON.stringify(name)}${options.name === undefined && raw.study === undefined ? ' (from the file name: set `study:` in the spec)' : ''}`);
-  const spec: StudySpec = { ...raw, study: name, space };
+  // One objective is stored as `objective` (as before `objectives` existed), several as `objectives` alone.
+  const { objective: _o, objectives: _os, ...rest } = raw;
+  const spec: StudySpec = objectives.length === 1 ? { ...rest, objective: objectives[0] as ObjectiveSpec, study: name, space } : { ...rest, objectives, study: name, space };
   const budget = raw.budget?.epochs ?? null;
   const s = raw.sampler;
   const plannedTotal = s.type === 'grid' ? built.gridSize(s.points_per_axis) * raw.seeds : 'trials' in s ? s.trials : built.gridSize() * (s.repeats ?? 1);
   return {
     spec,
     name,
-    objective: raw.objective,
+    objective: objectives[0] as ObjectiveSpec,
+    objectives,
     space: built,
     fixed: raw.fixed,
     seed: raw.seed,

@@ -99,6 +99,9 @@ const zonesSpec = z.strictObject({
 });
 
 const trialCount = z.number().int().min(1);
+const objectiveSpec = z.strictObject({ metric: z.string().min(1), direction: z.enum(['maximize', 'minimize']) });
+/** The default objective of a spec that names none. */
+export const DEFAULT_OBJECTIVE = { metric: 'val_accuracy', direction: 'maximize' } as const;
 const samplerSpec = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('grid'), points_per_axis: z.number().int().min(2).default(5) }),
   z.strictObject({ type: z.literal('random'), trials: trialCount }),
@@ -152,7 +155,9 @@ export type SchedulerSpec = z.infer<typeof schedulerSpec>;
 export const specSchema = z.strictObject({
   study: z.string().regex(STUDY_NAME_PATTERN, `Expected ${STUDY_NAME_RULE}`).optional(),
   description: z.string().optional(),
-  objective: z.strictObject({ metric: z.string().min(1), direction: z.enum(['maximize', 'minimize']) }).default({ metric: 'val_accuracy', direction: 'maximize' }),
+  // One objective (default: maximize val_accuracy), or `objectives` (a list) for a multi-objective study; not both.
+  objective: objectiveSpec.optional(),
+  objectives: z.array(objectiveSpec).min(1).optional(),
   space: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Expected a parameter name of letters, digits and underscores'), distribution),
   fixed: z.record(z.string(), paramValue).default({}),
   budget: z.strictObject({ epochs: z.number().int().min(1) }).optional(),

@@ -3,3 +3,4 @@ export { wilsonInterval, mean, quantile, variance, isConstant, RELATIVE_ZERO, me
 export { welchTTest, pairedTTest, holmAdjust, holmReject, bartlettTest, type TTestResult, type WelchResult } from './tests.js';
 export { compareAgainstBest, compareSamples, pairOnSeeds, verdictText, formatP, type Comparison, type LabelledSample, type ReferenceChoice } from './verdict.js';
 export { spearman, pearson, averageRanks } from './rank.js';
+export { toMinimization, dominates, nonDominatedSort, paretoFront, crowdingDistance, hypervolume, hypervolumeContributions, paretoTrials } from './pareto.js';

@@ -65,7 +65,7 @@ export async function optimizeDefineByRun(o: DefineByRunOptions): Promise<Worker
     if (o.maxStudyTrials !== undefined && trials.length >= o.maxStudyTrials) break;
     const number = trials.length;
     const space = spaceOfTrials(trials);
-    const proposal = space.names.length > 0 ? o.sampler.sample?.({ space, direction: o.study.direction, trials, rng: new Rng(deriveSeed(o.seed, 'sampler', number)) }) : null;
+    const proposal = space.names.length > 0 ? o.sampler.sample?.({ space, direction: o.study.direction, directions: o.study.objectives.map((x) => x.direction), trials, rng: new Rng(deriveSeed(o.seed, 'sampler', number)) }) : null;
     if (proposal === null && space.names.length > 0 && o.sampler.sample) throw new InputError(`Sampler \`${o.sampler.name}\` has nothing more to propose`);
     const suggester = new Suggester(proposal?.params ?? {}, new Rng(deriveSeed(o.seed, 'define-by-run', number)));
     const steps: { step: number; metrics: Metrics }[] = [];
@@ -75,7 +75,7 @@ export async function optimizeDefineByRun(o: DefineByRunOptions): Promise<Worker
     o.signal?.addEventListener('abort', onAbort);
     let outcome;
     try {
-      const runner = objectiveRunner(o.objective, o.study.metric, () => suggester);
+      const runner = objectiveRunner(o.objective, o.study.metric, () => suggester, o.study.objectives.length);
       const report = (step: number, metrics: Metrics): void => void steps.push({ step, metrics });
       outcome = await runner.run({ trialId: 0, number, params: suggester.params, seed, budget: null }, { signal: controller.signal, report });
     } finally {

@@ -9,7 +9,7 @@ import type { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import { TrialView } from '../storage/trial-view.js';
 import { deriveSeed, Rng } from '../core/rng.js';
-import type { Metrics, Outcome, Params, StudyRecord, TrialRecord } from '../core/types.js';
+import type { Metrics, ObjectiveSpec, Outcome, Params, StudyRecord, TrialRecord } from '../core/types.js';
 import { isDeadLocalWorker } from './worker-id.js';
 
 /** What a running study tells its observers (progress bars, logs). */
@@ -160,7 +160,30 @@ export async function recoverLostTrials(storage: Storage, studyId: number, stale
 
 /** What the sampler sees when proposing trial `number`: its random stream derives from the number. */
 function samplerContext(o: WorkerOptions, trials: readonly TrialRecord[], number = trials.length) {
-  return { space: o.space, direction: o.study.direction, trials, rng: new Rng(deriveSeed(o.seed, 'sampler', number)) };
+  return { space: o.space, direction: o.study.direction, directions: o.study.objectives.map((x) => x.direction), trials, rng: new Rng(deriveSeed(o.seed, 'sampler', number)) };
+}
+
+/**
+ * A complete outcome of a multi-objective study with every objective's value: the runner's own `values`, else the
+ * first objective's `value` and each further objective's metric from the outcome's metrics (`parameters`), else from
+ * the metrics of its best step (`best_epoch` or `best_step`). An objective with no finite value fails the trial.
+ */
+export function withObjectiveValues(objectives: readonly ObjectiveSpec[], outcome: Outcome, steps: ReadonlyMap<number, Metrics>): Outcome {
+  if (objectives.length < 2 || outcome.state !== 'complete') return outcome;
+  const m = outcome.metrics ?? {};
+  if (outcome.values !== undefined) {
+    if (outcome.values.length !== objectives.length) return { state: 'failed', error: `Expected ${objectives.length} objective values (${objectives.map((x) => x.metric).join(', ')}), got ${outcome.values.length}`, metrics: m };
+    return outcome;
+  }
+  const best = m['best_epoch'] ?? m['best_step'];
+  const atBest = best === undefined ? undefined : steps.get(best);
+  const values = [outcome.value];
+  for (const { metric } of objectives.slice(1)) {
+    const v = m[metric] ?? atBest?.[metric];
+    if (v === undefined || !Number.isFinite(v)) return { state: 'failed', error: `never reported the objective metric \`${metric}\`${v === undefined ? '' : ` as a finite number (got ${v})`}`, metrics: m };
+    values.push(v);
+  }
+  return { ...outcome, values };
 }
 
 /**
@@ -212,6 +235,8 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   let lostClaim = false;
   let stoppedByScheduler = false;
   let lastReported = lastStep(trial);
+  // Step metrics, for the further objectives of a multi-objective study (read at the best step).
+  const stepMetrics = new Map<number, Metrics>(trial.steps.map((x) => [x.step, x.metrics]));
   const timer = setInterval(() => {
     storage.heartbeat(trial.id, workerId).then((ok) => {
       if (!ok && !lostClaim) {
@@ -244,6 +269,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
         report: async (step, metrics) => {
           await storage.reportStep(trial.id, workerId, step, metrics);
           lastReported = step;
+          if (o.study.objectives.length > 1) stepMetrics.set(step, metrics);
           o.events?.onStep?.(trial, step, metrics);
           const value = metrics[o.study.metric];
           if (o.scheduler && value !== undefined && Number.isFinite(value) && !stoppedByScheduler) {
@@ -277,6 +303,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     // The runner finished its current step before it saw the stop: still a pruned trial.
     outcome = { state: 'pruned', step: lastReported, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
   }
+  outcome = withObjectiveValues(o.study.objectives, outcome, stepMetrics);
   const finished = await storage.finishTrial(trial.id, workerId, outcome);
   if (o.events?.onTrialEnd) {
     const final = await storage.getTrial(trial.id);

@@ -18,11 +18,33 @@ export interface ObjectiveTrial extends Suggestions {
   readonly signal: AbortSignal;
 }
 
-/** A user objective: returns the value, or the value with extra metrics. Throw TrialPruned to stop early. */
-export type Objective = (trial: ObjectiveTrial) => number | { value: number; metrics?: Metrics } | Promise<number | { value: number; metrics?: Metrics }>;
+/** What an objective returns: its value, or (multi-objective study) one value per objective, with optional extra metrics. */
+export type ObjectiveResult = number | readonly number[] | { value: number; metrics?: Metrics } | { values: readonly number[]; metrics?: Metrics };
+/** A user objective: returns the value, or the value with extra metrics (an array of values in a multi-objective study). Throw TrialPruned to stop early. */
+export type Objective = (trial: ObjectiveTrial) => ObjectiveResult | Promise<ObjectiveResult>;
+
+/**
+ * The outcome of an objective's result in a study of `nObjectives` objectives: one number per objective, finite;
+ * a wrong count or a non-finite value is a failed trial saying so.
+ */
+export function outcomeOfResult(r: ObjectiveResult, nObjectives: number): Outcome {
+  const values = typeof r === 'number' ? [r] : isValues(r) ? r : 'values' in r ? r.values : [r.value];
+  const metrics = typeof r === 'object' && !isValues(r) && r.metrics ? { metrics: r.metrics } : {};
+  if (values.length !== nObjectives) {
+    return { state: 'failed', error: `objective returned ${values.length} value${values.length === 1 ? '' : 's'}, the study has ${nObjectives} objective${nObjectives === 1 ? '' : 's'}` };
+  }
+  const bad = values.find((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad !== undefined) return { state: 'failed', error: `objective returned a non-finite value: ${bad}` };
+  const value = values[0] as number;
+  return nObjectives === 1 ? { state: 'complete', value, ...metrics } : { state: 'complete', value, values: [...values], ...metrics };
+}
+
+function isValues(r: ObjectiveResult): r is readonly number[] {
+  return Array.isArray(r);
+}
 
 /** Wraps a user objective function as a Runner, so it runs through the same engine as trainers. */
-export function objectiveRunner(fn: Objective, metric: string, suggestionsFor: (trial: TrialInput) => Suggestions = (t) => fixedSuggestions(t.params)): Runner {
+export function objectiveRunner(fn: Objective, metric: string, suggestionsFor: (trial: TrialInput) => Suggestions = (t) => fixedSuggestions(t.params), nObjectives = 1): Runner {
   return {
     name: 'objective',
     async run(trial, ctx): Promise<Outcome> {
@@ -48,9 +70,7 @@ export function objectiveRunner(fn: Objective, metric: string, suggestionsFor: (
             if (ctx.signal.aborted) throw new TrialPruned(`stopped at step ${step}`);
           },
         });
-        const value = typeof r === 'number' ? r : r.value;
-        if (!Number.isFinite(value)) return { state: 'failed', error: `objective returned a non-finite value: ${value}` };
-        return typeof r === 'number' ? { state: 'complete', value } : { state: 'complete', value, ...(r.metrics ? { metrics: r.metrics } : {}) };
+        return outcomeOfResult(r, nObjectives);
       } catch (e) {
         if (e instanceof TrialPruned) return { state: 'pruned', step: lastStep, ...(lastValue !== undefined ? { value: lastValue } : {}) };
         return { state: 'failed', error: describeError(e) };

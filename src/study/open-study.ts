@@ -9,7 +9,7 @@ function identity(plan: StudyPlan): Record<string, unknown> {
   const s = plan.spec;
   // Saving the networks changes no trial's result: a resume may switch it.
   const trainer = s.trainer.type === 'tfjs' ? (({ save_models: _, ...rest }) => rest)(s.trainer) : s.trainer;
-  return { objective: s.objective, space: s.space, fixed: s.fixed, budget: s.budget ?? null, trainer, seed: s.seed };
+  return { objective: s.objective, objectives: s.objectives, space: s.space, fixed: s.fixed, budget: s.budget ?? null, trainer, seed: s.seed };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -55,7 +55,8 @@ export async function openStudyForPlan(storage: Storage, plan: StudyPlan, option
   const existing = await storage.getStudy(plan.name);
   if (!existing) {
     const { metric, direction } = plan.objective;
-    return { study: await storage.createStudy({ name: plan.name, direction, metric, spec: storedSpecOf(plan) }), resumed: false };
+    const objectives = plan.objectives.length > 1 ? { objectives: plan.objectives } : {};
+    return { study: await storage.createStudy({ name: plan.name, direction, metric, ...objectives, spec: storedSpecOf(plan) }), resumed: false };
   }
   checkResume(existing, plan, options);
   return { study: existing, resumed: true };

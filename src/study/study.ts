@@ -9,9 +9,10 @@ import { openStorage } from '../storage/open.js';
 import type { Storage } from '../storage/storage.js';
 import { deriveSeed, Rng } from '../core/rng.js';
 import { runWorker, type EngineEvents, type WorkerSummary } from './engine.js';
-import { objectiveRunner, type Objective } from './objective-runner.js';
+import { objectiveRunner, outcomeOfResult, type Objective } from './objective-runner.js';
 import { optimizeDefineByRun } from './define-by-run.js';
-import type { Direction, Outcome, Params, StudyRecord, TrialRecord } from '../core/types.js';
+import type { Direction, ObjectiveSpec, Outcome, Params, StudyRecord, TrialRecord } from '../core/types.js';
+import { paretoTrials } from '../stats/pareto.js';
 import { newWorkerId } from './worker-id.js';
 
 /** Options of `Study.create`. */
@@ -25,8 +26,15 @@ export interface CreateStudyOptions {
    */
   readonly space?: Space | Readonly<Record<string, ParamSpec>>;
   readonly direction?: Direction;
-  /** Name of the objective value in reports; default "value". */
+  /**
+   * A multi-objective study (Optuna's `directions`): one direction per objective; the objective then returns an
+   * array of as many values. Give `direction` or `directions`, not both.
+   */
+  readonly directions?: readonly Direction[];
+  /** Name of the objective value in reports; default "value" (with `directions`: "value_0", "value_1", …). */
   readonly metric?: string;
+  /** Names of the objectives of a multi-objective study, one per direction; default "value_0", "value_1", …. */
+  readonly metrics?: readonly string[];
   readonly sampler?: Sampler;
   readonly seed?: number;
   /** Reopen the study when the name exists (resume); default true. */
@@ -85,7 +93,12 @@ export class Study {
     const existing = await storage.getStudy(name);
     if (existing && o.loadIfExists === false) throw new InputError(`Study \`${name}\` already exists`, { code: 'STUDY_EXISTS' });
     const spec = codeStudySpec(space, o.seed ?? 0);
-    const record = existing ?? (await storage.createStudy({ name, direction: o.direction ?? 'minimize', metric: o.metric ?? 'value', spec }));
+    const objectives = objectivesOfOptions(o);
+    const first = objectives[0] as ObjectiveSpec;
+    const record = existing ?? (await storage.createStudy({ name, direction: first.direction, metric: first.metric, ...(objectives.length > 1 ? { objectives } : {}), spec }));
+    if (existing && existing.objectives.length !== objectives.length && (o.directions !== undefined || o.direction !== undefined)) {
+      throw new InputError(`Study \`${name}\` exists with ${existing.objectives.length} objective(s), these options give ${objectives.length}`, { code: 'STUDY_EXISTS' });
+    }
     return new Study(record, space, storage, o.sampler ?? randomSampler(), o.seed ?? 0, o.space === undefined);
   }
 
@@ -108,7 +121,9 @@ export class Study {
       const trials = await this.storage.listTrials(this.record.id);
       // Trial numbers are dense: the next one is the count of trials read.
       const number = trials.length;
-      const proposal = this.sampler.sample?.({ space: this.space, direction: this.record.direction, trials, rng: new Rng(deriveSeed(this.seed, 'sampler', number)) });
+      const proposal = this.sampler.sample?.({
+        space: this.space, direction: this.record.direction, directions: this.record.objectives.map((x) => x.direction), trials, rng: new Rng(deriveSeed(this.seed, 'sampler', number)),
+      });
       if (!proposal) throw new InputError(`Sampler \`${this.sampler.name}\` has nothing more to propose`);
       const r = await this.storage.createRunningTrialAt(this.record.id, this.workerId, number, {
         params: proposal.params,
@@ -122,10 +137,13 @@ export class Study {
     }
   }
 
-  /** Records the result of an asked trial: a value, or an Outcome. */
-  async tell(trialId: number, result: number | Outcome): Promise<void> {
-    const outcome: Outcome = typeof result === 'number' ? { state: 'complete', value: result } : result;
+  /** Records the result of an asked trial: a value (one per objective in a multi-objective study), or an Outcome. */
+  async tell(trialId: number, result: number | readonly number[] | Outcome): Promise<void> {
+    const n = this.record.objectives.length;
+    const outcome: Outcome = typeof result === 'number' || Array.isArray(result) ? outcomeOfResult(result as number | readonly number[], n) : result as Outcome;
+    if (outcome.state === 'failed' && (typeof result === 'number' || Array.isArray(result))) throw new InputError(`Expected ${n} finite value${n === 1 ? '' : 's'} for trial ${trialId}: ${outcome.error}`);
     if (outcome.state === 'complete' && !Number.isFinite(outcome.value)) throw new InputError(`Expected a finite value for trial ${trialId}, got ${outcome.value}`);
+    if (outcome.state === 'complete' && n > 1 && outcome.values?.length !== n) throw new InputError(`Expected ${n} values for trial ${trialId} (one per objective), got ${outcome.values?.length ?? 1}`);
     const ok = await this.storage.finishTrial(trialId, this.workerId, outcome);
     if (!ok) throw new InputError(`Trial ${trialId} is not running under this study handle (finished already, or asked elsewhere)`, { code: 'TRIAL_NOT_FOUND' });
   }
@@ -152,7 +170,7 @@ export class Study {
       study: this.record,
       space: this.space,
       sampler: this.sampler,
-      runner: objectiveRunner(objective, this.record.metric),
+      runner: objectiveRunner(objective, this.record.metric, undefined, this.record.objectives.length),
       workerId: this.workerId,
       parallel: o.parallel ?? 1,
       seed: this.seed,
@@ -171,11 +189,35 @@ export class Study {
     return this.storage.listTrials(this.record.id);
   }
 
-  /** The complete trial with the best value, or null. */
+  /** The complete trials no other complete trial dominates (the Pareto front), in number order; Optuna's `best_trials`. */
+  async bestTrials(): Promise<TrialRecord[]> {
+    const done = await this.storage.listTrials(this.record.id, { states: ['complete'] });
+    return paretoTrials(done, this.record.objectives.map((x) => x.direction));
+  }
+
+  /** The complete trial with the best value, or null. In a multi-objective study: refused (use bestTrials). */
   async bestTrial(): Promise<TrialRecord | null> {
+    if (this.record.objectives.length > 1) throw new InputError(`Study \`${this.name}\` has ${this.record.objectives.length} objectives: no single best trial; read the Pareto front with bestTrials()`);
     const done = await this.storage.listTrials(this.record.id, { states: ['complete'] });
     return bestOf(done, this.record.direction);
   }
+}
+
+/** The objectives CreateStudyOptions describe (`direction` or `directions`, with `metric` or `metrics`). */
+function objectivesOfOptions(o: CreateStudyOptions): ObjectiveSpec[] {
+  if (o.direction !== undefined && o.directions !== undefined) throw new InputError('Expected one of `direction` and `directions`, got both');
+  if (o.directions === undefined) {
+    if (o.metrics !== undefined) throw new InputError('Expected `metrics` only with `directions` (a multi-objective study); give `metric` for one objective');
+    return [{ metric: o.metric ?? 'value', direction: o.direction ?? 'minimize' }];
+  }
+  const dirs = o.directions;
+  if (dirs.length === 0) throw new InputError('Expected `directions` to name at least one direction, got []');
+  for (const [i, d] of dirs.entries()) if (d !== 'maximize' && d !== 'minimize') throw new InputError(`Expected \`directions[${i}]\` to be maximize or minimize, got ${JSON.stringify(d)}`);
+  if (o.metric !== undefined) throw new InputError('Expected `metrics` (one per direction) with `directions`, got `metric`');
+  const metrics = o.metrics ?? (dirs.length === 1 ? ['value'] : dirs.map((_, i) => `value_${i}`));
+  if (metrics.length !== dirs.length) throw new InputError(`Expected \`metrics\` to name ${dirs.length} objectives (one per direction), got ${metrics.length}`);
+  if (new Set(metrics).size !== metrics.length) throw new InputError(`Expected \`metrics\` to be distinct, got ${JSON.stringify(metrics)}`);
+  return dirs.map((direction, i) => ({ metric: metrics[i] as string, direction }));
 }
 
 /** The caller's events plus a warning for each failed trial: an objective's exception must not pass unseen. */

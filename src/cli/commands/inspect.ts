@@ -5,6 +5,7 @@ import { renderResults, resultRows, formatValue } from '../../reports/results.js
 import { formatDuration, renderTable } from '../../reports/text-table.js';
 import { formatParams } from '../../reports/format.js';
 import { renderTrial } from '../../reports/trial-detail.js';
+import { paretoSummary, renderPareto } from '../../reports/pareto.js';
 import { redactUrl } from '../../storage/open.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';
 import { workerTiming } from '../../study/engine.js';
@@ -67,11 +68,15 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     const c = await storage.countTrials(study.id);
     const { staleMs } = workerTiming({});
     const total = c.complete + c.running + c.waiting + c.pruned + c.failed;
-    out(`study ${study.name} (${study.direction} ${study.metric}) in ${redactUrl(storageUrl(flags.storage))}`);
+    const multi = study.objectives.length > 1;
+    const goal = study.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ');
+    out(`study ${study.name} (${goal}) in ${redactUrl(storageUrl(flags.storage))}`);
     out(`trials: ${total} — ${c.complete} complete, ${c.running} running, ${c.waiting} waiting, ${c.pruned} pruned, ${c.failed} failed`);
     const best = (await storage.bestTrials(study.id, { n: 1, direction: study.direction }))[0] ?? null;
-    if (best) out(`best: #${best.number} ${formatParams(best.params)} → ${study.metric} = ${formatValue(best.value as number)}`);
-    const rec = await recommendationOf(storage, study, total, best);
+    if (best && !multi) out(`best: #${best.number} ${formatParams(best.params)} → ${study.metric} = ${formatValue(best.value as number)}`);
+    // A multi-objective study has a front, not a best: it reads the complete trials (O(study), unlike the rest).
+    if (multi) out('\n' + renderPareto(paretoSummary(await storage.listTrials(study.id, { states: ['complete'] }), study.objectives), STATUS_TOP));
+    const rec = multi ? null : await recommendationOf(storage, study, total, best);
     if (rec) out(rec);
     const now = Date.now();
     const running = await storage.listTrials(study.id, { states: ['running'] });
@@ -98,7 +103,7 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     const done = c.complete + c.pruned + c.failed;
     if (done > 0) {
       const top = await storage.bestTrials(study.id, { n: STATUS_TOP, direction: study.direction, states: ['complete', 'pruned', 'failed'] });
-      out('\n' + renderResults(resultRows(top, study.direction), study.metric));
+      out('\n' + renderResults(resultRows(top, study.direction), study.metric, top.length, study.objectives));
       if (done > top.length) out(`... ${done - top.length} more (hyperzone export for all)`);
     }
     return 0;
@@ -113,7 +118,7 @@ export function showCommand(number: string, flags: { storage?: string; study?: s
     if (!Number.isInteger(n) || n < 0) throw new InputError(`Expected a trial number ≥ 0, got ${JSON.stringify(number)}`);
     const [t] = (await storage.listTrialsPage(study.id, n, 1)).filter((x) => x.number === n);
     if (!t) throw new InputError(`Study \`${study.name}\` has no trial #${n}`, { code: 'TRIAL_NOT_FOUND' });
-    out(renderTrial(t, study.metric));
+    out(renderTrial(t, study.metric, study.objectives));
     return 0;
   }, { readOnly: true });
 }

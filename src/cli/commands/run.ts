@@ -13,6 +13,7 @@ import { newWorkerId } from '../../study/worker-id.js';
 import { unresolvedFailures } from '../../study/failures.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Scheduler } from '../../schedulers/scheduler.js';
+import { paretoSummary, renderPareto } from '../../reports/pareto.js';
 import { renderResults, resultRows } from '../../reports/results.js';
 import { recommendedLine } from '../../reports/recommended.js';
 import { bestOf } from '../../study/study.js';
@@ -202,8 +203,9 @@ async function execute(
   }
   const trials = await storage.listTrials(study.id);
   if (!flags.quiet || !summary.interrupted) {
-    out(renderResults(resultRows(trials, study.direction), study.metric, 20));
-    if (plan.sampler.type !== 'zones') {
+    out(renderResults(resultRows(trials, study.direction), study.metric, 20, study.objectives));
+    if (study.objectives.length > 1) out('\n' + renderPareto(paretoSummary(trials, study.objectives)));
+    else if (plan.sampler.type !== 'zones') {
       const rec = recommendedLine(sampler, trials, plan.space, study.direction, study.metric, bestOf(trials.filter((t) => t.state === 'complete'), study.direction) ?? null);
       if (rec) out(rec);
     }

@@ -77,4 +77,15 @@ describe('examples/torch/train.py through the command runner', { skip }, () => {
     assert.equal(bad.outcome.state, 'failed');
     assert.match(bad.outcome.state === 'failed' ? bad.outcome.error : '', /Expected `batch_size` to be an integer ≥ 1, got 0/);
   });
+
+  it('reports trainable parameters without a test evaluation too (a multi-objective study can minimise them)', async () => {
+    const plain = createCommandRunner({
+      command: [python, 'examples/torch/train.py', '--train-limit', '500', '--device', 'cpu', '--threads', '1'],
+      cwd: repo, logDir, metric: 'val_accuracy', direction: 'maximize', timeoutS: 120,
+    });
+    const outcome = await plain.run({ trialId: 9, number: 9, params: { units: 16, batch_size: 100 }, seed: 1, budget: 1 }, { signal: new AbortController().signal, report: () => undefined });
+    assert.equal(outcome.state, 'complete', JSON.stringify(outcome));
+    assert.equal(outcome.metrics?.parameters, 784 * 16 + 16 + 16 * 10 + 10);
+    assert.equal(outcome.metrics?.test_accuracy, undefined, 'the test set stays unread');
+  });
 });

@@ -315,3 +315,9 @@ export function countParameters(features: number, units: readonly number[], clas
   }
   return total;
 }
+
+/**
+ * Metrics the built-in trainer records for every trial (train.ts's EPOCH_METRICS at the best epoch, and the trial's
+ * own): what a further objective of a multi-objective study may name.
+ */
+export const TFJS_TRIAL_METRICS: readonly string[] = ['val_accuracy', 'val_loss', 'accuracy', 'loss', 'epoch_seconds', 'images_per_second', 'parameters', 'train_seconds', 'best_epoch'];
