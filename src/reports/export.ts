@@ -24,7 +24,8 @@ export class CsvColumns {
 
   /** The header line (with its newline). */
   header(): string {
-    return csvLine(['number', 'state', ...this.params, 'seed', 'budget', 'value', ...(this.multi ? ['values'] : []), ...this.metrics, 'steps', 'started_at', 'finished_at', 'seconds', 'error']);
+    const values = this.multi ? ['values'] : [];
+    return csvLine(['number', 'state', ...this.params, 'seed', 'budget', 'value', ...values, ...this.metrics, 'steps', 'started_at', 'finished_at', 'seconds', 'error']);
   }
 
   /** One line per trial (each with its newline). */

@@ -1,6 +1,8 @@
 import type { Distribution } from '../space/distribution.js';
 import type { Space } from '../space/space.js';
-import type { ParamValue, Params, TrialRecord } from '../core/types.js';
+import { valuesOf, type Direction, type ParamValue, type Params, type TrialRecord } from '../core/types.js';
+import { toMinimization } from '../stats/pareto.js';
+import { belowWeightsOf, selectBelow } from './motpe-split.js';
 import type { Rng } from '../core/rng.js';
 import { InputError } from '../core/errors.js';
 import type { Sampler, SamplerContext } from './sampler.js';
@@ -357,13 +359,21 @@ interface Obs {
   readonly tier: number;
   /** Within a tier, lower is better. */
   readonly key: number;
+  /** Multi-objective studies: a complete trial's values in minimisation form (the split ranks by these). */
+  readonly vals?: readonly number[];
 }
 
 /**
  * A trial as a TPE observation: complete trials by value; pruned ones worse than every complete trial (pruned
  * later, with more steps, ranks better); running or waiting ones as constant liars, worst of all; null otherwise.
  */
-function observationOf(t: TrialRecord, x: number[], sign: number, constantLiar: boolean): Obs | null {
+function observationOf(t: TrialRecord, x: number[], sign: number, constantLiar: boolean, directions: readonly Direction[] | null = null): Obs | null {
+  if (directions !== null) {
+    // Multi-objective: a complete trial is an observation by its value vector; pruning has no meaning here.
+    const v = valuesOf(t);
+    if (t.state === 'complete' && v !== null && v.length === directions.length && v.every(Number.isFinite)) return { x, number: t.number, tier: 0, key: 0, vals: toMinimization(v, directions) };
+    if (t.state === 'complete') return null;
+  }
   if (t.state === 'complete' && t.value !== null && !Number.isNaN(t.value)) return { x, number: t.number, tier: 0, key: sign * t.value };
   if (t.state === 'pruned') return { x, number: t.number, tier: 1, key: -t.steps.length };
   if (constantLiar && (t.state === 'running' || t.state === 'waiting')) return { x, number: t.number, tier: 2, key: 0 };
@@ -422,6 +432,7 @@ export class TpeSampler implements Sampler {
     const dims = this.dimsFor(ctx.space);
     if (ctx.space.sparse) return this.sampleSparse(ctx, dims);
     const sign = ctx.direction === 'minimize' ? 1 : -1;
+    const directions = multiDirections(ctx);
     const obs: Obs[] = [];
     let finished = 0;
     const encoded = this.encodedFor(dims);
@@ -432,16 +443,12 @@ export class TpeSampler implements Sampler {
         encoded.set(t.params, x);
       }
       if (x === null) continue;
-      const o = observationOf(t, x, sign, this.opt.constantLiar);
+      const o = observationOf(t, x, sign, this.opt.constantLiar, directions);
       if (o) { obs.push(o); if (o.tier < 2) finished++; }
     }
     if (finished < this.opt.nStartupTrials) return { params: ctx.space.sample(ctx.rng) };
 
-    const ranked = [...obs].sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);
-    const nBelow = Math.min(ranked.length, Math.max(0, this.opt.gamma(ranked.length)));
-    const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
-    const below = ranked.slice(0, nBelow).sort(byNumber);
-    const above = ranked.slice(nBelow).sort(byNumber);
+    const { below, above, belowWeights } = this.split(obs);
     const p: TpeParams = { multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: dims.length };
     const out: Record<string, ParamValue> = {};
     if (this.opt.multivariate) {
@@ -450,7 +457,7 @@ export class TpeSampler implements Sampler {
         seen = new Set();
         for (const o of obs) seen.add(keyOf(o.x));
       }
-      const x = this.choose(dims, columnsOf(below, dims.length), columnsOf(above, dims.length), p, ctx.rng, seen);
+      const x = this.choose(dims, columnsOf(below, dims.length), columnsOf(above, dims.length), p, ctx.rng, seen, belowWeights);
       dims.forEach((d, i) => (out[d.name] = decode(d, x[i] as number)));
     } else {
       // One estimator per parameter: the parameter's column of the good and of the bad observations.
@@ -458,7 +465,7 @@ export class TpeSampler implements Sampler {
       const colsAbove = columnsOf(above, dims.length);
       dims.forEach((d, i) => {
         const one = (c: Columns): Columns => ({ cols: [c.cols[i] as Float64Array], n: c.n });
-        const x = this.choose([d], one(colsBelow), one(colsAbove), p, ctx.rng);
+        const x = this.choose([d], one(colsBelow), one(colsAbove), p, ctx.rng, null, belowWeights);
         out[d.name] = decode(d, x[0] as number);
       });
     }
@@ -475,12 +482,13 @@ export class TpeSampler implements Sampler {
   private sampleSparse(ctx: SamplerContext, dims: readonly Dim[]): { params: Params } {
     const space = ctx.space;
     const sign = ctx.direction === 'minimize' ? 1 : -1;
+    const directions = multiDirections(ctx);
     const obs: Obs[] = [];
     let finished = 0;
     for (const t of ctx.trials) {
       const x = dims.map((d) => encode(d, t.params[d.name]) ?? Number.NaN);
       if (x.every(Number.isNaN)) continue;
-      const o = observationOf(t, x, sign, this.opt.constantLiar);
+      const o = observationOf(t, x, sign, this.opt.constantLiar, directions);
       if (o) { obs.push(o); if (o.tier < 2) finished++; }
     }
     if (finished < this.opt.nStartupTrials) return { params: space.sample(ctx.rng) };
@@ -489,19 +497,36 @@ export class TpeSampler implements Sampler {
       // A lone parameter whose parent is already decided against it takes no draw.
       if (block.length === 1 && !space.isActive((dims[block[0] as number] as Dim).name, out)) continue;
       const has = obs.filter((o) => block.every((i) => !Number.isNaN(o.x[i] as number)));
-      const ranked = has.sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);
-      const nBelow = Math.min(ranked.length, Math.max(0, this.opt.gamma(ranked.length)));
-      const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
+      const { below, above, belowWeights } = this.split(has);
       const pick = (o: Obs): number[] => block.map((i) => o.x[i] as number);
       const bDims = block.map((i) => dims[i] as Dim);
       const p: TpeParams = {
         multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length,
       };
-      const columns = (part: Obs[]): Columns => rowsToColumns(part.sort(byNumber).map(pick), block.length);
-      const x = this.choose(bDims, columns(ranked.slice(0, nBelow)), columns(ranked.slice(nBelow)), p, ctx.rng);
+      const columns = (part: Obs[]): Columns => rowsToColumns(part.map(pick), block.length);
+      const x = this.choose(bDims, columns(below), columns(above), p, ctx.rng, null, belowWeights);
       bDims.forEach((d, j) => (out[d.name] = decode(d, x[j] as number)));
     }
     return { params: space.prune(out) };
+  }
+
+  /**
+   * Good and bad observations, each in trial-number order. One objective: the best gamma(n) by (tier, value).
+   * Several (`vals` set): MOTPE's split, with the weights of the good ones (src/samplers/motpe.ts).
+   */
+  private split(obs: readonly Obs[]): { below: Obs[]; above: Obs[]; belowWeights: number[] | null } {
+    const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
+    if (obs.some((o) => o.vals !== undefined)) {
+      const complete = obs.filter((o) => o.vals !== undefined);
+      const nBelow = Math.min(complete.length, Math.max(0, this.opt.gamma(obs.filter((o) => o.tier < 2).length)));
+      const chosen = new Set(selectBelow(complete.map((o) => o.vals as readonly number[]), nBelow));
+      const below = complete.filter((_, i) => chosen.has(i)).sort(byNumber);
+      const above = obs.filter((o) => o.vals === undefined || !chosen.has(complete.indexOf(o))).sort(byNumber);
+      return { below, above, belowWeights: belowWeightsOf(below.map((o) => o.vals as readonly number[])) };
+    }
+    const ranked = [...obs].sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);
+    const nBelow = Math.min(ranked.length, Math.max(0, this.opt.gamma(ranked.length)));
+    return { below: ranked.slice(0, nBelow).sort(byNumber), above: ranked.slice(nBelow).sort(byNumber), belowWeights: null };
   }
 
   /**
@@ -546,8 +571,11 @@ export class TpeSampler implements Sampler {
    * passed over; when every candidate of a round was seen, up to 3 more rounds are drawn before the best
    * seen one is taken.
    */
-  private choose(dims: readonly Dim[], below: Columns, above: Columns, p: TpeParams, rng: Rng, seen: Set<string> | null = null): number[] {
-    const l = new Parzen(dims, below.cols, below.n, this.opt.weights(below.n), p);
+  private choose(
+    dims: readonly Dim[], below: Columns, above: Columns, p: TpeParams, rng: Rng, seen: Set<string> | null = null,
+    belowWeights: readonly number[] | null = null,
+  ): number[] {
+    const l = new Parzen(dims, below.cols, below.n, belowWeights ?? this.opt.weights(below.n), p);
     const g = new Parzen(dims, above.cols, above.n, this.opt.weights(above.n), p);
     const bufL = new Float64Array(l.n), bufG = new Float64Array(g.n);
     let best: number[] = [];
@@ -596,6 +624,11 @@ function keyOf(x: readonly number[]): string {
     keys.set(x, k);
   }
   return k;
+}
+
+/** The directions of a multi-objective study, or null for one objective. */
+function multiDirections(ctx: SamplerContext): readonly Direction[] | null {
+  return ctx.directions !== undefined && ctx.directions.length > 1 ? ctx.directions : null;
 }
 
 function encodeTrial(dims: readonly Dim[], t: TrialRecord): number[] | null {

@@ -11,6 +11,8 @@ import { SobolSampler } from '../samplers/sobol.js';
 import { GpSampler } from '../samplers/gp.js';
 import { AutoSampler } from '../samplers/auto.js';
 import { ZonesNdSampler } from '../samplers/zones-nd.js';
+import { Nsga2Sampler } from '../samplers/nsga2.js';
+import { MotpeSampler } from '../samplers/motpe.js';
 import { deriveSeed } from '../core/rng.js';
 import type { StudyPlan } from './compile.js';
 
@@ -57,6 +59,10 @@ export function createSampler(plan: StudyPlan): Sampler {
       const tpe: TpeOptions = { ...opt('multivariate', s.multivariate), ...opt('group', s.group), ...opt('nStartupTrials', s.startup) };
       return rungs ? new BohbSampler({ rungSteps: rungs, metric, tpe }) : new TpeSampler(tpe);
     }
+    case 'nsga2':
+      return new Nsga2Sampler({ ...opt('population', s.population), ...opt('crossover', s.crossover), ...opt('crossoverProb', s.crossover_prob), ...opt('mutationProb', s.mutation_prob) });
+    case 'motpe':
+      return new MotpeSampler({ ...opt('nStartupTrials', s.startup), ...opt('nEiCandidates', s.candidates) });
     case 'zones':
       // The zone strategy enqueues each stage's plan itself (src/study/zones-study.ts); its workers only claim.
       return { name: 'zones' };

@@ -127,7 +127,7 @@ function spaceOf(space: Readonly<Record<string, ParamSpec>>): Space {
 }
 
 /** Samplers that handle several objectives (the others refuse them at compile time). */
-export const MULTI_OBJECTIVE_SAMPLERS: readonly string[] = ['random', 'sobol', 'grid'];
+export const MULTI_OBJECTIVE_SAMPLERS: readonly string[] = ['nsga2', 'motpe', 'random', 'sobol', 'grid'];
 
 /**
  * The objectives of a spec: `objective` or `objectives` (exactly one; neither means maximize val_accuracy). Each
@@ -292,7 +292,9 @@ export function compile(input: unknown, options: CompileOptions = {}): StudyPlan
   if (!isStudyName(name)) throw new SpecError(`Expected \`study\` to be ${STUDY_NAME_RULE}, got ${JSON.stringify(name)}${options.name === undefined && raw.study === undefined ? ' (from the file name: set `study:` in the spec)' : ''}`);
   // One objective is stored as `objective` (as before `objectives` existed), several as `objectives` alone.
   const { objective: _o, objectives: _os, ...rest } = raw;
-  const spec: StudySpec = objectives.length === 1 ? { ...rest, objective: objectives[0] as ObjectiveSpec, study: name, space } : { ...rest, objectives, study: name, space };
+  const spec: StudySpec = objectives.length === 1
+    ? { ...rest, objective: objectives[0] as ObjectiveSpec, study: name, space }
+    : { ...rest, objectives, study: name, space };
   const budget = raw.budget?.epochs ?? null;
   const s = raw.sampler;
   const plannedTotal = s.type === 'grid' ? built.gridSize(s.points_per_axis) * raw.seeds : 'trials' in s ? s.trials : built.gridSize() * (s.repeats ?? 1);

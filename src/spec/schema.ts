@@ -121,6 +121,16 @@ const samplerSpec = z.discriminatedUnion('type', [
     confirm_repeats: z.number().int().min(0).optional(),
     noise_band: z.number().min(0).optional(),
   }),
+  // Multi-objective samplers (src/samplers/nsga2.ts, motpe.ts); they also run a single objective.
+  z.strictObject({
+    type: z.literal('nsga2'),
+    trials: trialCount,
+    population: z.number().int().min(2).optional(),
+    crossover: z.enum(['uniform', 'sbx']).optional(),
+    crossover_prob: z.number().min(0).max(1).optional(),
+    mutation_prob: z.number().min(0).max(1).optional(),
+  }),
+  z.strictObject({ type: z.literal('motpe'), trials: trialCount, startup: z.number().int().min(1).optional(), candidates: z.number().int().min(1).optional() }),
   zonesSpec,
 ]);
 /** The sampler section of a spec. */

@@ -101,7 +101,8 @@ type Num = number | string;
 interface StudyRow { id: Num; name: string; direction: string; metric: string; objectives: StudyRecord['objectives'] | null; spec: unknown; created_at: Num }
 interface TrialRow {
   id: Num; study_id: Num; number: Num; state: string; params: Record<string, never>; seed: Num; budget: number | null;
-  value: number | null; value_vec: number[] | null; metrics: Metrics; attrs: Record<string, unknown>; error: string | null; worker_id: string | null; attempts: number;
+  value: number | null; value_vec: number[] | null; metrics: Metrics;
+  attrs: Record<string, unknown>; error: string | null; worker_id: string | null; attempts: number;
   created_at: Num; started_at: Num | null; finished_at: Num | null; heartbeat_at: Num | null; steps?: { step: number; metrics: Metrics; at: Num }[];
 }
 
@@ -447,7 +448,8 @@ export class PostgresStorage implements Storage {
     const r = await this.query(
       `UPDATE ${this.t.trials} SET state = $3, value = $4, metrics = $5::json, error = $6, finished_at = $7, attrs = attrs || $8::jsonb, value_vec = $9::json
        WHERE id = $1 AND state = 'running' AND worker_id = $2`,
-      [trialId, cleanKey(workerId), f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs), f.values && JSON.stringify(f.values)]);
+      [trialId, cleanKey(workerId), f.state, f.value, JSON.stringify(f.metrics), f.error, this.now(), JSON.stringify(f.attrs),
+        f.values && JSON.stringify(f.values)]);
     return (r.rowCount ?? 0) > 0;
   }
 

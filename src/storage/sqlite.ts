@@ -180,7 +180,9 @@ export class SqliteStorage implements Storage {
     const spec = JSON.stringify(study.spec ?? null);
     const objectives = storedObjectives(study);
     try {
-      const row = this.st.insertStudy.get(study.name, study.direction, study.metric, objectives && JSON.stringify(objectives), spec, createdAt) as { id: number };
+      const row = this.st.insertStudy.get(study.name, study.direction, study.metric, objectives && JSON.stringify(objectives), spec, createdAt) as {
+        id: number;
+      };
       return deepFreeze({
         id: row.id, name: study.name, direction: study.direction, metric: study.metric, objectives: readObjectives(study.metric, study.direction, objectives),
         spec: JSON.parse(spec) as unknown, createdAt,
@@ -362,7 +364,8 @@ export class SqliteStorage implements Storage {
     const f = finishFields(outcome);
     const now = this.now();
     const tx = this.db.transaction(() => {
-      const done = this.st.finish.run(f.state, f.value, f.values && JSON.stringify(f.values), JSON.stringify(f.metrics), f.error, now, trialId, cleanKey(workerId)).changes > 0;
+      const done = this.st.finish.run(
+        f.state, f.value, f.values && JSON.stringify(f.values), JSON.stringify(f.metrics), f.error, now, trialId, cleanKey(workerId)).changes > 0;
       if (done && Object.keys(f.attrs).length > 0) {
         const row = this.st.trial.get(trialId);
         if (row) this.st.setAttrs.run(JSON.stringify({ ...parseJson<Record<string, unknown>>(row.attrs, 'attrs', {}), ...f.attrs }), trialId);

@@ -44,7 +44,9 @@ function isValues(r: ObjectiveResult): r is readonly number[] {
 }
 
 /** Wraps a user objective function as a Runner, so it runs through the same engine as trainers. */
-export function objectiveRunner(fn: Objective, metric: string, suggestionsFor: (trial: TrialInput) => Suggestions = (t) => fixedSuggestions(t.params), nObjectives = 1): Runner {
+export function objectiveRunner(
+  fn: Objective, metric: string, suggestionsFor: (trial: TrialInput) => Suggestions = (t) => fixedSuggestions(t.params), nObjectives = 1,
+): Runner {
   return {
     name: 'objective',
     async run(trial, ctx): Promise<Outcome> {

@@ -95,7 +95,8 @@ export class Study {
     const spec = codeStudySpec(space, o.seed ?? 0);
     const objectives = objectivesOfOptions(o);
     const first = objectives[0] as ObjectiveSpec;
-    const record = existing ?? (await storage.createStudy({ name, direction: first.direction, metric: first.metric, ...(objectives.length > 1 ? { objectives } : {}), spec }));
+    const more = objectives.length > 1 ? { objectives } : {};
+    const record = existing ?? (await storage.createStudy({ name, direction: first.direction, metric: first.metric, ...more, spec }));
     if (existing && existing.objectives.length !== objectives.length && (o.directions !== undefined || o.direction !== undefined)) {
       throw new InputError(`Study \`${name}\` exists with ${existing.objectives.length} objective(s), these options give ${objectives.length}`, { code: 'STUDY_EXISTS' });
     }

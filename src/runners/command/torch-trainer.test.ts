@@ -83,7 +83,8 @@ describe('examples/torch/train.py through the command runner', { skip }, () => {
       command: [python, 'examples/torch/train.py', '--train-limit', '500', '--device', 'cpu', '--threads', '1'],
       cwd: repo, logDir, metric: 'val_accuracy', direction: 'maximize', timeoutS: 120,
     });
-    const outcome = await plain.run({ trialId: 9, number: 9, params: { units: 16, batch_size: 100 }, seed: 1, budget: 1 }, { signal: new AbortController().signal, report: () => undefined });
+    const outcome = await plain.run({ trialId: 9, number: 9, params: { units: 16, batch_size: 100 }, seed: 1, budget: 1 },
+      { signal: new AbortController().signal, report: () => undefined });
     assert.equal(outcome.state, 'complete', JSON.stringify(outcome));
     assert.equal(outcome.metrics?.parameters, 784 * 16 + 16 + 16 * 10 + 10);
     assert.equal(outcome.metrics?.test_accuracy, undefined, 'the test set stays unread');
