@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStorage } from '../storage/memory.js';
 import type { TrialDigest, TrialDigestQuery } from '../storage/storage.js';
-import { StudyCache } from './study-cache.js';
+import { MIN_PAGE, PAGE_MS, StudyCache } from './study-cache.js';
 import { addTrials, createTestStudy } from './test-study.js';
 
 /** A memory storage whose listTrialDigests calls are recorded and can be held (gate) or made to fail once. */
@@ -96,5 +96,22 @@ test('a page that fails is reported to one refresh, and the read resumes where i
   await cache.loaded();
   assert.equal(cache.loading, null);
   assert.deepEqual(cache.all().map((r) => r.number), Array.from({ length: 12 }, (_, i) => i));
-  assert.deepEqual(storage.calls.map((c) => c.fromNumber), [0, 4, 4, 9]);
+  assert.deepEqual(storage.calls.map((c) => c.fromNumber), [0, 4, 4, 8], 'the failed page again, from where it stopped');
+});
+
+test('after the first page, pages are sized to take about PAGE_MS: a slow storage gets smaller ones, never under MIN_PAGE', async () => {
+  class Slow extends Gated {
+    override async listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]> {
+      await new Promise((r) => setTimeout(r, query.limit)); // 1 ms per trial asked: 400 ms for the first page
+      return super.listTrialDigests(studyId, query);
+    }
+  }
+  const storage = new Slow();
+  const study = await createTestStudy(storage, 's');
+  await addTrials(storage, study, 0, 700, 1);
+  const cache = new StudyCache(storage, study, 0, { first: 400, next: 5000 });
+  await cache.loaded();
+  assert.equal(cache.all().length, 700);
+  assert.equal(storage.calls[0]?.limit, 400);
+  assert.equal(storage.calls[1]?.limit, MIN_PAGE, `400 trials took ≥ 400 ms, so the next page would take ${PAGE_MS} ms at ~100 trials: MIN_PAGE`);
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Storage, TrialDigest } from '../storage/storage.js';
 import { FINISHED_STATES, type ParamValue, type StudyRecord, type TrialState } from '../core/types.js';
 
@@ -69,9 +70,14 @@ export function toRow(t: TrialDigest): TrialRow {
   };
 }
 
-/** Trials per storage read: the first page small, so a study's page answers at once, then larger ones. */
+/**
+ * Trials per storage read: the first page small, so a study's page answers at once; then pages sized to take about
+ * PAGE_MS each (SQLite reads hold the server while they run), between MIN_PAGE and PAGE trials.
+ */
 export const FIRST_PAGE = 1000;
-export const PAGE = 2000;
+export const PAGE = 5000;
+export const MIN_PAGE = 200;
+export const PAGE_MS = 100;
 
 /** How far the first read of a study has come: trials in the cache of the study's count (which may grow meanwhile). */
 export interface Loading {
@@ -162,14 +168,17 @@ export class StudyCache {
     const counts = await this.storage.countTrials(this.study.id);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     this.loading = { loaded: this.rows.length, total: Math.max(total, this.rows.length) };
-    let limit = this.rows.length === 0 ? this.pages.first : this.pages.next;
+    let limit = Math.min(this.pages.first, this.pages.next);
     for (;;) {
+      const t0 = performance.now();
       const page = await this.storage.listTrialDigests(this.study.id, { fromNumber: this.nextNumber, limit, metrics: [this.study.metric] });
       this.apply(page, true);
+      const ms = performance.now() - t0;
       this.loading = { loaded: this.rows.length, total: Math.max(total, this.rows.length) };
       firstPage();
       if (page.length < limit) break;
-      limit = this.pages.next;
+      // The next page sized to take about PAGE_MS at this pace (a busy machine reads smaller pages).
+      limit = Math.round(Math.min(this.pages.next, Math.max(Math.min(MIN_PAGE, this.pages.next), limit * (PAGE_MS / Math.max(1, ms)))));
       await new Promise<void>((r) => setImmediate(r));
     }
     this.loading = null;

@@ -64,6 +64,7 @@ test('dashboard in Chromium: charts, rows, live trials, epoch slider', { skip, t
     assert.match(await page.textContent('#studies tbody') ?? '', /mnist-mlp/);
     await page.click('#studies tbody tr');
     await page.waitForSelector('#trials tbody tr', WAIT);
+    assert.doesNotMatch(await page.textContent('#summary') ?? '', /null|undefined|NaN/, 'the summary line shows no empty value');
     assert.equal(await page.locator('#trials tbody tr').count(), 25, 'a page of 25 rows');
 
     // Every chart draws something: a laid-out Plotly figure with data.

@@ -247,7 +247,7 @@
         s.best ? el('span', { class: 'muted', text: ' trial #' + s.best.number }) : null]),
       // A large study is read in pages when the dashboard first opens it: say how far, the charts cover what is in.
       s.loading ? el('span', { class: 'loading', id: 'loading', text: 'reading trials: ' + num(s.loading.loaded) + ' of ' + num(s.loading.total)
-        + ' (the charts and table show those so far)' }) : null,
+        + ' (the charts and table show those so far)' }) : '',
       el('div', { class: 'chips', id: 'counts' }, [el('span', { class: 'chip', text: num(s.total) + ' trials' })].concat(
         ['complete', 'running', 'waiting', 'pruned', 'failed'].map(function (k) { return el('span', { class: 'chip', text: num(c[k]) + ' ' + k }); }),
         Object.keys(s.stages).map(function (k) { return el('span', { class: 'chip', text: 'zones ' + k + ': ' + num(s.stages[k]) }); }))),
