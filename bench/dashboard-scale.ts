@@ -151,7 +151,7 @@ for (const n of sizes) {
     `${(allIn / 1000).toFixed(1)} s`,
     `${longest.toFixed(0)} ms`, `${full.ms.toFixed(0)} ms`, `${warm.ms.toFixed(0)} ms`,
     `${(full.bytes / 1024).toFixed(0)} KiB`, `${(updates[2] as number).toFixed(0)} ms`, `${rssMb.toFixed(0)} MiB`]);
-  process.stderr.write(`${n}: done\n`);
+  process.stderr.write(`${n}: ${rows[rows.length - 1]?.join(' | ')}\n`);
   await dash.stop();
   await writer.close();
   rmSync(dir, { recursive: true, force: true });

@@ -102,16 +102,16 @@ test('a page that fails is reported to one refresh, and the read resumes where i
 test('after the first page, pages are sized to take about PAGE_MS: a slow storage gets smaller ones, never under MIN_PAGE', async () => {
   class Slow extends Gated {
     override async listTrialDigests(studyId: number, query: TrialDigestQuery): Promise<TrialDigest[]> {
-      await new Promise((r) => setTimeout(r, query.limit)); // 1 ms per trial asked: 400 ms for the first page
+      await new Promise((r) => setTimeout(r, query.limit)); // 1 ms per trial asked: 800 ms for the first page
       return super.listTrialDigests(studyId, query);
     }
   }
   const storage = new Slow();
   const study = await createTestStudy(storage, 's');
-  await addTrials(storage, study, 0, 700, 1);
-  const cache = new StudyCache(storage, study, 0, { first: 400, next: 5000 });
+  await addTrials(storage, study, 0, 1400, 1);
+  const cache = new StudyCache(storage, study, 0, { first: 800, next: 5000 });
   await cache.loaded();
-  assert.equal(cache.all().length, 700);
-  assert.equal(storage.calls[0]?.limit, 400);
-  assert.equal(storage.calls[1]?.limit, MIN_PAGE, `400 trials took ≥ 400 ms, so the next page would take ${PAGE_MS} ms at ~100 trials: MIN_PAGE`);
+  assert.equal(cache.all().length, 1400);
+  assert.equal(storage.calls[0]?.limit, 800);
+  assert.equal(storage.calls[1]?.limit, MIN_PAGE, `800 trials took ≥ 800 ms, so ${PAGE_MS} ms is ~200 trials at that pace: MIN_PAGE`);
 });

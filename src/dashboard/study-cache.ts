@@ -76,8 +76,8 @@ export function toRow(t: TrialDigest): TrialRow {
  */
 export const FIRST_PAGE = 1000;
 export const PAGE = 5000;
-export const MIN_PAGE = 200;
-export const PAGE_MS = 100;
+export const MIN_PAGE = 500;
+export const PAGE_MS = 200;
 
 /** How far the first read of a study has come: trials in the cache of the study's count (which may grow meanwhile). */
 export interface Loading {
