@@ -425,7 +425,7 @@
       parts.push(el('p', { class: 'note', text: num(o.points) + ' grid points' + (o.epoch !== null ? ', read at epoch ' + o.epoch : '') + '. Noise band: '
         + (o.noise.note || (o.noise.source + (o.noise.sd !== null && o.noise.sd !== undefined ? ', sd ' + num(o.noise.sd) : ''))) + '.' }));
       const epochs = o.persistenceEpochs || [];
-      parts.push(smallTable(['zone', 'peak', metric, 'runs', 'prominence', 'extent'].concat(epochs.length ? ['also at epochs ' + epochs.join('/')] : []),
+      parts.push(smallTable(['zone', 'peak', metric, 'runs', 'prominence', 'extent'].concat(epochs.length ? ['persists at ' + epochs.join('/')] : []),
         o.zones.map(function (z) {
           return [z.rank, paramsText(z.peak), z.value, z.n, z.prominence, z.extent.length + ' points'].concat(epochs.length ? [epochs.map(function (e) { return z.persistsAt && z.persistsAt.indexOf(e) >= 0 ? String(e) : '–'; }).join(' ')] : []);
         }), 'zones-table'));
