@@ -21,6 +21,8 @@ export { GpSampler } from './samplers/gp.js';
 export { AutoSampler } from './samplers/auto.js';
 export { ZonesNdSampler } from './samplers/zones-nd.js';
 export { MedianStoppingScheduler, SuccessiveHalvingScheduler, ashaScheduler, HyperbandScheduler, SimulatedStudy, type Scheduler, type SchedulerContext, type Decision } from './schedulers/index.js';
+export { CurveExtrapolationScheduler, type CurveExtrapolationOptions, type StopReason } from './schedulers/index.js';
+export { Surrogate, Mixture, type Example, type SurrogateTrainOptions, type Evaluation } from './controller/index.js';
 export { BohbSampler, type BohbOptions } from './samplers/bohb.js';
 export { runStage, runZoneStrategy } from './strategies/zones/index.js';
 export type { Storage } from './storage/storage.js';
