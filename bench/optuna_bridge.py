@@ -13,6 +13,9 @@ Requests (one JSON object a line) and replies ({"ok": true, ...} or {"ok": false
      (trial.report then trial.should_prune: the pruner's decision after this step)
 "create" also takes "pruner": null | {"type": "median"} | {"type": "successive-halving", "min_resource": 1, "reduction_factor": 3}
   | {"type": "hyperband", "min_resource": 1, "max_resource": 52, "reduction_factor": 3}.
+  Multi-objective: "create" with "directions": ["minimize", "maximize"] (instead of "direction") and sampler
+  "nsga2" (NSGAIISampler; "population" sets population_size, default 50) or "motpe" (MOTPESampler); then
+  {"op": "tell", "number": 0, "values": [0.5, 12]}
   {"op": "version"}                      -> {"ok": true, "optuna": "3.1.0"}
   {"op": "close"}
 A new "create" replaces the current study, so one process serves many runs.
@@ -38,13 +41,18 @@ def make_distribution(spec):
     raise ValueError("unknown distribution type %r" % (kind,))
 
 
-def make_sampler(name, seed):
+def make_sampler(name, seed, req=None):
+    req = req or {}
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
     if name == "tpe-multivariate":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)
+    if name == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=int(req.get("population", 50)))
+    if name == "motpe":
+        return optuna.samplers.MOTPESampler(seed=seed)
     raise ValueError("unknown sampler %r" % (name,))
 
 
@@ -75,7 +83,11 @@ def main():
             op = req.get("op")
             if op == "create":
                 dists = {k: make_distribution(v) for k, v in req["distributions"].items()}
-                study = optuna.create_study(direction=req.get("direction", "minimize"), sampler=make_sampler(req["sampler"], req.get("seed")), pruner=make_pruner(req.get("pruner")))
+                sampler = make_sampler(req["sampler"], req.get("seed"), req)
+                if "directions" in req:
+                    study = optuna.create_study(directions=req["directions"], sampler=sampler)
+                else:
+                    study = optuna.create_study(direction=req.get("direction", "minimize"), sampler=sampler, pruner=make_pruner(req.get("pruner")))
                 trials = {}
                 reply = {"ok": True}
             elif op == "ask":
@@ -90,6 +102,8 @@ def main():
                 t = trials.pop(req["number"])
                 if req.get("state") == "pruned":
                     study.tell(t, state=optuna.trial.TrialState.PRUNED)
+                elif "values" in req:
+                    study.tell(t, [float(v) for v in req["values"]])
                 else:
                     study.tell(t, float(req["value"]))
                 reply = {"ok": True}

@@ -7,7 +7,7 @@ import { HyperzoneError, InputError } from '../../src/core/errors.js';
 import { pythonPath } from './python.js';
 
 /** Optuna samplers the bridge can create. */
-export type OptunaSamplerName = 'random' | 'tpe' | 'tpe-multivariate';
+export type OptunaSamplerName = 'random' | 'tpe' | 'tpe-multivariate' | 'nsga2' | 'motpe';
 
 /** Optuna pruners the bridge can attach to a study (names and defaults as in optuna.pruners). */
 export type OptunaPruner =
@@ -123,6 +123,16 @@ export class OptunaBridge {
     sampler: OptunaSamplerName; seed: number; direction: Direction; distributions: Record<string, OptunaDistribution>; pruner?: OptunaPruner | null;
   }): Promise<void> {
     await this.call({ op: 'create', ...opts });
+  }
+
+  /** Starts a fresh multi-objective study (samplers nsga2, motpe or random; `population` for nsga2, default 50). */
+  async createMulti(opts: { sampler: OptunaSamplerName; seed: number; directions: readonly Direction[]; distributions: Record<string, OptunaDistribution>; population?: number }): Promise<void> {
+    await this.call({ op: 'create', ...opts });
+  }
+
+  /** Reports a multi-objective trial's values. */
+  async tellValues(number: number, values: readonly number[]): Promise<void> {
+    await this.call({ op: 'tell', number, values });
   }
 
   /** Reports an intermediate value; returns the pruner's should_prune() after it. */
