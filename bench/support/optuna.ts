@@ -126,7 +126,9 @@ export class OptunaBridge {
   }
 
   /** Starts a fresh multi-objective study (samplers nsga2, motpe or random; `population` for nsga2, default 50). */
-  async createMulti(opts: { sampler: OptunaSamplerName; seed: number; directions: readonly Direction[]; distributions: Record<string, OptunaDistribution>; population?: number }): Promise<void> {
+  async createMulti(opts: {
+    sampler: OptunaSamplerName; seed: number; directions: readonly Direction[]; distributions: Record<string, OptunaDistribution>; population?: number;
+  }): Promise<void> {
     await this.call({ op: 'create', ...opts });
   }
 
