@@ -108,7 +108,7 @@ export function bestSoFar(rows: readonly TrialRow[], by: 'epochs' | 'seconds', d
   return { points, total: compute, finished: done.length };
 }
 
-// Parameter importance (η² main effects) lives in stats/ so that `hyperzone report` draws the same numbers.
+// Parameter importance (ε² main effects) lives in stats/ so that `hyperzone report` draws the same numbers.
 export { importance, type Importance } from '../stats/importance.js';
 
 /** One dimension of parallel coordinates (and the slice plots, which read the same sample). */

@@ -136,12 +136,14 @@ test('best so far: only the improving points, with compute in epochs of every fi
 test('importance: the share of variance each param explains alone', async () => {
   // Units and batch size vary, the learning rate is 1e-4 for all 30 trials: it explains nothing.
   const { api } = await setup(30, 4);
-  const r = (await api.handle('/api/studies/s1/importance', q())).body as { params: { param: string; share: number }[]; trials: number };
+  const r = (await api.handle('/api/studies/s1/importance', q())).body as { params: { param: string; share: number; eta2: number }[]; trials: number };
   assert.equal(r.trials, 30);
   const share = Object.fromEntries(r.params.map((p) => [p.param, p.share]));
   assert.equal(share.learning_rate, 0);
-  assert.ok(share.hidden_units! > 0.2 && share.batch_size! > 0.2, JSON.stringify(share));
+  // At epoch 4 the batch size matters most (it slows the rise); units matter less (0.02 per squared octave).
+  assert.ok(share.batch_size! > 0.5 && share.hidden_units! > 0.03, JSON.stringify(share));
   assert.ok(share.hidden_units! + share.batch_size! <= 1.0001);
+  for (const p of r.params) assert.ok(p.share <= p.eta2 + 1e-12, 'ε² never exceeds η²');
 });
 
 test('parallel coordinates: a sample past the limit keeps the best', async () => {

@@ -1,4 +1,4 @@
-// η² importance against statsmodels' one-way ANOVA (sum_sq of the factor over the total), live where Debian's python3
+// η² and ε² importance against statsmodels' one-way ANOVA (from its sum_sq and df), live where Debian's python3
 // has statsmodels, and against a hand-checked reference always.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,9 +34,26 @@ test('importance: η² = SS_between / SS_total per param, sorted, failed and pru
   // Mean 3.5, SS_total = 6.25 + 2.25 + 2.25 + 6.25 = 17; a: groups 1.5 and 5.5 → 2·4 + 2·4 = 16; b: 3 and 4 → 0.5 + 0.5 = 1.
   assert.equal(r.trials, 4);
   assert.deepEqual(r.params.map((p) => p.param), ['a', 'b']);
-  assert.ok(Math.abs((r.params[0]?.share as number) - 16 / 17) < 1e-12);
-  assert.ok(Math.abs((r.params[1]?.share as number) - 1 / 17) < 1e-12);
+  assert.ok(Math.abs((r.params[0]?.eta2 as number) - 16 / 17) < 1e-12);
+  assert.ok(Math.abs((r.params[1]?.eta2 as number) - 1 / 17) < 1e-12);
+  // ε²: a has SS_within 1 on 2 df (MS 0.5): (16 − 0.5)/17; b has SS_within 16 on 2 df (MS 8): 1 − 8 < 0, clipped to 0.
+  assert.ok(Math.abs((r.params[0]?.share as number) - 15.5 / 17) < 1e-12);
+  assert.equal(r.params[1]?.share, 0);
   assert.equal(importance([], [valueAxis('a', [])]).params[0]?.share, 0);
+});
+
+test('importance: a param that does nothing gets ε² near 0 however many groups it has (η² grows with them)', () => {
+  const rng = new Rng(3);
+  const n = 40;
+  const rows: ImportanceRow[] = Array.from({ length: n }, (_, i) => ({ state: 'complete', value: rng.normal(), params: { noise: i % 20, one: i } }));
+  const r = importance(rows, [valueAxis('noise', rows.map((x) => x.params.noise as number)), valueAxis('one', rows.map((x) => x.params.one as number))]);
+  const by = Object.fromEntries(r.params.map((p) => [p.param, p]));
+  // 20 groups of 2: E[η²] under no effect = 19/39 ≈ 0.49; ε² is unbiased (0 in expectation, clipped at 0).
+  assert.ok((by.noise?.eta2 as number) > 0.2, `η² ${by.noise?.eta2}`);
+  assert.ok((by.noise?.share as number) < 0.15, `ε² ${by.noise?.share}`);
+  // One trial per group: η² is 1 by construction, ε² cannot be estimated and is 0.
+  assert.ok(Math.abs((by.one?.eta2 as number) - 1) < 1e-12);
+  assert.equal(by.one?.share, 0);
 });
 
 test('importance matches statsmodels anova_lm (typ 1) for one-way designs', { skip: skipUnless(statsmodelsPeer()), timeout: 120_000 }, () => {
@@ -59,15 +76,21 @@ test('importance matches statsmodels anova_lm (typ 1) for one-way designs', { sk
     '    res = {}',
     '    for f in ("u", "act"):',
     '        t = anova_lm(smf.ols(f"y ~ C({f})", data=df).fit())',
-    '        res[f] = t["sum_sq"].iloc[0] / t["sum_sq"].sum()',
+    '        ss, df_ = t["sum_sq"], t["df"]',
+    '        eps = (ss.iloc[0] - df_.iloc[0] * ss.iloc[1] / df_.iloc[1]) / ss.sum()',
+    '        res[f] = [ss.iloc[0] / ss.sum(), max(0.0, eps)]',
     '    out.append(res)',
     'print(json.dumps(out))',
   ].join('\n');
   const r = spawnSync(PY, ['-c', code], { input: JSON.stringify(cases), encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
-  const ref = JSON.parse(r.stdout) as Record<string, number>[];
+  const ref = JSON.parse(r.stdout) as Record<string, [number, number]>[];
   cases.forEach((rows, i) => {
     const ours = importance(rows, [valueAxis('u', rows.map((x) => x.params.u as number)), valueAxis('act', rows.map((x) => x.params.act as string))]);
-    for (const p of ours.params) assert.ok(Math.abs(p.share - (ref[i]?.[p.param] as number)) < 1e-9, `case ${i} ${p.param}: ${p.share} vs ${ref[i]?.[p.param]}`);
+    for (const p of ours.params) {
+      const [eta2, eps2] = ref[i]?.[p.param] as [number, number];
+      assert.ok(Math.abs(p.eta2 - eta2) < 1e-9, `case ${i} ${p.param} η²: ${p.eta2} vs ${eta2}`);
+      assert.ok(Math.abs(p.share - eps2) < 1e-9, `case ${i} ${p.param} ε²: ${p.share} vs ${eps2}`);
+    }
   });
 });

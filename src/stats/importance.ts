@@ -18,16 +18,23 @@ export interface ImportanceAxis {
 /** A param's main effect: the share of the objective's variance explained by the param alone. */
 export interface Importance {
   readonly param: string;
-  /** Between-cell variance of the cell means over the total variance (η², 0–1). */
+  /**
+   * The share of the objective's variance the param explains, adjusted for the number of groups (ε², 0–1):
+   * (SS_between − (k − 1)·MS_within) / SS_total, clipped at 0. η² alone grows with the number of groups whatever the
+   * param does (its expectation under no effect is (k − 1)/(n − 1)); ε² is unbiased under no effect. 0 where it
+   * cannot be estimated (every group a single trial).
+   */
   readonly share: number;
+  /** The unadjusted correlation ratio η² = SS_between / SS_total (0–1). */
+  readonly eta2: number;
   readonly cells: number;
 }
 
 /**
  * Parameter importance as fANOVA-style main effects on the observed values: for each param, the complete trials are
  * grouped by its value (binned like the surface axes) and the share of the objective's variance that the group means
- * explain is reported (the correlation ratio η² of a one-way ANOVA: SS_between / SS_total). Interactions are not split
- * out, and with few trials per cell the shares run high; it describes these trials, it is not a model's prediction.
+ * explain is reported, adjusted for the number of groups (ε² of a one-way ANOVA; the raw η² = SS_between / SS_total
+ * is kept beside it). Interactions are not split out; it describes these trials, it is not a model's prediction.
  * Used by the dashboard's importance view and `hyperzone report`.
  */
 export function importance(rows: readonly ImportanceRow[], axes: readonly ImportanceAxis[]): { params: Importance[]; trials: number } {
@@ -46,10 +53,21 @@ export function importance(rows: readonly ImportanceRow[], axes: readonly Import
       counts[c] = (counts[c] as number) + 1;
     });
     let between = 0;
+    let n = 0;
     counts.forEach((k, c) => {
       if (k > 0) between += k * ((sums[c] as number) / k - mean) ** 2;
+      n += k;
     });
-    return { param: p, share: total > 0 ? between / total : 0, cells: counts.filter((k) => k > 0).length };
+    const k = counts.filter((x) => x > 0).length;
+    // Trials without a group for this param (inactive in a conditional space) stay in SS_total: what they leave
+    // unexplained counts against the param, as in η².
+    const within = done.reduce((a, r, i) => {
+      const c = ax.cellOf(r.params[p]);
+      return c < 0 ? a : a + ((values[i] as number) - (sums[c] as number) / (counts[c] as number)) ** 2;
+    }, 0);
+    const eta2 = total > 0 ? between / total : 0;
+    const share = total > 0 && n > k && k > 0 ? Math.max(0, (between - (k - 1) * (within / (n - k))) / total) : 0;
+    return { param: p, share, eta2, cells: k };
   });
   return { params: out.sort((a, b) => b.share - a.share), trials: done.length };
 }

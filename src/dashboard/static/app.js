@@ -373,8 +373,8 @@
         yaxis: { automargin: true },
       }, plotConfig);
       v.parts.importanceNote.textContent = 'What this is: for each param alone, the share of the variance of ' + v.summary.metric + ' over the ' + num(d.trials)
-        + ' complete trials that its value (binned like the surface axes) explains: the correlation ratio η², a main effect as in fANOVA but on the observed'
-        + ' values, not on a fitted model. Interactions are not split out, and with few trials per value the shares run high.';
+        + ' complete trials that its value (binned like the surface axes) explains, adjusted for the number of groups (ε²: the raw correlation ratio η² grows with the groups whatever the param does), a main effect as in'
+        + ' fANOVA but on the observed values, not on a fitted model. Interactions are not split out.';
     }, function (e) { showError(v.parts.importance, e); });
   }
 

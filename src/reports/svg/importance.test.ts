@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { importanceChart } from './importance.js';
 import { gridData, parseXml, select } from './test-support.js';
 
-test('importance chart: one bar per param, largest first, with η² in percent', () => {
+test('importance chart: one bar per param, largest first, with ε² in percent', () => {
   const c = importanceChart(gridData({ param3: true }));
   assert.ok(c);
   const bars = select(parseXml(c.svg), 'g', 'bar');

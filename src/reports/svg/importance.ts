@@ -24,7 +24,7 @@ export function groupingOf(data: ReportData, name: string, values: readonly (Par
 }
 
 /**
- * Parameter importance: the share of the objective's variance each param explains alone (η², stats/importance, the
+ * Parameter importance: the share of the objective's variance each param explains alone (ε², stats/importance, the
  * numbers the dashboard shows), one bar each, largest first. Null with fewer than 4 complete trials, or no variance.
  */
 export function importanceChart(data: ReportData, o: { id?: string; width?: number } = {}): Chart | null {
@@ -52,14 +52,14 @@ export function importanceChart(data: ReportData, o: { id?: string; width?: numb
   r.params.forEach((p, i) => {
     const y = top + i * rowH;
     const pct = `${(p.share * 100).toFixed(1)}%`;
-    parts.push(el('g', { class: 'bar' }, tooltip(`${p.param}: ${pct} of the variance of ${data.metric} between its ${p.cells} groups (η² over ${r.trials} complete trials)`),
+    parts.push(el('g', { class: 'bar' }, tooltip(`${p.param}: ${pct} of the variance of ${data.metric} between its ${p.cells} groups, adjusted for their number (ε²; unadjusted η² ${(p.eta2 * 100).toFixed(1)}%; over ${r.trials} complete trials)`),
       text(left - 10, y + rowH / 2 + 4, truncate(p.param, 28), { class: 'label', 'text-anchor': 'end' }),
       el('rect', { x: left, y: y + 6, width: Math.max(1, bw(p.share)), height: rowH - 12, fill: CATEGORICAL[0] }),
       text(left + bw(p.share) + 6, y + rowH / 2 + 4, `${pct} (${p.cells} groups)`, { class: 'tick' })));
   });
-  parts.push(text(left + (W - left - right) / 2, top + r.params.length * rowH + 36, `share of the variance of ${data.metric} explained by the param alone (η²)`, { class: 'label', 'text-anchor': 'middle' }));
+  parts.push(text(left + (W - left - right) / 2, top + r.params.length * rowH + 36, `share of the variance of ${data.metric} explained by the param alone (ε², η² adjusted for the number of groups)`, { class: 'label', 'text-anchor': 'middle' }));
   const title = 'Parameter importance';
-  const desc = `η² main effects over ${r.trials} complete ${data.order === 'trial' ? 'trials' : 'entries'}: each param's groups (grid values, bins of about 4 trials for continuous params, or categories) and the share of ${data.metric}'s variance their means explain.`;
-  const caption = `${desc} Interactions are not split out and, with few trials per group, shares run high: it describes these trials, it is not a model's prediction. The dashboard uses the same function (stats/importance.ts).`;
+  const desc = `Main effects (ε²) over ${r.trials} complete ${data.order === 'trial' ? 'trials' : 'entries'}: each param's groups (grid values, bins of about 4 trials for continuous params, or categories) and the share of ${data.metric}'s variance their means explain, adjusted for the number of groups (ε²; the raw η² grows with the groups whatever the param does).`;
+  const caption = `${desc} Interactions are not split out: it describes these trials, it is not a model's prediction. The dashboard uses the same function (stats/importance.ts).`;
   return { id, title, caption, svg: svgDocument({ id, width: W, height: H, title, desc }, parts.join('')) };
 }
