@@ -123,7 +123,7 @@ const tfjs = { space: { units: [16, 32], batch_size: [64] }, budget: { epochs: 2
 
 test('tfjs trainer contract: unknown and invalid params fail at compile, naming the field and the accepted values', () => {
   assert.equal(errorOf({ ...tfjs, space: { ...tfjs.space, momentum: [0.5, 0.99] } }).split(':')[0], 'Unknown param `space.momentum`');
-  assert.match(errorOf({ ...tfjs, space: { unit: [16], batch_size: [64] } }), /^Unknown param `space\.unit` \(did you mean `units`\?\): the tfjs trainer accepts units, units_1…, dropout, dropout_1…, activation/);
+  assert.match(errorOf({ ...tfjs, space: { unit: [16], batch_size: [64] } }), /^Unknown param `space\.unit` \(did you mean `units`\?\): the tfjs trainer accepts units, units_1…, num_layers, dropout, dropout_1…, activation/);
   assert.match(errorOf({ ...tfjs, fixed: { activaton: 'relu' } }), /^Unknown param `fixed\.activaton` \(did you mean `activation`\?\)/);
   assert.equal(errorOf({ ...tfjs, space: { ...tfjs.space, activation: ['relu', 'sigmoidx'] } }), 'Expected `space.activation[1]` to be one of relu, tanh, sigmoid, elu, linear, got "sigmoidx"');
   assert.match(errorOf({ ...tfjs, fixed: { lr_schedule: 'step:0' } }), /^Expected `fixed\.lr_schedule` to be 'none', 'step:N\[:F\]' or 'plateau:P\[:F\]'.*got "step:0"$/);
