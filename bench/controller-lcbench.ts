@@ -208,8 +208,9 @@ async function main(argv: string[]): Promise<void> {
     const s = calib.map((c) => c[part]).filter((x): x is Scores => x !== null);
     console.log(`calibration (${part === 'none' ? 'no curve' : part === 'early' ? 'curve ≤ 25 % of budget' : part === 'late' ? 'curve > 25 %' : 'all rows'}): coverage 80 % ${f3(mean(s.map((x) => x.coverage80)))}, 95 % ${f3(mean(s.map((x) => x.coverage95)))}, rmse ${mean(s.map((x) => x.rmse)).toFixed(2)} vs last value ${mean(s.map((x) => x.rmseAnchor)).toFixed(2)}, spearman ${f3(mean(s.map((x) => x.spearman)))} (mean over ${s.length} held-out tasks)`);
   }
-  console.log(`\nnormalised regret, median (IQR) over ${simulated.length} tasks × ${a.reps} seeds (random configurations), at equal compute (FTE):`);
-  console.log(`${'scheduler'.padEnd(20)} ${budgets.map((b) => `@${b}`.padEnd(22)).join(' ')} best config stopped`);
+  if (simulated.length === 0) names.length = 0; // calibration only (--sim-tasks none): no regret table
+  if (names.length) console.log(`\nnormalised regret, median (IQR) over ${simulated.length} tasks × ${a.reps} seeds (random configurations), at equal compute (FTE):`);
+  if (names.length) console.log(`${'scheduler'.padEnd(20)} ${budgets.map((b) => `@${b}`.padEnd(22)).join(' ')} best config stopped`);
   for (const name of names) console.log(`${name.padEnd(20)} ${budgets.map((b) => med(regrets.get(`${name}@${b}`) as number[]).padEnd(22)).join(' ')} ${stoppedBest.get(name)}/${simulated.length * a.reps}`);
   // Per task: does curve-extrapolation beat each rung rule (median over seeds), at each budget?
   for (const other of (['asha', 'hyperband', 'none'] as const).filter((n) => names.includes(n) && names.includes('curve-extrapolation'))) {
