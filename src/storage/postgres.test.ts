@@ -64,6 +64,33 @@ describe('postgres', { skip }, () => {
     await assert.rejects(PostgresStorage.connect({ url: serverUrl, schema }), (e: unknown) => e instanceof HyperzoneError && e.code === 'STORAGE_ERROR' && /schema version 99, newer/.test(e.message));
   });
 
+  it('migrates a schema written before value vectors: its studies have one objective, its trials [value]', async () => {
+    const schema = newSchema();
+    const q = `"${schema}"`;
+    const before = POSTGRES_MIGRATIONS.findIndex((m) => m.includes('value_vec'));
+    assert.ok(before > 0);
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${q}`);
+      await c.query(`CREATE TABLE ${q}.hz_schema_version (version INTEGER NOT NULL); INSERT INTO ${q}.hz_schema_version VALUES (${before})`);
+      for (const m of POSTGRES_MIGRATIONS.slice(0, before)) await c.query(m.replaceAll('{s}', q));
+      await c.query(`INSERT INTO ${q}.hz_studies (name, direction, metric, spec, created_at) VALUES ('old', 'minimize', 'loss', '{}', 1)`);
+      await c.query(`INSERT INTO ${q}.hz_trials (study_id, number, state, params, seed, plan_key, value, created_at)
+                     SELECT id, 0, 'complete', '{"x":1}', 0, 'k', 0.25, 1 FROM ${q}.hz_studies`);
+    } finally {
+      await c.end();
+    }
+    const s = await PostgresStorage.connect({ url: serverUrl, schema });
+    try {
+      const st = await s.getStudy('old');
+      assert.deepEqual(st?.objectives, [{ metric: 'loss', direction: 'minimize' }]);
+      assert.deepEqual((await s.listTrials(st?.id ?? 0))[0]?.values, [0.25]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('rejects a schema name that is not a plain identifier', async () => {
     await assert.rejects(PostgresStorage.connect({ url: serverUrl, schema: 'x"; DROP TABLE y; --' }), /Expected `schema` to be a plain identifier/);
   });
