@@ -13,6 +13,8 @@ import { startDashboard } from '../../src/dashboard/server.js';
 import { addTrials, createTestStudy } from '../../src/dashboard/test-study.js';
 import { runTestZonesStudy } from '../../src/dashboard/test-zones-study.js';
 import * as peers from '../support/peers.js';
+import { HEADLESS_CHROMIUM_ARGS } from '../../src/reports/svg/png.js';
+import type { Browser, Page } from 'playwright-core';
 
 const browserPeer = peers.browser();
 const skip = peers.skipUnless(browserPeer);
@@ -42,17 +44,9 @@ test('dashboard in Chromium: charts, rows, live trials, epoch slider', { skip, t
       await new Promise((r) => setTimeout(r, 700));
     }
   })();
-  const browser = await chromium.launch({
-    executablePath: browserPeer.executable,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath: browserPeer.executable, args: [...HEADLESS_CHROMIUM_ARGS] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    const { page, problems } = await watchedPage(browser);
     const offsite: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(dashboard.url)) offsite.push(r.url());
@@ -166,17 +160,9 @@ test('dashboard in Chromium: a zone-strategy study, its stages and documents, ma
   while ((await writer.listStudies()).length === 0) await new Promise((r) => setTimeout(r, 20));
   const reader = await openStorage(path, { mustExist: true });
   const dashboard = await startDashboard({ storage: reader, port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({
-    executablePath: browserPeer.executable,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath: browserPeer.executable, args: [...HEADLESS_CHROMIUM_ARGS] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
+    const { page, problems } = await watchedPage(browser);
     await page.goto(`${dashboard.url}#/study/zones-mlp`, { waitUntil: 'load', ...WAIT });
     await page.waitForSelector('#zones-card .zone-step[data-stage="zones"]', WAIT);
     const { result } = await running;
@@ -227,3 +213,14 @@ test('dashboard in Chromium: a zone-strategy study, its stages and documents, ma
     await writer.close();
   }
 });
+
+/** A new page whose script errors and console errors are collected in `problems`. */
+async function watchedPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  return { page, problems };
+}

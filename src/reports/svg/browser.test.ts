@@ -12,6 +12,7 @@ import { dataFromResultSet } from './data.js';
 import { renderHtml } from './html.js';
 import { buildReport } from './report.js';
 import * as peers from '../../../test/support/peers.js';
+import { HEADLESS_CHROMIUM_ARGS } from './png.js';
 
 const browserPeer = peers.browser();
 const CHROMIUM = browserPeer.executable;
@@ -26,7 +27,7 @@ test('the report renders in headless Chromium: no console errors, every chart ha
   writeFileSync(file, renderHtml(report));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [...HEADLESS_CHROMIUM_ARGS],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
@@ -68,7 +69,7 @@ test('the epoch selector shows one surface frame at a time and clicking an epoch
   const { gridData } = await import('./test-support.js');
   const file = join(mkdtempSync(join(tmpdir(), 'hz-browser-')), 'report.html');
   writeFileSync(file, renderHtml(buildReport(gridData())));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...HEADLESS_CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
     const errors: string[] = [];

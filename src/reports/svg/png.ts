@@ -4,6 +4,9 @@ import { InputError } from '../../core/errors.js';
 import type { Chart } from './svg.js';
 
 /** The Chromium `--png` drives: HZ_CHROMIUM, else Debian's /usr/bin/chromium. */
+
+/** Chromium's flags for headless use on a server: no sandbox (root in containers), no GPU, no network of its own. */
+export const HEADLESS_CHROMIUM_ARGS: readonly string[] = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
   return env['HZ_CHROMIUM'] ?? '/usr/bin/chromium';
 }
@@ -36,7 +39,7 @@ export async function writePngs(charts: readonly Chart[], dir: string, o: { exec
   mkdirSync(dir, { recursive: true });
   const browser = await chromium.launch({
     executablePath: executable,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [...HEADLESS_CHROMIUM_ARGS],
   });
   const files: string[] = [];
   try {
