@@ -1,4 +1,5 @@
 import type { Direction, ParamValue, TrialState } from '../core/types.js';
+import { paretoFrontBy } from '../stats/pareto.js';
 import type { Axis } from './axis.js';
 import type { TrialRow } from './study-cache.js';
 
@@ -153,36 +154,6 @@ export function parallel(rows: readonly TrialRow[], axes: readonly Axis[], limit
   return { dimensions: dims, numbers: pick.map((r) => r.number), shown: pick.length, total: done.length };
 }
 
-/**
- * The Pareto front of points over two objectives, each minimised or maximised: the points no other point matches or
- * beats on both (of equal points, the first), ordered from best to worst on the first objective. A sort and one sweep:
- * O(n log n). Written for any two objectives, so a study with an objectives list can pass its own two.
- */
-export function paretoFront<T>(points: readonly T[], a: (p: T) => number, b: (p: T) => number, senses: readonly [Direction, Direction]): T[] {
-  const sa = senses[0] === 'maximize' ? -1 : 1;
-  const sb = senses[1] === 'maximize' ? -1 : 1;
-  // Only the best point of each value of the first objective can be on the front: one pass keeps it (the first of
-  // equal ones), and only those (few, where the first objective is a model size) are sorted.
-  const bestOf = new Map<number, { p: T; i: number; a: number; b: number }>();
-  points.forEach((p, i) => {
-    const k = { p, i, a: sa * a(p), b: sb * b(p) };
-    if (!Number.isFinite(k.a) || !Number.isFinite(k.b)) return;
-    const held = bestOf.get(k.a);
-    if (held === undefined || k.b < held.b) bestOf.set(k.a, k);
-  });
-  const keyed = [...bestOf.values()];
-  keyed.sort((x, y) => x.a - y.a || x.b - y.b || x.i - y.i);
-  const front: T[] = [];
-  let bestB = Infinity;
-  for (const k of keyed) {
-    if (k.b < bestB) {
-      front.push(k.p);
-      bestB = k.b;
-    }
-  }
-  return front;
-}
-
 /** The size chart's Pareto front, as sent. */
 export interface SizeFront {
   readonly parameters: number[];
@@ -199,7 +170,7 @@ export interface SizeFront {
 export function sizeFront(rows: readonly TrialRow[], direction: Direction): SizeFront | null {
   const sized = rows.filter((r) => r.state === 'complete' && r.parameters !== null && r.value !== null && Number.isFinite(r.value));
   if (sized.length === 0) return null;
-  const front = paretoFront(sized, (r) => r.parameters as number, (r) => r.value as number, ['minimize', direction]);
+  const front = paretoFrontBy(sized, (r) => r.parameters as number, (r) => r.value as number, ['minimize', direction]);
   return {
     parameters: front.map((r) => r.parameters as number), values: front.map((r) => r.value as number),
     numbers: front.map((r) => r.number), trials: sized.length,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Rng } from '../core/rng.js';
-import { crowdingDistance, dominates, hypervolume, hypervolumeContributions, nonDominatedSort, paretoFront, paretoTrials, toMinimization } from './pareto.js';
+import { crowdingDistance, dominates, hypervolume, hypervolumeContributions, nonDominatedSort, paretoFront, paretoFrontBy, paretoTrials, toMinimization } from './pareto.js';
 import { optuna, skipUnless } from '../../test/support/peers.js';
 import { pythonPath } from '../../bench/support/python.js';
 
@@ -95,5 +95,35 @@ test('hypervolume equals Optuna 3.1\'s optuna._hypervolume.WFG on random fronts 
   for (const [i, c] of cases.entries()) {
     const got = hypervolume(c.points, c.ref);
     assert.ok(Math.abs(got - want[i]!) <= 1e-10 * Math.max(1, want[i]!), `case ${i} (${c.ref.length}-D, ${c.points.length} points): ours ${got}, Optuna ${want[i]}`);
+  }
+});
+
+test('paretoFrontBy (two objectives, either sense) agrees with brute force for every pair of senses, ties and non-finite points included', () => {
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (const senses of [['minimize', 'maximize'], ['maximize', 'maximize'], ['minimize', 'minimize'], ['maximize', 'minimize']] as const) {
+    for (let rep = 0; rep < 20; rep++) {
+      // Coarse values, so ties and exact duplicates happen; one NaN point that must be left out.
+      const pts = Array.from({ length: 60 }, (_, i) => ({ i, a: Math.round(rand() * 10), b: Math.round(rand() * 10) }));
+      pts.push({ i: 60, a: NaN, b: 100 });
+      const better = (x: number, y: number, s: string): boolean => (s === 'maximize' ? x > y : x < y);
+      const atLeast = (x: number, y: number, s: string): boolean => x === y || better(x, y, s);
+      const finite = pts.filter((p) => Number.isFinite(p.a) && Number.isFinite(p.b));
+      const brute = finite.filter((p) => !finite.some((q) => q !== p && atLeast(q.a, p.a, senses[0]) && atLeast(q.b, p.b, senses[1])
+        && (better(q.a, p.a, senses[0]) || better(q.b, p.b, senses[1]) || q.i < p.i)));
+      const got = paretoFrontBy(pts, (p) => p.a, (p) => p.b, senses);
+      assert.deepEqual(got.map((p) => p.i).sort((x, y) => x - y), brute.map((p) => p.i).sort((x, y) => x - y), `${senses.join('/')} #${rep}`);
+      for (let k = 1; k < got.length; k++) assert.ok(better((got[k - 1] as { a: number }).a, (got[k] as { a: number }).a, senses[0]), 'ordered best first on the first objective');
+    }
+  }
+});
+
+test('paretoFront on two objectives (the sweep) keeps exactly the points nothing dominates, duplicates included', () => {
+  let seed = 11;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let rep = 0; rep < 50; rep++) {
+    const pts = Array.from({ length: 40 + rep }, () => [Math.round(rand() * 8), Math.round(rand() * 8)]);
+    const brute = pts.map((_, i) => i).filter((i) => !pts.some((q, j) => j !== i && dominates(q, pts[i] as number[])));
+    assert.deepEqual(paretoFront(pts), brute, `rep ${rep}`);
   }
 });
