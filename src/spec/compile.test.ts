@@ -163,7 +163,7 @@ test('command trainer: any param by default; declared params (a list, or typed) 
 });
 
 test('generic errors give the accepted forms', () => {
-  assert.equal(errorOf({ ...tfjs, sampler: { type: 'foo' } }), 'Expected `sampler.type` to be one of grid, random, tpe, sobol, gp, auto, zones-nd, nsga2, motpe, zones, got "foo"');
+  assert.equal(errorOf({ ...tfjs, sampler: { type: 'foo' } }), 'Expected `sampler.type` to be one of grid, random, tpe, sobol, gp, auto, controller, zones-nd, nsga2, motpe, zones, got "foo"');
   assert.match(errorOf({ ...tfjs, sampler: { type: 'random' } }), /^`sampler\.trials` is required for random/);
   assert.match(errorOf({ ...tfjs, space: { units: 'x', batch_size: [64] } }), /^Expected `space\.units` to be a list of values \(\[32, 64\]\) or an object with `type` int, float, categorical or series, got "x"$/);
   assert.equal(errorOf({ ...tfjs, trainer: { type: 'tfjs', dataset: 'cifar' } }), 'Expected `trainer.dataset` to be "mnist", "fashion-mnist", { idx: DIRECTORY } or { name: mnist, classes: [5, 6, 7, 8, 9], label_fraction: 0.1 } (classes and label_fraction also beside idx), got "cifar"');

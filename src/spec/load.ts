@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SpecError } from '../core/errors.js';
 import { compile, type CompileOptions, type StudyPlan } from './compile.js';
+import { loadControllerModel } from './controller-model.js';
 
 /** Reads a YAML or JSON spec file into a plain object; an unreadable or malformed file is a SpecError naming it. */
 export function readSpecFile(path: string): unknown {
@@ -23,7 +24,10 @@ export function readSpecFile(path: string): unknown {
 export function loadPlan(path: string, options: Omit<CompileOptions, 'fallbackName'> = {}): StudyPlan {
   const data = readSpecFile(path);
   try {
-    return compile(data, { fallbackName: basename(path, extname(path)), ...options });
+    const plan = compile(data, { fallbackName: basename(path, extname(path)), ...options });
+    // A controller sampler's model file is read and checked against the space here, before anything runs.
+    if (plan.sampler.type === 'controller') loadControllerModel(plan.sampler.model, plan.space, plan.objective.direction, plan.sampler.descriptors);
+    return plan;
   } catch (e) {
     if (e instanceof SpecError) throw new SpecError(`${path}: ${e.message}`, { cause: e.cause });
     throw e;

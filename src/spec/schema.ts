@@ -111,6 +111,18 @@ const samplerSpec = z.discriminatedUnion('type', [
   // The default search strategy (src/samplers/auto.ts): multivariate TPE, then GP-EI from `switch_at` trials.
   // `confirm`: share of the trials spent at the end re-evaluating the model's best (noisy objectives; 0 = off).
   z.strictObject({ type: z.literal('auto'), trials: trialCount, switch_at: z.number().int().min(0).optional(), confirm: z.number().min(0).max(0.9).optional() }),
+  // The learned controller's warm start (src/samplers/controller.ts): `warm` trials by expected improvement on a
+  // surrogate meta-trained on other tasks (`hyperzone controller train`), then auto (`switch_at`, `confirm` as auto's).
+  z.strictObject({
+    type: z.literal('controller'),
+    trials: trialCount,
+    model: z.string().min(1),
+    warm: z.number().int().min(0).optional(),
+    candidates: z.number().int().min(1).optional(),
+    descriptors: z.record(z.string(), z.number()).optional(),
+    switch_at: z.number().int().min(0).optional(),
+    confirm: z.number().min(0).max(0.9).optional(),
+  }),
   z.strictObject({
     type: z.literal('zones-nd'),
     trials: trialCount,

@@ -62,7 +62,7 @@ test('generic spec errors give the accepted forms', () => {
   const db = join(dir, 'forms.db');
   const unknownSampler = hz(['run', spec('forms-1', `${goodSpace}\n${tfjsTrainer}\nsampler: { type: bayes }`), '--storage', db]);
   assert.equal(unknownSampler.code, 2);
-  assert.match(unknownSampler.stderr, /Expected `sampler\.type` to be one of grid, random, tpe, sobol, gp, auto, zones-nd, nsga2, motpe, zones, got "bayes"/);
+  assert.match(unknownSampler.stderr, /Expected `sampler\.type` to be one of grid, random, tpe, sobol, gp, auto, controller, zones-nd, nsga2, motpe, zones, got "bayes"/);
   const noTrials = hz(['run', spec('forms-2', `${goodSpace}\n${tfjsTrainer}\nsampler: { type: random }`), '--storage', db]);
   assert.equal(noTrials.code, 2);
   assert.match(noTrials.stderr, /`sampler\.trials` is required for random/);
