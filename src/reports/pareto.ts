@@ -1,14 +1,18 @@
+import { max, min } from 'd3-array';
 import type { ObjectiveSpec, TrialRecord } from '../core/types.js';
 import { valuesOf } from '../core/types.js';
 import { hypervolume, paretoTrials, toMinimization } from '../stats/pareto.js';
 import { formatNumber, formatParamValue } from './format.js';
 import { renderTable } from './text-table.js';
 
-/** The Pareto front of a multi-objective study: data that `status`, `run` and the report share. */
-export interface ParetoSummary {
+/** What the front is worked out from: a trial's state, number and objective values (a TrialRecord, a report's trial). */
+export type ParetoTrial = Pick<TrialRecord, 'state' | 'number' | 'value' | 'values'>;
+
+/** The Pareto front of a multi-objective study: data that `status`, `run`, the report and the dashboard share. */
+export interface ParetoSummary<T extends ParetoTrial = TrialRecord> {
   readonly objectives: readonly ObjectiveSpec[];
   /** The non-dominated complete trials, best first in the first objective. */
-  readonly front: readonly TrialRecord[];
+  readonly front: readonly T[];
   /** Complete trials with a full value vector. */
   readonly complete: number;
   /**
@@ -22,14 +26,15 @@ export interface ParetoSummary {
 }
 
 /** The Pareto front and its normalised hypervolume over a study's complete trials. */
-export function paretoSummary(trials: readonly TrialRecord[], objectives: readonly ObjectiveSpec[]): ParetoSummary {
+export function paretoSummary<T extends ParetoTrial = TrialRecord>(trials: readonly T[], objectives: readonly ObjectiveSpec[]): ParetoSummary<T> {
   const directions = objectives.map((o) => o.direction);
   const valued = trials.filter((t) => t.state === 'complete' && valuesOf(t)?.length === objectives.length);
   const first = directions[0] === 'maximize' ? -1 : 1;
   const front = paretoTrials(valued, directions).sort((a, b) => first * ((a.value as number) - (b.value as number)) || a.number - b.number);
   const points = valued.map((t) => toMinimization(valuesOf(t) as readonly number[], directions));
-  const lo = objectives.map((_, k) => Math.min(...points.map((p) => p[k] as number)));
-  const hi = objectives.map((_, k) => Math.max(...points.map((p) => p[k] as number)));
+  // d3's min and max, not Math.min(...): spreading 200,000 values overflows the call stack.
+  const lo = objectives.map((_, k) => min(points, (p) => p[k] as number) ?? NaN);
+  const hi = objectives.map((_, k) => max(points, (p) => p[k] as number) ?? NaN);
   const ranges = objectives.map((_, k) => {
     const sign = directions[k] === 'maximize' ? -1 : 1;
     return { best: sign * (lo[k] as number), worst: sign * (hi[k] as number) };

@@ -18,7 +18,7 @@ export interface AxisOptions {
 
 function tickList(o: AxisOptions): (readonly [number, string])[] {
   if (o.ticks) return [...o.ticks];
-  return o.scale.ticks(o.tickCount).map((v) => [v, o.scale.format(v)] as const);
+  return o.scale.ticks(o.tickCount).map((v) => [v, o.scale.format(v, o.tickCount)] as const);
 }
 
 /** A horizontal axis below a plot: line, ticks with labels, optional vertical grid lines, and the axis label centred below. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rampColor, textColorOn, valueColorScale, VIRIDIS } from './color.js';
+import { interpolateViridis } from 'd3-scale-chromatic';
+import { contrastRatio, rampColor, textColorOn, valueColorScale, VIRIDIS } from './color.js';
 
 test('rampColor: the ends are the first and last stops, clamped, NaN grey', () => {
   assert.equal(rampColor(0), VIRIDIS[0]);
@@ -28,4 +29,24 @@ test('valueColorScale: the better end is bright whatever the direction', () => {
 test('textColorOn picks the readable ink', () => {
   assert.equal(textColorOn('#440154'), '#ffffff');
   assert.equal(textColorOn('#fde725'), '#000000');
+});
+
+test('every colour of the ramp (d3\'s viridis, 256 samples) carries a label in the ink textColorOn picks at WCAG AA (4.5:1)', () => {
+  let worst = Infinity;
+  for (let i = 0; i <= 255; i++) {
+    const bg = rampColor(i / 255);
+    assert.equal(bg, interpolateViridis(i / 255));
+    worst = Math.min(worst, contrastRatio(textColorOn(bg), bg));
+  }
+  assert.ok(worst >= 4.5, `lowest contrast ${worst.toFixed(2)}`);
+  assert.equal(textColorOn(VIRIDIS[0] as string), '#ffffff', 'white on the dark end');
+});
+
+test('valueColorScale colours through viridis in between, grey for NaN', () => {
+  const max = valueColorScale([0, 10], 'maximize');
+  assert.equal(max.color(2.5), interpolateViridis(0.25));
+  assert.equal(max.color(99), VIRIDIS[VIRIDIS.length - 1], 'clamped');
+  assert.equal(max.color(NaN), '#999999');
+  assert.equal(valueColorScale([0, 10], 'minimize').color(2.5), interpolateViridis(0.75));
+  assert.equal(valueColorScale([3, 3], 'minimize').color(3), VIRIDIS[VIRIDIS.length - 1]);
 });

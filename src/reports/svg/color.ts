@@ -1,23 +1,21 @@
+import { extent } from 'd3-array';
+import { scaleSequential } from 'd3-scale';
+import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
 import type { Direction } from '../../core/types.js';
 
-/** Viridis at nine evenly spaced stops: perceptually uniform, readable in grey and by most colour-blind readers. */
-export const VIRIDIS: readonly string[] = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
+/** Viridis (d3-scale-chromatic): perceptually uniform, readable in grey and by most colour-blind readers. */
+export const viridis: (t: number) => string = interpolateViridis;
 
-/** Ten distinct colours for series (Tableau 10). */
-export const CATEGORICAL: readonly string[] = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+/** Viridis at nine evenly spaced stops (the colour legend's gradient stops). */
+export const VIRIDIS: readonly string[] = Array.from({ length: 9 }, (_, i) => interpolateViridis(i / 8));
 
-const hex2 = (n: number): string => Math.round(Math.min(255, Math.max(0, n))).toString(16).padStart(2, '0');
-const rgb = (h: string): [number, number, number] => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
+/** Ten distinct colours for series (Tableau 10, d3-scale-chromatic's schemeTableau10). */
+export const CATEGORICAL: readonly string[] = schemeTableau10;
 
-/** The colour at t ∈ [0, 1] of a ramp of stops (linear interpolation in RGB); t outside is clamped, NaN is grey. */
-export function rampColor(t: number, stops: readonly string[] = VIRIDIS): string {
+/** The viridis colour at t ∈ [0, 1]; t outside is clamped, NaN is grey. */
+export function rampColor(t: number): string {
   if (!Number.isFinite(t)) return '#999999';
-  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
-  const i = Math.min(stops.length - 2, Math.floor(x));
-  const f = x - i;
-  const a = rgb(stops[i] as string);
-  const b = rgb(stops[i + 1] as string);
-  return `#${hex2(a[0] + (b[0] - a[0]) * f)}${hex2(a[1] + (b[1] - a[1]) * f)}${hex2(a[2] + (b[2] - a[2]) * f)}`;
+  return interpolateViridis(Math.min(1, Math.max(0, t)));
 }
 
 /** A colour scale for objective values: the better end is bright (yellow) for either direction. */
@@ -32,16 +30,21 @@ export interface ValueColorScale {
 
 /** A colour scale over the finite values given; better values (larger when maximizing, smaller when minimizing) are brighter. */
 export function valueColorScale(values: readonly number[], direction: Direction): ValueColorScale {
-  const fin = values.filter(Number.isFinite);
-  const min = fin.length ? Math.min(...fin) : 0;
-  const max = fin.length ? Math.max(...fin) : 1;
+  const [lo, hi] = extent(values.filter(Number.isFinite));
+  const min = lo ?? 0;
+  const max = hi ?? 1;
+  // d3's sequential scale: the domain runs from the worst value to the best, clamped to the ramp's ends.
+  const ramp = scaleSequential(interpolateViridis).domain(direction === 'maximize' ? [min, max] : [max, min]).clamp(true);
   const position = (v: number): number => {
     if (!Number.isFinite(v)) return NaN;
-    const t = max === min ? 1 : (v - min) / (max - min);
+    if (max === min) return 1;
+    const t = (v - min) / (max - min);
     return direction === 'maximize' ? t : 1 - t;
   };
-  return { min, max, direction, position, color: (v) => rampColor(position(v)) };
+  return { min, max, direction, position, color: (v) => (!Number.isFinite(v) ? '#999999' : max === min ? rampColor(1) : ramp(v)) };
 }
+
+const rgb = (h: string): [number, number, number] => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
 
 /** WCAG relative luminance of a #rrggbb colour. */
 export function luminance(color: string): number {

@@ -1,3 +1,4 @@
+import { max, min } from 'd3-array';
 import { bottomAxis, leftAxis } from './axes.js';
 import { CATEGORICAL } from './color.js';
 import { paramsText, showValue, type ReportData, type ReportTrial } from './data.js';
@@ -41,8 +42,8 @@ export function curvesChart(data: ReportData, o: { top?: number; id?: string; wi
   const all = [...series.flat(), ...prunedSeries.flat()];
   const steps = all.map((p) => p[0]);
   const vals = all.map((p) => p[1]);
-  const xs = linearScale(niceDomain(Math.min(...steps), Math.max(...steps), 8), [M.left, W - M.right]);
-  const ys = linearScale(niceDomain(Math.min(...vals), Math.max(...vals), 6), [H - M.bottom, M.top]);
+  const xs = linearScale(niceDomain(min(steps) ?? NaN, max(steps) ?? NaN, 8), [M.left, W - M.right]);
+  const ys = linearScale(niceDomain(min(vals) ?? NaN, max(vals) ?? NaN, 6), [H - M.bottom, M.top]);
   const what = data.order === 'trial' ? 'trial' : 'entry';
   const lines: string[] = [];
   const legend: string[] = [];

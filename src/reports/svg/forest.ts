@@ -1,3 +1,4 @@
+import { max, min } from 'd3-array';
 import { InputError } from '../../core/errors.js';
 import type { ConfirmOutput, ConfirmedConfig } from '../../strategies/zones/confirm.js';
 import { CATEGORICAL } from './color.js';
@@ -73,7 +74,7 @@ export function forestChart(c: ConfirmOutput, o: { id?: string; width?: number }
     const x0 = labelW + pi * (panelW + gap);
     const lows = rows.map((r) => p.get(r)?.low as number);
     const highs = rows.map((r) => p.get(r)?.high as number);
-    const xs = linearScale(niceDomain(Math.min(...lows), Math.max(...highs), 5), [x0 + 10, x0 + panelW - 10]);
+    const xs = linearScale(niceDomain(min(lows) ?? NaN, max(highs) ?? NaN, 5), [x0 + 10, x0 + panelW - 10]);
     parts.push(text(x0 + panelW / 2, top - 14, p.name, { class: 'label', 'text-anchor': 'middle', 'font-weight': 600 }));
     parts.push(bottomAxis({ scale: xs, at: top + plotH + 4, gridTo: top, label: 'mean ± 95% CI over seeds', tickCount: 5 }));
     const best = rows.find((r) => r.label === c.best);

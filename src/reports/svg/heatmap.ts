@@ -1,3 +1,4 @@
+import { max, min } from 'd3-array';
 import type { Zone } from '../../strategies/zones/options.js';
 import type { Params } from '../../core/types.js';
 import type { DistributionSpec } from '../../space/distribution.js';
@@ -258,7 +259,7 @@ function gridChart(data: ReportData, o: HeatmapOptions, surface: readonly Surfac
   const ys = makeScale(yc.log, [yc.edges[0] as number, yc.edges[yc.edges.length - 1] as number], [H - bottom, top]);
   const axisTicks = (cellsOf: AxisCells, scale: typeof ys): (readonly [number, string])[] =>
     cellsOf.binned || cellsOf.centres.length > 16
-      ? scale.ticks(8).map((v) => [v, scale.format(v)] as const)
+      ? scale.ticks(8).map((v) => [v, scale.format(v, 8)] as const)
       : cellsOf.centres.map((v) => [v, showValue(v)] as const);
   const yTicks = thin(axisTicks(yc, ys), ys.map, () => 14);
   // The left margin fits the widest y tick and the rotated title (a learning rate's 0.0001235 needs more than 78 px).
@@ -400,13 +401,13 @@ function scatterChart(data: ReportData, o: HeatmapOptions, surface: readonly Sur
   const bottom = 64 + (marks.length ? 16 : 0);
   const xv = surface.map((p) => p.params[o.x] as number);
   const yv = surface.map((p) => p.params[o.y] as number);
-  const xLog = isLogAxis(data.space[o.x], xv) && Math.min(...xv) > 0;
-  const yLog = isLogAxis(data.space[o.y], yv) && Math.min(...yv) > 0;
+  const xLog = isLogAxis(data.space[o.x], xv) && (min(xv) ?? NaN) > 0;
+  const yLog = isLogAxis(data.space[o.y], yv) && (min(yv) ?? NaN) > 0;
   // The domain: the distribution's bounds when it has them (so the unexplored part shows), else the values, padded 4%.
   const domain = (name: string, vs: readonly number[], log: boolean): [number, number] => {
     const d = data.space[name];
-    let lo = Math.min(...vs);
-    let hi = Math.max(...vs);
+    let lo = min(vs) ?? NaN;
+    let hi = max(vs) ?? NaN;
     if (d && (d.type === 'float' || d.type === 'int')) {
       lo = Math.min(lo, d.low);
       hi = Math.max(hi, d.high);
@@ -417,10 +418,10 @@ function scatterChart(data: ReportData, o: HeatmapOptions, surface: readonly Sur
     return [g(f(lo) - pad), g(f(hi) + pad)];
   };
   const ys = makeScale(yLog, domain(o.y, yv, yLog), [H - bottom, top]);
-  const yTicks = ys.ticks(yLog ? 8 : 6).map((v) => [v, ys.format(v)] as const);
+  const yTicks = ys.ticks(yLog ? 8 : 6).map((v) => [v, ys.format(v, 6)] as const);
   const M = { left: Math.max(78, leftAxisMargin(yTicks.map((t) => t[1]))), right: 150, top, bottom };
   const xs = makeScale(xLog, domain(o.x, xv, xLog), [M.left, W - M.right]);
-  const xTicks = thin(xs.ticks(xLog ? 8 : 7).map((v) => [v, xs.format(v)] as const), xs.map, (s) => s.length * 6.4 + 6);
+  const xTicks = thin(xs.ticks(xLog ? 8 : 7).map((v) => [v, xs.format(v, 7)] as const), xs.map, (s) => s.length * 6.4 + 6);
   const colors = valueColorScale(surface.map((p) => p.value), data.direction);
   const sorted = [...surface].sort((a, b) => colors.position(a.value) - colors.position(b.value));
   const best = sorted[sorted.length - 1] as SurfacePoint;

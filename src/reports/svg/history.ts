@@ -1,3 +1,4 @@
+import { max, min } from 'd3-array';
 import { bottomAxis, leftAxis } from './axes.js';
 import { CATEGORICAL } from './color.js';
 import { paramsText, showValue, type ReportData, type ReportTrial } from './data.js';
@@ -42,9 +43,9 @@ export function historyChart(data: ReportData, o: { id?: string; width?: number;
   const values = [...complete.map((t) => t.value as number), ...pruned.flatMap((p) => (p.v === null ? [] : [p.v]))];
   const M = { left: 78, right: 24, top: 48, bottom: 58 };
   const numbers = finished.map((t) => t.number);
-  const [n0, n1] = [Math.min(...numbers), Math.max(...numbers)];
+  const [n0, n1] = [min(numbers) ?? NaN, max(numbers) ?? NaN];
   const xs = linearScale([n0 - 0.5, n1 + 0.5], [M.left, W - M.right]);
-  const ys = linearScale(niceDomain(Math.min(...values), Math.max(...values), 5), [H - M.bottom, M.top]);
+  const ys = linearScale(niceDomain(min(values) ?? NaN, max(values) ?? NaN, 5), [H - M.bottom, M.top]);
   const xTicks = xs.ticks(8).filter((v) => Number.isInteger(v)).map((v) => [v, String(v)] as const);
   const rail = H - M.bottom - 6;
   const r = complete.length > 300 ? 2 : 3.2;

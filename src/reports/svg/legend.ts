@@ -1,4 +1,4 @@
-import { VIRIDIS, type ValueColorScale } from './color.js';
+import { viridis, type ValueColorScale } from './color.js';
 import { linearScale } from './scale.js';
 import { el, text } from './svg.js';
 
@@ -10,7 +10,8 @@ import { el, text } from './svg.js';
 export function colorLegend(o: { scale: ValueColorScale; x: number; y: number; height: number; label: string; idPrefix: string }): string {
   const { scale } = o;
   const gid = `${o.idPrefix}-ramp`;
-  const stops = VIRIDIS.map((c, i) => el('stop', { offset: `${Math.round((i / (VIRIDIS.length - 1)) * 100)}%`, 'stop-color': c }));
+  // 17 stops of d3's viridis: the gradient between them (in RGB) stays within a shade of the ramp the cells use.
+  const stops = Array.from({ length: 17 }, (_, i) => el('stop', { offset: `${(i / 16) * 100}%`, 'stop-color': viridis(i / 16) }));
   // y2 at the top: offset 0% (worst) at the bottom, 100% (best) at the top.
   const grad = el('linearGradient', { id: gid, x1: 0, y1: 1, x2: 0, y2: 0 }, ...stops);
   const w = 14;

@@ -1,3 +1,4 @@
+import { max, min } from 'd3-array';
 import type { ParamValue } from '../../core/types.js';
 import { valueColorScale, type ValueColorScale } from './color.js';
 import { isOrderedParam, paramNames, paramsText, showValue, type ReportData } from './data.js';
@@ -42,11 +43,11 @@ export function parallelChart(data: ReportData, o: { id?: string; width?: number
     if (isOrderedParam(data, name) && vals.some((v) => typeof v === 'number')) {
       const nums = vals.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       const log = isLogAxis(data.space[name], nums);
-      const lo = Math.min(...nums);
-      const hi = Math.max(...nums);
+      const lo = min(nums) ?? NaN;
+      const hi = max(nums) ?? NaN;
       const s: Scale = makeScale(log, log ? [lo, hi] : niceDomain(lo, hi, 5), [y0, y1]);
       const distinct = [...new Set(nums)].sort((a, b) => a - b);
-      const ticks = distinct.length <= 8 ? distinct.map((v) => [s.map(v), showValue(v)] as const) : s.ticks(6).map((v) => [s.map(v), s.format(v)] as const);
+      const ticks = distinct.length <= 8 ? distinct.map((v) => [s.map(v), showValue(v)] as const) : s.ticks(6).map((v) => [s.map(v), s.format(v, 6)] as const);
       return { name, pos: (v) => (typeof v === 'number' && Number.isFinite(v) ? s.map(v) : null), ticks };
     }
     const d = data.space[name];
@@ -59,7 +60,7 @@ export function parallelChart(data: ReportData, o: { id?: string; width?: number
   });
   const colors = valueColorScale(trials.map((t) => t.value as number), data.direction);
   const vs = linearScale(niceDomain(colors.min, colors.max, 5), [y0, y1]);
-  axes.push({ name: data.metric, pos: (v) => (typeof v === 'number' ? vs.map(v) : null), ticks: vs.ticks(6).map((v) => [vs.map(v), vs.format(v)] as const) });
+  axes.push({ name: data.metric, pos: (v) => (typeof v === 'number' ? vs.map(v) : null), ticks: vs.ticks(6).map((v) => [vs.map(v), vs.format(v, 6)] as const) });
 
   const sorted = [...trials].sort((a, b) => colors.position(a.value as number) - colors.position(b.value as number));
   const what = data.order === 'trial' ? 'trial' : 'entry';

@@ -19,6 +19,21 @@ test('log scale gives equal distances to equal ratios', () => {
   assert.equal(s.map(1024), 600);
   assert.deepEqual(s.ticks(), [16, 32, 64, 128, 256, 512, 1024]);
   assert.throws(() => logScale([0, 10], [0, 1]), /positive domain/);
+  const params = logScale([12_000, 450_000], [0, 500], 10);
+  assert.deepEqual(params.ticks(8), [20_000, 50_000, 100_000, 200_000], 'base 10 for counts such as trainable parameters');
+  assert.equal(params.format(200_000), '200,000');
+  const rate = logScale([1e-5, 1e-1], [0, 400]);
+  assert.deepEqual(rate.ticks(), [1e-5, 1e-4, 0.001, 0.01, 0.1], 'a learning rate: whole decades');
+  assert.equal(rate.format(1e-5), '1e-5');
+});
+
+test('linear labels carry the decimals of the step their tick count gives', () => {
+  const s = linearScale([0.95, 0.99], [0, 100]);
+  assert.deepEqual(s.ticks(4).map((v) => s.format(v, 4)), ['0.95', '0.96', '0.97', '0.98', '0.99']);
+  assert.deepEqual(s.ticks(8).map((v) => s.format(v, 8)), ['0.950', '0.955', '0.960', '0.965', '0.970', '0.975', '0.980', '0.985', '0.990']);
+  const reversed = linearScale([10, 0], [0, 100]);
+  assert.equal(reversed.map(10), 0);
+  assert.deepEqual([...reversed.ticks(5)].sort((a, b) => a - b), [0, 2, 4, 6, 8, 10]);
 });
 
 test('isLogAxis: log distributions, powers of two (with midpoints), geometric series', () => {

@@ -1,55 +1,58 @@
+import { max, min } from 'd3-array';
 import type { DistributionSpec } from '../../space/distribution.js';
-import { formatTick, logTicks, niceStep, niceTicks } from './ticks.js';
+import { scaleLinear, scaleLog } from 'd3-scale';
+import { formatTick, logBase, logTicks, niceStep } from './ticks.js';
 
-/** A map from data values to pixels along one axis, with its ticks. */
+/** A map from data values to pixels along one axis, with its ticks: a d3 scale with the report's tick policy. */
 export interface Scale {
   readonly kind: 'linear' | 'log';
   readonly domain: readonly [number, number];
   readonly range: readonly [number, number];
   /** Data value → pixel. */
   map(v: number): number;
-  /** Tick values inside the domain. */
+  /** Tick values inside the domain, about `count` of them (linear) or at most `count` (log). */
   ticks(count?: number): number[];
-  /** A tick label. */
-  format(v: number): string;
+  /** A tick label, with the decimals the step of `ticks(count)` needs. */
+  format(v: number, count?: number): string;
 }
 
-/** A linear scale; a zero-width domain is widened so every value maps to the middle of the range. */
+/** A linear scale (d3's scaleLinear); a zero-width domain is widened so every value maps to the middle of the range. */
 export function linearScale(domain: readonly [number, number], range: readonly [number, number]): Scale {
   let [d0, d1] = domain;
   if (d0 === d1) {
     d0 -= 0.5;
     d1 += 0.5;
   }
-  const [r0, r1] = range;
-  const k = (r1 - r0) / (d1 - d0);
+  const s = scaleLinear().domain([d0, d1]).range([range[0], range[1]]);
   return {
     kind: 'linear',
     domain: [d0, d1],
     range,
-    map: (v) => r0 + (v - d0) * k,
-    ticks: (count = 5) => niceTicks(d0, d1, count),
-    format: (v) => formatTick(v, niceStep(Math.abs(d1 - d0), 5)),
+    map: (v) => s(v),
+    ticks: (count = 5) => s.ticks(count),
+    format: (v, count = 5) => formatTick(v, niceStep(Math.abs(d1 - d0), count)),
   };
 }
 
-/** A logarithmic scale (domain > 0); a zero-width domain is widened by a factor of 2 either way. */
-export function logScale(domain: readonly [number, number], range: readonly [number, number]): Scale {
+/**
+ * A logarithmic scale (d3's scaleLog; domain > 0); a zero-width domain is widened by a factor of 2 either way. Ticks
+ * count in `base`: by default 2 for up to 12 octaves from 1 up (units, batch sizes), else 10.
+ */
+export function logScale(domain: readonly [number, number], range: readonly [number, number], base?: 2 | 10): Scale {
   let [d0, d1] = domain;
   if (!(d0 > 0) || !(d1 > 0)) throw new RangeError(`A log scale needs a positive domain, got [${d0}, ${d1}]`);
   if (d0 === d1) {
     d0 /= 2;
     d1 *= 2;
   }
-  const [r0, r1] = range;
-  const l0 = Math.log(d0);
-  const k = (r1 - r0) / (Math.log(d1) - l0);
+  const b = base ?? logBase(Math.min(d0, d1), Math.max(d0, d1));
+  const s = scaleLog().domain([d0, d1]).range([range[0], range[1]]);
   return {
     kind: 'log',
     domain: [d0, d1],
     range,
-    map: (v) => r0 + (Math.log(v) - l0) * k,
-    ticks: (count = 8) => logTicks(d0, d1, Math.max(2, count)),
+    map: (v) => s(v),
+    ticks: (count = 8) => logTicks(d0, d1, Math.max(2, count), b),
     format: (v) => formatTick(v),
   };
 }
@@ -78,12 +81,12 @@ export function isLogAxis(dist: DistributionSpec | undefined, values: readonly n
   if ((vs[vs.length - 1] as number) / (vs[0] as number) < 4) return false;
   if (vs.every((v) => powerOfTwo(v, true))) return true;
   const ratios = vs.slice(1).map((v, i) => v / (vs[i] as number));
-  const lo = Math.min(...ratios);
-  const hi = Math.max(...ratios);
+  const lo = min(ratios) ?? NaN;
+  const hi = max(ratios) ?? NaN;
   return lo >= 1.5 && hi / lo < 1.1;
 }
 
 /** A linear or log scale over [lo, hi] into a pixel range. */
-export function makeScale(log: boolean, domain: readonly [number, number], range: readonly [number, number]): Scale {
-  return log ? logScale(domain, range) : linearScale(domain, range);
+export function makeScale(log: boolean, domain: readonly [number, number], range: readonly [number, number], base?: 2 | 10): Scale {
+  return log ? logScale(domain, range, base) : linearScale(domain, range);
 }

@@ -1,3 +1,4 @@
+import { max, min } from 'd3-array';
 import type { Params } from '../../core/types.js';
 import { valueColorScale, type ValueColorScale } from './color.js';
 import { showValue, type ReportData } from './data.js';
@@ -189,7 +190,7 @@ export function surfaceFrameSvg(s: EpochSurfaces, frame: EpochGrid, o: { id: str
       return c.centres.flatMap((v, i) => (i % every === 0 || i === n - 1 ? [{ at: pos[i] as number, label: label(v) }] : []));
     }
     const sc = makeScale(c.log, [c.centres[0] as number, c.centres[n - 1] as number], [-0.5, 0.5]);
-    return sc.ticks(c.log ? 5 : 4).map((v) => ({ at: sc.map(v), label: sc.format(v) })).filter((t) => t.at >= -0.501 && t.at <= 0.501);
+    return sc.ticks(c.log ? 5 : 4).map((v) => ({ at: sc.map(v), label: sc.format(v, 4) })).filter((t) => t.at >= -0.501 && t.at <= 0.501);
   };
   const tickParts: string[] = [];
   for (const t of floorTicks(s.xc, s.xPos)) {
@@ -255,7 +256,7 @@ export function surfaceChart(
   if (!s) return null;
   const all = s.frames.flatMap((f) => f.z.flat().filter((v): v is number => v !== null));
   const colors = valueColorScale(all, data.direction);
-  const zRange = [Math.min(...all), Math.max(...all)] as const;
+  const zRange = [min(all) ?? NaN, max(all) ?? NaN] as const;
   const frames = s.frames.map((f) => {
     const fid = `${id}-epoch-${f.epoch}`;
     return { label: `epoch ${f.epoch}`, id: fid, svg: surfaceFrameSvg(s, f, { id: fid, metric: data.metric, zRange, colors, direction: data.direction }) };

@@ -1,11 +1,14 @@
-/** A "nice" step (1, 2 or 5 × 10^k) giving about `count` intervals over `span`. */
+import { nice, tickStep, ticks } from 'd3-array';
+import { scaleLog } from 'd3-scale';
+
+// Ticks come from d3-array and d3-scale (1, 2 or 5 × 10^k steps, computed without float noise: 0.3, not
+// 0.30000000000000004). What stays here is the report's policy on top: padding a single value, powers of two on
+// log axes of units and batch sizes, thinning log ticks to 1-2-5 or whole decades, and the tick labels.
+
+/** A "nice" step (1, 2 or 5 × 10^k, d3's `tickStep`) giving about `count` intervals over `span`. */
 export function niceStep(span: number, count: number): number {
   if (!(span > 0) || !Number.isFinite(span)) return 1;
-  const raw = span / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / mag;
-  const e = 1e-9; // 0.04 / 4 is 0.010000000000000002: still a step of 0.01
-  return (f <= 1 + e ? 1 : f <= 2 + e ? 2 : f <= 5 + e ? 5 : 10) * mag;
+  return tickStep(0, span, Math.max(1, count));
 }
 
 /** Decimal places that show a multiple of `step` exactly (0 for steps ≥ 1). */
@@ -18,13 +21,7 @@ export function stepDecimals(step: number): number {
   return 12;
 }
 
-/** Rounds away floating-point noise (0.30000000000000004 → 0.3) at a step's precision. */
-function clean(v: number, step: number): number {
-  const d = stepDecimals(step) + 2;
-  return Number(v.toFixed(d)) || 0; // `|| 0` turns -0 into 0
-}
-
-/** The domain widened to whole nice steps: [floor(lo/step)·step, ceil(hi/step)·step]; a single value gets padded. */
+/** The domain widened to whole nice steps (d3's `nice`); a single value gets padded, a non-finite end gives [0, 1]. */
 export function niceDomain(lo: number, hi: number, count = 5): [number, number] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
   if (lo > hi) [lo, hi] = [hi, lo];
@@ -33,46 +30,45 @@ export function niceDomain(lo: number, hi: number, count = 5): [number, number] 
     lo -= pad;
     hi += pad;
   }
-  const step = niceStep(hi - lo, count);
-  return [clean(Math.floor(lo / step + 1e-9) * step, step), clean(Math.ceil(hi / step - 1e-9) * step, step)];
+  const [a, b] = nice(lo, hi, count);
+  return [a, b];
 }
 
-/** Ticks at multiples of a nice step inside [lo, hi] (both ends included when they are multiples). */
+/** Ticks at multiples of a nice step inside [lo, hi] (d3's `ticks`; both ends included when they are multiples). */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (lo > hi) [lo, hi] = [hi, lo];
   if (lo === hi) return [lo];
-  const step = niceStep(hi - lo, count);
-  const out: number[] = [];
-  const first = Math.ceil(lo / step - 1e-9);
-  const last = Math.floor(hi / step + 1e-9);
-  for (let i = first; i <= last; i++) out.push(clean(i * step, step));
-  return out;
+  return ticks(lo, hi, count);
+}
+
+/** Which base a log axis over [lo, hi] counts in: 2 for up to 12 octaves from 1 up (units, batch sizes), else 10. */
+export function logBase(lo: number, hi: number): 2 | 10 {
+  const octaves = Math.log2(hi / lo);
+  return octaves >= 1 && octaves <= 12 && lo >= 1 ? 2 : 10;
+}
+
+/** The mantissa of v in base 10 (1 ≤ m < 10), rounded so that 2e-4 gives 2. */
+function mantissa(v: number): number {
+  return Number((v / 10 ** Math.floor(Math.log10(v) + 1e-12)).toPrecision(9));
 }
 
 /**
- * Ticks of a logarithmic axis over [lo, hi] (lo > 0): powers of 2 when the range spans under 10 octaves of
- * them (hyperparameters like units and batch sizes), else powers of 10 (1, 2, 5 × 10^k when few decades).
+ * Ticks of a logarithmic axis over [lo, hi] (lo > 0) from d3's log scale: powers of 2 in base 2 (the default for up to
+ * 12 octaves from 1 up), else in base 10 the 1-2-5 ticks of each decade under three decades and whole decades beyond.
  * Thinned to at most `max` ticks.
  */
-export function logTicks(lo: number, hi: number, max = 10): number[] {
+export function logTicks(lo: number, hi: number, max = 10, base: 2 | 10 = logBase(Math.min(lo, hi), Math.max(lo, hi))): number[] {
   if (!(lo > 0) || !(hi > 0)) return [];
   if (lo > hi) [lo, hi] = [hi, lo];
-  const eps = 1e-9;
-  const within = (v: number): boolean => v >= lo * (1 - eps) && v <= hi * (1 + eps);
-  let out: number[] = [];
-  const octaves = Math.log2(hi / lo);
-  if (octaves >= 1 && octaves <= 12 && lo >= 1) {
-    for (let k = Math.ceil(Math.log2(lo) - eps); k <= Math.floor(Math.log2(hi) + eps); k++) out.push(2 ** k);
-  } else {
-    const decades = Math.log10(hi / lo);
-    const mults = decades < 3 ? [1, 2, 5] : [1];
-    for (let k = Math.floor(Math.log10(lo)) - 1; k <= Math.ceil(Math.log10(hi)) + 1; k++) {
-      for (const m of mults) {
-        const v = Number((m * 10 ** k).toPrecision(12));
-        if (within(v)) out.push(v);
-      }
-    }
+  if (lo === hi) return [lo];
+  let out = scaleLog().base(base).domain([lo, hi]).ticks(Math.max(2, max));
+  if (base === 10) {
+    // d3 gives every k × 10^n (k = 1…9) for few decades; labels read best at 1, 2 and 5, or at whole decades.
+    const keep = Math.log10(hi / lo) < 3 ? [1, 2, 5] : [1];
+    const kept = out.filter((v) => keep.includes(mantissa(v)));
+    // A narrow domain (300–500) gets d3's linear-looking ticks, which have other mantissas: keep those.
+    if (kept.length >= 2) out = kept;
   }
   if (out.length === 0) out = [lo, hi];
   if (out.length > max) {
