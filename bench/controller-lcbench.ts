@@ -39,10 +39,10 @@ export function checkMetaTask(task: string): void {
   if (!(META_TASKS as readonly string[]).includes(task)) throw new Error(`Task ${task} is not one of the 23 meta-training tasks`);
 }
 
-interface Curves { task: string; configs: Params[]; curves: number[][] }
+export interface Curves { task: string; configs: Params[]; curves: number[][] }
 
 /** The 52-epoch curves of configurations, in one surrogate call. */
-async function fullCurves(o: YahpoLcbench, configs: readonly Params[]): Promise<number[][]> {
+export async function fullCurves(o: YahpoLcbench, configs: readonly Params[]): Promise<number[][]> {
   const E = LCBENCH_MAX_EPOCH;
   const epochs = configs.flatMap(() => Array.from({ length: E }, (_, e) => e + 1));
   const flat = await o.evaluateBatch(configs.flatMap((c) => Array.from({ length: E }, () => c)), epochs);
@@ -50,13 +50,13 @@ async function fullCurves(o: YahpoLcbench, configs: readonly Params[]): Promise<
 }
 
 /** `n` random configurations of a task (seeded by the task) with their full 52-epoch curves. */
-async function taskCurves(o: YahpoLcbench, n: number, seed: number): Promise<Curves> {
+export async function taskCurves(o: YahpoLcbench, n: number, seed: number): Promise<Curves> {
   const rng = new Rng(deriveSeed(seed, 'configs', o.task));
   const configs = Array.from({ length: n }, () => o.space.sample(rng));
   return { task: o.task, configs, curves: await fullCurves(o, configs) };
 }
 
-const examplesOf = (c: Curves): Example[] => c.configs.map((p, i) => {
+export const examplesOf = (c: Curves): Example[] => c.configs.map((p, i) => {
   const curve = c.curves[i] as number[];
   return { params: p, curve, budget: LCBENCH_MAX_EPOCH, final: curve[LCBENCH_MAX_EPOCH - 1] as number, group: c.task };
 });

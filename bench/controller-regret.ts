@@ -1,0 +1,332 @@
+// The learned controller's warm start (issue 16) on the LCBench surrogate, leave-one-task-out on the 23 meta-training
+// tasks: for each held-out task a surrogate trained on the other 22 warm-starts `sampler: controller` (its first
+// `--warm` trials by EI on the surrogate, then `auto`), against `auto` cold and Optuna's TPE with Hyperband, on the
+// same seeds. Reports the median normalised regret at 25/50/100/200 full-training equivalents (FTE = 52 epochs) and
+// the compute each needs to reach `auto`'s median regret. The 11 reserved tasks are never loaded (checkMetaTask).
+// Usage: HZ_BENCH_DATA=… nice -n 10 npx tsx bench/controller-regret.ts [--tasks every3|a,b,…] [--reps 5]
+//        [--seed-base 1000] [--budgets 25,50,100,200] [--warm 10] [--rows controller,auto,optuna]
+//        [--configs 30] [--members 3] [--epochs 15] [--model-dir bench/out/controller] [--out FILE.json]
+//        [--from a.json,b.json] (no run: merge the rows of earlier runs, by task, and print the report)
+// Models: trained per fold once and cached in --model-dir under the same names as bench/controller-lcbench.ts.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { YahpoLcbench, lcbenchAvailable, lcbenchSpace, LCBENCH_MAX_EPOCH } from './objectives/yahpo-lcbench.js';
+import { benchDataPath } from './support/data-dir.js';
+import { META_TASKS, checkMetaTask, examplesOf, taskCurves, type Curves } from './controller-lcbench.js';
+import { makeTrial } from './support/loop.js';
+import { incumbentAt, type IncumbentEvent } from './support/incumbent.js';
+import { runOptunaWithPruner, type CurveProblem } from './support/multifidelity.js';
+import { OptunaBridge } from './support/optuna.js';
+import { pythonPath } from './support/python.js';
+import { signTest } from './support/sign-test.js';
+import { Rng, deriveSeed } from '../src/core/rng.js';
+import { paramsKey } from '../src/core/keys.js';
+import type { Params, TrialRecord } from '../src/core/types.js';
+import { Surrogate, type SurrogateTrainOptions } from '../src/controller/surrogate.js';
+import { AutoSampler } from '../src/samplers/auto.js';
+import { ControllerSampler } from '../src/samplers/controller.js';
+import { quantile } from '../src/stats/intervals.js';
+
+/** The tasks of `--tasks every3`: every third meta task (indices 0, 3, …, 21), fixed before any run. */
+export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
+
+export const ROWS = ['controller', 'auto', 'optuna'] as const;
+type Row = (typeof ROWS)[number];
+const ROW_NAMES: Record<Row, string> = {
+  controller: 'hyperzone controller (warm start, then auto)',
+  auto: 'hyperzone auto (default, cold)',
+  optuna: 'optuna tpe + hyperband',
+};
+
+interface Args {
+  tasks: string[]; reps: number; seedBase: number; budgets: number[]; warm: number; rows: Row[];
+  configs: number; members: number; epochs: number; modelDir: string; out: string;
+  /** Result files of earlier runs to merge and report (no run). */
+  from: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    tasks: [...EVERY_THIRD], reps: 5, seedBase: 1000, budgets: [25, 50, 100, 200], warm: 10, rows: [...ROWS],
+    configs: 30, members: 3, epochs: 15, modelDir: 'bench/out/controller', out: 'bench/out/controller-regret.json', from: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i], v = argv[++i];
+    if (v === undefined) throw new Error(`Expected a value after ${k}`);
+    if (k === '--tasks') a.tasks = v === 'every3' ? [...EVERY_THIRD] : v === 'all' ? [...META_TASKS] : v.split(',');
+    else if (k === '--reps') a.reps = Number(v);
+    else if (k === '--seed-base') a.seedBase = Number(v);
+    else if (k === '--budgets') a.budgets = v.split(',').map(Number);
+    else if (k === '--warm') a.warm = Number(v);
+    else if (k === '--rows') a.rows = v.split(',') as Row[];
+    else if (k === '--configs') a.configs = Number(v);
+    else if (k === '--members') a.members = Number(v);
+    else if (k === '--epochs') a.epochs = Number(v);
+    else if (k === '--model-dir') a.modelDir = v;
+    else if (k === '--out') a.out = v;
+    else if (k === '--from') a.from = v.split(',');
+    else throw new Error(`Unknown option ${k}`);
+  }
+  a.tasks.forEach(checkMetaTask);
+  for (const r of a.rows) if (!ROWS.includes(r)) throw new Error(`Unknown row ${r}; known: ${ROWS.join(', ')}`);
+  if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error(`Expected --reps to be an integer ≥ 1, got ${a.reps}`);
+  if (a.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`Expected --budgets to be integers ≥ 1, got ${a.budgets.join(',')}`);
+  a.budgets.sort((x, y) => x - y);
+  return a;
+}
+
+/** The fold model of a held-out task: trained on the other 22 tasks (cached; the same file names as controller-lcbench). */
+async function foldModel(a: Args, task: string, data: () => Promise<Map<string, Curves>>): Promise<{ model: Surrogate; trainedSeconds: number | null }> {
+  const fold = META_TASKS.indexOf(task as (typeof META_TASKS)[number]);
+  const seed = 16;
+  const file = join(a.modelDir, `fold-${fold}of23-c${a.configs}-m${a.members}-e${a.epochs}-s${seed}-wasm.json`);
+  let model: Surrogate;
+  let trainedSeconds: number | null = null;
+  if (existsSync(file)) model = new Surrogate(JSON.parse(readFileSync(file, 'utf8')));
+  else {
+    const d = await data();
+    const train = META_TASKS.filter((t) => t !== task).flatMap((t) => examplesOf(d.get(t) as Curves));
+    const opts: SurrogateTrainOptions = { members: a.members, hidden: [32, 32], epochs: a.epochs, batchSize: 512, learningRate: 3e-3, seed, validationShare: 0, backend: 'wasm' };
+    model = await Surrogate.train(lcbenchSpace(), 'maximize', train, opts);
+    mkdirSync(a.modelDir, { recursive: true });
+    model.save(file);
+    trainedSeconds = model.json.training.seconds;
+  }
+  if (model.json.training.groups.includes(task)) throw new Error(`model ${file} saw the held-out task ${task}`);
+  return { model, trainedSeconds };
+}
+
+/** One sequential run of `budget` full trainings; the regret of the sampler's returned configuration, and of the best observed after each trial. */
+async function runFull(
+  o: YahpoLcbench, sampler: ControllerSampler | AutoSampler, budget: number, seed: number, value: (p: Params) => Promise<number>,
+): Promise<{ returned: number; anytime: number[] }> {
+  const trials: TrialRecord[] = [];
+  const anytime: number[] = [];
+  let best = -Infinity;
+  for (let i = 0; i < budget; i++) {
+    const r = sampler.sample({ space: o.space, direction: o.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+    if (r === null) break;
+    const v = await value(r.params);
+    trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
+    best = Math.max(best, v);
+    anytime.push(o.normalizedRegret(best));
+  }
+  const ret = sampler.returnedConfiguration(trials, o.space, o.direction);
+  return { returned: ret ? o.normalizedRegret(await value(ret.params)) : 1, anytime };
+}
+
+/** Regret after each whole FTE 1..maxCost from a multi-fidelity run's incumbent events. */
+async function anytimeOf(o: YahpoLcbench, events: readonly IncumbentEvent[], maxCost: number, value: (p: Params) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let c = 1; c <= maxCost; c++) {
+    const p = incumbentAt(events, c);
+    out.push(p === null ? 1 : o.normalizedRegret(await value(p)));
+  }
+  return out;
+}
+
+const f3 = (x: number): string => (!Number.isFinite(x) ? '–' : Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1));
+const med = (xs: readonly number[]): number => quantile(xs, 0.5);
+const cell = (xs: readonly number[]): string => `${f3(med(xs))} (${f3(quantile(xs, 0.25))}…${f3(quantile(xs, 0.75))})`;
+
+/** The least cost t (1-based) at which the median over reps of `curves[rep][t−1]` is ≤ target; Infinity if never. */
+export function costToReach(curves: readonly (readonly number[])[], target: number): number {
+  const n = Math.min(...curves.map((c) => c.length));
+  for (let t = 1; t <= n; t++) if (med(curves.map((c) => c[t - 1] as number)) <= target + 1e-12) return t;
+  return Infinity;
+}
+
+interface TaskResult { task: string; returned: Record<string, number[][]>; anytime: Record<string, number[][]>; seconds: Record<string, number> }
+
+async function main(argv: string[]): Promise<void> {
+  const a = parseArgs(argv);
+  if (a.from.length > 0) {
+    const m = merged(a.from);
+    report(m.a, m.results);
+    return;
+  }
+  const dir = benchDataPath('yahpo-lcbench');
+  if (!lcbenchAvailable(dir)) throw new Error(`LCBench surrogate files absent at ${dir} (set HZ_BENCH_DATA)`);
+  const maxB = a.budgets[a.budgets.length - 1] as number;
+  const started = new Date();
+  const cmd = `npx tsx bench/controller-regret.ts ${argv.join(' ')}`.trim();
+  console.log(`# controller warm start vs auto vs Optuna TPE + Hyperband, LCBench leave-one-task-out (${started.toISOString()})`);
+  console.log(`Command: \`${cmd}\``);
+  console.log(`held-out tasks: ${a.tasks.join(', ')}; seeds ${a.seedBase}–${a.seedBase + a.reps - 1}; budgets ${a.budgets.join('/')} FTE; warm ${a.warm}; fold models: ${a.configs} random configurations per task, ${a.members} members [32, 32], ${a.epochs} epochs`);
+  // Training curves of every meta task, only if some fold model must be trained.
+  let curves: Map<string, Curves> | null = null;
+  const data = async (): Promise<Map<string, Curves>> => {
+    if (curves) return curves;
+    const t0 = performance.now();
+    curves = new Map();
+    for (const task of META_TASKS) {
+      checkMetaTask(task);
+      curves.set(task, await taskCurves(await YahpoLcbench.load(dir, task), a.configs, 16));
+    }
+    console.log(`training curves: ${META_TASKS.length} tasks × ${a.configs} configurations in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    return curves;
+  };
+  let bridge: OptunaBridge | null = null;
+  let optunaVersion = 'not run';
+  if (a.rows.includes('optuna')) {
+    if (spawnSync(pythonPath(), ['-c', 'import optuna'], { stdio: 'ignore' }).status === 0) {
+      bridge = OptunaBridge.start();
+      optunaVersion = await bridge.version();
+    } else {
+      console.log(`(Optuna unavailable at ${pythonPath()}: its row is skipped)`);
+      a.rows = a.rows.filter((r) => r !== 'optuna');
+    }
+  }
+  console.log(`Optuna ${optunaVersion}; node ${process.version}`);
+  const results: TaskResult[] = [];
+  const trainSeconds: number[] = [];
+  for (const task of a.tasks) {
+    checkMetaTask(task);
+    let model: Surrogate | null = null;
+    if (a.rows.includes('controller')) {
+      const f = await foldModel(a, task, data);
+      model = f.model;
+      if (f.trainedSeconds !== null) trainSeconds.push(f.trainedSeconds);
+    }
+    const o = await YahpoLcbench.load(dir, task);
+    const finals = new Map<string, Promise<number>>();
+    const value = (p: Params): Promise<number> => {
+      const k = paramsKey(p);
+      let c = finals.get(k);
+      if (!c) { c = o.evaluate(p); finals.set(k, c); }
+      return c;
+    };
+    const curveCache = new Map<string, Promise<readonly number[]>>();
+    const problem: CurveProblem = {
+      space: o.space, direction: o.direction, maxEpoch: LCBENCH_MAX_EPOCH,
+      curve: (p) => { const k = paramsKey(p); let c = curveCache.get(k); if (!c) { c = o.curve(p); curveCache.set(k, c); } return c; },
+    };
+    const r: TaskResult = { task, returned: {}, anytime: {}, seconds: {} };
+    for (const row of a.rows) {
+      const t0 = performance.now();
+      const ret: number[][] = [], any: number[][] = [];
+      for (let rep = 0; rep < a.reps; rep++) {
+        const seed = a.seedBase + rep;
+        if (row === 'optuna') {
+          const events = await runOptunaWithPruner(bridge as OptunaBridge, {
+            sampler: 'tpe', pruner: { type: 'hyperband', min_resource: 1, max_resource: LCBENCH_MAX_EPOCH, reduction_factor: 3 }, problem, maxCost: maxB, seed,
+          });
+          const curve = await anytimeOf(o, events, maxB, value);
+          any.push(curve);
+          ret.push(a.budgets.map((b) => curve[b - 1] as number));
+          curveCache.clear();
+          continue;
+        }
+        const make = (b: number): ControllerSampler | AutoSampler => (row === 'auto' ? new AutoSampler({ trials: b })
+          : new ControllerSampler({ model: model as Surrogate, warm: a.warm, trials: b, after: new AutoSampler({ trials: b }) }));
+        const perBudget: number[] = [];
+        for (const b of a.budgets) {
+          const run = await runFull(o, make(b), b, seed, value);
+          perBudget.push(run.returned);
+          if (b === maxB) any.push(run.anytime);
+        }
+        ret.push(perBudget);
+      }
+      r.returned[row] = ret;
+      r.anytime[row] = any;
+      r.seconds[row] = (performance.now() - t0) / 1000 / a.reps;
+    }
+    results.push(r);
+    const line = a.rows.map((row) => `${row} ${a.budgets.map((_, j) => f3(med((r.returned[row] as number[][]).map((x) => x[j] as number)))).join('/')} (${(r.seconds[row] as number).toFixed(1)} s/rep)`);
+    console.log(`${task}: median regret @${a.budgets.join('/')}: ${line.join('; ')}`);
+  }
+  await bridge?.close();
+  report(a, results);
+  const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+  console.log(`\nfold models trained in this run: ${trainSeconds.length}${trainSeconds.length ? `, ${mean(trainSeconds).toFixed(0)} s each (TF.js wasm, one thread)` : ' (all cached)'}; peak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; wall ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+  mkdirSync(join(a.out, '..'), { recursive: true });
+  writeFileSync(a.out, JSON.stringify({ args: a, optuna: optunaVersion, started: started.toISOString(), results }));
+  console.log(`per-rep regrets: ${a.out}`);
+}
+
+/** Merges the rows of result files by task (a row's seeds may differ between files: each row keeps its own). */
+function merged(files: readonly string[]): { a: Args; results: TaskResult[] } {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { args: Args; results: TaskResult[] });
+  const first = runs[0];
+  if (!first) throw new Error('Expected --from to name at least one file');
+  const byTask = new Map<string, TaskResult>();
+  const rows: Row[] = [];
+  for (const run of runs) {
+    if (run.args.budgets.join() !== first.args.budgets.join() || run.args.seedBase !== first.args.seedBase) throw new Error('Expected the merged runs to share --budgets and --seed-base (rows are paired by seed)');
+    for (const r of run.results) {
+      checkMetaTask(r.task);
+      const t = byTask.get(r.task) ?? { task: r.task, returned: {}, anytime: {}, seconds: {} };
+      Object.assign(t.returned, r.returned); Object.assign(t.anytime, r.anytime); Object.assign(t.seconds, r.seconds);
+      byTask.set(r.task, t);
+    }
+    for (const row of run.args.rows) if (!rows.includes(row)) rows.push(row);
+    console.log(`${run.args.rows.join(', ')}: tasks ${run.results.map((r) => r.task).join(', ')}, seeds ${run.args.seedBase}–${run.args.seedBase + run.args.reps - 1} (warm ${run.args.warm})`);
+  }
+  const results = [...byTask.values()].filter((t) => rows.every((row) => t.returned[row] !== undefined));
+  return { a: { ...first.args, rows: ROWS.filter((r) => rows.includes(r)), tasks: results.map((r) => r.task) }, results };
+}
+
+/** The tables: regret per row and budget, paired sign tests, per-task wins and compute to reach auto's median. */
+function report(a: Args, results: readonly TaskResult[]): void {
+  const maxB = a.budgets[a.budgets.length - 1] as number;
+  const reps = (row: Row): number => Math.min(...results.map((r) => (r.returned[row] as number[][]).length));
+  console.log(`\n## Median (IQR) normalised regret over ${results.length} held-out tasks × seeds (${a.rows.map((r) => `${r}: ${reps(r)}`).join(', ')})\n`);
+  console.log(`| strategy | ${a.budgets.map((b) => `${b} FTE`).join(' | ')} | s/run |`);
+  console.log(`|---|${a.budgets.map(() => '---').join('|')}|---|`);
+  for (const row of a.rows) {
+    const cells = a.budgets.map((_, j) => cell(results.flatMap((r) => (r.returned[row] as number[][]).map((x) => x[j] as number))));
+    const s = results.reduce((acc, r) => acc + (r.seconds[row] as number), 0) / results.length;
+    console.log(`| ${ROW_NAMES[row]} | ${cells.join(' | ')} | ${s.toFixed(1)} |`);
+  }
+  // Paired by (task, seed): the controller against each other row, per budget (two-sided exact sign test, ties dropped).
+  for (const other of a.rows.filter((r) => r !== 'controller')) {
+    if (!a.rows.includes('controller')) break;
+    const parts = a.budgets.map((b, j) => {
+      const n = Math.min(reps('controller'), reps(other)); // the same seeds (seed base + rep) in both rows
+      const x = results.flatMap((r) => (r.returned['controller'] as number[][]).slice(0, n).map((v) => v[j] as number));
+      const y = results.flatMap((r) => (r.returned[other] as number[][]).slice(0, n).map((v) => v[j] as number));
+      const t = signTest(x, y);
+      return `@${b}: lower in ${t.less}, higher in ${t.greater}, tied ${t.ties} (p = ${t.p.toPrecision(2)})`;
+    });
+    console.log(`controller vs ${other}, paired by task and seed: ${parts.join('; ')}`);
+  }
+  // Per task: wins at each budget (medians over seeds), and whether half the compute reaches auto's median.
+  if (a.rows.includes('controller') && a.rows.includes('auto')) {
+    console.log(`\n## Per task: median regret (controller / auto${a.rows.includes('optuna') ? ' / optuna' : ''}) and compute to reach auto's median\n`);
+    console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | half compute (controller @b/2 ≤ auto @b) | FTE to reach auto's anytime median @${a.budgets.join('/')} (controller; optuna) |`);
+    console.log(`|---|${a.budgets.map(() => '---').join('|')}|---|---|`);
+    const halfWins: number[] = a.budgets.map(() => 0);
+    const halfCells: number[] = a.budgets.map(() => 0);
+    for (const r of results) {
+      const m = (row: Row, j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
+      const cells = a.budgets.map((_, j) => a.rows.map((row) => f3(m(row, j))).join(' / '));
+      const half: string[] = [];
+      a.budgets.forEach((b, j) => {
+        const k = a.budgets.indexOf(b / 2);
+        if (k < 0) return;
+        halfCells[j] = (halfCells[j] as number) + 1;
+        const ok = m('controller', k) <= m('auto', j);
+        if (ok) halfWins[j] = (halfWins[j] as number) + 1;
+        half.push(`@${b}: ${ok ? 'yes' : 'no'}`);
+      });
+      const reach = a.budgets.map((b) => {
+        const target = med((r.anytime['auto'] as number[][]).map((c) => c[b - 1] as number));
+        const c = costToReach(r.anytime['controller'] as number[][], target);
+        const q = a.rows.includes('optuna') ? costToReach(r.anytime['optuna'] as number[][], target) : NaN;
+        return `${Number.isFinite(c) ? c : `>${maxB}`}${a.rows.includes('optuna') ? `; ${Number.isFinite(q) ? q : `>${maxB}`}` : ''}`;
+      });
+      console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(', ')} | ${reach.join(' / ')} |`);
+    }
+    console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((s) => s).join(', ')}`);
+    for (const row of a.rows) {
+      const wins = a.budgets.map((_, j) => results.filter((r) => med((r.returned['controller'] as number[][]).map((x) => x[j] as number)) < med((r.returned[row] as number[][]).map((x) => x[j] as number)) - 1e-12).length);
+      if (row !== 'controller') console.log(`controller's median lower than ${row}'s on ${wins.map((w, j) => `${w}/${results.length} @${a.budgets[j]}`).join(', ')} tasks`);
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((e: unknown) => { console.error(e); process.exit(1); });
+}
