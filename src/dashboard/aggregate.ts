@@ -41,7 +41,7 @@ export interface AxisJson {
   readonly labels: string[];
 }
 
-function axisJson(a: Axis): AxisJson {
+export function axisJson(a: Axis): AxisJson {
   return { param: a.param, kind: a.kind, log: a.log, positions: a.positions, labels: a.labels };
 }
 
@@ -75,6 +75,28 @@ export function surface(rows: readonly TrialRow[], ax: Axis, ay: Axis, epoch: nu
     return mean;
   }));
   return { x: axisJson(ax), y: axisJson(ay), epoch, z, n, trials, best };
+}
+
+/** A study's trials counted by state and by zone-strategy stage, and its best complete trial (the first of equals). */
+export interface Tally {
+  readonly counts: Record<TrialState, number>;
+  readonly stages: Record<string, number>;
+  readonly best: TrialRow | null;
+}
+
+/** The summary's tally over every row. */
+export function tally(rows: readonly TrialRow[], direction: Direction): Tally {
+  const counts: Record<TrialState, number> = { waiting: 0, running: 0, complete: 0, pruned: 0, failed: 0 };
+  const stages: Record<string, number> = {};
+  let best: TrialRow | null = null;
+  const max = direction === 'maximize';
+  for (const r of rows) {
+    counts[r.state] += 1;
+    if (r.stage !== null) stages[r.stage] = (stages[r.stage] ?? 0) + 1;
+    if (r.state === 'complete' && r.value !== null && Number.isFinite(r.value)
+      && (best === null || (max ? r.value > (best.value as number) : r.value < (best.value as number)))) best = r;
+  }
+  return { counts, stages, best };
 }
 
 /** One point of best-so-far against compute: after `compute` epochs (or seconds) of finished trials, the best value was `best`. */
@@ -144,6 +166,12 @@ export function parallel(rows: readonly TrialRow[], axes: readonly Axis[], limit
     const sample = Array.from({ length: want }, (_, i) => rest[Math.floor((i * rest.length) / want)] as TrialRow);
     pick = [...top, ...sample].sort((a, b) => a.number - b.number);
   }
+  return parallelOf(pick, done.length, axes, metric);
+}
+
+/** Parallel coordinates over the trials picked (in number order), of `total` complete ones. */
+export function parallelOf(pick: readonly TrialRow[], total: number, axes: readonly Axis[], metric: string):
+  { dimensions: Dimension[]; numbers: number[]; shown: number; total: number } {
   const dims: Dimension[] = axes.map((ax) => {
     const p = ax.param;
     if (ax.kind === 'categories') return { label: p, values: pick.map((r) => ax.cellOf(r.params[p])), categories: ax.labels };
@@ -151,7 +179,7 @@ export function parallel(rows: readonly TrialRow[], axes: readonly Axis[], limit
   });
   if (pick.some((r) => r.parameters !== null)) dims.push({ label: 'parameters', values: pick.map((r) => r.parameters ?? NaN) });
   dims.push({ label: metric, values: pick.map((r) => r.value as number) });
-  return { dimensions: dims, numbers: pick.map((r) => r.number), shown: pick.length, total: done.length };
+  return { dimensions: dims, numbers: pick.map((r) => r.number), shown: pick.length, total };
 }
 
 /** The size chart's Pareto front, as sent. */
@@ -181,7 +209,7 @@ export function sizeFront(rows: readonly TrialRow[], direction: Direction): Size
 export const SORT_KEYS = ['number', 'state', 'value', 'epoch', 'parameters', 'seconds', 'stage'] as const;
 
 /** How one row compares for a sort key: numbers, then strings; nulls are handled by the caller (always last). */
-function sortValue(r: TrialRow, key: string): number | string | null {
+export function sortValue(r: TrialRow, key: string): number | string | null {
   switch (key) {
     case 'number': return r.number;
     case 'state': return STATE_ORDER[r.state];
@@ -199,6 +227,17 @@ function sortValue(r: TrialRow, key: string): number | string | null {
 
 const STATE_ORDER: Record<TrialState, number> = { running: 0, waiting: 1, complete: 2, pruned: 3, failed: 4 };
 
+/**
+ * The table's order of rows `a` and `b` (indices) by their keys `ka`, `kb`: rows without a value for the key go last
+ * in either order, ties by index. `sign` is -1 for descending.
+ */
+export function compareKeys(ka: number | string | null, kb: number | string | null, a: number, b: number, sign: number): number {
+  if (ka === null || kb === null) return ka === kb ? a - b : ka === null ? 1 : -1;
+  if (ka === kb) return a - b;
+  if (typeof ka === 'number' && typeof kb === 'number') return sign * (ka - kb);
+  return sign * String(ka).localeCompare(String(kb));
+}
+
 /** Trial numbers (row indices) filtered by state and sorted by `key`; rows without a value for the key go last in either order. */
 export function sortedIndices(rows: readonly TrialRow[], states: readonly TrialState[] | null, key: string, descending: boolean): number[] {
   const idx: number[] = [];
@@ -207,12 +246,5 @@ export function sortedIndices(rows: readonly TrialRow[], states: readonly TrialS
   });
   const keys = rows.map((r) => sortValue(r, key));
   const sign = descending ? -1 : 1;
-  return idx.sort((a, b) => {
-    const ka = keys[a] as number | string | null;
-    const kb = keys[b] as number | string | null;
-    if (ka === null || kb === null) return ka === kb ? a - b : ka === null ? 1 : -1;
-    if (ka === kb) return a - b;
-    if (typeof ka === 'number' && typeof kb === 'number') return sign * (ka - kb);
-    return sign * String(ka).localeCompare(String(kb));
-  });
+  return idx.sort((a, b) => compareKeys(keys[a] as number | string | null, keys[b] as number | string | null, a, b, sign));
 }

@@ -1,10 +1,11 @@
 import type { Storage } from '../storage/storage.js';
-import { emptyCounts } from '../storage/storage.js';
 import type { TrialState } from '../core/types.js';
-import { bestSoFar, importance, parallel, SORT_KEYS, sizeFront, sortedIndices, surface } from './aggregate.js';
+import { parallelOf, SORT_KEYS } from './aggregate.js';
 import { makeAxis, type Axis } from './axis.js';
+import { BestSoFarAgg, FrontAgg, ImportanceAgg, ParallelOrderAgg, parallelPick, SortedTable, SurfaceAgg, TallyAgg } from './incremental.js';
 import { badParam, HttpError } from './http-error.js';
 import { StudyCache, type TrialRow } from './study-cache.js';
+import type { Tally } from './aggregate.js';
 import { zoneOptionsOfStudy, zoneView, type ZoneView } from './zones.js';
 import type { ZoneOptions } from '../strategies/zones/index.js';
 
@@ -54,6 +55,11 @@ export class DashboardApi {
   private readonly caches = new Map<string, StudyCache>();
   /** Each study's zone options (null: not a zone-strategy study), read once from its stored spec. */
   private readonly zoneOptions = new Map<string, ZoneOptions | null>();
+  /** Each study's axes and the distinctVersion they were built at. */
+  private readonly axesOf = new WeakMap<StudyCache, { version: number; axes: Axis[] }>();
+  private readonly axisBySig = new Map<string, Axis>();
+  private readonly axisIds = new WeakMap<Axis, number>();
+  private lastAxisId = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -95,7 +101,7 @@ export class DashboardApi {
         case 'workers': return this.workers(cache);
         case 'best': return this.best(cache, q);
         case 'surface': return this.surface(cache, q);
-        case 'importance': return cache.memoise('importance', () => importance(cache.all(), this.axes(cache)));
+        case 'importance': return this.importance(cache);
         case 'parallel': return this.parallel(cache, q);
         case 'zones': return this.zones(cache, q);
       }
@@ -151,7 +157,31 @@ export class DashboardApi {
       const log = space && typeof space === 'object' ? space[p]?.log : undefined;
       return typeof log === 'boolean' ? log : undefined;
     };
-    return cache.memoise('axes', () => this.paramNames(cache).map((p) => makeAxis(p, [...(cache.distinct.get(p) ?? [])], hint(p))));
+    const at = this.axesOf.get(cache);
+    if (at !== undefined && at.version === cache.distinctVersion) return at.axes;
+    const axes = this.paramNames(cache).map((p) => this.intern(makeAxis(p, [...(cache.distinct.get(p) ?? [])], hint(p))));
+    this.axesOf.set(cache, { version: cache.distinctVersion, axes });
+    return axes;
+  }
+
+  /**
+   * The axis already handed out that shows the same cells, else this one: an axis keeps its identity (and the
+   * incremental aggregates over it their sums) while new values leave its cells as they were.
+   */
+  private intern(a: Axis): Axis {
+    const sig = JSON.stringify([a.param, a.kind, a.log, a.positions, a.labels]);
+    const known = this.axisBySig.get(sig);
+    if (known !== undefined) return known;
+    if (this.axisBySig.size >= 10_000) this.axisBySig.clear();
+    this.axisBySig.set(sig, a);
+    return a;
+  }
+
+  /** A short name of an axis for aggregate keys. */
+  private axisId(a: Axis): number {
+    let id = this.axisIds.get(a);
+    if (id === undefined) this.axisIds.set(a, (id = ++this.lastAxisId));
+    return id;
   }
 
   private axis(cache: StudyCache, param: string): Axis {
@@ -160,7 +190,7 @@ export class DashboardApi {
 
   /** The zone-strategy stages the study's trials carry (the surface's `stage` choices besides `all`). */
   private stagesOf(cache: StudyCache): string[] {
-    return cache.memoise('stageNames', () => [...new Set(cache.all().map((r) => r.stage).filter((st): st is string => st !== null))]);
+    return cache.memoise('stageNames', () => Object.keys(this.tally(cache).stages));
   }
 
   /** A param's axis over one stage's trials (so stage 1's surface is its grid, without stage 2's refined values). */
@@ -168,22 +198,14 @@ export class DashboardApi {
     if (stage === 'all') return this.axis(cache, param);
     return cache.memoise(`axis:${stage}:${param}`, () => {
       const log = (cache.study.spec as { space?: Record<string, { log?: unknown }> } | null)?.space?.[param]?.log;
-      return makeAxis(param, cache.all().filter((r) => r.stage === stage).map((r) => r.params[param]), typeof log === 'boolean' ? log : undefined);
+      return this.intern(makeAxis(param, cache.all().filter((r) => r.stage === stage).map((r) => r.params[param]), typeof log === 'boolean' ? log : undefined));
     });
   }
 
   private summary(cache: StudyCache): unknown {
     return cache.memoise('summary', () => {
       const rows = cache.all();
-      const counts: Record<TrialState, number> = emptyCounts();
-      const stages: Record<string, number> = {};
-      let best: TrialRow | null = null;
-      const max = cache.study.direction === 'maximize';
-      for (const r of rows) {
-        counts[r.state] += 1;
-        if (r.stage !== null) stages[r.stage] = (stages[r.stage] ?? 0) + 1;
-        if (r.state === 'complete' && r.value !== null && (best === null || (max ? r.value > (best.value as number) : r.value < (best.value as number)))) best = r;
-      }
+      const { counts, stages, best } = this.tally(cache);
       const params = this.paramNames(cache).map((name) => {
         const vals = [...(cache.distinct.get(name) ?? [])];
         return { name, numeric: vals.length > 0 && vals.every((v) => typeof v === 'number'), distinct: vals.length };
@@ -195,6 +217,16 @@ export class DashboardApi {
         strategy: this.zoneOptionsOf(cache) !== null ? 'zones' : null,
       };
     });
+  }
+
+  /** Counts by state and stage and the best trial, kept current with each read. */
+  private tally(cache: StudyCache): Tally {
+    return cache.incremental('tally', () => new TallyAgg(cache.study.direction));
+  }
+
+  private importance(cache: StudyCache): unknown {
+    const axes = this.axes(cache);
+    return cache.incremental(`importance:${axes.map((a) => this.axisId(a)).join(',')}`, () => new ImportanceAgg(axes));
   }
 
   private trials(cache: StudyCache, q: URLSearchParams): unknown {
@@ -211,12 +243,19 @@ export class DashboardApi {
     const limit = intParam(q, 'limit', 50, 1, MAX_PAGE_SIZE);
     const page = intParam(q, 'page', 1, 1, 1_000_000_000);
     const key = `trials:${sort}:${order}:${states?.join(',') ?? '*'}`;
-    const idx = cache.memoise(key, () => sortedIndices(cache.all(), states, sort, order === 'desc'));
     const rows = cache.all();
-    const pages = Math.max(1, Math.ceil(idx.length / limit));
+    // Rows are held in number order: that order (the default) needs no index; the others are kept current.
+    const byNumber = sort === 'number' && states === null;
+    const idx = byNumber ? null : cache.incremental(key, () => new SortedTable(states, sort, order === 'desc'));
+    const total = idx === null ? rows.length : idx.length;
+    const pages = Math.max(1, Math.ceil(total / limit));
+    const from = (page - 1) * limit;
+    const to = Math.min(total, page * limit);
+    const picked: number[] = [];
+    for (let i = from; i < to; i++) picked.push(idx !== null ? idx[i] as number : order === 'desc' ? total - 1 - i : i);
     return {
-      total: idx.length, page, pages, limit, sort, order, states, params, version: cache.version, loading: cache.loading,
-      rows: idx.slice((page - 1) * limit, page * limit).map((i) => rowJson(rows[i] as TrialRow)),
+      total, page, pages, limit, sort, order, states, params, version: cache.version, loading: cache.loading,
+      rows: picked.map((i) => rowJson(rows[i] as TrialRow)),
     };
   }
 
@@ -234,7 +273,7 @@ export class DashboardApi {
     const now = (this.options.now ?? Date.now)();
     const ws = await this.storage.listWorkers(cache.study.id);
     const running = new Map<string, number[]>();
-    for (const r of cache.all()) if (r.state === 'running' && r.workerId !== null) running.set(r.workerId, [...(running.get(r.workerId) ?? []), r.number]);
+    for (const r of cache.unfinishedRows()) if (r.state === 'running' && r.workerId !== null) running.set(r.workerId, [...(running.get(r.workerId) ?? []), r.number]);
     return {
       now,
       workers: ws.sort((a, b) => b.heartbeatAt - a.heartbeatAt).map((w) => ({
@@ -246,7 +285,7 @@ export class DashboardApi {
 
   private best(cache: StudyCache, q: URLSearchParams): unknown {
     const by = choiceParam(q, 'by', ['epochs', 'seconds'] as const, 'epochs');
-    return { by, ...cache.memoise(`best:${by}`, () => bestSoFar(cache.all(), by, cache.study.direction)) };
+    return { by, ...cache.incremental(`best:${by}`, () => new BestSoFarAgg(by, cache.study.direction)) };
   }
 
   private surface(cache: StudyCache, q: URLSearchParams): unknown {
@@ -265,9 +304,11 @@ export class DashboardApi {
     }
     // `stage`: only the trials one zone-strategy stage ran (stage 1's grid, say), else every trial.
     const stage = choiceParam(q, 'stage', ['all', ...this.stagesOf(cache)], 'all');
-    const rows = stage === 'all' ? cache.all() : cache.all().filter((r) => r.stage === stage);
-    return cache.memoise(`surface:${x}:${y}:${epoch}:${stage}`, () => ({
-      ...surface(rows, this.stageAxis(cache, x, stage), this.stageAxis(cache, y, stage), epoch, cache.study.direction),
+    const ax = this.stageAxis(cache, x, stage);
+    const ay = this.stageAxis(cache, y, stage);
+    const key = `surface:${x}:${y}:${epoch}:${stage}:${this.axisId(ax)}:${this.axisId(ay)}`;
+    return cache.memoise(key, () => ({
+      ...cache.incremental(key, () => new SurfaceAgg(ax, ay, epoch, stage === 'all' ? null : stage, cache.study.direction)),
       stage,
     }));
   }
@@ -304,10 +345,14 @@ export class DashboardApi {
 
   private parallel(cache: StudyCache, q: URLSearchParams): unknown {
     const limit = intParam(q, 'limit', 1000, 10, MAX_PARALLEL);
-    return cache.memoise(`parallel:${limit}`, () => ({
-      ...parallel(cache.all(), this.axes(cache), limit, cache.study.direction, cache.study.metric),
+    const axes = this.axes(cache);
+    return cache.memoise(`parallel:${limit}:${axes.map((a) => this.axisId(a)).join(',')}`, () => ({
+      ...(() => {
+        const order = cache.incremental('parallel', () => new ParallelOrderAgg(cache.study.direction));
+        return parallelOf(parallelPick(order, cache.all(), limit), order.done.length, axes, cache.study.metric);
+      })(),
       // The size chart's front over every complete trial, not the sample the lines show.
-      front: cache.memoise('front', () => sizeFront(cache.all(), cache.study.direction)),
+      front: cache.incremental('front', () => new FrontAgg(cache.study.direction)),
     }));
   }
 }

@@ -70,6 +70,15 @@ export function toRow(t: TrialDigest): TrialRow {
   };
 }
 
+/** Whether two reads of a trial show the same (what a redraw would show): a running trial is read again at each refresh. */
+function sameRow(a: TrialRow, b: TrialRow): boolean {
+  if (a.state !== b.state || a.stepCount !== b.stepCount || a.value !== b.value || a.seconds !== b.seconds || a.epoch !== b.epoch
+    || a.stage !== b.stage || a.workerId !== b.workerId || a.parameters !== b.parameters || a.finishedAt !== b.finishedAt
+    || a.steps.length !== b.steps.length) return false;
+  for (let i = 0; i < a.steps.length; i++) if (a.steps[i] !== b.steps[i] || a.stepValues[i] !== b.stepValues[i]) return false;
+  return true;
+}
+
 /**
  * Trials per storage read: the first page small, so a study's page answers at once; then pages sized to take about
  * PAGE_MS each (SQLite reads hold the server while they run), between MIN_PAGE and PAGE trials.
@@ -78,6 +87,27 @@ export const FIRST_PAGE = 1000;
 export const PAGE = 5000;
 export const MIN_PAGE = 500;
 export const PAGE_MS = 200;
+
+/** One trial the cache took in: its row index, the row it replaced (undefined for a new trial) and the new row. */
+export interface Change {
+  readonly index: number;
+  readonly old: TrialRow | undefined;
+  readonly row: TrialRow;
+}
+
+/**
+ * An aggregate kept current as trials change (counts, best so far, a surface's cell sums, ...), so that an update costs
+ * O(changes) instead of a pass over every trial. `update` is given every change in one read, after the rows are
+ * replaced; it returns false when it cannot take them in (a best trial changed, trials finished out of order, ...), and
+ * the cache then builds it again from every row when it is next asked for.
+ */
+export interface Incremental<T> {
+  update(changes: readonly Change[], rows: readonly TrialRow[]): boolean;
+  result(): T;
+}
+
+/** Incremental aggregates a cache keeps at most; the ones asked for least recently are dropped beyond it. */
+export const MAX_INCREMENTAL = 64;
 
 /** How far the first read of a study has come: trials in the cache of the study's count (which may grow meanwhile). */
 export interface Loading {
@@ -96,17 +126,22 @@ export interface Loading {
 export class StudyCache {
   private readonly rows: TrialRow[] = [];
   private readonly byNumber = new Map<number, number>();
-  private readonly unfinished = new Set<number>();
+  /** Unfinished trials held: id → number. */
+  private readonly unfinished = new Map<number, number>();
   private nextNumber = 0;
   private inFlight: Promise<void> | null = null;
   private lastRefresh = 0;
   private memo = new Map<string, unknown>();
+  /** Incremental aggregates by key (Map order: least recently asked first); null: to be built again from every row. */
+  private readonly live = new Map<string, { agg: Incremental<unknown> | null; readonly make: () => Incremental<unknown> }>();
   /** The background first read: resolves when every trial is in; null before it starts and after it failed. */
   private loader: Promise<void> | null = null;
   private firstPage: Promise<void> = Promise.resolve();
   private loadError: unknown = null;
   /** Each param's distinct values over every trial, in order of first appearance, kept as trials arrive (axes read them). */
   readonly distinct = new Map<string, Set<ParamValue>>();
+  /** Grows whenever a param gets a value not seen before (axes are built again only then). */
+  distinctVersion = 0;
   /** Every step any trial reported the objective at (the epoch slider's stops), kept as trials arrive. */
   readonly stepSet = new Set<number>();
   /** Grows with every change seen; 0 before the first read. */
@@ -187,7 +222,7 @@ export class StudyCache {
 
   /** After the first read: new trials (in pages) and the unfinished ones held. */
   private async readChanges(): Promise<void> {
-    let ids = [...this.unfinished];
+    let ids = [...this.unfinished.keys()];
     for (;;) {
       const query = { fromNumber: this.nextNumber, limit: this.pages.next, ids, metrics: [this.study.metric] };
       const page = await this.storage.listTrialDigests(this.study.id, query);
@@ -201,32 +236,66 @@ export class StudyCache {
 
   private apply(changed: readonly TrialDigest[], firstRead: boolean): void {
     let touched = firstRead || this.version === 0;
+    const changes: Change[] = [];
     for (const t of changed) {
       const row = toRow(t);
       for (const [k, v] of Object.entries(t.params)) {
         let set = this.distinct.get(k);
         if (!set) this.distinct.set(k, (set = new Set()));
-        set.add(v);
+        if (!set.has(v)) {
+          set.add(v);
+          this.distinctVersion += 1;
+        }
       }
       for (const step of row.steps) this.stepSet.add(step);
       const at = this.byNumber.get(t.number);
       if (at === undefined) {
         this.byNumber.set(t.number, this.rows.length);
+        changes.push({ index: this.rows.length, old: undefined, row });
         this.rows.push(row);
         this.nextNumber = Math.max(this.nextNumber, t.number + 1);
         touched = true;
       } else {
         const old = this.rows[at] as TrialRow;
-        if (old.state !== row.state || old.stepCount !== row.stepCount || old.value !== row.value || old.seconds !== row.seconds) touched = true;
+        if (!sameRow(old, row)) touched = true;
+        changes.push({ index: at, old, row });
         this.rows[at] = row;
       }
       if (FINISHED_STATES.includes(t.state)) this.unfinished.delete(t.id);
-      else this.unfinished.add(t.id);
+      else this.unfinished.set(t.id, t.number);
+    }
+    if (changes.length > 0) {
+      for (const entry of this.live.values()) if (entry.agg !== null && !entry.agg.update(changes, this.rows)) entry.agg = null;
     }
     if (touched) {
       this.version += 1;
       this.memo = new Map();
     }
+  }
+
+  /**
+   * The result of an incremental aggregate kept under `key` (built from every row the first time, and whenever it could
+   * not take changes in; after that updated with each read's changes), memoised until the next change.
+   */
+  incremental<T>(key: string, make: () => Incremental<T>): T {
+    let entry = this.live.get(key);
+    if (entry) this.live.delete(key);
+    else entry = { agg: null, make };
+    this.live.set(key, entry);
+    if (this.live.size > MAX_INCREMENTAL) this.live.delete(this.live.keys().next().value as string);
+    if (entry.agg === null) {
+      const agg = entry.make();
+      agg.update(this.rows.map((row, index) => ({ index, old: undefined, row })), this.rows);
+      entry.agg = agg;
+      this.memo.delete(`incremental:${key}`);
+    }
+    const agg = entry.agg;
+    return this.memoise(`incremental:${key}`, () => agg.result()) as T;
+  }
+
+  /** The trials not finished yet (running and waiting ones), by number. */
+  unfinishedRows(): TrialRow[] {
+    return [...this.unfinished.values()].sort((a, b) => a - b).map((n) => this.get(n) as TrialRow);
   }
 
   /** Every trial, ordered by number (read-only). */
