@@ -1,4 +1,4 @@
-import { hypervolume, nonDominatedSort } from '../stats/pareto.js';
+import { hypervolume, nonDominatedSort, paretoFront } from '../stats/pareto.js';
 
 /** Optuna's EPS: the least weight, and the reference coordinate where the worst value is 0. */
 const EPS = 1e-12;
@@ -52,7 +52,11 @@ export function belowWeightsOf(points: readonly (readonly number[])[]): number[]
   if (points.length <= 1) return points.map(() => 1);
   const ref = motpeReference(points);
   const total = hypervolume(points, ref);
-  const contrib = points.map((_, i) => total - hypervolume(points.filter((_, j) => j !== i), ref) + EPS);
+  // Without a point off the front, hypervolume works on the very same front (same points in the same order, same
+  // arithmetic): the result is `total` bit for bit, so only the front's points are recomputed.
+  const onFront = new Set(paretoFront(points));
+  const without = (i: number): number => (onFront.has(i) ? hypervolume(points.filter((_, j) => j !== i), ref) : total);
+  const contrib = points.map((_, i) => total - without(i) + EPS);
   const max = Math.max(...contrib);
   return contrib.map((c) => Math.min(1, Math.max(0, c / max)));
 }

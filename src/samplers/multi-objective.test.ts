@@ -98,4 +98,18 @@ describe('multi-objective samplers', () => {
     assert.ok(w.every((x) => x > 0 && x <= 1));
     assert.deepEqual(belowWeightsOf([[1, 1]]), [1]);
   });
+
+  it('MOTPE weights: recomputing only the front\'s points gives, bit for bit, every point\'s exclusive hypervolume', () => {
+    const rng = new Rng(8);
+    for (let rep = 0; rep < 40; rep++) {
+      // Coarse values: duplicates and dominated points; 2 and 3 objectives.
+      const m = 2 + (rep % 2);
+      const pts = Array.from({ length: 2 + Math.floor(rng.next() * 60) }, () => Array.from({ length: m }, () => Math.round(rng.next() * 8) / 4));
+      const ref = pts[0]!.map((_, k) => { const w = Math.max(...pts.map((p) => p[k]!)); const r = Math.max(1.1 * w, 0.9 * w); return r === 0 ? 1e-12 : r; });
+      const total = hypervolume(pts, ref);
+      const contrib = pts.map((_, i) => total - hypervolume(pts.filter((_, j) => j !== i), ref) + 1e-12);
+      const max = Math.max(...contrib);
+      assert.deepEqual(belowWeightsOf(pts), contrib.map((c) => Math.min(1, Math.max(0, c / max))), `${pts.length} points, ${m} objectives`);
+    }
+  });
 });

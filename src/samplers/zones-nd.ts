@@ -4,6 +4,7 @@ import type { Direction, ParamValue, Params, TrialRecord } from '../core/types.j
 import type { Sampler, SamplerContext } from './sampler.js';
 import { SOBOL_MAX_DIM, SobolSequence } from './sobol.js';
 import { paramsKey } from '../core/keys.js';
+import { NeighbourLists } from './zones-nd-graph.js';
 
 /** Options of the n-dimensional zone sampler. */
 export interface ZonesNdOptions {
@@ -61,6 +62,8 @@ export class ZonesNdSampler implements Sampler {
   readonly name = 'zones-nd';
   private readonly o: Required<Omit<ZonesNdOptions, 'initial' | 'neighbours' | 'noiseBand' | 'seed'>> & Pick<ZonesNdOptions, 'initial' | 'neighbours' | 'noiseBand' | 'seed'>;
   private seqCache: { seed: number; dim: number; seq: SobolSequence } | null = null;
+  /** The k-nearest-neighbour lists of the last proposal's points, extended as points arrive (see NeighbourLists). */
+  private graph: { space: Space; lists: NeighbourLists } | null = null;
 
   constructor(options: ZonesNdOptions) {
     const check = (name: string, v: number | undefined, min: number): void => {
@@ -87,7 +90,7 @@ export class ZonesNdSampler implements Sampler {
     if (n >= this.o.trials - confirmBudget && points.length > 0) return this.confirm(points, ctx.trials);
     const explored = ctx.trials.filter((t) => t.attrs['nzones.stage'] === 'explore').length;
     if (explored >= initial && points.length >= 3) {
-      const move = this.refine(ctx);
+      const move = this.refine(ctx, points);
       if (move) return move;
     }
     return this.explore(ctx);
@@ -104,10 +107,10 @@ export class ZonesNdSampler implements Sampler {
   }
 
   /** Zones of the evaluated points (exposed for reports and tests). */
-  zones(ctx: Pick<SamplerContext, 'space' | 'direction' | 'trials'>): NdZone[] {
-    const points = collectZonePoints(ctx.space, ctx.direction, ctx.trials);
+  zones(ctx: Pick<SamplerContext, 'space' | 'direction' | 'trials'>, points: readonly ZonePoint[] = collectZonePoints(ctx.space, ctx.direction, ctx.trials)): NdZone[] {
     const k = this.o.neighbours ?? Math.min(2 * ctx.space.names.length, 10);
-    return findZones(ctx.space, points, k, this.o.noiseBand ?? pooledBand(points)).slice(0, this.o.maxZones);
+    if (this.graph?.space !== ctx.space || this.graph.lists.k !== k) this.graph = { space: ctx.space, lists: new NeighbourLists(ctx.space, k) };
+    return zonesOnGraph(points, this.graph.lists.update(points), this.o.noiseBand ?? pooledBand(points)).slice(0, this.o.maxZones);
   }
 
   private explore(ctx: SamplerContext): { params: Params; attrs: Readonly<Record<string, unknown>> } {
@@ -123,7 +126,7 @@ export class ZonesNdSampler implements Sampler {
     const names = ctx.space.names;
     const dim = Math.min(names.length, SOBOL_MAX_DIM);
     if (this.seqCache?.seed !== seed || this.seqCache.dim !== dim) this.seqCache = { seed, dim, seq: new SobolSequence(dim, seed) };
-    const known = new Set(ctx.trials.map((t) => paramsKey(t.params)));
+    const known = new Set(ctx.trials.map((t) => keyOf(t.params)));
     let params: Params = {};
     // Finite spaces: skip points already evaluated (a few tries; a repeat is harmless).
     for (let tries = 0; tries < 32; tries++, index++) {
@@ -142,12 +145,19 @@ export class ZonesNdSampler implements Sampler {
     return { params, attrs: { 'nzones.stage': 'explore' satisfies Stage, 'nzones.index': index, 'nzones.seed': seed } };
   }
 
-  private refine(ctx: SamplerContext): { params: Params; attrs: Readonly<Record<string, unknown>> } | null {
-    const zones = this.zones(ctx);
+  private refine(ctx: SamplerContext, points: readonly ZonePoint[]): { params: Params; attrs: Readonly<Record<string, unknown>> } | null {
+    const zones = this.zones(ctx, points);
     if (zones.length === 0) return null;
     const refined = ctx.trials.filter((t) => t.attrs['nzones.stage'] === 'refine').length;
-    const knownUnits = ctx.trials.map((t) => ctx.space.toUnit(t.params));
-    const isKnown = (u: readonly number[]): boolean => knownUnits.some((k) => k.every((x, j) => Math.abs(x - (u[j] as number)) < 1e-9));
+    const knownUnits = ctx.trials.map((t) => unitOf(ctx.space, t.params));
+    const isKnown = (u: readonly number[]): boolean => {
+      for (const k of knownUnits) {
+        let same = true;
+        for (let j = 0; j < k.length && same; j++) same = Math.abs((k[j] as number) - (u[j] as number)) < 1e-9;
+        if (same) return true;
+      }
+      return false;
+    };
     // Round-robin over zones; a zone with no untried move is skipped.
     for (let z = 0; z < zones.length; z++) {
       const zone = zones[(refined + z) % zones.length] as NdZone;
@@ -198,22 +208,62 @@ export class ZonesNdSampler implements Sampler {
   }
 }
 
+/**
+ * What collectZonePoints and the sampler need of a trial's params, cached by params object and space: a study's
+ * finished trials come back as the same read-only snapshots from proposal to proposal (TrialView), so each is
+ * checked, projected, keyed and placed in the unit cube once rather than at every proposal.
+ */
+interface ParamsInfo {
+  /** The params projected on the space's names, or null when outside the space. */
+  readonly inSpace: Params | null;
+  readonly key: string;
+  /** Its unit coordinates (null outside the space: unitOf computes them when asked). */
+  readonly unit: readonly number[] | null;
+}
+const infoBySpace = new WeakMap<Space, WeakMap<Params, ParamsInfo>>();
+function infoOf(space: Space, params: Params): ParamsInfo {
+  let bySpace = infoBySpace.get(space);
+  if (bySpace === undefined) infoBySpace.set(space, (bySpace = new WeakMap()));
+  let info = bySpace.get(params);
+  if (info === undefined) {
+    let inSpace: Params | null = null;
+    if (space.contains(params)) {
+      const p: Record<string, ParamValue> = {};
+      for (const n of space.names) p[n] = params[n] as ParamValue;
+      inSpace = p;
+    }
+    info = { inSpace, key: inSpace ? paramsKey(inSpace) : '', unit: inSpace ? space.toUnit(inSpace) : null };
+    bySpace.set(params, info);
+  }
+  return info;
+}
+/** paramsKey, cached by params object. */
+const keys = new WeakMap<Params, string>();
+function keyOf(params: Params): string {
+  let k = keys.get(params);
+  if (k === undefined) keys.set(params, (k = paramsKey(params)));
+  return k;
+}
+/** space.toUnit, cached by params object; callers must not modify the result. */
+function unitOf(space: Space, params: Params): readonly number[] {
+  return infoOf(space, params).unit ?? space.toUnit(params);
+}
+
 /** Completed trials grouped by configuration, with means. */
 export function collectZonePoints(space: Space, direction: Direction, trials: readonly TrialRecord[]): ZonePoint[] {
   const sign = direction === 'maximize' ? 1 : -1;
-  const by = new Map<string, { params: Params; values: number[] }>();
+  const by = new Map<string, { params: Params; unit: readonly number[]; values: number[] }>();
   for (const t of trials) {
-    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value) || !space.contains(t.params)) continue;
-    const p: Record<string, ParamValue> = {};
-    for (const n of space.names) p[n] = t.params[n] as ParamValue;
-    const key = paramsKey(p);
-    const e = by.get(key);
+    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
+    const info = infoOf(space, t.params);
+    if (info.inSpace === null) continue;
+    const e = by.get(info.key);
     if (e) e.values.push(t.value);
-    else by.set(key, { params: p, values: [t.value] });
+    else by.set(info.key, { params: info.inSpace, unit: info.unit as readonly number[], values: [t.value] });
   }
   return [...by].map(([key, e]) => {
     const mean = e.values.reduce((a, b) => a + b, 0) / e.values.length;
-    return { key, params: e.params, unit: space.toUnit(e.params), values: e.values, mean, goodness: sign * mean };
+    return { key, params: e.params, unit: e.unit, values: e.values, mean, goodness: sign * mean };
   });
 }
 
@@ -229,29 +279,25 @@ function pooledBand(points: readonly ZonePoint[]): (a: ZonePoint, b: ZonePoint) 
   return (a, b) => 2 * sd * Math.sqrt(1 / a.values.length + 1 / b.values.length);
 }
 
-/** Distance in unit space; a differing categorical counts as 0.5. */
-function distance(space: Space, a: ZonePoint, b: ZonePoint): number {
-  let s = 0;
-  space.names.forEach((n, j) => {
-    const d = space.get(n).ordered ? (a.unit[j] as number) - (b.unit[j] as number) : a.params[n] === b.params[n] ? 0 : 0.5;
-    s += d * d;
-  });
-  return Math.sqrt(s);
-}
-
 /**
  * Zones on a symmetrised k-nearest-neighbour graph: points merged from best to worst (union-find
  * watershed); a peak that meets a better region is a zone when its prominence over the saddle exceeds
  * the noise band; the best point and peaks of separate islands always are. Best first.
  */
 export function findZones(space: Space, points: readonly ZonePoint[], k: number, band: number | ((a: ZonePoint, b: ZonePoint) => number)): NdZone[] {
+  return zonesOnGraph(points, new NeighbourLists(space, k).update(points), band);
+}
+
+/** findZones on given k-nearest-neighbour lists (NeighbourLists' for these points). */
+function zonesOnGraph(points: readonly ZonePoint[], lists: readonly (readonly number[])[], band: number | ((a: ZonePoint, b: ZonePoint) => number)): NdZone[] {
   const bandOf = typeof band === 'number' ? () => band : band;
   const n = points.length;
   if (n === 0) return [];
-  const adj: Set<number>[] = points.map(() => new Set<number>());
+  // The symmetrised graph, each neighbour once, in the order a Set would keep (first added first).
+  const adj: number[][] = points.map(() => []);
+  const link = (a: number[], j: number): void => { if (!a.includes(j)) a.push(j); };
   for (let i = 0; i < n; i++) {
-    const ds = points.map((q, j) => ({ j, d: j === i ? Infinity : distance(space, points[i] as ZonePoint, q) })).sort((a, b) => a.d - b.d);
-    for (const { j } of ds.slice(0, Math.min(k, n - 1))) { (adj[i] as Set<number>).add(j); (adj[j] as Set<number>).add(i); }
+    for (const j of lists[i] as readonly number[]) { link(adj[i] as number[], j); link(adj[j] as number[], i); }
   }
   const order = points.map((_, i) => i).sort((a, b) => (points[b] as ZonePoint).goodness - (points[a] as ZonePoint).goodness);
   const parent = new Int32Array(n).fill(-1);
@@ -265,7 +311,7 @@ export function findZones(space: Space, points: readonly ZonePoint[], k: number,
   const zone = new Set<number>();
   for (const i of order) {
     const roots = new Set<number>();
-    for (const j of adj[i] as Set<number>) if ((parent[j] as number) >= 0) roots.add(find(j));
+    for (const j of adj[i] as number[]) if ((parent[j] as number) >= 0) roots.add(find(j));
     parent[i] = i;
     if (roots.size === 0) { peakOf[i] = i; zone.add(i); continue; }
     const sorted = [...roots].sort((a, b) => (points[peakOf[b] as number] as ZonePoint).goodness - (points[peakOf[a] as number] as ZonePoint).goodness);

@@ -127,10 +127,14 @@ export class IntDistribution implements Distribution {
   sample(rng: Rng): ParamValue {
     return this.fromUnit(rng.next());
   }
+  /** Built once: samplers ask for the values at every proposal, and a log-int axis can have thousands. */
+  private cachedValues: readonly ParamValue[] | null | undefined;
   values(): readonly ParamValue[] | null {
-    const n = Math.floor((this.high - this.low) / this.step) + 1;
-    if (n > 100_000) return null;
-    return Array.from({ length: n }, (_, i) => this.low + i * this.step);
+    if (this.cachedValues === undefined) {
+      const n = Math.floor((this.high - this.low) / this.step) + 1;
+      this.cachedValues = n > 100_000 ? null : Object.freeze(Array.from({ length: n }, (_, i) => this.low + i * this.step));
+    }
+    return this.cachedValues;
   }
   grid(count: number): readonly ParamValue[] {
     const out: ParamValue[] = [];

@@ -48,6 +48,23 @@ test('non-dominated sorting: every front is non-dominated within and dominated b
   }
 });
 
+test('non-dominated sorting of two objectives (the sweep) equals ranks by definition: 1 + the largest rank of a dominator', () => {
+  const rng = new Rng(11);
+  for (let rep = 0; rep < 30; rep++) {
+    // Coarse values: many ties and duplicates; sizes from 1 to 200.
+    const pts = randomPoints(rng, 1 + Math.floor(rng.next() * 200), 2);
+    const rank = new Array<number>(pts.length).fill(-1);
+    const rankOf = (i: number): number => {
+      if (rank[i]! < 0) rank[i] = 1 + Math.max(-1, ...pts.map((q, j) => (dominates(q, pts[i]!) ? rankOf(j) : -1)));
+      return rank[i]!;
+    };
+    const expected: number[][] = [];
+    pts.forEach((_, i) => { (expected[rankOf(i)] ??= []).push(i); });
+    assert.deepEqual(nonDominatedSort(pts), expected, `${pts.length} points`);
+  }
+  assert.deepEqual(nonDominatedSort([[1, Infinity], [0, Infinity], [2, 0]]), [[1, 2], [0]], 'non-finite values (pairwise)');
+});
+
 test('crowding distance: extremes infinite, inner points the normalised gap of their neighbours', () => {
   const pts = [[0, 4], [1, 2], [2, 1], [4, 0]];
   const d = crowdingDistance(pts, [0, 1, 2, 3]);

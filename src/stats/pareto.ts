@@ -29,6 +29,12 @@ export function dominates(a: readonly number[], b: readonly number[]): boolean {
  * front (the Pareto front) first, each front in index order. Equal points share a front.
  */
 export function nonDominatedSort(points: readonly (readonly number[])[]): number[][] {
+  if (points.length > 0 && points.every((p) => p.length === 2)) return nonDominatedSort2(points);
+  return nonDominatedSortPairwise(points);
+}
+
+/** The fast O(M·N²) version for any number of objectives. */
+function nonDominatedSortPairwise(points: readonly (readonly number[])[]): number[][] {
   const n = points.length;
   const dominatedBy = Array.from({ length: n }, () => 0);
   const dominating: number[][] = Array.from({ length: n }, () => []);
@@ -50,6 +56,36 @@ export function nonDominatedSort(points: readonly (readonly number[])[]): number
     }
     current = next.sort((a, b) => a - b);
   }
+  return fronts;
+}
+
+/**
+ * nonDominatedSort for two objectives in O(n log n): points taken by (first, second) objective, each joins the first
+ * front whose last point does not dominate it. Every dominator of a point comes before it in that order, and a point
+ * dominated by some member of front k is dominated by a member of every earlier front, so the fronts that dominate it
+ * are a prefix (binary search), and within a front, the last point has the least second objective: it dominates the
+ * point when any member does. Same fronts as the pairwise version (which non-finite values still take), each in index order.
+ */
+function nonDominatedSort2(points: readonly (readonly number[])[]): number[][] {
+  const f0 = (i: number): number => (points[i] as readonly number[])[0] as number;
+  const f1 = (i: number): number => (points[i] as readonly number[])[1] as number;
+  if (!points.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]))) return nonDominatedSortPairwise(points);
+  const order = [...points.keys()].sort((i, j) => f0(i) - f0(j) || f1(i) - f1(j) || i - j);
+  const fronts: number[][] = [];
+  const last: number[] = [];
+  const dominatedBy = (q: number, p: number): boolean => f1(q) <= f1(p) && (f0(q) < f0(p) || f1(q) < f1(p));
+  for (const p of order) {
+    let lo = 0, hi = fronts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (dominatedBy(last[mid] as number, p)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === fronts.length) fronts.push([]);
+    (fronts[lo] as number[]).push(p);
+    last[lo] = p;
+  }
+  for (const f of fronts) f.sort((a, b) => a - b);
   return fronts;
 }
 
