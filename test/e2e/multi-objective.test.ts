@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrialRecord } from '../../src/core/types.js';
@@ -59,6 +59,17 @@ test('run, status and show a two-objective study: values per trial, the Pareto f
   assert.match(show.stdout, /complete, acc = [\d.]+, parameters = [\d,]+/);
   const csv = hz(['export', '--storage', db]).stdout;
   assert.match(csv.split('\n')[0] ?? '', /,value,values,/);
+  // The report draws the same front: a chart whose listed trials are the non-dominated ones, and the summary says so.
+  const rep = hz(['report', '--storage', db, '-o', join(dir, 'mo.html'), '--svg-dir', join(dir, 'svg')]);
+  assert.equal(rep.code, 0, rep.stderr);
+  assert.match(rep.stderr, /wrote .*mo\.html: history, front,/);
+  const svg = readFileSync(join(dir, 'svg', 'front.svg'), 'utf8');
+  const listed = [...svg.matchAll(/<g class="front-row"><text[^>]*>(\d+)<\/text>/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  assert.deepEqual(listed, front, 'the report lists exactly the non-dominated trials');
+  assert.match(svg, /hypervolume 0\.\d{4}/);
+  const html = readFileSync(join(dir, 'mo.html'), 'utf8');
+  assert.match(html, /Objectives: maximize acc, minimize parameters/);
+  assert.match(html, new RegExp(`Pareto front: ${front.length} of 12 complete trials`));
 });
 
 test('a multi-objective spec with a single-objective sampler or a scheduler fails at start, naming the field (exit 2)', () => {

@@ -22,7 +22,7 @@ test('the report renders in headless Chromium: no console errors, every chart ha
   const { chromium } = await import('playwright-core');
   const rs = parseResultSet(JSON.parse(readFileSync(new URL('../../../docs/zones-gpu-2026-11-26/run2-4-confirm.json', import.meta.url), 'utf8')), 'run2-4-confirm.json');
   const report = buildReport(dataFromResultSet(rs, 'run2-4-confirm.json'), { zoneOptions: { valSize: 12_000 } });
-  assert.equal(report.charts.length, 6);
+  assert.equal(report.charts.length, 7);
   const file = join(mkdtempSync(join(tmpdir(), 'hz-browser-')), 'report.html');
   writeFileSync(file, renderHtml(report));
   const browser = await chromium.launch({

@@ -1,7 +1,7 @@
 import { InputError } from '../../core/errors.js';
 import type { DistributionSpec } from '../../space/distribution.js';
 import type { ResultSet } from '../../results/resultset.js';
-import type { Direction, Metrics, ParamValue, Params, StudyRecord, TrialRecord, TrialState } from '../../core/types.js';
+import type { Direction, Metrics, ObjectiveSpec, ParamValue, Params, StudyRecord, TrialRecord, TrialState } from '../../core/types.js';
 
 /** One trial as the charts see it, whether it came from storage or from a result set. */
 export interface ReportTrial {
@@ -11,6 +11,10 @@ export interface ReportTrial {
   readonly params: Params;
   /** The objective value; null unless complete. */
   readonly value: number | null;
+  /** Every objective's value of a complete trial of a multi-objective study, in `ReportData.objectives` order. */
+  readonly values?: readonly number[];
+  /** Trainable parameters (the final metric `parameters`), when the trainer reported them. */
+  readonly parameters?: number;
   readonly steps: readonly { readonly step: number; readonly metrics: Metrics }[];
   /** The zone-strategy stage that planned it, when known. */
   readonly stage?: string;
@@ -22,6 +26,8 @@ export interface ReportData {
   readonly source: string;
   readonly metric: string;
   readonly direction: Direction;
+  /** Every objective of a multi-objective study (the first is `metric`, `direction`); absent for one objective. */
+  readonly objectives?: readonly ObjectiveSpec[];
   readonly space: Readonly<Record<string, DistributionSpec>>;
   readonly trials: readonly ReportTrial[];
   /** Whether numbers are trial numbers (storage) or entry positions (result set). */
@@ -32,6 +38,12 @@ export interface ReportData {
   readonly resultSet?: ResultSet;
 }
 
+/** `{ parameters }` when the final metrics report a finite trainable-parameter count, else nothing. */
+function sizeOf(metrics: Metrics): { parameters?: number } {
+  const p = metrics['parameters'];
+  return typeof p === 'number' && Number.isFinite(p) ? { parameters: p } : {};
+}
+
 /** Report data from a validated result set: every entry is a complete trial, in file order. */
 export function dataFromResultSet(rs: ResultSet, source: string): ReportData {
   return {
@@ -40,7 +52,10 @@ export function dataFromResultSet(rs: ResultSet, source: string): ReportData {
     direction: rs.objective.direction,
     space: rs.space,
     order: 'entry',
-    trials: rs.entries.map((e, i) => ({ number: i, state: 'complete', params: e.params, value: e.value, steps: e.steps, ...(e.stage !== undefined ? { stage: e.stage } : {}) })),
+    trials: rs.entries.map((e, i) => ({
+      number: i, state: 'complete', params: e.params, value: e.value, steps: e.steps,
+      ...(e.stage !== undefined ? { stage: e.stage } : {}), ...sizeOf(e.metrics),
+    })),
     ...(rs.stage_output !== undefined ? { stageOutput: rs.stage_output } : {}),
     resultSet: rs,
   };
@@ -57,18 +72,25 @@ export function dataFromStudy(
   source: string,
   resultSet?: ResultSet,
 ): ReportData {
+  const multi = (study.objectives?.length ?? 1) > 1;
   return {
     ...(resultSet ? { resultSet } : {}),
     source,
     metric: study.metric,
     direction: study.direction,
+    ...(multi ? { objectives: study.objectives } : {}),
     space,
     order: 'trial',
     trials: [...trials]
       .sort((a, b) => a.number - b.number)
       .map((t) => {
         const stage = t.attrs['zones.stage'];
-        return { number: t.number, state: t.state, params: t.params, value: t.state === 'complete' ? t.value : null, steps: t.steps.map((s) => ({ step: s.step, metrics: s.metrics })), ...(typeof stage === 'string' ? { stage } : {}) };
+        const values = t.state === 'complete' && multi ? t.values : undefined;
+        return {
+          number: t.number, state: t.state, params: t.params, value: t.state === 'complete' ? t.value : null,
+          ...(values ? { values } : {}), ...sizeOf(t.metrics),
+          steps: t.steps.map((s) => ({ step: s.step, metrics: s.metrics })), ...(typeof stage === 'string' ? { stage } : {}),
+        };
       }),
   };
 }

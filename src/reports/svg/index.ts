@@ -10,6 +10,7 @@ export { forestChart, asConfirmOutput } from './forest.js';
 export { parallelChart } from './parallel.js';
 export { surfaceChart, curvePoints, epochSurfaces, pickEpochs } from './surface3d.js';
 export { importanceChart } from './importance.js';
+export { frontChart, frontInput, frontOutline, type FrontInput } from './front.js';
 export { buildReport, type ReportOptions, type ReportContent } from './report.js';
 export { renderHtml } from './html.js';
 export type { Chart } from './svg.js';

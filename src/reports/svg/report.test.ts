@@ -12,12 +12,12 @@ import { emptyResultSet } from '../../results/index.js';
 
 const rs = parseResultSet(JSON.parse(readFileSync(new URL('../../../docs/zones-gpu-2026-11-26/run2-4-confirm.json', import.meta.url), 'utf8')), 'run2-4-confirm.json');
 
-test('a zone study stage-4 document gives six charts; zones found again from stage 1 with the validation size', () => {
+test('a zone study stage-4 document gives seven charts; zones found again from stage 1 with the validation size', () => {
   const r = buildReport(dataFromResultSet(rs, 'run2-4-confirm.json'), { zoneOptions: { valSize: 12_000 } });
-  assert.deepEqual(r.charts.map((c) => c.id), ['history', 'heatmap', 'curves', 'importance', 'forest', 'parallel']);
+  assert.deepEqual(r.charts.map((c) => c.id), ['history', 'front', 'heatmap', 'curves', 'importance', 'forest', 'parallel']);
   // Its stage-1 entries kept no per-epoch values: the page says why there is no 3D surface.
   assert.deepEqual(r.skipped.map((s) => s.reason), ['no trials reported val_accuracy per step on at least a 2 × 2 grid of units × batch_size']);
-  const heat = parseXml(r.charts[1]?.svg ?? '');
+  const heat = parseXml(r.charts[2]?.svg ?? '');
   assert.equal(select(heat, 'rect', 'cell').length, 91, 'the 13 × 7 stage-1 grid');
   assert.equal(select(heat, 'g', 'zone').length, 1);
   assert.equal(select(heat, 'g', 'special').length, 2, 'selected and baseline');
@@ -40,7 +40,7 @@ test('without a validation size the heatmap says why zones are not outlined', ()
 });
 
 test('the HTML page is self-contained and well-formed as XML, with every chart inline and text escaped', () => {
-  const d = gridData({ param3: true, extra: [{ state: 'failed' }] });
+  const d = gridData({ param3: true, sizes: true, extra: [{ state: 'failed' }] });
   const html = renderHtml(buildReport({ ...d, source: 'study <b>&"x"' }), new Date('2026-11-26T12:00:00Z'));
   assert.doesNotMatch(html, /<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'no scripts, stylesheets or network addresses');
   assert.match(html, /Content-Security-Policy/);
@@ -48,10 +48,10 @@ test('the HTML page is self-contained and well-formed as XML, with every chart i
   // The page minus its doctype and the void <meta> tags parses as XML.
   const xml = html.replace('<!DOCTYPE html>', '').replace(/<meta [^>]*>/g, '');
   const doc = parseXml(xml, 'text/xml');
-  assert.equal(doc.getElementsByTagName('svg').length, 9, 'history, heatmap, the surface at 4 epochs, curves, importance, parallel');
+  assert.equal(doc.getElementsByTagName('svg').length, 10, 'history, the size front, heatmap, the surface at 4 epochs, curves, importance, parallel');
   assert.doesNotMatch(html, /Not drawn/, 'every chart that applies was drawn');
   const two = buildReport(gridData());
-  assert.deepEqual(two.skipped.map((s) => s.title), ['Parallel coordinates']);
+  assert.deepEqual(two.skipped.map((s) => s.title), ['m against trainable parameters (Pareto front)', 'Parallel coordinates']);
   assert.match(renderHtml(two), /Not drawn.*Parallel coordinates: the trials have two params or fewer/s);
 });
 

@@ -5,6 +5,8 @@ import type { Zone, ZoneOptions } from '../../strategies/zones/options.js';
 import { curvesChart } from './curves.js';
 import { paramsText, pickAxes, showValue, type ReportData } from './data.js';
 import { asConfirmOutput, forestChart } from './forest.js';
+import { frontChart, frontInput } from './front.js';
+import { paretoSummary } from '../pareto.js';
 import { heatmapChart, type HeatMark, type SurfacePoint } from './heatmap.js';
 import { historyChart } from './history.js';
 import { importanceChart } from './importance.js';
@@ -91,6 +93,9 @@ export function buildReport(data: ReportData, opts: ReportOptions = {}): ReportC
     else skipped.push({ title, reason });
   };
   add(historyChart(data), 'Optimisation history', 'no complete trials');
+  const fi = frontInput(data);
+  const frontTitle = data.objectives && data.objectives.length > 1 ? 'Pareto front' : `${data.metric} against trainable parameters (Pareto front)`;
+  add(fi.kind === 'none' ? null : frontChart(data), frontTitle, fi.kind === 'none' ? fi.reason : '');
 
   const cf = confirmFor(data, opts);
   const confirm = cf.confirm;
@@ -130,9 +135,16 @@ export function buildReport(data: ReportData, opts: ReportOptions = {}): ReportC
   const sign = data.direction === 'maximize' ? 1 : -1;
   const best = data.trials.filter((t) => t.state === 'complete' && t.value !== null).sort((a, b) => sign * ((b.value as number) - (a.value as number)))[0];
   const what = data.order === 'trial' ? 'trials' : 'entries';
+  const objectives = data.objectives ?? [];
+  const paretoLine = (): string => {
+    const ps = paretoSummary(data.trials.map((t) => ({ ...t, values: t.values ?? null })), objectives);
+    return `Pareto front: ${ps.front.length} of ${ps.complete} complete ${what} (${ps.front.slice(0, 12).map((t) => `#${t.number}`).join(', ')}${ps.front.length > 12 ? ', …' : ''}); hypervolume ${ps.hypervolume === null ? '–' : ps.hypervolume.toFixed(4)} (each objective scaled to [0, 1], reference: the worst observed)`;
+  };
   const summary = [
     `Source: ${data.source}`,
-    `Objective: ${data.direction} ${data.metric}`,
+    ...(objectives.length > 1
+      ? [`Objectives: ${objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')}`, paretoLine()]
+      : [`Objective: ${data.direction} ${data.metric}`]),
     `${data.trials.length} ${what}: ${[...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ')}`,
     ...(best ? [`Best ${data.order === 'trial' ? 'trial' : 'entry'}: ${data.order === 'trial' ? '#' : ''}${best.number} ${paramsText(best.params)} → ${data.metric} = ${showValue(best.value as number)}${best.stage ? ` (stage ${best.stage})` : ''}`] : []),
     ...(confirm ? [`Selected in stage 4 (on ${confirm.metric}): ${confirm.best}`] : []),

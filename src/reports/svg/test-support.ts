@@ -38,8 +38,10 @@ export function surfaceValue(units: number, batch: number): number {
   return 0.99 - 0.01 * (Math.log2(units / 384) ** 2 + Math.log2(batch / 32) ** 2);
 }
 
-/** A grid study over SPACE in order, each trial with a 5-step curve; optional extra trials in other states. */
-export function gridData(o: { direction?: Direction; extra?: readonly { state: TrialState; steps?: number }[]; param3?: boolean } = {}): ReportData {
+/** A grid study over SPACE in order, each trial with a 5-step curve; optional extra trials in other states; `sizes`: each reports trainable parameters. */
+export function gridData(
+  o: { direction?: Direction; extra?: readonly { state: TrialState; steps?: number }[]; param3?: boolean; sizes?: boolean } = {},
+): ReportData {
   const direction = o.direction ?? 'maximize';
   const trials: ReportTrial[] = [];
   let n = 0;
@@ -48,7 +50,7 @@ export function gridData(o: { direction?: Direction; extra?: readonly { state: T
       const v = surfaceValue(u, b);
       const value = direction === 'maximize' ? v : 1 - v;
       const params: Params = o.param3 ? { units: u, batch_size: b, act: n % 2 === 0 ? 'relu' : 'tanh' } : { units: u, batch_size: b };
-      trials.push({ number: n++, state: 'complete', params, value, steps: [1, 2, 3, 4, 5].map((s) => ({ step: s, metrics: { m: value - (direction === 'maximize' ? 1 : -1) * 0.01 * (5 - s) } })) });
+      trials.push({ number: n++, state: 'complete', params, value, ...(o.sizes ? { parameters: u * 795 + 10 } : {}), steps: [1, 2, 3, 4, 5].map((s) => ({ step: s, metrics: { m: value - (direction === 'maximize' ? 1 : -1) * 0.01 * (5 - s) } })) });
     }
   }
   for (const x of o.extra ?? []) {
@@ -56,4 +58,29 @@ export function gridData(o: { direction?: Direction; extra?: readonly { state: T
     trials.push({ number: n++, state: x.state, params: { units: 128, batch_size: 16 }, value: null, steps });
   }
   return { source: 'test <grid>', metric: 'm', direction, space: SPACE, trials, order: 'trial' };
+}
+
+/**
+ * A two-objective study (maximize val_accuracy, minimize parameters) of `n` trials over units × layers: accuracy grows
+ * with size and saturates, plus a deterministic wiggle, so the front is a rising staircase; a few trials failed.
+ */
+export function twoObjectiveData(n = 60): ReportData {
+  const trials: ReportTrial[] = [];
+  for (let i = 0; i < n; i++) {
+    const units = 16 * 2 ** (i % 6);
+    const layers = 1 + (Math.floor(i / 6) % 3);
+    const parameters = 784 * units + (layers - 1) * units * units + units * 10;
+    const wiggle = (((i * 2654435761) % 1000) / 1000 - 0.5) * 0.02;
+    const acc = 0.99 - 0.08 * Math.exp(-parameters / 60_000) + wiggle;
+    const failed = i % 17 === 16;
+    trials.push({
+      number: i, state: failed ? 'failed' : 'complete', params: { units, layers }, value: failed ? null : acc,
+      ...(failed ? {} : { values: [acc, parameters], parameters }), steps: [],
+    });
+  }
+  return {
+    source: 'test <two objectives>', metric: 'val_accuracy', direction: 'maximize', order: 'trial',
+    objectives: [{ metric: 'val_accuracy', direction: 'maximize' }, { metric: 'parameters', direction: 'minimize' }],
+    space: { units: { type: 'series', values: [16, 32, 64, 128, 256, 512] }, layers: { type: 'int', low: 1, high: 3 } }, trials,
+  };
 }
