@@ -82,6 +82,10 @@ test('finished trials correct the prediction: an observed offset moves the predi
   const uncorrected = m.predict(next?.params as Params, [], 1).mean;
   assert.ok(predicted - uncorrected > 0.25, `correction ${(predicted - uncorrected).toFixed(3)} (the offset was 0.4)`);
   assert.notDeepEqual(next?.params, p0.params, 'never the same configuration twice');
+  // `transform` maps the study's values to the model's scale (here the model's values are log10 of the study's).
+  const logged = new ControllerSampler({ model: m, warm: 5, candidates: 300, transform: Math.log10 });
+  const viaLog = logged.sample({ space, direction: 'maximize', trials: [trial(0, p0.params, 10 ** observed)], rng: new Rng(2) });
+  assert.ok(Math.abs((viaLog?.attrs?.['controller.warm'] as { predicted: number }).predicted - predicted) < 1e-9);
   // A running trial counts as observed (kriging believer): a parallel worker gets another configuration.
   const parallel = s.sample({ space, direction: 'maximize', trials: [trial(0, p0.params, null)], rng: new Rng(1) });
   assert.notDeepEqual(parallel?.params, p0.params);

@@ -24,6 +24,11 @@ export interface ControllerOptions {
   readonly descriptors?: Readonly<Record<string, number>>;
   /** Lengthscale of the within-study correction, in unit-cube distance (default 0.2·√(params)). */
   readonly lengthscale?: number;
+  /**
+   * Maps a trial's value to the scale the model was trained on (default: none), e.g. `Math.log10` for a model of
+   * log errors; it must be increasing, so the direction holds.
+   */
+  readonly transform?: (value: number) => number;
 }
 
 /**
@@ -82,6 +87,7 @@ export class ControllerSampler implements Sampler {
   private readonly lengthscale: number;
   private readonly offsetVariance: number;
   private readonly cache = new Map<string, { x: number[]; mu: number; sd: number }>();
+  private readonly transform: (value: number) => number;
 
   constructor(options: ControllerOptions) {
     const warm = options.warm ?? 10;
@@ -102,6 +108,7 @@ export class ControllerSampler implements Sampler {
     this.lengthscale = options.lengthscale ?? 0.2 * Math.sqrt(this.model.space.names.length);
     if (!(this.lengthscale > 0)) throw new InputError(`Expected \`lengthscale\` > 0, got ${this.lengthscale}`);
     this.offsetVariance = this.model.encoder.yStd ** 2;
+    this.transform = options.transform ?? ((v) => v);
     this.after = options.after ?? new AutoSampler(options.trials !== undefined ? { trials: options.trials } : {});
   }
 
@@ -150,9 +157,10 @@ export class ControllerSampler implements Sampler {
     for (const t of trials) {
       seen.add(paramsKey(t.params));
       if (!space.contains(t.params)) continue;
-      if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
+      const v = t.state === 'complete' && t.value !== null ? this.transform(t.value) : NaN;
+      if (Number.isFinite(v)) {
         const p = this.prior(t.params);
-        obs.push({ x: p.x, sd: p.sd, r: sign * (t.value - p.mu), y: sign * t.value, params: t.params });
+        obs.push({ x: p.x, sd: p.sd, r: sign * (v - p.mu), y: sign * v, params: t.params });
       } else if (t.state === 'running' || t.state === 'waiting') pending.push(t.params);
     }
     const gp = new ResidualGp(this.lengthscale, this.offsetVariance);
