@@ -201,7 +201,7 @@ function randomRow(rng: Rng, number: number): TrialRow {
   const states: TrialState[] = ['waiting', 'running', 'complete', 'complete', 'pruned', 'failed'];
   const state = rng.pick(states);
   const k = rng.int(0, 3);
-  const steps = Float64Array.from({ length: k }, (_, i) => i + 1);
+  const steps = Array.from({ length: k }, (_, i) => i + 1);
   const finishedAt = state === 'complete' || state === 'pruned' || state === 'failed' ? rng.int(0, 20) : null;
   return {
     id: number + 1, number, state, params: { units: rng.pick(UNITS), batch: rng.pick(BATCHES), lr: 10 ** (-4.5 + rng.next() * 4) }, seed: 0, budget: null,

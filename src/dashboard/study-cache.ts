@@ -4,8 +4,9 @@ import { FINISHED_STATES, type ParamValue, type StudyRecord, type TrialState } f
 
 /**
  * One trial as the dashboard keeps it: what the table, the charts and the aggregates need, with the objective metric's
- * per-step values in typed arrays. Full step metrics (every metric) are read from storage only for the one trial whose
- * learning curves are shown, so 100,000 trials cost tens of megabytes, not every curve.
+ * per-step values in arrays of numbers. Full step metrics (every metric) are read from storage only for the one trial whose
+ * learning curves are shown, so 100,000 trials cost tens of megabytes, not every curve. (Plain arrays of numbers, not
+ * typed arrays: V8 keeps them as unboxed doubles, no smaller, and 200,000 small typed arrays cost seconds to allocate.)
  */
 export interface TrialRow {
   readonly id: number;
@@ -27,8 +28,8 @@ export interface TrialRow {
   /** The zone strategy's stage (attrs["zones.stage"]), when the study uses it. */
   readonly stage: string | null;
   /** Steps reported with the objective metric, ascending, and that metric's value at each. */
-  readonly steps: Float64Array;
-  readonly stepValues: Float64Array;
+  readonly steps: readonly number[];
+  readonly stepValues: readonly number[];
   /** How many steps were reported (compute used, in epochs). */
   readonly stepCount: number;
 }
@@ -36,16 +37,14 @@ export interface TrialRow {
 /** Compacts a trial digest to a row; its first curve is the study's objective metric at each step. */
 export function toRow(t: TrialDigest): TrialRow {
   const curve = t.curves[0] ?? [];
-  let k = 0;
-  for (const v of curve) if (v !== null) k++;
-  const steps = new Float64Array(k);
-  const stepValues = new Float64Array(k);
-  k = 0;
-  curve.forEach((v, i) => {
-    if (v === null) return;
-    steps[k] = t.steps[i] as number;
-    stepValues[k++] = v;
-  });
+  const steps: number[] = [];
+  const stepValues: number[] = [];
+  for (let i = 0; i < curve.length; i++) {
+    const v = curve[i];
+    if (v === null || v === undefined) continue;
+    steps.push(t.steps[i] as number);
+    stepValues.push(v);
+  }
   const lastStep = t.steps.length > 0 ? (t.steps[t.steps.length - 1] as number) : null;
   const end = t.finishedAt ?? t.heartbeatAt;
   const stage = t.attrs['zones.stage'];
