@@ -109,6 +109,8 @@ async function main(argv: string[]): Promise<void> {
       r.controller.push(a.budgets.map((b) => runOnce(t, controller(b), b, seed)));
     }
     results.push(r);
+    mkdirSync(dirname(a.out), { recursive: true });
+    writeFileSync(a.out, JSON.stringify({ args: a, started: started.toISOString(), results, complete: false }));
     const cells = a.budgets.map((_, j) => `${fmt(med(r.controller.map((x) => x[j] as number)))} vs ${fmt(med(r.auto.map((x) => x[j] as number)))}`);
     console.log(`${table}: median rank regret controller vs auto @${a.budgets.join('/')}: ${cells.join('; ')} (${((performance.now() - t0) / 1000 / a.reps).toFixed(0)} s/rep${trainSeconds !== null ? `; model trained in ${trainSeconds.toFixed(0)} s` : ''})`);
   }
@@ -133,7 +135,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`half the evaluations reach auto's median: ${half.join(', ') || '–'}`);
   console.log(`peak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; wall ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
   mkdirSync(dirname(a.out), { recursive: true });
-  writeFileSync(a.out, JSON.stringify({ args: a, started: started.toISOString(), results }));
+  writeFileSync(a.out, JSON.stringify({ args: a, started: started.toISOString(), results, complete: true }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

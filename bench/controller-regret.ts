@@ -234,6 +234,9 @@ async function main(argv: string[]): Promise<void> {
       r.seconds[row] = (performance.now() - t0) / 1000 / a.reps;
     }
     results.push(r);
+    // Saved after every task, so a run cut short by its time box keeps the tasks it finished.
+    mkdirSync(join(a.out, '..'), { recursive: true });
+    writeFileSync(a.out, JSON.stringify({ args: a, optuna: optunaVersion, started: started.toISOString(), results, complete: false }));
     const line = a.rows.map((row) => `${row} ${a.budgets.map((_, j) => f3(med((r.returned[row] as number[][]).map((x) => x[j] as number)))).join('/')} (${(r.seconds[row] as number).toFixed(1)} s/rep)`);
     console.log(`${task}: median regret @${a.budgets.join('/')}: ${line.join('; ')}`);
   }
@@ -242,7 +245,7 @@ async function main(argv: string[]): Promise<void> {
   const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
   console.log(`\nfold models trained in this run: ${trainSeconds.length}${trainSeconds.length ? `, ${mean(trainSeconds).toFixed(0)} s each (TF.js wasm, one thread)` : ' (all cached)'}; peak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; wall ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
   mkdirSync(join(a.out, '..'), { recursive: true });
-  writeFileSync(a.out, JSON.stringify({ args: a, optuna: optunaVersion, started: started.toISOString(), results }));
+  writeFileSync(a.out, JSON.stringify({ args: a, optuna: optunaVersion, started: started.toISOString(), results, complete: true }));
   console.log(`per-rep regrets: ${a.out}`);
 }
 
@@ -264,67 +267,72 @@ function merged(files: readonly string[]): { a: Args; results: TaskResult[] } {
     for (const row of run.args.rows) if (!rows.includes(row)) rows.push(row);
     console.log(`${run.args.rows.join(', ')}: tasks ${run.results.map((r) => r.task).join(', ')}, seeds ${run.args.seedBase}–${run.args.seedBase + run.args.reps - 1} (warm ${run.args.warm})`);
   }
-  const results = [...byTask.values()].filter((t) => rows.every((row) => t.returned[row] !== undefined));
+  // Every task with the controller and auto rows; a row that some task lacks (a run cut by its time box) is compared
+  // on the tasks that have it.
+  const results = [...byTask.values()].filter((t) => ['controller', 'auto'].every((row) => !rows.includes(row as Row) || t.returned[row] !== undefined));
   return { a: { ...first.args, rows: ROWS.filter((r) => rows.includes(r)), tasks: results.map((r) => r.task) }, results };
 }
 
 /** The tables: regret per row and budget, paired sign tests, per-task wins and compute to reach auto's median. */
 function report(a: Args, results: readonly TaskResult[]): void {
   const maxB = a.budgets[a.budgets.length - 1] as number;
-  const reps = (row: Row): number => Math.min(...results.map((r) => (r.returned[row] as number[][]).length));
-  console.log(`\n## Median (IQR) normalised regret over ${results.length} held-out tasks × seeds (${a.rows.map((r) => `${r}: ${reps(r)}`).join(', ')})\n`);
+  const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
+  const on = (row: Row): TaskResult[] => results.filter((r) => has(r, row));
+  const reps = (row: Row, rs: readonly TaskResult[] = on(row)): number => Math.min(...rs.map((r) => (r.returned[row] as number[][]).length));
+  const at = (r: TaskResult, row: Row, j: number, n = Infinity): number[] => (r.returned[row] as number[][]).slice(0, n).map((x) => x[j] as number);
+  console.log(`\n## Median (IQR) normalised regret, held-out tasks × seeds (${a.rows.map((r) => `${r}: ${on(r).length} tasks × ${reps(r)} seeds`).join(', ')})\n`);
   console.log(`| strategy | ${a.budgets.map((b) => `${b} FTE`).join(' | ')} | s/run |`);
   console.log(`|---|${a.budgets.map(() => '---').join('|')}|---|`);
   for (const row of a.rows) {
-    const cells = a.budgets.map((_, j) => cell(results.flatMap((r) => (r.returned[row] as number[][]).map((x) => x[j] as number))));
-    const s = results.reduce((acc, r) => acc + (r.seconds[row] as number), 0) / results.length;
+    const rs = on(row);
+    const cells = a.budgets.map((_, j) => cell(rs.flatMap((r) => at(r, row, j))));
+    const s = rs.reduce((acc, r) => acc + (r.seconds[row] as number), 0) / rs.length;
     console.log(`| ${ROW_NAMES[row]} | ${cells.join(' | ')} | ${s.toFixed(1)} |`);
   }
-  // Paired by (task, seed): the controller against each other row, per budget (two-sided exact sign test, ties dropped).
-  for (const other of a.rows.filter((r) => r !== 'controller')) {
-    if (!a.rows.includes('controller')) break;
-    const parts = a.budgets.map((b, j) => {
-      const n = Math.min(reps('controller'), reps(other)); // the same seeds (seed base + rep) in both rows
-      const x = results.flatMap((r) => (r.returned['controller'] as number[][]).slice(0, n).map((v) => v[j] as number));
-      const y = results.flatMap((r) => (r.returned[other] as number[][]).slice(0, n).map((v) => v[j] as number));
-      const t = signTest(x, y);
-      return `@${b}: lower in ${t.less}, higher in ${t.greater}, tied ${t.ties} (p = ${t.p.toPrecision(2)})`;
+  // Paired by (task, seed) on the tasks and seeds both rows ran: the controller against each other row, per budget
+  // (two-sided exact sign test, ties dropped).
+  if (a.rows.includes('controller')) {
+    for (const other of a.rows.filter((r) => r !== 'controller')) {
+      const rs = results.filter((r) => has(r, 'controller') && has(r, other));
+      const n = Math.min(reps('controller', rs), reps(other, rs)); // the same seeds (seed base + rep) in both rows
+      const parts = a.budgets.map((b, j) => {
+        const t = signTest(rs.flatMap((r) => at(r, 'controller', j, n)), rs.flatMap((r) => at(r, other, j, n)));
+        return `@${b}: lower in ${t.less}, higher in ${t.greater}, tied ${t.ties} (p = ${t.p.toPrecision(2)})`;
+      });
+      console.log(`controller vs ${other}, paired by task and seed (${rs.length} tasks × ${n} seeds): ${parts.join('; ')}`);
+      const wins = a.budgets.map((_, j) => rs.filter((r) => med(at(r, 'controller', j)) < med(at(r, other, j)) - 1e-12).length);
+      console.log(`  controller's median lower than ${other}'s on ${wins.map((w, j) => `${w}/${rs.length} tasks @${a.budgets[j]}`).join(', ')}`);
+    }
+  }
+  // Per task: medians, whether half the compute reaches auto's median, and the FTE each row needs to reach it.
+  if (!a.rows.includes('controller') || !a.rows.includes('auto')) return;
+  const withOptuna = a.rows.includes('optuna');
+  console.log(`\n## Per task: median regret (controller / auto${withOptuna ? ' / optuna' : ''}) and compute to reach auto's median\n`);
+  console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | half compute (controller @b/2 ≤ auto @b) | FTE to reach auto's anytime median @${a.budgets.join('/')} (controller${withOptuna ? '; optuna' : ''}) |`);
+  console.log(`|---|${a.budgets.map(() => '---').join('|')}|---|---|`);
+  const halfWins: number[] = a.budgets.map(() => 0);
+  const halfCells: number[] = a.budgets.map(() => 0);
+  for (const r of results) {
+    const m = (row: Row, j: number): string => (has(r, row) ? f3(med(at(r, row, j))) : '–');
+    const cells = a.budgets.map((_, j) => a.rows.map((row) => m(row, j)).join(' / '));
+    const half: string[] = [];
+    a.budgets.forEach((b, j) => {
+      const k = a.budgets.indexOf(b / 2);
+      if (k < 0) return;
+      halfCells[j] = (halfCells[j] as number) + 1;
+      const ok = med(at(r, 'controller', k)) <= med(at(r, 'auto', j));
+      if (ok) halfWins[j] = (halfWins[j] as number) + 1;
+      half.push(`@${b}: ${ok ? 'yes' : 'no'}`);
     });
-    console.log(`controller vs ${other}, paired by task and seed: ${parts.join('; ')}`);
+    const show = (c: number): string => (Number.isFinite(c) ? String(c) : `>${maxB}`);
+    const reach = a.budgets.map((b) => {
+      const target = med((r.anytime['auto'] as number[][]).map((c) => c[b - 1] as number));
+      const c = show(costToReach(r.anytime['controller'] as number[][], target));
+      return withOptuna ? `${c}; ${has(r, 'optuna') ? show(costToReach(r.anytime['optuna'] as number[][], target)) : '–'}` : c;
+    });
+    console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(', ')} | ${reach.join(' / ')} |`);
   }
-  // Per task: wins at each budget (medians over seeds), and whether half the compute reaches auto's median.
-  if (a.rows.includes('controller') && a.rows.includes('auto')) {
-    console.log(`\n## Per task: median regret (controller / auto${a.rows.includes('optuna') ? ' / optuna' : ''}) and compute to reach auto's median\n`);
-    console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | half compute (controller @b/2 ≤ auto @b) | FTE to reach auto's anytime median @${a.budgets.join('/')} (controller; optuna) |`);
-    console.log(`|---|${a.budgets.map(() => '---').join('|')}|---|---|`);
-    const halfWins: number[] = a.budgets.map(() => 0);
-    const halfCells: number[] = a.budgets.map(() => 0);
-    for (const r of results) {
-      const m = (row: Row, j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
-      const cells = a.budgets.map((_, j) => a.rows.map((row) => f3(m(row, j))).join(' / '));
-      const half: string[] = [];
-      a.budgets.forEach((b, j) => {
-        const k = a.budgets.indexOf(b / 2);
-        if (k < 0) return;
-        halfCells[j] = (halfCells[j] as number) + 1;
-        const ok = m('controller', k) <= m('auto', j);
-        if (ok) halfWins[j] = (halfWins[j] as number) + 1;
-        half.push(`@${b}: ${ok ? 'yes' : 'no'}`);
-      });
-      const reach = a.budgets.map((b) => {
-        const target = med((r.anytime['auto'] as number[][]).map((c) => c[b - 1] as number));
-        const c = costToReach(r.anytime['controller'] as number[][], target);
-        const q = a.rows.includes('optuna') ? costToReach(r.anytime['optuna'] as number[][], target) : NaN;
-        return `${Number.isFinite(c) ? c : `>${maxB}`}${a.rows.includes('optuna') ? `; ${Number.isFinite(q) ? q : `>${maxB}`}` : ''}`;
-      });
-      console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(', ')} | ${reach.join(' / ')} |`);
-    }
-    console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((s) => s).join(', ')}`);
-    for (const row of a.rows) {
-      const wins = a.budgets.map((_, j) => results.filter((r) => med((r.returned['controller'] as number[][]).map((x) => x[j] as number)) < med((r.returned[row] as number[][]).map((x) => x[j] as number)) - 1e-12).length);
-      if (row !== 'controller') console.log(`controller's median lower than ${row}'s on ${wins.map((w, j) => `${w}/${results.length} @${a.budgets[j]}`).join(', ')} tasks`);
-    }
-  }
+  console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
