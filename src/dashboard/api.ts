@@ -67,7 +67,7 @@ export class DashboardApi {
       readonly minRefreshMs?: number;
       readonly now?: () => number;
       /** Trials per storage read of a study's first read (StudyCache). */
-      readonly pages?: { readonly first: number; readonly next: number };
+      readonly pages?: { readonly first: number; readonly next: number; readonly waiting?: number };
     } = {},
   ) {}
 
@@ -273,7 +273,7 @@ export class DashboardApi {
     const now = (this.options.now ?? Date.now)();
     const ws = await this.storage.listWorkers(cache.study.id);
     const running = new Map<string, number[]>();
-    for (const r of cache.unfinishedRows()) if (r.state === 'running' && r.workerId !== null) running.set(r.workerId, [...(running.get(r.workerId) ?? []), r.number]);
+    for (const r of cache.runningRows()) if (r.state === 'running' && r.workerId !== null) running.set(r.workerId, [...(running.get(r.workerId) ?? []), r.number]);
     return {
       now,
       workers: ws.sort((a, b) => b.heartbeatAt - a.heartbeatAt).map((w) => ({

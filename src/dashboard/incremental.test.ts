@@ -62,7 +62,7 @@ async function exercise(storage: Storage, seed: number, ops: number): Promise<vo
   const lrs = Array.from({ length: 30 }, (_, i) => 10 ** (-4 + (3 * i) / 29));
   const axes = [makeAxis('units', UNITS), makeAxis('batch', BATCHES), makeAxis('lr', lrs, true)];
   const [ax, ay] = axes as [ReturnType<typeof makeAxis>, ReturnType<typeof makeAxis>];
-  const cache = new StudyCache(storage, study, 0, { first: 3, next: 4 });
+  const cache = new StudyCache(storage, study, 0, { first: 3, next: 4, waiting: 2 });
   const running: { id: number; worker: string }[] = [];
   const failed: number[] = [];
   // Values from a few levels half the time, so that best trials, cells and front points tie.
@@ -171,7 +171,7 @@ async function exercise(storage: Storage, seed: number, ops: number): Promise<vo
     '/best?by=seconds', '/importance', '/surface?x=units&y=batch&epoch=final', '/surface?x=lr&y=units&epoch=2', '/surface?x=batch&y=units&stage=a', '/parallel?limit=10'];
   const strip = (body: unknown): unknown => JSON.parse(JSON.stringify(body, (k, v: unknown) => (k === 'version' ? undefined : v)));
   const ask = (api: DashboardApi, p: string) => api.handle(`/api/studies/inc-${seed}${p.split('?')[0] ?? ''}`, new URLSearchParams(p.split('?')[1] ?? ''));
-  const liveApi = new DashboardApi(storage, { minRefreshMs: 0, pages: { first: 3, next: 4 } });
+  const liveApi = new DashboardApi(storage, { minRefreshMs: 0, pages: { first: 3, next: 4, waiting: 2 } });
   const warm = async (api: DashboardApi): Promise<void> => {
     for (;;) {
       const s = (await ask(api, '')).body as { loading: unknown };

@@ -115,3 +115,44 @@ test('after the first page, pages are sized to take about PAGE_MS: a slow storag
   assert.equal(storage.calls[0]?.limit, 800);
   assert.equal(storage.calls[1]?.limit, MIN_PAGE, `800 trials took ≥ 800 ms, so ${PAGE_MS} ms is ~200 trials at that pace: MIN_PAGE`);
 });
+
+test('waiting trials are read again lowest numbers first, a window at a time, and further only while all of it was claimed', async () => {
+  const storage = new Gated();
+  const study = await createTestStudy(storage, 's');
+  const plans = Array.from({ length: 40 }, (_, i) => ({ params: { hidden_units: 16, batch_size: 16, learning_rate: 0.1 }, seed: i, budget: 2 }));
+  const queued = await storage.enqueueTrials(study.id, plans);
+  const cache = new StudyCache(storage, study, 0, { first: 10, next: 10, waiting: 4 });
+  await cache.loaded();
+  const fresh = async (): Promise<void> => {
+    const other = new StudyCache(storage, study, 0);
+    await other.loaded();
+    assert.deepEqual(cache.all(), other.all(), 'the same rows as one read of the study');
+  };
+  const idOf = (n: number): number => queued[n]?.id as number;
+  storage.calls = [];
+  await cache.refresh();
+  assert.deepEqual(storage.calls.map((c) => c.ids), [[0, 1, 2, 3].map(idOf)], 'the four lowest waiting trials only, not all 40');
+  // Two claims: the window's first two change, the rest of it did not, so nothing further is read.
+  const a = await storage.claimTrial(study.id, 'w');
+  await storage.claimTrial(study.id, 'w');
+  storage.calls = [];
+  await cache.refresh();
+  assert.deepEqual(storage.calls.map((c) => c.ids), [[0, 1, 2, 3].map(idOf)]);
+  assert.deepEqual([cache.get(0)?.state, cache.get(1)?.state, cache.get(2)?.state], ['running', 'running', 'waiting']);
+  // Eleven claims at once: windows of four are read until one is not all claimed; running trials are read each time.
+  for (let i = 0; i < 11; i++) await storage.claimTrial(study.id, 'w');
+  storage.calls = [];
+  await cache.refresh();
+  assert.deepEqual(storage.calls.map((c) => c.ids), [[idOf(0), idOf(1), ...[2, 3, 4, 5].map(idOf)], [6, 7, 8, 9].map(idOf), [10, 11, 12, 13].map(idOf)],
+    'trials 0-12 are claimed: the third window is the first with one still waiting');
+  await fresh();
+  // A running trial requeued goes back among the waiting ones, at its number, and is claimed first again.
+  assert.ok(a);
+  await storage.requeueStale(study.id, { staleMs: 0, maxAttempts: 5, workerIds: ['w'] });
+  await cache.refresh();
+  assert.equal(cache.get(0)?.state, 'waiting');
+  await storage.claimTrial(study.id, 'w2');
+  await cache.refresh();
+  assert.equal(cache.get(0)?.state, 'running');
+  await fresh();
+});

@@ -86,6 +86,13 @@ export const FIRST_PAGE = 1000;
 export const PAGE = 5000;
 export const MIN_PAGE = 500;
 export const PAGE_MS = 200;
+/**
+ * Waiting trials read again per refresh, lowest numbers first. Storage claims the lowest-numbered waiting trial
+ * (Storage.claimTrial), so the waiting trials held that were claimed since the last read are the lowest of them: a
+ * refresh reads this many, and the next ones only when all of these were claimed. So a grid study that enqueued
+ * 100,000 trials costs O(running + this) per refresh, not a read of every waiting trial.
+ */
+export const WAITING_WINDOW = 256;
 
 /** One trial the cache took in: its row index, the row it replaced (undefined for a new trial) and the new row. */
 export interface Change {
@@ -116,8 +123,10 @@ export interface Loading {
 
 /**
  * A study's trials, kept current with O(changes) reads: finished trials never change, so each refresh asks storage only
- * for trials numbered after the last one known plus the unfinished ones held (Storage.listTrialDigests, which also
- * reduces each trial's steps to the objective's curve). The first read of a study goes in pages (FIRST_PAGE, then
+ * for trials numbered after the last one known, the running ones held and the lowest-numbered waiting ones held
+ * (WAITING_WINDOW; Storage.listTrialDigests, which also reduces each trial's steps to the objective's curve). Each
+ * read's changes update the incremental aggregates registered with `incremental` (counts, best so far, surfaces, ...)
+ * in O(changes), so an update costs O(changes) to read and to aggregate, not a pass over the study. The first read of a study goes in pages (FIRST_PAGE, then
  * PAGE trials) in the background: the first request waits for the first page only, later ones are answered from what
  * is in while `loading` says how far it is, and the server answers other requests between pages. `version` grows
  * whenever something changed, so aggregates computed from the rows can be memoised until the next change.
@@ -125,8 +134,10 @@ export interface Loading {
 export class StudyCache {
   private readonly rows: TrialRow[] = [];
   private readonly byNumber = new Map<number, number>();
-  /** Unfinished trials held: id → number. */
-  private readonly unfinished = new Map<number, number>();
+  /** Running trials held (unfinished, not waiting): id → number. */
+  private readonly running = new Map<number, number>();
+  /** The numbers of the waiting trials held, ascending. */
+  private waiting: number[] = [];
   private nextNumber = 0;
   private inFlight: Promise<void> | null = null;
   private lastRefresh = 0;
@@ -152,7 +163,7 @@ export class StudyCache {
     private readonly storage: Storage,
     readonly study: StudyRecord,
     private readonly minIntervalMs = 250,
-    private readonly pages: { readonly first: number; readonly next: number } = { first: FIRST_PAGE, next: PAGE },
+    private readonly pages: { readonly first: number; readonly next: number; readonly waiting?: number } = { first: FIRST_PAGE, next: PAGE },
   ) {}
 
   /**
@@ -219,18 +230,42 @@ export class StudyCache {
     this.lastRefresh = Date.now();
   }
 
-  /** After the first read: new trials (in pages) and the unfinished ones held. */
+  /**
+   * After the first read: new trials (in pages), the running trials held, and the lowest-numbered waiting ones held
+   * (WAITING_WINDOW of them; the next ones too while every one of those turns out claimed).
+   */
   private async readChanges(): Promise<void> {
-    let ids = [...this.unfinished.keys()];
+    const window = Math.max(1, this.pages.waiting ?? WAITING_WINDOW);
+    const waitingIds = (): number[] => this.waiting.slice(0, window).map((n) => (this.get(n) as TrialRow).id);
+    let asked = waitingIds();
+    let ids = [...this.running.keys(), ...asked];
     for (;;) {
       const query = { fromNumber: this.nextNumber, limit: this.pages.next, ids, metrics: [this.study.metric] };
       const page = await this.storage.listTrialDigests(this.study.id, query);
       const fresh = page.filter((t) => t.number >= this.nextNumber).length;
+      const askedSet = new Set(asked);
+      const claimed = page.filter((t) => askedSet.has(t.id) && t.state !== 'waiting').length;
       this.apply(page, false);
-      if (fresh < this.pages.next) break;
-      ids = [];
+      const moreWaiting = asked.length > 0 && claimed === asked.length;
+      if (fresh < this.pages.next && !moreWaiting) break;
+      asked = moreWaiting ? waitingIds() : [];
+      ids = asked;
       await new Promise<void>((r) => setImmediate(r));
     }
+  }
+
+  /** Keeps `waiting` (ascending numbers) in step with a trial's state. */
+  private holdWaiting(number: number, isWaiting: boolean): void {
+    let lo = 0;
+    let hi = this.waiting.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.waiting[mid] as number) < number) lo = mid + 1;
+      else hi = mid;
+    }
+    const there = this.waiting[lo] === number;
+    if (isWaiting && !there) this.waiting.splice(lo, 0, number);
+    else if (!isWaiting && there) this.waiting.splice(lo, 1);
   }
 
   private apply(changed: readonly TrialDigest[], firstRead: boolean): void {
@@ -260,8 +295,9 @@ export class StudyCache {
         changes.push({ index: at, old, row });
         this.rows[at] = row;
       }
-      if (FINISHED_STATES.includes(t.state)) this.unfinished.delete(t.id);
-      else this.unfinished.set(t.id, t.number);
+      if (FINISHED_STATES.includes(t.state) || t.state === 'waiting') this.running.delete(t.id);
+      else this.running.set(t.id, t.number);
+      this.holdWaiting(t.number, t.state === 'waiting');
     }
     if (changes.length > 0) {
       for (const entry of this.live.values()) if (entry.agg !== null && !entry.agg.update(changes, this.rows)) entry.agg = null;
@@ -292,9 +328,9 @@ export class StudyCache {
     return this.memoise(`incremental:${key}`, () => agg.result()) as T;
   }
 
-  /** The trials not finished yet (running and waiting ones), by number. */
-  unfinishedRows(): TrialRow[] {
-    return [...this.unfinished.values()].sort((a, b) => a - b).map((n) => this.get(n) as TrialRow);
+  /** The running trials, by number. */
+  runningRows(): TrialRow[] {
+    return [...this.running.values()].sort((a, b) => a - b).map((n) => this.get(n) as TrialRow);
   }
 
   /** Every trial, ordered by number (read-only). */
