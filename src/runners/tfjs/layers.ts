@@ -1,8 +1,9 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import type { Tf } from './backend.js';
-import { convFilterGrad, convForward, convInputGrad } from './conv.js';
+import { convForward, convInputGrad, convParamGrads } from './conv.js';
 import { dropoutMasks } from './dropout.js';
+import { maxPoolGrad } from './pool-grad.js';
 import type { LayerActivation, PlannedLayer } from './model-spec.js';
 
 /**
@@ -174,75 +175,6 @@ export function forwardLayer(
   }
 }
 
-/**
- * Gradient through a non-overlapping max pool: to the first maximum of each window, as TF does. A plain JS loop over
- * the tensors' data: WASM's MaxPoolGrad takes 1.3 s and a broadcast equal-mask 3.2 s on mnist_cnn's 128×24×24×64
- * pool input (loaded 2-core machine), this loop tens of milliseconds.
- */
-function maxPoolGrad(tf: Tf, x: Tensor4D, dy: Tensor4D, size: number): Tensor {
-  const [n, h, w, c] = x.shape;
-  const [, oh, ow] = dy.shape;
-  const xv = x.dataSync();
-  const gv = dy.dataSync();
-  const out = new Float32Array(n * h * w * c);
-  if (size === 2) {
-    // The common case unrolled: four candidates per channel, no per-window scratch arrays (3–5× faster).
-    for (let b = 0; b < n; b++) {
-      for (let i = 0; i < oh; i++) {
-        for (let j = 0; j < ow; j++) {
-          const p00 = ((b * h + 2 * i) * w + 2 * j) * c;
-          const p01 = p00 + c;
-          const p10 = p00 + w * c;
-          const p11 = p10 + c;
-          const g = ((b * oh + i) * ow + j) * c;
-          for (let ch = 0; ch < c; ch++) {
-            let at = p00 + ch;
-            let best = xv[at] as number;
-            const v1 = xv[p01 + ch] as number;
-            if (v1 > best) {
-              best = v1;
-              at = p01 + ch;
-            }
-            const v2 = xv[p10 + ch] as number;
-            if (v2 > best) {
-              best = v2;
-              at = p10 + ch;
-            }
-            if ((xv[p11 + ch] as number) > best) at = p11 + ch;
-            out[at] = gv[g + ch] as number;
-          }
-        }
-      }
-    }
-    return tf.tensor4d(out, [n, h, w, c]);
-  }
-  const best = new Float32Array(c);
-  const at = new Int32Array(c);
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let a = 0; a < size; a++) {
-          for (let e = 0; e < size; e++) {
-            const base = ((b * h + i * size + a) * w + j * size + e) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = xv[base + ch] as number;
-              if (v > (best[ch] as number) || at[ch] === -1) {
-                best[ch] = v;
-                at[ch] = base + ch;
-              }
-            }
-          }
-        }
-        const g = ((b * oh + i) * ow + j) * c;
-        for (let ch = 0; ch < c; ch++) out[at[ch] as number] = (out[at[ch] as number] as number) + (gv[g + ch] as number);
-      }
-    }
-  }
-  return tf.tensor4d(out, [n, h, w, c]);
-}
-
 /** Gradient through a non-overlapping average pool. */
 function avgPoolGrad(tf: Tf, x: Tensor4D, dy: Tensor4D, size: number): Tensor {
   const [n, h, w, c] = x.shape;
@@ -250,6 +182,14 @@ function avgPoolGrad(tf: Tf, x: Tensor4D, dy: Tensor4D, size: number): Tensor {
   const spread = tf.tile(tf.div(tf.reshape(dy, [n, oh, 1, ow, 1, c]), size * size), [1, 1, size, 1, size, 1]);
   const dx = tf.reshape(spread, [n, oh * size, ow * size, c]);
   return oh * size === h && ow * size === w ? dx : tf.pad(dx, [[0, 0], [0, h - oh * size], [0, w - ow * size], [0, 0]]);
+}
+
+/** Fused steps between neighbouring layers' backward passes (backwardNet decides them). */
+export interface BackwardFusion {
+  /** A max pool whose input is a ReLU's output: its dx is taken through that ReLU too (pool-grad.ts). */
+  readonly inputRelu?: boolean;
+  /** A dense or conv2d layer's dy is already the gradient of its pre-activation output: no activation gradient. */
+  readonly preActivation?: boolean;
 }
 
 /** One layer backward: the gradient of its input (unless `needDx` is false) and of its params, in params order. */
@@ -260,12 +200,13 @@ export function backwardLayer(
   cache: LayerCache,
   params: readonly Tensor[],
   needDx: boolean,
+  fusion: BackwardFusion = {},
 ): { dx: Tensor | null; grads: Tensor[] } {
   const s = layer.spec;
   const x = cache.x;
   switch (s.kind) {
     case 'dense': {
-      const g = activationGrad(tf, dy, cache.y, s.activation) as Tensor2D;
+      const g = (fusion.preActivation === true ? dy : activationGrad(tf, dy, cache.y, s.activation)) as Tensor2D;
       const w = params[0] as Tensor2D;
       // Explicit transposes: WASM's matMul with transposeA/B runs a slow path (fnn.ts).
       const grads = [tf.matMul(tf.transpose(x as Tensor2D), g), tf.sum(g, 0)];
@@ -276,13 +217,13 @@ export function backwardLayer(
       return { dx: fanIn > 4 * units ? tf.transpose(tf.matMul(w, tf.transpose(g))) : tf.matMul(g, tf.transpose(w)), grads };
     }
     case 'conv2d': {
-      const g = activationGrad(tf, dy, cache.y, s.activation) as Tensor4D;
+      const g = (fusion.preActivation === true ? dy : activationGrad(tf, dy, cache.y, s.activation)) as Tensor4D;
       const w = params[0] as Tensor4D;
-      const grads = [convFilterGrad(tf, x as Tensor4D, g, s.kernel, s.padding), tf.sum(g, [0, 1, 2])];
+      const grads = convParamGrads(tf, x as Tensor4D, g, s.kernel, s.padding);
       return { dx: needDx ? convInputGrad(tf, g, w, s.padding) : null, grads };
     }
     case 'maxpool':
-      return { dx: needDx ? maxPoolGrad(tf, x as Tensor4D, dy as Tensor4D, s.size) : null, grads: [] };
+      return { dx: needDx ? maxPoolGrad(tf, x as Tensor4D, dy as Tensor4D, s.size, fusion.inputRelu === true) : null, grads: [] };
     case 'avgpool':
       return { dx: needDx ? avgPoolGrad(tf, x as Tensor4D, dy as Tensor4D, s.size) : null, grads: [] };
     case 'batchnorm': {

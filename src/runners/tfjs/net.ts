@@ -153,14 +153,23 @@ export function backwardNet(
   // d(mean CE)/d logits = (softmax − onehot) / rows.
   let g: Tensor = tf.div(tf.sub(tf.exp(logp), onehot), rows);
   const grads: Tensor[] = new Array<Tensor>(params.length);
+  let preActivation = false;
   for (let i = layers.length - 1; i >= stopAt; i--) {
     const [p0, p1] = at.params[i] as [number, number];
-    const r = backwardLayer(tf, layers[i] as PlannedLayer, g, caches[i] as LayerCache, params.slice(p0, p1), i > stopAt);
+    const inputRelu = i > stopAt && reluBelowPool(layers, i);
+    const r = backwardLayer(tf, layers[i] as PlannedLayer, g, caches[i] as LayerCache, params.slice(p0, p1), i > stopAt, { inputRelu, preActivation });
     r.grads.forEach((t, k) => (grads[p0 + k] = t));
     if (r.dx === null) break;
     g = r.dx;
+    preActivation = inputRelu;
   }
   return grads;
+}
+
+/** Layer i is a max pool right after a ReLU convolution: its gradient goes through the ReLU in the same pass. */
+export function reluBelowPool(layers: readonly PlannedLayer[], i: number): boolean {
+  const below = layers[i - 1]?.spec;
+  return layers[i]?.spec.kind === 'maxpool' && below?.kind === 'conv2d' && below.activation === 'relu';
 }
 
 /**
