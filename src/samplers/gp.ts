@@ -5,6 +5,7 @@ import { Rng } from '../core/rng.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { normCdf } from './tpe-math.js';
 import { normalQuantile } from '../stats/distributions.js';
+import { cholesky, choleskyAppend, choleskyDelete, factorEdits } from './gp-cholesky.js';
 
 /** Options of the Gaussian-process sampler. */
 export interface GpOptions {
@@ -170,46 +171,90 @@ class Encoding {
 
 const SQRT5 = Math.sqrt(5);
 
-/** Matérn-5/2 correlation of two points under per-column inverse lengthscales. */
-function matern52(a: Float64Array, ai: number, b: Float64Array, bi: number, inv: Float64Array): number {
-  let r2 = 0;
-  const D = inv.length;
-  for (let d = 0; d < D; d++) {
-    const t = ((a[ai + d] as number) - (b[bi + d] as number)) * (inv[d] as number);
-    r2 += t * t;
+/**
+ * The Matérn-5/2 correlation under given per-column inverse lengthscales, computed on compact coordinates: each
+ * numeric column pre-multiplied by its inverse lengthscale, each one-hot categorical as one code (the index of its 1,
+ * −1 when all zeros: inactive). Every point the GP sees is one-hot (encodings, snapped candidates), and a categorical's
+ * columns share one lengthscale (the search scales them together), so a differing categorical adds 2·inv² to the
+ * squared distance and an inactive one against an active one inv²: the column-wise distance in fewer operations (the
+ * 4 columns of a 4-way categorical are one comparison), equal up to rounding.
+ */
+class Kernel {
+  /** Columns of a compact row: the numeric ones, then one per categorical. */
+  readonly width: number;
+  private readonly numCol: Int32Array;
+  private readonly numInv: Float64Array;
+  private readonly catCol: Int32Array;
+  private readonly catLen: Int32Array;
+  /** inv² of each categorical (one differs from an inactive one) and 2·inv² (two different choices). */
+  private readonly catOne: Float64Array;
+  private readonly catTwo: Float64Array;
+
+  constructor(enc: Encoding, readonly inv: Float64Array) {
+    const nums = enc.cols.filter((c) => c.kind === 'num');
+    const cats = enc.cols.filter((c): c is Extract<Col, { kind: 'cat' }> => c.kind === 'cat');
+    this.numCol = Int32Array.from(nums, (c) => c.at);
+    this.numInv = Float64Array.from(nums, (c) => inv[c.at] as number);
+    this.catCol = Int32Array.from(cats, (c) => c.at);
+    this.catLen = Int32Array.from(cats, (c) => c.values.length);
+    this.catOne = Float64Array.from(cats, (c) => (inv[c.at] as number) ** 2);
+    this.catTwo = Float64Array.from(this.catOne, (w) => 2 * w);
+    this.width = nums.length + cats.length;
   }
-  const r = Math.sqrt(r2);
-  return (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+
+  /** Writes the compact form of the one-hot point x (encoding width) at out[at..]. */
+  compact(x: Float64Array, out: Float64Array, at: number): void {
+    const nNum = this.numCol.length;
+    for (let j = 0; j < nNum; j++) out[at + j] = (x[this.numCol[j] as number] as number) * (this.numInv[j] as number);
+    for (let c = 0; c < this.catCol.length; c++) {
+      const from = this.catCol[c] as number;
+      let code = -1;
+      for (let i = 0; i < (this.catLen[c] as number); i++) if ((x[from + i] as number) > 0.5) code = i;
+      out[at + nNum + c] = code;
+    }
+  }
+
+  /** The compact rows of n one-hot points stored row by row in X. */
+  rows(X: Float64Array, n: number, D: number): Float64Array {
+    const Z = new Float64Array(n * this.width);
+    const x = new Float64Array(D);
+    for (let i = 0; i < n; i++) {
+      x.set(X.subarray(i * D, (i + 1) * D));
+      this.compact(x, Z, i * this.width);
+    }
+    return Z;
+  }
+
+  /** The correlation of compact rows A[ai..] and B[bi..]. */
+  corr(A: Float64Array, ai: number, B: Float64Array, bi: number): number {
+    const nNum = this.numCol.length;
+    let r2 = 0;
+    for (let j = 0; j < nNum; j++) {
+      const t = (A[ai + j] as number) - (B[bi + j] as number);
+      r2 += t * t;
+    }
+    const nCat = this.catCol.length;
+    for (let c = 0; c < nCat; c++) {
+      const a = A[ai + nNum + c] as number;
+      const b = B[bi + nNum + c] as number;
+      if (a !== b) r2 += a < 0 || b < 0 ? (this.catOne[c] as number) : (this.catTwo[c] as number);
+    }
+    const r = Math.sqrt(r2);
+    return (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+  }
 }
 
 /** A fitted GP: Cholesky factor of C + gI, the weights α, the profiled amplitude σ². */
 interface Fit {
-  readonly X: Float64Array;
+  /** The fitted points as compact rows (see Kernel). */
+  readonly Z: Float64Array;
   readonly n: number;
-  readonly inv: Float64Array;
+  readonly kern: Kernel;
   readonly L: Float64Array;
   readonly alpha: Float64Array;
   readonly amp: number;
   readonly g: number;
   readonly logMl: number;
-}
-
-/** In-place Cholesky of an n×n row-major matrix; false when not positive definite. */
-function cholesky(A: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    let s = A[j * n + j] as number;
-    for (let k = 0; k < j; k++) s -= (A[j * n + k] as number) ** 2;
-    if (!(s > 0)) return false;
-    const d = Math.sqrt(s);
-    A[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = A[i * n + j] as number;
-      for (let k = 0; k < j; k++) t -= (A[i * n + k] as number) * (A[j * n + k] as number);
-      A[i * n + j] = t / d;
-    }
-    for (let k = j + 1; k < n; k++) A[j * n + k] = 0;
-  }
-  return true;
 }
 
 /** Solves L z = b (forward) in place. */
@@ -230,19 +275,24 @@ function backward(L: Float64Array, n: number, b: Float64Array): void {
   }
 }
 
-/** The n×n Matérn correlations of the rows of X (diagonal left 0 for the caller's 1 + g). */
-function correlations(X: Float64Array, n: number, inv: Float64Array): Float64Array {
-  const D = inv.length;
+/** The n×n Matérn correlations of the compact rows Z (diagonal left 0 for the caller's 1 + g). */
+function correlations(Z: Float64Array, n: number, kern: Kernel): Float64Array {
+  const C = kern.width;
   const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) K[i * n + j] = K[j * n + i] = matern52(X, i * D, X, j * D, inv);
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) K[i * n + j] = K[j * n + i] = kern.corr(Z, i * C, Z, j * C);
   return K;
 }
 
 /** Fits the GP with given inverse lengthscales and noise ratio g; null when the matrix is singular. */
-function fit(X: Float64Array, n: number, y: Float64Array, inv: Float64Array, g: number, K: Float64Array | null = null): Fit | null {
-  const L = K ? Float64Array.from(K) : correlations(X, n, inv);
+function fit(Z: Float64Array, n: number, y: Float64Array, kern: Kernel, g: number, K: Float64Array | null = null): Fit | null {
+  const L = K ? Float64Array.from(K) : correlations(Z, n, kern);
   for (let i = 0; i < n; i++) L[i * n + i] = 1 + g;
   if (!cholesky(L, n)) return null;
+  return fitWith(Z, n, y, kern, g, L);
+}
+
+/** The fit given the Cholesky factor L of C + gI. */
+function fitWith(Z: Float64Array, n: number, y: Float64Array, kern: Kernel, g: number, L: Float64Array): Fit {
   const alpha = Float64Array.from(y);
   forward(L, n, alpha);
   let quad = 0;
@@ -252,9 +302,11 @@ function fit(X: Float64Array, n: number, y: Float64Array, inv: Float64Array, g: 
   for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i] as number);
   // Amplitude profiled out: σ² = yᵀ(C+gI)⁻¹y / n.
   const amp = Math.max(quad / n, 1e-12);
-  return { X, n, inv, L, alpha, amp, g, logMl: -0.5 * n * Math.log(amp) - 0.5 * logDet };
+  return { Z, n, kern, L, alpha, amp, g, logMl: -0.5 * n * Math.log(amp) - 0.5 * logDet };
 }
 
+/** Updates of a kept Cholesky factor before a fresh factorisation (see GpSampler.fitFor). */
+const FACTOR_REFRESH = 32;
 const LENGTHSCALES = [0.05, 0.1, 0.2, 0.35, 0.6, 1, 1.7, 3];
 const NOISES = [1e-6, 1e-3, 1e-2, 0.05, 0.2];
 const ARD_FACTORS = [0.5, 2, 4];
@@ -316,6 +368,60 @@ export class GpSampler implements Sampler {
     }
   }
 
+  /** Scratch for the EI search's correlations, kept between proposals (about 600 KB at 512 candidates × 150 points). */
+  private pool = new Float64Array(0);
+  private correlationPool(size: number): Float64Array {
+    if (this.pool.length < size) this.pool = new Float64Array(size);
+    return this.pool;
+  }
+
+  /**
+   * The factor of the last proposal's fit, with the points it covers: kept while the kernel hyperparameters are the
+   * same object (past the history cap they change every maxHistory/10 trials, see hyperFor).
+   */
+  private factor: { enc: Encoding; inv: Float64Array; g: number; xs: readonly Float64Array[]; L: Float64Array; age: number } | null = null;
+
+  /**
+   * The proposal's fit on the points `xs` (encodings; Z their compact rows under `kern`) with targets y. When only a
+   * few points changed since the last fit under the same hyperparameters, the last factor is updated, a point at a
+   * time, in O(n²) (choleskyDelete / choleskyAppend) instead of refactorised in O(n³): the same fit up to rounding
+   * (gp-cholesky.test.ts). A fresh factorisation every FACTOR_REFRESH updates keeps rounding from building up; the
+   * fresh one escalates the noise ratio while the matrix is singular, as before.
+   */
+  private fitFor(enc: Encoding, kern: Kernel, g: number, xs: readonly Float64Array[], Z: Float64Array, y: Float64Array): Fit | null {
+    const n = xs.length;
+    const c = this.factor;
+    if (c !== null && c.enc === enc && c.inv === kern.inv && c.g === g && c.age < FACTOR_REFRESH) {
+      const edits = factorEdits(c.xs, xs, Math.max(4, Math.floor(n / 8)));
+      if (edits !== null) {
+        let L: Float64Array | null = c.L;
+        let m = c.xs.length;
+        for (const p of edits.remove) {
+          if (L === null) break;
+          L = choleskyDelete(L, m, p);
+          m--;
+        }
+        const C = kern.width;
+        for (const i of edits.append) {
+          if (L === null) break;
+          // The kept points are the first m of xs, in order: the new one's correlations with them, then itself.
+          const k = new Float64Array(m);
+          for (let j = 0; j < m; j++) k[j] = kern.corr(Z, j * C, Z, i * C);
+          L = choleskyAppend(L, m, k, 1 + g);
+          m++;
+        }
+        if (L !== null && m === n) {
+          this.factor = { enc, inv: kern.inv, g, xs, L, age: c.age + 1 };
+          return fitWith(Z, n, y, kern, g, L);
+        }
+      }
+    }
+    let f: Fit | null = null;
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(Z, n, y, kern, jitter);
+    this.factor = f !== null && f.g === g ? { enc, inv: kern.inv, g, xs, L: f.L, age: 0 } : null;
+    return f;
+  }
+
   private encodingFor(space: Space): Encoding {
     if (this.cache?.space !== space) this.cache = { space, enc: new Encoding(space) };
     return this.cache.enc;
@@ -350,8 +456,9 @@ export class GpSampler implements Sampler {
     const y = new Float64Array(nAll);
     hist.forEach((h, i) => { X.set(h.x, i * D); y[i] = yStd[i] as number; });
     pending.forEach((x, i) => { X.set(x, (hist.length + i) * D); y[hist.length + i] = worst; });
-    let f: Fit | null = null;
-    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, nAll, y, inv, jitter);
+    const kern = new Kernel(enc, inv);
+    const Z = kern.rows(X, nAll, D);
+    const f = this.fitFor(enc, kern, g, [...hist.map((h) => h.x), ...pending], Z, y);
     if (f === null) return { params: ctx.space.sample(ctx.rng) };
     // Incumbent: the best posterior mean among observed points (robust to noise): μ_i = y_i − g·α_i.
     let best = Infinity;
@@ -376,7 +483,9 @@ export class GpSampler implements Sampler {
     const buf = new Float64Array(nAll);
     let bestX = cands[0] as Float64Array;
     let bestEi = -Infinity;
-    const score = (x: Float64Array): number => (seen?.has(keyOf(x)) ? -Infinity : expectedImprovement(f as Fit, x, best, buf));
+    // Each candidate's correlations with the fitted points, computed once for its bound and kept for its exact EI.
+    const pool = this.correlationPool(cands.length * nAll);
+    const score = (at: At): number => (seen?.has(keyOf(at.x)) ? -Infinity : bound.exact(at, best, buf, bestEi));
     // EI grows with the posterior sd, and the posterior sd given a subset of the fitted points bounds the one given
     // all of them from above: EI at (exact μ, subset sd) bounds EI (see SubsetBound). Scoring candidates in order of
     // that bound and stopping once it falls below the best EI found gives the same winner as scoring all, with
@@ -384,21 +493,27 @@ export class GpSampler implements Sampler {
     // Two bounds: a coarse one (the first BOUND_POINTS_COARSE points of the subset) orders the candidates, the
     // fine one (the whole subset) is computed only for those still in the running.
     const bound = new SubsetBound(f as Fit);
-    const bounded = cands.map((x) => {
-      const at = bound.at(x);
+    // On a space of finite axes, many candidates snap to the same configuration: a later copy scores exactly what the
+    // first did, and a score only wins when strictly better, so copies are dropped before any work (the same winner).
+    const finiteSpace = enc.cols.every((c) => c.kind === 'cat' || c.finite !== null);
+    const firsts = finiteSpace ? uniqueCandidates(cands) : cands;
+    const bounded = firsts.map((x, c) => {
+      const at = bound.at(x, pool.subarray(c * nAll, (c + 1) * nAll));
       return { x, at, ub: bound.ei(at, best, true) };
     }).sort((a, b) => b.ub - a.ub);
     for (const { x, at, ub } of bounded) {
       if (ub <= bestEi) break;
       if (bound.ei(at, best) <= bestEi) continue;
-      const e = score(x);
+      const e = score(at);
       if (e > bestEi) { bestEi = e; bestX = x; }
     }
     // A short local polish of the winner (a point whose bound is no better than the best EI cannot win: not scored).
+    const polishK = new Float64Array(nAll);
     for (let i = 0; i < 30; i++) {
       const x = enc.snap(enc.perturb(bestX, 0.02, ctx.rng));
-      if (bound.ei(bound.at(x), best) <= bestEi) continue;
-      const e = score(x);
+      const at = bound.at(x, polishK);
+      if (bound.ei(at, best) <= bestEi) continue;
+      const e = score(at);
       if (e > bestEi) { bestEi = e; bestX = x; }
     }
     if (bestEi === -Infinity) return { params: ctx.space.sample(ctx.rng) };
@@ -442,13 +557,15 @@ export class GpSampler implements Sampler {
     const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yT, new Rng(0));
     const X = new Float64Array(n * D);
     hist.forEach((h, i) => X.set(h.x, i * D));
+    const kern = new Kernel(enc, inv);
+    const Z = kern.rows(X, n, D);
     let f: Fit | null = null;
-    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(X, n, Float64Array.from(yT), inv, jitter);
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(Z, n, Float64Array.from(yT), kern, jitter);
     if (f === null) return null;
     const order = hist.map((_, i) => i).sort((a, b) => (yT[a] as number) - (yT[b] as number));
     const rank = new Array<number>(n).fill(0);
     order.forEach((i, r) => { rank[i] = r; });
-    const K = correlations(X, n, inv);
+    const K = correlations(Z, n, kern);
     const buf = new Float64Array(n);
     return hist.map((h, i) => {
       for (let j = 0; j < n; j++) buf[j] = i === j ? 1 : (K[i * n + j] as number);
@@ -539,9 +656,11 @@ export class GpSampler implements Sampler {
       let best = { ml: -Infinity, inv: new Float64Array(D).fill(1 / 0.35), g: 1e-3 };
       for (const l of LENGTHSCALES) {
         const inv = new Float64Array(D).fill(1 / l);
-        const K = correlations(X, n, inv); // shared by the noise levels
+        const kern = new Kernel(enc, inv);
+        const Z = kern.rows(X, n, D);
+        const K = correlations(Z, n, kern); // shared by the noise levels
         for (const g of NOISES) {
-          const f = fit(X, n, ys, inv, g, K);
+          const f = fit(Z, n, ys, kern, g, K);
           if (f && f.logMl > best.ml) best = { ml: f.logMl, inv, g };
           yield;
         }
@@ -552,7 +671,8 @@ export class GpSampler implements Sampler {
         for (const k of ARD_FACTORS) {
           const inv = Float64Array.from(best.inv);
           for (let d = c.at; d < c.at + width; d++) inv[d] = (inv[d] as number) / k;
-          const f = fit(X, n, ys, inv, best.g);
+          const kern = new Kernel(enc, inv);
+          const f = fit(kern.rows(X, n, D), n, ys, kern, best.g);
           // A small penalty keeps factors that gain nothing from being taken.
           if (f && f.logMl > chosen.ml + 0.5) chosen = { ml: f.logMl, inv, g: best.g };
           yield;
@@ -586,21 +706,6 @@ export function rankTransform(ys: readonly number[]): number[] {
   return standardize(out);
 }
 
-/** EI for minimisation at x, in standardised units; buf is scratch of length n. */
-function expectedImprovement(f: Fit, x: Float64Array, best: number, buf: Float64Array): number {
-  const D = f.inv.length;
-  let mu = 0;
-  for (let i = 0; i < f.n; i++) {
-    const c = matern52(f.X, i * D, x, 0, f.inv);
-    buf[i] = c;
-    mu += c * (f.alpha[i] as number);
-  }
-  forward(f.L, f.n, buf);
-  let q = 0;
-  for (let i = 0; i < f.n; i++) q += (buf[i] as number) ** 2;
-  return eiOf(best - mu, Math.sqrt(Math.max(f.amp * (1 - q), 1e-18)));
-}
-
 /** EI of a Gaussian with mean improvement d (best − μ) and sd s; increasing in s. */
 function eiOf(d: number, s: number): number {
   const z = d / s;
@@ -630,11 +735,14 @@ class SubsetBound {
   private done = false;
   private readonly k: Float64Array;
   private readonly z = new Float64Array(BOUND_POINTS);
+  /** Scratch: a candidate's compact row. */
+  private readonly xc: Float64Array;
 
   constructor(private readonly f: Fit) {
     this.resid = new Float64Array(f.n).fill(1 + f.g);
     this.taken = new Uint8Array(f.n);
     this.k = new Float64Array(f.n);
+    this.xc = new Float64Array(f.kern.width);
     this.extend(BOUND_POINTS_COARSE);
   }
 
@@ -642,7 +750,7 @@ class SubsetBound {
   private extend(m: number): void {
     const f = this.f;
     const n = f.n;
-    const D = f.inv.length;
+    const C = f.kern.width;
     const { resid, taken, rows } = this;
     const target = Math.min(n, m);
     while (!this.done && this.pivots.length < target) {
@@ -657,7 +765,7 @@ class SubsetBound {
       const sq = Math.sqrt(dp);
       const row = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        let a = i === p ? 1 + f.g : matern52(f.X, i * D, f.X, p * D, f.inv);
+        let a = i === p ? 1 + f.g : f.kern.corr(f.Z, i * C, f.Z, p * C);
         for (let t = 0; t < j; t++) a -= ((rows[t] as Float64Array)[i] as number) * ((rows[t] as Float64Array)[p] as number);
         row[i] = a / sq;
       }
@@ -673,36 +781,65 @@ class SubsetBound {
     }
   }
 
-  /** The posterior mean at x and x's correlations with the pivots chosen so far, in pivot order. */
-  at(x: Float64Array): { readonly x: Float64Array; readonly mu: number; kS: Float64Array } {
+  /**
+   * The posterior mean at x, x's correlations with the pivots chosen so far (in pivot order), and with every fitted
+   * point (written into `k`, which the caller keeps for `exact`; by default a scratch array the next call overwrites).
+   */
+  at(x: Float64Array, k: Float64Array = this.k): At {
     const f = this.f;
-    const D = f.inv.length;
-    const k = this.k;
+    const C = f.kern.width;
+    const xc = this.xc;
+    f.kern.compact(x, xc, 0);
     let mu = 0;
     for (let i = 0; i < f.n; i++) {
-      const c = matern52(f.X, i * D, x, 0, f.inv);
+      const c = f.kern.corr(f.Z, i * C, xc, 0);
       k[i] = c;
       mu += c * (f.alpha[i] as number);
     }
     const m = this.pivots.length;
     const kS = new Float64Array(m);
     for (let j = 0; j < m; j++) kS[j] = k[this.pivots[j] as number] as number;
-    return { x, mu, kS };
+    return { x, mu, kS, k };
+  }
+
+  /**
+   * The exact EI at a point from its `at` (whose `k` must still hold its correlations), or -Infinity once it is
+   * clear that it does not exceed `beat`. The variance term q = ‖L⁻¹k‖² is summed row by row as the forward solve
+   * goes, and every partial sum is a lower bound on q, so EI with it is an upper bound: when that falls to `beat` or
+   * below, the rest of the O(n²) solve is skipped. A point solved to the end gets the very sums, in the same order,
+   * of a whole solve. buf is scratch of length n.
+   */
+  exact(at: At, best: number, buf: Float64Array, beat: number): number {
+    const f = this.f;
+    const n = f.n;
+    const L = f.L;
+    const d = best - at.mu;
+    buf.set(at.k);
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      let s = buf[i] as number;
+      const row = i * n;
+      for (let k = 0; k < i; k++) s -= (L[row + k] as number) * (buf[k] as number);
+      const zi = s / (L[row + i] as number);
+      buf[i] = zi;
+      q += zi * zi;
+      if ((i & 15) === 15 && i < n - 1 && eiOf(d, Math.sqrt(Math.max(f.amp * (1 - q), 1e-18))) <= beat) return -Infinity;
+    }
+    return eiOf(d, Math.sqrt(Math.max(f.amp * (1 - q), 1e-18)));
   }
 
   /**
    * An upper bound on expectedImprovement at a point (see `at`): `coarse` given the first BOUND_POINTS_COARSE
    * pivots, else given BOUND_POINTS (chosen on first use; the point's missing correlations are then computed).
    */
-  ei(at: { readonly x: Float64Array; readonly mu: number; kS: Float64Array }, best: number, coarse = false): number {
+  ei(at: At, best: number, coarse = false): number {
     if (!coarse) this.extend(BOUND_POINTS);
     const all = this.pivots.length;
     if (at.kS.length < all) {
-      const f = this.f;
-      const D = f.inv.length;
       const kS = new Float64Array(all);
       kS.set(at.kS);
-      for (let j = at.kS.length; j < all; j++) kS[j] = matern52(f.X, (this.pivots[j] as number) * D, at.x, 0, f.inv);
+      // The point's correlations with the new pivots: kept in at.k (the same values Kernel.corr would give again).
+      for (let j = at.kS.length; j < all; j++) kS[j] = at.k[this.pivots[j] as number] as number;
       at.kS = kS;
     }
     const m = coarse ? Math.min(BOUND_POINTS_COARSE, all) : all;
@@ -719,6 +856,28 @@ class SubsetBound {
     const v = this.f.amp * (Math.max(1 - q, 0) + 1e-7);
     return eiOf(best - at.mu, Math.sqrt(Math.max(v, 1e-18)));
   }
+}
+
+/** The candidates without later copies of one (equal encodings), in their order. */
+function uniqueCandidates(cands: readonly Float64Array[]): Float64Array[] {
+  const seen = new Set<string>();
+  const out: Float64Array[] = [];
+  for (const x of cands) {
+    const k = x.join(',');
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(x);
+    }
+  }
+  return out;
+}
+
+/** A candidate as SubsetBound sees it (see SubsetBound.at). */
+interface At {
+  readonly x: Float64Array;
+  readonly mu: number;
+  kS: Float64Array;
+  readonly k: Float64Array;
 }
 
 /** The encoding of an evaluated configuration as a set key (cached by array: trials' encodings are cached too). */

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cholesky, choleskyAppend, choleskyDelete, factorEdits } from './gp-cholesky.js';
+import { GpSampler } from './gp.js';
+import { Rng, deriveSeed } from '../core/rng.js';
+import { Space } from '../space/space.js';
+import { makeTrial } from '../../bench/support/loop.js';
+import type { TrialRecord } from '../core/types.js';
+
+/** A Matérn-like correlation matrix of random points in [0,1]^3 plus g·I (positive definite). */
+function kernelMatrix(points: readonly number[][], g: number): Float64Array {
+  const n = points.length;
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const r = Math.sqrt((points[i] as number[]).reduce((s, v, d) => s + ((v - (points[j] as number[])[d]!) / 0.4) ** 2, 0));
+      A[i * n + j] = (1 + Math.sqrt(5) * r + (5 / 3) * r * r) * Math.exp(-Math.sqrt(5) * r) + (i === j ? g : 0);
+    }
+  }
+  return A;
+}
+
+function freshFactor(points: readonly number[][], g: number): Float64Array {
+  const L = kernelMatrix(points, g);
+  assert.ok(cholesky(L, points.length));
+  return L;
+}
+
+function maxDiff(a: Float64Array, b: Float64Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+test('Cholesky factor: deleting any row and column, and appending points, equals a fresh factorisation to 1e-9', () => {
+  const rng = new Rng(3);
+  const draw = (): number[] => [rng.next(), rng.next(), rng.next()];
+  for (const g of [1e-6, 1e-3, 0.05]) {
+    let points = Array.from({ length: 60 }, draw);
+    let L = freshFactor(points, g);
+    // A sliding window as the GP's history makes it: 40 rounds of one deletion (anywhere) and one or two appends.
+    for (let round = 0; round < 40; round++) {
+      const p = Math.floor(rng.next() * points.length);
+      L = choleskyDelete(L, points.length, p) as Float64Array;
+      points = points.filter((_, i) => i !== p);
+      for (let a = 0; a < 1 + (round % 2); a++) {
+        const x = draw();
+        const k = Float64Array.from(points, (q) => kernelMatrix([q, x], 0)[1] as number);
+        L = choleskyAppend(L, points.length, k, 1 + g) as Float64Array;
+        points = [...points, x];
+      }
+      assert.ok(maxDiff(L, freshFactor(points, g)) < 1e-9, `g ${g}, round ${round}: ${maxDiff(L, freshFactor(points, g))}`);
+    }
+  }
+  // A point equal to one already in, without noise: the matrix is singular and the append says so.
+  const pts = [[0.1, 0.2, 0.3], [0.5, 0.5, 0.5]];
+  const L = freshFactor(pts, 0);
+  assert.equal(choleskyAppend(L, 2, Float64Array.from(pts, (q) => kernelMatrix([q, pts[0]!], 0)[1] as number), 1), null);
+});
+
+test('factorEdits: deletions anywhere and appends at the end, or null', () => {
+  const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'];
+  assert.deepEqual(factorEdits([a, b, c, d], [a, c, d, e], 4), { remove: [1], append: [3] });
+  assert.deepEqual(factorEdits([a, b, c, d], [b, d], 4), { remove: [2, 0], append: [] }, 'highest index first');
+  assert.equal(factorEdits([a, b, c], [b, a, c], 4), null, 'kept points reordered');
+  assert.equal(factorEdits([a, b, c], [a, e, b, c], 4), null, 'a new point before kept ones');
+  assert.equal(factorEdits([a, b, c], [d, e], 4), null, 'more changes than allowed');
+});
+
+test('GP past the history cap: proposals with the factor updated between proposals equal those refactorised each time', () => {
+  const space = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, c: { type: 'categorical', choices: ['a', 'b', 'c'] }, k: { type: 'int', low: 1, high: 9 } });
+  const rng = new Rng(9);
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i < 260; i++) {
+    const p = space.sample(rng);
+    trials.push(makeTrial(i, p, ((p['x'] as number) - 0.3) ** 2 + (p['c'] === 'b' ? 0 : 0.2) + 0.01 * rng.normal()));
+  }
+  const options = { maxHistory: 40, maxFitPoints: 20 };
+  const kept = new GpSampler(options);
+  const refactorised = new GpSampler(options);
+  const factorOf = (s: GpSampler) => s as unknown as { factor: { age: number } | null };
+  let updated = 0;
+  for (let i = 0; i < 60; i++) {
+    const ctx = { space, direction: 'minimize' as const, trials: trials.slice(0, 200 + i) };
+    const a = kept.sample({ ...ctx, rng: new Rng(deriveSeed(4, i)) });
+    if ((factorOf(kept).factor?.age ?? 0) > 0) updated++;
+    factorOf(refactorised).factor = null;
+    const b = refactorised.sample({ ...ctx, rng: new Rng(deriveSeed(4, i)) });
+    assert.deepEqual(a, b, `proposal ${i}`);
+  }
+  assert.ok(updated > 30, `the kept factor was updated in ${updated} of 60 proposals`);
+});
