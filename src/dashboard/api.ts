@@ -1,5 +1,6 @@
 import type { Storage } from '../storage/storage.js';
-import type { TrialState } from '../core/types.js';
+import type { ObjectiveSpec, TrialState } from '../core/types.js';
+import { MAX_PARETO_POINTS, ParetoAgg, paretoView } from './pareto.js';
 import { parallelOf, SORT_KEYS } from './aggregate.js';
 import { makeAxis, type Axis } from './axis.js';
 import { BestSoFarAgg, FrontAgg, ImportanceAgg, ParallelOrderAgg, parallelPick, SortedTable, SurfaceAgg, TallyAgg } from './incremental.js';
@@ -103,6 +104,7 @@ export class DashboardApi {
         case 'surface': return this.surface(cache, q);
         case 'importance': return this.importance(cache);
         case 'parallel': return this.parallel(cache, q);
+        case 'pareto': return this.pareto(cache, q);
         case 'zones': return this.zones(cache, q);
       }
     }
@@ -211,7 +213,8 @@ export class DashboardApi {
         return { name, numeric: vals.length > 0 && vals.every((v) => typeof v === 'number'), distinct: vals.length };
       });
       return {
-        name: cache.study.name, direction: cache.study.direction, metric: cache.study.metric, createdAt: cache.study.createdAt,
+        name: cache.study.name, direction: cache.study.direction, metric: cache.study.metric, objectives: cache.study.objectives,
+        createdAt: cache.study.createdAt,
         version: cache.version, total: rows.length, counts, best: best === null ? null : rowJson(best), params,
         epochs: [...cache.stepSet].sort((a, b) => a - b), stages, loading: cache.loading,
         strategy: this.zoneOptionsOf(cache) !== null ? 'zones' : null,
@@ -354,5 +357,20 @@ export class DashboardApi {
       // The size chart's front over every complete trial, not the sample the lines show.
       front: cache.incremental('front', () => new FrontAgg(cache.study.direction)),
     }));
+  }
+
+  /**
+   * A two-objective study's Pareto front over every complete trial (kept current by ParetoAgg), an even sample of
+   * `limit` trials to draw around it, its hypervolume and reference point; a 404 for one objective or three and more.
+   */
+  private pareto(cache: StudyCache, q: URLSearchParams): unknown {
+    const objectives = cache.study.objectives;
+    if (objectives.length !== 2) {
+      throw new HttpError(404, `Study ${JSON.stringify(cache.study.name)} has ${objectives.length} objective${objectives.length === 1 ? '' : 's'}; the Pareto chart draws a study with two`
+        + (objectives.length === 1 ? ' (the size chart shows its objective against trainable parameters)' : ''));
+    }
+    const limit = intParam(q, 'limit', 2000, 10, MAX_PARETO_POINTS);
+    const pair = objectives as unknown as readonly [ObjectiveSpec, ObjectiveSpec];
+    return cache.memoise(`pareto:${limit}`, () => paretoView(cache.incremental('pareto', () => new ParetoAgg(pair)), cache.all(), pair, limit));
   }
 }

@@ -20,6 +20,8 @@ export interface TrialRow {
   readonly epoch: number | null;
   /** Trainable parameters (metrics.parameters), when the trainer reports them. */
   readonly parameters: number | null;
+  /** Every objective's value of a multi-objective study (null for one objective: `value` is all). */
+  readonly values?: readonly number[] | null;
   /** Seconds from start to finish (or to now's heartbeat for running trials), null when not started. */
   readonly seconds: number | null;
   readonly startedAt: number | null;
@@ -58,6 +60,7 @@ export function toRow(t: TrialDigest): TrialRow {
     value: t.value,
     epoch: lastStep ?? t.metrics.best_epoch ?? null,
     parameters: typeof t.metrics.parameters === 'number' ? t.metrics.parameters : null,
+    values: t.values && t.values.length > 1 ? t.values : null,
     seconds: t.startedAt !== null && end !== null ? Math.max(0, (end - t.startedAt) / 1000) : null,
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,

@@ -12,6 +12,8 @@ import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { startDashboard } from '../../src/dashboard/server.js';
 import { addTrials, createTestStudy } from '../../src/dashboard/test-study.js';
 import { runTestZonesStudy } from '../../src/dashboard/test-zones-study.js';
+import { addParetoTrials, createParetoStudy } from '../../src/dashboard/test-pareto-study.js';
+import { paretoSummary } from '../../src/reports/pareto.js';
 import * as peers from '../support/peers.js';
 import { HEADLESS_CHROMIUM_ARGS } from '../../src/reports/svg/png.js';
 import type { Browser, Page } from 'playwright-core';
@@ -205,6 +207,54 @@ test('dashboard in Chromium: a zone-strategy study, its stages and documents, ma
     await page.waitForSelector('body[data-charts="idle"]', WAIT);
     await page.locator('#zones-card').screenshot({ path: join(shots, 'zones.png') });
     await page.locator('#surface-card').screenshot({ path: join(shots, 'surface-zones.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await dashboard.close();
+    await reader.close();
+    await writer.close();
+  }
+});
+
+test('dashboard in Chromium: a two-objective study, its Pareto front drawn and listed, live', { skip, timeout: 300_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'hz-dashboard-pareto-'));
+  const shots = process.env.HZ_DASHBOARD_SHOTS ?? dir;
+  mkdirSync(shots, { recursive: true });
+  const path = join(dir, 'study.db');
+  const writer = new SqliteStorage(path);
+  const study = await createParetoStudy(writer, 'mlp-size');
+  await addParetoTrials(writer, study, 0, 90, 8);
+  const reader = await openStorage(path, { mustExist: true });
+  const dashboard = await startDashboard({ storage: reader, port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({ executablePath: browserPeer.executable, args: [...HEADLESS_CHROMIUM_ARGS] });
+  try {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`${dashboard.url}#/study/mlp-size`, { waitUntil: 'load', ...WAIT });
+    type Traces = { name?: string; text?: string[]; x: number[] }[];
+    const frontNumbers = (): Promise<number[]> => page.$eval('#size', (el) => {
+      const t = ((el as HTMLElement & { data?: Traces }).data ?? []).find((d) => (d.name ?? '').startsWith('Pareto front'));
+      return (t?.text ?? []).map((s) => Number(/#(\d+)/.exec(s)?.[1])).sort((a, b) => a - b);
+    });
+    const expected = async (): Promise<number[]> =>
+      paretoSummary(await writer.listTrials(study.id), study.objectives).front.map((t) => t.number).sort((a, b) => a - b);
+    await page.waitForFunction(() => ((document.getElementById('size') as (HTMLElement & { data?: { name?: string }[] }) | null)?.data ?? [])
+      .some((d) => (d.name ?? '').startsWith('Pareto front')), undefined, WAIT);
+    assert.deepEqual(await frontNumbers(), await expected(), 'the drawn front is the front status lists');
+    assert.equal(await page.textContent('#size-card h2'), 'Pareto front: val_accuracy against parameters');
+    const note = await page.textContent('#size-note') ?? '';
+    assert.match(note, /Pareto front over all 90 complete trials: \d+ on it; hypervolume 0\.\d{4}/);
+    assert.match(note, /reference point: the worst observed, val_accuracy 0\.\d+, parameters [\d,]+/);
+    assert.equal(await page.locator('#pareto-table tbody tr').count(), Math.min(12, (await expected()).length));
+    assert.ok(await page.locator('#size .scatterlayer .point').count() > 50, 'the trials are drawn');
+    await page.waitForSelector('body[data-charts="idle"]', WAIT);
+    await page.locator('#size-card').screenshot({ path: join(shots, 'pareto.png') });
+    // Live: a trial smaller and better than every other takes the front alone, without a reload.
+    const t = await writer.createRunningTrial(study.id, 'w-test', { params: { hidden_units: 8, batch_size: 64 }, seed: 999, budget: 1 });
+    await writer.finishTrial(t.id, 'w-test', { state: 'complete', value: 0.999, values: [0.999, 100], metrics: { parameters: 100 } });
+    await page.waitForFunction((n) => ((document.getElementById('size') as (HTMLElement & { data?: { name?: string; text?: string[] }[] }) | null)?.data ?? [])
+      .some((d) => (d.name ?? '').startsWith('Pareto front') && d.text?.length === 1 && d.text[0]?.includes(`#${n} `) === true), t.number, WAIT);
+    assert.deepEqual(await frontNumbers(), [t.number]);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

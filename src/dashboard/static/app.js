@@ -155,7 +155,7 @@
     p.sliceSel = el('select', { id: 'slice-param', onchange: function () { v.sliceParam = p.sliceSel.value; drawSlice(v); } });
     p.slice = el('div', { class: 'plot', id: 'slice' });
     p.pareto = el('div', { class: 'plot', id: 'size' });
-    p.paretoNote = el('p', { class: 'note', id: 'size-note' });
+    p.paretoNote = el('div', { class: 'note', id: 'size-note' });
     p.stateBoxes = el('span', {}, ['complete', 'running', 'waiting', 'pruned', 'failed'].map(function (s) {
       const box = el('input', { type: 'checkbox', value: s, 'data-state': s });
       box.addEventListener('change', function () {
@@ -707,6 +707,7 @@
       v.parts.parallelNote.textContent = d.shown === d.total ? 'Every complete trial (' + num(d.total) + '), coloured by ' + objective.label + '.'
         : 'Showing ' + num(d.shown) + ' of ' + num(d.total) + ' complete trials: the best fifth of them plus an even sample of the rest.';
       drawSlice(v);
+      if (v.summary && v.summary.objectives && v.summary.objectives.length === 2) return drawPareto(v);
       drawSize(v);
     }, function (e) { showError(v.parts.parallelNote, e); });
   }
@@ -756,6 +757,47 @@
       yaxis: { title: { text: objective.label } }, legend: { orientation: 'h', y: 1.12 } }, plotConfig);
     v.parts.paretoNote.textContent = 'Pareto front over all ' + num(f.trials) + ' complete trials that report `parameters` (' + f.parameters.length + ' on it)'
       + (d.shown < d.total ? '; grey points: the ' + num(d.shown) + ' the parallel coordinates show.' : '.');
+  }
+
+  // A two-objective study: its Pareto front over every complete trial (from the server, kept current there), an even
+  // sample of the trials around it, the hypervolume and its reference point, and the front listed.
+  function drawPareto(v) {
+    return api('studies/' + encodeURIComponent(v.name) + '/pareto').then(function (d) {
+      const title = document.querySelector('#size-card h2');
+      if (title) title.textContent = 'Pareto front: ' + d.y.metric + ' against ' + d.x.metric;
+      // Along x ascending, the staircase turns at the corner both neighbours dominate: across then up when x is
+      // minimised, up then across when it is maximised.
+      const order = d.front.x.map(function (_, i) { return i; }).sort(function (a, b) { return d.front.x[a] - d.front.x[b] || d.front.y[a] - d.front.y[b]; });
+      const pick = function (col) { return order.map(function (i) { return col[i]; }); };
+      const traces = [
+        { type: 'scatter', mode: 'markers', name: 'trials', x: d.points.x, y: d.points.y, text: d.points.numbers.map(function (n) { return 'trial #' + n; }),
+          marker: { color: '#9aa6bd', size: 6, opacity: 0.7 }, hovertemplate: '%{text}<br>' + d.y.metric + ' %{y}<br>' + d.x.metric + ' %{x}<extra></extra>' },
+        { type: 'scatter', mode: 'lines+markers', name: 'Pareto front (' + num(d.frontTotal) + ')', x: pick(d.front.x), y: pick(d.front.y),
+          text: pick(d.front.numbers).map(function (n) { return 'trial #' + n + ' (on the front)'; }), line: { shape: d.x.direction === 'minimize' ? 'hv' : 'vh', color: '#e4572e', width: 2 },
+          marker: { color: '#e4572e', size: 9, line: { color: '#5a1a08', width: 1 } }, hovertemplate: '%{text}<br>' + d.y.metric + ' %{y}<br>' + d.x.metric + ' %{x}<extra></extra>' },
+      ];
+      if (d.reference) {
+        traces.push({ type: 'scatter', mode: 'markers', name: 'reference point', x: [d.reference.x], y: [d.reference.y],
+          marker: { symbol: 'cross-thin', size: 12, color: '#1d2330', line: { color: '#1d2330', width: 2 } },
+          hovertemplate: 'reference point (the worst observed)<br>' + d.y.metric + ' %{y}<br>' + d.x.metric + ' %{x}<extra></extra>' });
+      }
+      const axis = function (a) {
+        const out = { title: { text: a.metric + ' (' + a.direction + (a.log ? ', log' : '') + ')' }, type: a.log ? 'log' : 'linear', zeroline: false };
+        if (a.ticks) { out.tickvals = a.ticks.values; out.ticktext = a.ticks.labels; }
+        return out;
+      };
+      Plotly.react(v.parts.pareto, traces, { font: font, margin: { l: 60, r: 20, t: 10, b: 45 }, xaxis: axis(d.x), yaxis: axis(d.y),
+        legend: { orientation: 'h', y: 1.14 } }, plotConfig);
+      const ref = d.reference ? ' (reference point: the worst observed, ' + d.y.metric + ' ' + num(d.reference.y) + ', ' + d.x.metric + ' ' + num(d.reference.x) + ')' : '';
+      const hv = d.hypervolume === null ? 'no hypervolume yet (an objective has a single value)'
+        : 'hypervolume ' + d.hypervolume.toFixed(4) + ' with each objective scaled to [0, 1] from its best to its worst observed value' + ref;
+      const rows = d.front.numbers.slice(0, 12).map(function (n, i) { return [n, d.front.y[i], d.front.x[i]]; });
+      v.parts.paretoNote.replaceChildren(
+        el('span', { text: 'Pareto front over all ' + num(d.total) + ' complete trials: ' + num(d.frontTotal) + ' on it; ' + hv + '. '
+          + (d.points.numbers.length < d.total ? 'Grey: an even sample of ' + num(d.points.numbers.length) + ' of them.' : 'Grey: every trial.') }),
+        smallTable(['#', d.y.metric, d.x.metric], rows, 'pareto-table'),
+        d.frontTotal > rows.length ? el('span', { text: '… ' + num(d.frontTotal - rows.length) + ' more on the front (hyperzone status lists them)' }) : '');
+    }, function (e) { showError(v.parts.paretoNote, e); });
   }
 
   // Routing ---------------------------------------------------------------

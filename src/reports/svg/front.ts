@@ -54,10 +54,10 @@ export function frontInput(data: ReportData): FrontInput {
 }
 
 /**
- * Whether values read best on a log axis: all positive and spanning a factor of 10 for trainable parameters, of 100 for
- * anything else (an accuracy from 0.02 to 0.93 stays linear; a loss over three decades does not).
+ * Whether values read best on a log axis (the report's front chart and the dashboard's): all positive and spanning a
+ * factor of 10 for trainable parameters, of 100 for anything else (an accuracy from 0.02 to 0.93 stays linear; a loss over three decades does not).
  */
-function wantsLog(values: readonly number[], metric: string): boolean {
+export function logAxisFor(values: readonly number[], metric: string): boolean {
   const [lo, hi] = extent(values);
   return lo !== undefined && hi !== undefined && lo > 0 && hi / lo >= (metric === 'parameters' ? 10 : 100);
 }
@@ -65,7 +65,7 @@ function wantsLog(values: readonly number[], metric: string): boolean {
 /** An axis' scale over the values: log (decades) with a little room at each end, else linear over a nice domain. */
 function axisScale(values: readonly number[], metric: string, range: readonly [number, number]): Scale {
   const [lo, hi] = extent(values) as [number, number];
-  if (wantsLog(values, metric)) return makeScale(true, [lo / 1.15, hi * 1.15], range, 10);
+  if (logAxisFor(values, metric)) return makeScale(true, [lo / 1.15, hi * 1.15], range, 10);
   return makeScale(false, niceDomain(lo, hi, 6), range);
 }
 
