@@ -27,7 +27,7 @@ function rng(seed: number): () => number {
 function row(number: number, state: TrialState, values: [number, number] | null): TrialRow {
   return {
     id: number + 1, number, state, params: {}, seed: 0, budget: null, value: values ? values[0] : null, values, epoch: null, parameters: null,
-    seconds: null, startedAt: null, finishedAt: null, workerId: null, stage: null, steps: new Float64Array(0), stepValues: new Float64Array(0), stepCount: 0,
+    seconds: null, startedAt: null, finishedAt: null, workerId: null, stage: null, steps: [], stepValues: [], stepCount: 0,
   };
 }
 
