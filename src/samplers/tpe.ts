@@ -521,7 +521,8 @@ export class TpeSampler implements Sampler {
       const nBelow = Math.min(complete.length, Math.max(0, this.opt.gamma(obs.filter((o) => o.tier < 2).length)));
       const chosen = new Set(selectBelow(complete.map((o) => o.vals as readonly number[]), nBelow));
       const below = complete.filter((_, i) => chosen.has(i)).sort(byNumber);
-      const above = obs.filter((o) => o.vals === undefined || !chosen.has(complete.indexOf(o))).sort(byNumber);
+      const good = new Set(below);
+      const above = obs.filter((o) => !good.has(o)).sort(byNumber);
       return { below, above, belowWeights: belowWeightsOf(below.map((o) => o.vals as readonly number[])) };
     }
     const ranked = [...obs].sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);

@@ -67,18 +67,21 @@ function nonDominatedSortPairwise(points: readonly (readonly number[])[]): numbe
  * point when any member does. Same fronts as the pairwise version (which non-finite values still take), each in index order.
  */
 function nonDominatedSort2(points: readonly (readonly number[])[]): number[][] {
-  const f0 = (i: number): number => (points[i] as readonly number[])[0] as number;
-  const f1 = (i: number): number => (points[i] as readonly number[])[1] as number;
   if (!points.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]))) return nonDominatedSortPairwise(points);
-  const order = [...points.keys()].sort((i, j) => f0(i) - f0(j) || f1(i) - f1(j) || i - j);
+  const f0 = Float64Array.from(points, (p) => p[0] as number);
+  const f1 = Float64Array.from(points, (p) => p[1] as number);
+  const order = [...points.keys()].sort((i, j) => (f0[i] as number) - (f0[j] as number) || (f1[i] as number) - (f1[j] as number) || i - j);
   const fronts: number[][] = [];
   const last: number[] = [];
-  const dominatedBy = (q: number, p: number): boolean => f1(q) <= f1(p) && (f0(q) < f0(p) || f1(q) < f1(p));
   for (const p of order) {
+    const a0 = f0[p] as number, a1 = f1[p] as number;
     let lo = 0, hi = fronts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (dominatedBy(last[mid] as number, p)) lo = mid + 1;
+      const q = last[mid] as number;
+      const q0 = f0[q] as number, q1 = f1[q] as number;
+      // q dominates p: no worse in both, better in one.
+      if (q1 <= a1 && (q0 < a0 || q1 < a1)) lo = mid + 1;
       else hi = mid;
     }
     if (lo === fronts.length) fronts.push([]);
