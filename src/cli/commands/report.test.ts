@@ -80,13 +80,13 @@ test('report --png writes each chart (each surface frame) as a PNG of the chart\
     const { units, batch } = trial.params as { units: number; batch: number };
     const v = 0.9 - 0.01 * (Math.log2(units / 64) ** 2 + Math.log2(batch / 32) ** 2);
     for (let s = 1; s <= 4; s++) await trial.report(s, v - (4 - s) * 0.02);
-    return v;
+    return { value: v, metrics: { parameters: units * 785 + 10 } };
   }, { nTrials: 9 });
   await study.storage.close();
   const pngDir = join(dir, 'png');
   assert.equal(await reportCommand({ storage: db, out: join(dir, 'png.html'), png: pngDir }), 0);
   const files = readdirSync(pngDir).sort();
-  assert.deepEqual(files, ['curves.png', 'heatmap.png', 'history.png', 'importance.png', 'surface-epoch-1.png', 'surface-epoch-2.png', 'surface-epoch-3.png', 'surface-epoch-4.png']);
+  assert.deepEqual(files, ['curves.png', 'front.png', 'heatmap.png', 'history.png', 'importance.png', 'surface-epoch-1.png', 'surface-epoch-2.png', 'surface-epoch-3.png', 'surface-epoch-4.png']);
   for (const f of files) {
     const buf = readFileSync(join(pngDir, f));
     assert.equal(buf.subarray(1, 4).toString('latin1'), 'PNG', f);
@@ -96,4 +96,5 @@ test('report --png writes each chart (each surface frame) as a PNG of the chart\
     assert.ok(w >= 1500 && h >= 250, `${f}: ${w} × ${h}`);
   }
   assert.equal(readFileSync(join(pngDir, 'heatmap.png')).readUInt32BE(16), 2 * 780);
+  assert.equal(readFileSync(join(pngDir, 'front.png')).readUInt32BE(16), 2 * 880, 'the objective against trainable parameters');
 });
