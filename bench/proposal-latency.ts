@@ -147,6 +147,8 @@ const SAMPLERS: Record<string, Entry> = {
   gp: { make: () => new GpSampler() },
   'auto (TPE phase)': { make: (n) => new AutoSampler({ switchAt: 10 * n, trials: 10 * n }) },
   'auto (GP phase)': { make: (n) => new AutoSampler({ trials: 10 * n }) },
+  // A budget of 1,100: from 1,000 trials on, auto re-evaluates the configurations its GP believes best.
+  'auto (confirm phase)': { make: (n) => new AutoSampler({ trials: n + 100 }) },
   'zones-nd': { make: (n) => new ZonesNdSampler({ trials: 2 * n, seed: 1 }), ownHistory: true, noConditional: true },
   nsga2: { make: () => new Nsga2Sampler(), ownHistory: true, objectives: 2, optuna: 'nsga2' },
   motpe: { make: () => new MotpeSampler(), objectives: 2, optuna: 'motpe' },

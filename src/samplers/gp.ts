@@ -567,13 +567,18 @@ export class GpSampler implements Sampler {
     order.forEach((i, r) => { rank[i] = r; });
     const K = correlations(Z, n, kern);
     const buf = new Float64Array(n);
-    return hist.map((h, i) => {
+    // The sd costs an O(n²) solve per point and auto's confirmation reads only the means: computed when first read.
+    const sdAt = (i: number): number => {
       for (let j = 0; j < n; j++) buf[j] = i === j ? 1 : (K[i * n + j] as number);
       forward((f as Fit).L, n, buf);
       let q = 0;
       for (let j = 0; j < n; j++) q += (buf[j] as number) ** 2;
+      return Math.sqrt(Math.max((f as Fit).amp * (1 - q), 0));
+    };
+    return hist.map((h, i) => {
       const mu = (yT[i] as number) - (f as Fit).g * ((f as Fit).alpha[i] as number);
-      return { params: h.params, y: yT[i] as number, mu, sd: Math.sqrt(Math.max((f as Fit).amp * (1 - q), 0)), rank: rank[i] as number };
+      let sd: number | undefined;
+      return { params: h.params, y: yT[i] as number, mu, get sd(): number { return (sd ??= sdAt(i)); }, rank: rank[i] as number };
     });
   }
 
