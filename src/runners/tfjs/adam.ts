@@ -1,5 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { jsKernel, jsKernelsOn } from './heap.js';
 
 /** Adam hyper-parameters (Keras/PyTorch defaults except epsilon, which is Keras' 1e-7). */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
@@ -34,6 +35,15 @@ export function adamUpdate(
     const c2 = Math.sqrt(1 - beta2 ** t);
     const lrT = (rate * c2) / (1 - beta1 ** t);
     const epsT = epsilon * c2;
+    if (jsKernelsOn(tf)) {
+      // One pass instead of twelve TF.js ops (17 against ~6 ms per mnist_cnn step, 1.2 M params, WASM).
+      const ins = [p, m[i] as Tensor, v[i] as Tensor, gi];
+      const [pn, mn, vn] = jsKernel(tf, ins, [p.shape, p.shape, p.shape], (a, b) => adamPass(a as Float32Array[], b as Float32Array[], lrT, epsT));
+      out.params.push(pn as Tensor);
+      out.m.push(mn as Tensor);
+      out.v.push(vn as Tensor);
+      return;
+    }
     const mi = tf.add(tf.mul(m[i] as Tensor, beta1), tf.mul(gi, 1 - beta1));
     const vi = tf.add(tf.mul(v[i] as Tensor, beta2), tf.mul(tf.square(gi), 1 - beta2));
     out.params.push(tf.sub(p, tf.div(tf.mul(mi, lrT), tf.add(tf.sqrt(vi), epsT))));
@@ -41,4 +51,21 @@ export function adamUpdate(
     out.v.push(vi);
   });
   return out;
+}
+
+/** The update of adamUpdate, element by element (in double precision, each result rounded once to float32). */
+function adamPass([p, m, v, g]: Float32Array[], [pOut, mOut, vOut]: Float32Array[], lrT: number, epsT: number): void {
+  if (p === undefined || m === undefined || v === undefined || g === undefined || pOut === undefined || mOut === undefined || vOut === undefined) {
+    throw new Error('adamPass: four inputs and three outputs expected');
+  }
+  const { beta1, beta2 } = ADAM;
+  const n = p.length;
+  for (let k = 0; k < n; k++) {
+    const gk = g[k] as number;
+    const mk = (m[k] as number) * beta1 + gk * (1 - beta1);
+    const vk = (v[k] as number) * beta2 + gk * gk * (1 - beta2);
+    mOut[k] = mk;
+    vOut[k] = vk;
+    pOut[k] = (p[k] as number) - (mk * lrT) / (Math.sqrt(vk) + epsT);
+  }
 }

@@ -72,7 +72,8 @@ export function filterGradChunkRows(rows: number, oh: number, ow: number): numbe
  * batch 128, WASM). A JS pass writes each chunk's two layouts ([c, h+pads, w+pads, r] zero-padded, and [oh, ow, r,
  * o]) straight into new tensors, where the TF.js form made four transposes and a pad. db comes from the same
  * convolutions, through an extra input plane of ones (3% more work there, against 22 ms for tf.sum's transpose and
- * reduction). `chunkRows` overrides the chunk size (tests).
+ * reduction). A thin layer (c·k·k < THIN_FILTER_GRAD) takes thinParamGrads instead, unless `chunkRows` (which
+ * overrides the chunk size: tests) is given.
  */
 export function convParamGrads(
   tf: Tf,
@@ -84,6 +85,7 @@ export function convParamGrads(
 ): [Tensor4D, Tensor1D] {
   if (!jsKernelsOn(tf)) return [convFilterGrad(tf, x, g, kernel, padding), tf.sum(g, [0, 1, 2])];
   const [n, h, w, c] = x.shape;
+  if (chunkRows === undefined && c * kernel * kernel < THIN_FILTER_GRAD) return thinParamGrads(tf, x, g, kernel, padding);
   const [, oh, ow, o] = g.shape;
   const [pt] = pads(kernel, padding);
   const hp = oh + kernel - 1;
@@ -154,4 +156,74 @@ function filterGradOutputLayout(ga: Float32Array, gs: Float32Array, n0: number, 
       gs.set(ga.subarray(src, src + o), (p * rc + q) * o);
     }
   }
+}
+
+/** Below this many inputs per output (c·k·k), the filter gradient goes through im2col and one matMul (thinParamGrads). */
+export const THIN_FILTER_GRAD = 32;
+
+/**
+ * convParamGrads for a thin layer (few input channels: mnist_cnn's first convolution, c·k·k = 9): [dWᵀ | db] =
+ * gᵀ · [im2col(x) | 1], one matMul whose packed right-hand side is the small im2col ([n·oh·ow, c·k·k + 1]) rather than
+ * dy (n·oh·ow × o). One JS pass writes gᵀ and the im2col columns.
+ */
+function thinParamGrads(tf: Tf, x: Tensor4D, g: Tensor4D, kernel: number, padding: 'same' | 'valid'): [Tensor4D, Tensor1D] {
+  const [n, h, w, c] = x.shape;
+  const [, oh, ow, o] = g.shape;
+  const [pt] = pads(kernel, padding);
+  const rows = n * oh * ow;
+  const cols = kernel * kernel * c + 1;
+  const [gt, col] = jsKernel(tf, [x, g], [[o, rows], [rows, cols]], ([xv, gv], [gtv, colv]) => {
+    transposeRows(gv as Float32Array, gtv as Float32Array, rows, o);
+    im2colRows(xv as Float32Array, colv as Float32Array, n, h, w, c, oh, ow, kernel, pt);
+  });
+  // [o, (i, j, c) | 1]
+  const out = tf.matMul(gt as Tensor, col as Tensor);
+  const dW = tf.transpose(tf.reshape(tf.slice(out, [0, 0], [o, cols - 1]), [o, kernel, kernel, c]), [1, 2, 3, 0]) as Tensor4D;
+  return [dW, tf.reshape(tf.slice(out, [0, cols - 1], [o, 1]), [o]) as Tensor1D];
+}
+
+/** dst [o, rows] = src [rows, o]ᵀ. */
+function transposeRows(src: Float32Array, dst: Float32Array, rows: number, o: number): void {
+  for (let r = 0; r < rows; r++) {
+    let s = r * o;
+    let d = r;
+    for (let ch = 0; ch < o; ch++) {
+      dst[d] = src[s++] as number;
+      d += rows;
+    }
+  }
+}
+
+/** col [(b, a, e), (i, j, ch) | 1] = x[b, a + i − pt, e + j − pt, ch] (0 outside x), the last column 1. */
+function im2colRows(
+  xv: Float32Array,
+  col: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+  k: number,
+  pt: number,
+): void {
+  const cols = k * k * c + 1;
+  let d = 0;
+  for (let b = 0; b < n; b++) {
+    for (let a = 0; a < oh; a++) {
+      for (let e = 0; e < ow; e++) {
+        for (let i = 0; i < k; i++) {
+          const y = a + i - pt;
+          for (let j = 0; j < k; j++) {
+            const xx = e + j - pt;
+            const inside = y >= 0 && y < h && xx >= 0 && xx < w;
+            const base = ((b * h + y) * w + xx) * c;
+            for (let ch = 0; ch < c; ch++) col[d++] = inside ? (xv[base + ch] as number) : 0;
+          }
+        }
+        col[d++] = 1;
+      }
+    }
+  }
+  if (d !== col.length || cols * n * oh * ow !== d) throw new Error('im2colRows: size mismatch');
 }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
 import { initBackend, type Tf } from './backend.js';
-import { convFilterGrad, convInputGrad, convParamGrads, filterGradChunkRows } from './conv.js';
+import { ADAM, adamUpdate } from './adam.js';
+import { convFilterGrad, convInputGrad, convParamGrads, filterGradChunkRows, THIN_FILTER_GRAD } from './conv.js';
 import { dropoutMasks } from './dropout.js';
 import { lossAndCorrect } from './fnn.js';
 import { parseModel, planModel } from './model-spec.js';
@@ -40,10 +41,11 @@ const CASES = [
   { n: 7, h: 6, w: 5, c: 3, o: 4, k: 3, padding: 'same' as const },
   { n: 5, h: 5, w: 6, c: 2, o: 3, k: 2, padding: 'same' as const },
   { n: 4, h: 7, w: 7, c: 1, o: 5, k: 4, padding: 'valid' as const },
+  { n: 6, h: 6, w: 6, c: 4, o: 3, k: 3, padding: 'same' as const },
 ];
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`${backend}: convParamGrads in batch chunks (1, 3, all rows) equals the TF.js-op filter gradient and tf.sum`, async () => {
+  test(`${backend}: convParamGrads (chunks of 1 and 3 rows, default: chunks or im2col) equals the TF.js-op filter gradient and tf.sum`, async () => {
     for (const cs of CASES) {
       const [oh, ow] = cs.padding === 'same' ? [cs.h, cs.w] : [cs.h - cs.k + 1, cs.w - cs.k + 1];
       const xv = randoms(cs.n * cs.h * cs.w * cs.c, 1);
@@ -155,6 +157,35 @@ test('wasm: one backward pass of a scaled-down mnist_cnn equals the CPU backend�
   assert.equal(wasm.length, cpu.length);
   wasm.forEach((g, i) => close(g, cpu[i] as Float32Array, 1e-4, `gradient ${i}`));
 });
+
+test('the default path: im2col below THIN_FILTER_GRAD inputs per output, chunks above; both cases are among CASES', () => {
+  const thin = CASES.filter((cs) => cs.c * cs.k * cs.k < THIN_FILTER_GRAD).length;
+  assert.ok(thin > 0 && thin < CASES.length);
+});
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  test(`${backend}: Adam's step equals the textbook formula (bias-corrected moments, ε outside the root)`, async () => {
+    const size = 1000;
+    const [p, m, g] = [randoms(size, 11), randoms(size, 12), randoms(size, 13)];
+    const v = randoms(size, 14).map((x) => x * x);
+    const step = 4; // the 5th step
+    const lr = 3e-3;
+    const got = await on(backend, (t) =>
+      t.tidy(() => {
+        const o = adamUpdate(t, [t.tensor(p)], [t.tensor(m)], [t.tensor(v)], [t.tensor(g)], step, lr);
+        return [o.params, o.m, o.v].map((l) => (l[0] as Tensor).dataSync() as Float32Array);
+      }),
+    );
+    const { beta1, beta2, epsilon } = ADAM;
+    const n = step + 1;
+    const mNew = Array.from(m, (x, k) => beta1 * x + (1 - beta1) * (g[k] as number));
+    const vNew = Array.from(v, (x, k) => beta2 * x + (1 - beta2) * (g[k] as number) ** 2);
+    const pNew = Array.from(p, (x, k) => x - (lr * ((mNew[k] as number) / (1 - beta1 ** n))) / (Math.sqrt((vNew[k] as number) / (1 - beta2 ** n)) + epsilon));
+    close(got[0] as Float32Array, pNew, 1e-6, 'params');
+    close(got[1] as Float32Array, mNew, 1e-6, 'm');
+    close(got[2] as Float32Array, vNew, 1e-6, 'v');
+  });
+}
 
 test('filter-gradient chunks: about 8192 / (out height × out width) rows, at least 1, at most the batch', () => {
   assert.equal(filterGradChunkRows(128, 24, 24), 14);
