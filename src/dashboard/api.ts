@@ -1,6 +1,7 @@
 import type { Storage } from '../storage/storage.js';
 import type { ObjectiveSpec, TrialState } from '../core/types.js';
 import { MAX_PARETO_POINTS, ParetoAgg, paretoView } from './pareto.js';
+import { withTicks } from './ticks.js';
 import { parallelOf, SORT_KEYS } from './aggregate.js';
 import { makeAxis, type Axis } from './axis.js';
 import { BestSoFarAgg, FrontAgg, ImportanceAgg, ParallelOrderAgg, parallelPick, SortedTable, SurfaceAgg, TallyAgg } from './incremental.js';
@@ -349,7 +350,7 @@ export class DashboardApi {
   private parallel(cache: StudyCache, q: URLSearchParams): unknown {
     const limit = intParam(q, 'limit', 1000, 10, MAX_PARALLEL);
     const axes = this.axes(cache);
-    return cache.memoise(`parallel:${limit}:${axes.map((a) => this.axisId(a)).join(',')}`, () => ({
+    return cache.memoise(`parallel:${limit}:${axes.map((a) => this.axisId(a)).join(',')}`, () => withTicks({
       ...(() => {
         const order = cache.incremental('parallel', () => new ParallelOrderAgg(cache.study.direction));
         return parallelOf(parallelPick(order, cache.all(), limit), order.done.length, axes, cache.study.metric);

@@ -146,3 +146,22 @@ test('GET /api/studies/NAME/pareto on SQLite (value vectors read through listTri
     await s.close();
   }
 });
+
+test('log axes get d3 ticks from the server: powers of two for units, 1-2-5 decades for trainable parameters', async () => {
+  const { logAxisTicks } = await import('./ticks.js');
+  assert.deepEqual(logAxisTicks([16, 64, 512]), { values: [16, 32, 64, 128, 256, 512], labels: ['16', '32', '64', '128', '256', '512'] });
+  assert.deepEqual(logAxisTicks([12_730, 407_050], 10), { values: [20_000, 50_000, 100_000, 200_000], labels: ['20,000', '50,000', '100,000', '200,000'] });
+  assert.equal(logAxisTicks([NaN, -1]), null);
+  const storage = new MemoryStorage();
+  const { addTrials } = await import('./test-study.js');
+  const study = await createTestStudy(storage, 's');
+  await addTrials(storage, study, 0, 120, 1);
+  const body = (await new DashboardApi(storage, { minRefreshMs: 0 }).handle('/api/studies/s/parallel', new URLSearchParams())).body as {
+    dimensions: { label: string; log?: boolean; ticks?: { values: number[] } }[]; sizeTicks: { values: number[]; labels: string[] } | null;
+  };
+  const { withTicks } = await import('./ticks.js');
+  const dims = withTicks({ dimensions: [{ label: 'learning_rate', values: [1e-4, 3e-3, 0.1], log: true }, { label: 'units', values: [1, 2] }], front: null });
+  assert.deepEqual(dims.dimensions[0]?.ticks?.values, [1e-4, 1e-3, 1e-2, 0.1]);
+  assert.equal(dims.dimensions[1]?.ticks, undefined, 'linear dimensions keep Plotly\'s ticks');
+  assert.ok(body.sizeTicks && body.sizeTicks.values.length >= 2 && body.sizeTicks.labels.every((l) => /^[\d,]+$/.test(l)), JSON.stringify(body.sizeTicks));
+});

@@ -1,9 +1,9 @@
 import type { ObjectiveSpec } from '../core/types.js';
 import { logAxisFor } from '../reports/svg/front.js';
-import { formatTick, logTicks } from '../reports/svg/ticks.js';
 import { hypervolume } from '../stats/pareto.js';
 import { mergeIn } from './incremental.js';
 import type { Change, Incremental, TrialRow } from './study-cache.js';
+import { logAxisTicks, type Ticks } from './ticks.js';
 
 /** Points of the Pareto chart sent at most besides the front (an even sample by trial number). */
 export const MAX_PARETO_POINTS = 5000;
@@ -110,7 +110,7 @@ interface ParetoAxis {
   readonly metric: string;
   readonly direction: ObjectiveSpec['direction'];
   readonly log: boolean;
-  readonly ticks: { readonly values: number[]; readonly labels: string[] } | null;
+  readonly ticks: Ticks | null;
 }
 
 /** Points as columns: trial numbers and each objective's value. */
@@ -167,8 +167,7 @@ export function paretoView(state: ParetoState, rows: readonly TrialRow[], object
   const hv = spread ? hypervolume(state.front.map((e) => [(e.v - v0) / (v1 - v0), (e.u - u0) / (u1 - u0)]), [1, 1]) : null;
   const axis = (o: ObjectiveSpec, lo: number, hi: number): ParetoAxis => {
     const log = any && logAxisFor([lo, hi], o.metric);
-    const values = log ? logTicks(lo / 1.15, hi * 1.15, 8, 10) : [];
-    return { metric: o.metric, direction: o.direction, log, ticks: log ? { values, labels: values.map((t) => formatTick(t)) } : null };
+    return { metric: o.metric, direction: o.direction, log, ticks: log ? logAxisTicks([lo / 1.15, hi * 1.15], 10) : null };
   };
   // Back in the objectives' own units: the smaller min-form value is the better one.
   const yLo = Math.min(sy * v0, sy * v1);

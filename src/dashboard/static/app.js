@@ -587,15 +587,6 @@
     return a.positions.map(function (_, i) { return i; });
   }
 
-  // Log-axis ticks at 1, 2 and 5 times the powers of ten in [lo, hi], labelled in full (not Plotly's bare minor digits).
-  function logTicks(lo, hi) {
-    const vals = [];
-    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-      for (const m of [1, 2, 5]) { const t = m * Math.pow(10, e); if (t >= lo / 1.5 && t <= hi * 1.5) vals.push(t); }
-    }
-    return { tickvals: vals, ticktext: vals.map(num) };
-  }
-
   function drawSurface(v) {
     if (v.x === null || v.y === null) return Promise.resolve();
     if (v.x === v.y) { v.parts.surfaceNote.textContent = 'Pick two different params.'; return Promise.resolve(); }
@@ -690,10 +681,9 @@
         const out = { label: dim.label, values: dim.values };
         if (dim.categories) { out.tickvals = dim.categories.map(function (_, i) { return i; }); out.ticktext = dim.categories; }
         if (dim.log) {
+          // parcoords has no log axis: the values go as log10, with the server's ticks (d3's) put where they fall.
           out.values = dim.values.map(function (x) { return Math.log10(x); });
-          const lo = Math.floor(Math.min.apply(null, out.values)); const hi = Math.ceil(Math.max.apply(null, out.values));
-          out.tickvals = []; out.ticktext = [];
-          for (let e = lo; e <= hi; e++) { out.tickvals.push(e); out.ticktext.push(num(Math.pow(10, e))); }
+          if (dim.ticks) { out.tickvals = dim.ticks.values.map(function (t) { return Math.log10(t); }); out.ticktext = dim.ticks.labels; }
           out.label = dim.label + ' (log)';
         }
         return out;
@@ -746,14 +736,14 @@
       .filter(function (p) { return !Number.isNaN(p.s); })
       .sort(function (a, b) { return a.s - b.s; });
     const f = d.front || { parameters: [], values: [], numbers: [], trials: 0 };
-    const xs = pts.map(function (p) { return p.s; }).concat(f.parameters);
     Plotly.react(v.parts.pareto, [
       { type: 'scatter', mode: 'markers', name: 'trials', x: pts.map(function (p) { return p.s; }), y: pts.map(function (p) { return p.o; }),
         text: pts.map(function (p) { return 'trial #' + p.n; }), marker: { color: '#9aa6bd', size: 6 } },
       { type: 'scatter', mode: 'lines+markers', name: 'Pareto front', line: { shape: 'hv', color: '#e4572e' }, x: f.parameters,
         y: f.values, text: f.numbers.map(function (n) { return 'trial #' + n; }) },
     ], { font: font, margin: { l: 60, r: 20, t: 10, b: 45 },
-      xaxis: Object.assign({ title: { text: 'trainable parameters' }, type: 'log' }, xs.length ? logTicks(Math.min.apply(null, xs), Math.max.apply(null, xs)) : {}),
+      // Ticks from the server (d3's 1-2-5 per decade, labelled in full, not Plotly's bare minor digits).
+      xaxis: Object.assign({ title: { text: 'trainable parameters' }, type: 'log' }, d.sizeTicks ? { tickvals: d.sizeTicks.values, ticktext: d.sizeTicks.labels } : {}),
       yaxis: { title: { text: objective.label } }, legend: { orientation: 'h', y: 1.12 } }, plotConfig);
     v.parts.paretoNote.textContent = 'Pareto front over all ' + num(f.trials) + ' complete trials that report `parameters` (' + f.parameters.length + ' on it)'
       + (d.shown < d.total ? '; grey points: the ' + num(d.shown) + ' the parallel coordinates show.' : '.');
