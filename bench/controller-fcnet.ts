@@ -18,6 +18,7 @@ import type { TrialRecord } from '../src/core/types.js';
 import type { Example } from '../src/controller/features.js';
 import { Surrogate } from '../src/controller/surrogate.js';
 import { AutoSampler } from '../src/samplers/auto.js';
+import type { Sampler } from '../src/samplers/sampler.js';
 import { ControllerSampler } from '../src/samplers/controller.js';
 import { quantile } from '../src/stats/intervals.js';
 
@@ -64,7 +65,7 @@ function examplesOf(t: TabularObjective, table: string, n: number): Example[] {
 function runOnce(t: TabularObjective, sampler: ControllerSampler | AutoSampler, budget: number, seed: number): number {
   const trials: TrialRecord[] = [];
   for (let i = 0; i < budget; i++) {
-    const r = sampler.sample({ space: t.space, direction: t.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+    const r: ReturnType<NonNullable<Sampler["sample"]>> = sampler.sample({ space: t.space, direction: t.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
     if (r === null) break;
     trials.push({ ...makeTrial(i, r.params, t.evaluate(r.params, evaluationNoise(seed, i))), attrs: r.attrs ?? {} });
   }

@@ -26,6 +26,7 @@ import { paramsKey } from '../src/core/keys.js';
 import type { Params, TrialRecord } from '../src/core/types.js';
 import { Surrogate, type SurrogateTrainOptions } from '../src/controller/surrogate.js';
 import { AutoSampler } from '../src/samplers/auto.js';
+import type { Sampler } from '../src/samplers/sampler.js';
 import { ControllerSampler } from '../src/samplers/controller.js';
 import { quantile } from '../src/stats/intervals.js';
 
@@ -106,7 +107,7 @@ async function runFull(
   const anytime: number[] = [];
   let best = -Infinity;
   for (let i = 0; i < budget; i++) {
-    const r = sampler.sample({ space: o.space, direction: o.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+    const r: ReturnType<NonNullable<Sampler["sample"]>> = sampler.sample({ space: o.space, direction: o.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
     if (r === null) break;
     const v = await value(r.params);
     trials.push({ ...makeTrial(i, r.params, v), attrs: r.attrs ?? {} });
