@@ -70,7 +70,7 @@ export function renderZonesReport(docs: { zones?: ResultSet; refine?: ResultSet;
   const compute = (docs.confirm ?? docs.schedules ?? docs.refine ?? docs.zones)?.compute;
   if (compute) {
     out.push('Compute per stage:');
-    out.push(renderTable(['stage', 'trials', 'epochs', 'image-epochs', 'wall'], Object.entries(compute).map(([k, v]) => [k, v.trials, v.epochs, v.image_epochs.toLocaleString('en-US'), formatDuration(v.wall_seconds)])));
+    out.push(renderTable(['stage', 'trials', 'epochs', 'image-epochs', 'wall'], Object.entries(compute).map(([k, v]) => [k, v.trials, v.epochs, v.image_epochs > 0 || v.epochs === 0 ? v.image_epochs.toLocaleString('en-US') : 'unknown (set sampler.train_size)', formatDuration(v.wall_seconds)])));
   }
   return out.join('\n');
 }

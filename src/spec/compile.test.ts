@@ -197,8 +197,8 @@ test('a plan holds every derived field once: seeds, budget, totals, rungs, zone 
   assert.deepEqual([full.trainSize, full.valSize, full.testSize], [48_000, 12_000, 10_000]);
   const command = compile({ ...tfjs, trainer: { type: 'command', command: ['x'] } }).zoneOptions;
   assert.deepEqual([command.trainSize, command.valSize, command.testSize], [undefined, undefined, undefined]);
-  const given = compile({ ...tfjs, trainer: { type: 'command', command: ['x'] }, sampler: { type: 'zones', val_size: 500, test_size: 2000 } }).zoneOptions;
-  assert.deepEqual([given.valSize, given.testSize], [500, 2000]);
+  const given = compile({ ...tfjs, trainer: { type: 'command', command: ['x'] }, sampler: { type: 'zones', train_size: 9600, val_size: 500, test_size: 2000 } }).zoneOptions;
+  assert.deepEqual([given.trainSize, given.valSize, given.testSize], [9600, 500, 2000]);
   const idx = compile({ ...tfjs, trainer: { type: 'tfjs', dataset: { idx: '/data/x' } } }).zoneOptions;
   assert.equal(idx.valSize, undefined, 'an IDX directory of unknown size gives no validation size');
   // A command trainer that declares params without lr_schedule cannot run the zone strategy (stage 3 sets it).

@@ -203,7 +203,7 @@ export function contractOf(trainer: TrainerSpec): ParamContract {
 /**
  * Dataset sizes the zone strategy's noise band and compute accounting use: known for the built-in trainer's
  * bundled datasets (60,000 training and 10,000 test images, or the limits), unknown otherwise (a command
- * trainer's data is its own; the spec gives `sampler.val_size` and `test_size`).
+ * trainer's data is its own; the spec gives `sampler.train_size`, `val_size` and `test_size`).
  */
 function datasetSizes(t: TrainerSpec): { train: number; val: number; test: number | undefined } | null {
   if (t.type !== 'tfjs') return null;
@@ -242,7 +242,7 @@ function zoneOptionsOf(raw: RawSpec, budget: number | null): ZoneOptions {
     confirmSeeds: z.confirm_seeds,
     testSize: z.test_size ?? sizes?.test,
     alpha: z.alpha,
-    trainSize: sizes?.train,
+    trainSize: z.train_size ?? sizes?.train,
   };
 }
 

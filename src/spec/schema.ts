@@ -83,6 +83,7 @@ const zonesSpec = z.strictObject({
   verify_peaks: z.boolean().optional(),
   persistence_epochs: z.array(z.number().int().min(1)).optional(),
   max_epoch: z.number().int().min(1).optional(),
+  train_size: z.number().int().min(1).optional(),
   val_size: z.number().int().min(1).optional(),
   noise_band: z.number().positive().optional(),
   max_zones: z.number().int().min(1).optional(),
