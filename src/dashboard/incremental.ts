@@ -296,14 +296,62 @@ export class ImportanceAgg implements Incremental<{ params: Importance[]; trials
   }
 }
 
+/** A step of a two-objective front: both objectives in minimisation form, and its trials (equal vectors share one step, by number). */
+export interface FrontStep<T> {
+  readonly u: number;
+  readonly v: number;
+  readonly rows: T[];
+}
+
+/**
+ * A two-objective front kept current point by point (both objectives in minimisation form): steps sorted by u with v
+ * strictly decreasing. A new point is dropped when a step matches or beats it on both (an equal one joins that step),
+ * else it goes in and pushes out the steps it beats. O(log f) per point plus the splice. Used by the size chart's
+ * front (FrontAgg) and the two-objective chart's (pareto.ts's ParetoAgg).
+ */
+export class Staircase<T extends { readonly number: number }> {
+  readonly steps: FrontStep<T>[] = [];
+
+  insert(u: number, v: number, r: T): void {
+    const steps = this.steps;
+    // The last step with u' ≤ u has the lowest v among those: it alone can match or beat r.
+    let lo = 0;
+    let hi = steps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((steps[mid] as FrontStep<T>).u <= u) lo = mid + 1;
+      else hi = mid;
+    }
+    const left = steps[lo - 1];
+    if (left !== undefined) {
+      if (left.u === u && left.v === v) {
+        left.rows.push(r);
+        left.rows.sort((a, b) => a.number - b.number);
+        return;
+      }
+      if (left.v <= v) return;
+    }
+    // r goes in; the steps it beats (u' ≥ u, v' ≥ v: from `left` when its u equals u) leave.
+    const start = left !== undefined && left.u === u ? lo - 1 : lo;
+    let end = start;
+    while (end < steps.length && (steps[end] as FrontStep<T>).v >= v) end++;
+    steps.splice(start, end - start, { u, v, rows: [r] });
+  }
+
+  /** Whether r is one of the front's trials. */
+  holds(r: T): boolean {
+    return this.steps.some((s) => s.rows.includes(r));
+  }
+}
+
 /**
  * The size chart's Pareto front (aggregate.ts's `sizeFront`: fewest parameters for the value reached), kept sorted by
  * parameters with the objective strictly improving: a new trial is dropped when a front trial matches or beats it on
  * both (of equal ones the lowest number stays), else it goes in and pushes out the ones it beats. O(log f) per trial.
  */
 export class FrontAgg implements Incremental<SizeFront | null> {
-  /** Front rows by parameters, ascending; their objective in minimisation form strictly decreasing. */
-  private front: TrialRow[] = [];
+  /** u: parameters, v: the objective in minimisation form; of equal trials the lowest number is drawn. */
+  private readonly front = new Staircase<TrialRow>();
   private sized = 0;
   private readonly sign: number;
 
@@ -318,50 +366,22 @@ export class FrontAgg implements Incremental<SizeFront | null> {
   update(changes: readonly Change[]): boolean {
     for (const c of lastChanges(changes)) {
       if (c.old !== undefined && FrontAgg.sized(c.old)) {
-        if (this.front.includes(c.old)) return false;
+        if (this.front.holds(c.old)) return false;
         this.sized -= 1;
       }
       if (FrontAgg.sized(c.row)) {
         this.sized += 1;
-        this.insert(c.row);
+        this.front.insert(c.row.parameters as number, this.sign * (c.row.value as number), c.row);
       }
     }
     return true;
   }
 
-  private insert(r: TrialRow): void {
-    const a = r.parameters as number;
-    const b = this.sign * (r.value as number);
-    const bOf = (q: TrialRow): number => this.sign * (q.value as number);
-    // The last front row with parameters ≤ a has the lowest objective among those: it alone can match or beat r.
-    let lo = 0;
-    let hi = this.front.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.front[mid]?.parameters as number) <= a) lo = mid + 1;
-      else hi = mid;
-    }
-    const left = this.front[lo - 1];
-    if (left !== undefined) {
-      const lb = bOf(left);
-      if (left.parameters === a && lb === b) {
-        if (r.number < left.number) this.front[lo - 1] = r;
-        return;
-      }
-      if (lb <= b) return;
-    }
-    // r goes in; the rows it beats (parameters ≥ a, objective ≥ b: from `left` when its parameters equal a) leave.
-    const start = left !== undefined && left.parameters === a ? lo - 1 : lo;
-    let end = start;
-    while (end < this.front.length && bOf(this.front[end] as TrialRow) >= b) end++;
-    this.front.splice(start, end - start, r);
-  }
-
   result(): SizeFront | null {
     if (this.sized === 0) return null;
     return {
-      parameters: this.front.map((r) => r.parameters as number), values: this.front.map((r) => r.value as number),
-      numbers: this.front.map((r) => r.number), trials: this.sized,
+      parameters: this.front.steps.map((s) => s.u), values: this.front.steps.map((s) => (s.rows[0] as TrialRow).value as number),
+      numbers: this.front.steps.map((s) => (s.rows[0] as TrialRow).number), trials: this.sized,
     };
   }
 }

@@ -1,7 +1,7 @@
 import type { ObjectiveSpec } from '../core/types.js';
 import { logAxisFor } from '../reports/svg/front.js';
 import { hypervolume } from '../stats/pareto.js';
-import { mergeIn } from './incremental.js';
+import { mergeIn, Staircase, type FrontStep } from './incremental.js';
 import type { Change, Incremental, TrialRow } from './study-cache.js';
 import { logAxisTicks, type Ticks } from './ticks.js';
 
@@ -11,11 +11,7 @@ export const MAX_PARETO_POINTS = 5000;
 export const MAX_FRONT = 2000;
 
 /** A front point: both objectives in minimisation form (u: the second, drawn across; v: the first, drawn up), and its trials (equal vectors share one). */
-interface FrontEntry {
-  readonly u: number;
-  readonly v: number;
-  readonly rows: TrialRow[];
-}
+type FrontEntry = FrontStep<TrialRow>;
 
 /** What the aggregate keeps: the front, the valued trials by number, each objective's range in minimisation form. */
 export interface ParetoState {
@@ -33,7 +29,7 @@ export interface ParetoState {
  * splice. Complete trials do not change; one that does (or leaves) makes the aggregate be built again from every row.
  */
 export class ParetoAgg implements Incremental<ParetoState> {
-  private front: FrontEntry[] = [];
+  private readonly front = new Staircase<TrialRow>();
   private valued: number[] = [];
   private range: [number, number, number, number] = [Infinity, -Infinity, Infinity, -Infinity];
   private readonly sy: number;
@@ -77,31 +73,11 @@ export class ParetoAgg implements Incremental<ParetoState> {
     const v = this.sy * (vals[0] as number);
     const g = this.range;
     this.range = [Math.min(g[0], u), Math.max(g[1], u), Math.min(g[2], v), Math.max(g[3], v)];
-    // The last point with u' ≤ u has the lowest v among those: it alone can match or beat r.
-    let lo = 0;
-    let hi = this.front.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.front[mid] as FrontEntry).u <= u) lo = mid + 1;
-      else hi = mid;
-    }
-    const left = this.front[lo - 1];
-    if (left !== undefined) {
-      if (left.u === u && left.v === v) {
-        left.rows.push(r);
-        left.rows.sort((a, b) => a.number - b.number);
-        return;
-      }
-      if (left.v <= v) return;
-    }
-    const start = left !== undefined && left.u === u ? lo - 1 : lo;
-    let end = start;
-    while (end < this.front.length && (this.front[end] as FrontEntry).v >= v) end++;
-    this.front.splice(start, end - start, { u, v, rows: [r] });
+    this.front.insert(u, v, r);
   }
 
   result(): ParetoState {
-    return { front: this.front.map((e) => ({ ...e, rows: [...e.rows] })), valued: this.valued, range: this.range };
+    return { front: this.front.steps.map((e) => ({ ...e, rows: [...e.rows] })), valued: this.valued, range: this.range };
   }
 }
 
