@@ -5,12 +5,12 @@ import { renderResults, resultRows, formatValue } from '../../reports/results.js
 import { formatDuration, renderTable } from '../../reports/text-table.js';
 import { formatParams } from '../../reports/format.js';
 import { renderTrial } from '../../reports/trial-detail.js';
-import { paretoSummary, renderPareto } from '../../reports/pareto.js';
+import { ParetoAccumulator, renderPareto, type ParetoSummary } from '../../reports/pareto.js';
 import { redactUrl } from '../../storage/open.js';
 import { resolveStudy, storageUrl, withStorage } from '../context.js';
 import { workerTiming } from '../../study/engine.js';
 import { isDeadLocalWorker } from '../../study/worker-id.js';
-import type { Storage } from '../../storage/storage.js';
+import type { Storage, TrialDigest } from '../../storage/storage.js';
 import { recommendedLine } from '../../reports/recommended.js';
 import { createSampler, planOfStudy } from '../../spec/index.js';
 import type { StudyRecord, TrialRecord } from '../../core/types.js';
@@ -74,8 +74,8 @@ export function statusCommand(flags: { storage?: string; study?: string }): Prom
     out(`trials: ${total} — ${c.complete} complete, ${c.running} running, ${c.waiting} waiting, ${c.pruned} pruned, ${c.failed} failed`);
     const best = (await storage.bestTrials(study.id, { n: 1, direction: study.direction }))[0] ?? null;
     if (best && !multi) out(`best: #${best.number} ${formatParams(best.params)} → ${study.metric} = ${formatValue(best.value as number)}`);
-    // A multi-objective study has a front, not a best: it reads the complete trials (O(study), unlike the rest).
-    if (multi) out('\n' + renderPareto(paretoSummary(await storage.listTrials(study.id, { states: ['complete'] }), study.objectives), STATUS_TOP));
+    // A multi-objective study has a front, not a best: it reads every trial (time O(study), unlike the rest), in pages.
+    if (multi) out('\n' + renderPareto(await paretoOfStudy(storage, study), STATUS_TOP));
     const rec = multi ? null : await recommendationOf(storage, study, total, best);
     if (rec) out(rec);
     const now = Date.now();
@@ -121,6 +121,20 @@ export function showCommand(number: string, flags: { storage?: string; study?: s
     out(renderTrial(t, study.metric, study.objectives));
     return 0;
   }, { readOnly: true });
+}
+
+/**
+ * The front of a multi-objective study, read a page of digests (no per-step metrics) at a time: memory holds one page
+ * and the front, whatever the study's size.
+ */
+async function paretoOfStudy(storage: Storage, study: StudyRecord): Promise<ParetoSummary<TrialDigest>> {
+  const acc = new ParetoAccumulator<TrialDigest>(study.objectives);
+  for (let from = 0; ;) {
+    const page = await storage.listTrialDigests(study.id, { fromNumber: from, limit: EXPORT_PAGE, metrics: [] });
+    if (page.length === 0) return acc.summary();
+    acc.add(page);
+    from = (page[page.length - 1] as TrialDigest).number + 1;
+  }
 }
 
 /** Trials read per storage query by `export`: its memory holds one page, whatever the study's size. */
