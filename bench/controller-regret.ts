@@ -3,7 +3,7 @@
 // `--warm` trials by EI on the surrogate, then `auto`), against `auto` cold and Optuna's TPE with Hyperband, on the
 // same seeds. Reports the median normalised regret at 25/50/100/200 full-training equivalents (FTE = 52 epochs) and
 // the compute each needs to reach `auto`'s median regret. The 11 reserved tasks are never loaded (checkMetaTask).
-// Usage: HZ_BENCH_DATA=… nice -n 10 npx tsx bench/controller-regret.ts [--tasks every3|a,b,…] [--reps 5]
+// Usage: HZ_BENCH_DATA=… nice -n 10 npx tsx bench/controller-regret.ts [--tasks every3|rest15|all|a,b,…] [--reps 5]
 //        [--seed-base 1000] [--budgets 25,50,100,200] [--warm 10] [--rows controller,auto,optuna]
 //        [--configs 30] [--members 3] [--epochs 15] [--model-dir bench/out/controller] [--out FILE.json]
 //        [--from a.json,b.json] (no run: merge the rows of earlier runs, by task, and print the report)
@@ -32,6 +32,8 @@ import { quantile } from '../src/stats/intervals.js';
 
 /** The tasks of `--tasks every3`: every third meta task (indices 0, 3, …, 21), fixed before any run. */
 export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
+/** The tasks of `--tasks rest15`: the 15 meta tasks not in `every3`, in issue 16's order. */
+export const REST_15 = META_TASKS.filter((_, i) => i % 3 !== 0);
 
 export const ROWS = ['controller', 'auto', 'optuna'] as const;
 type Row = (typeof ROWS)[number];
@@ -56,7 +58,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = argv[++i];
     if (v === undefined) throw new Error(`Expected a value after ${k}`);
-    if (k === '--tasks') a.tasks = v === 'every3' ? [...EVERY_THIRD] : v === 'all' ? [...META_TASKS] : v.split(',');
+    if (k === '--tasks') a.tasks = v === 'every3' ? [...EVERY_THIRD] : v === 'rest15' ? [...REST_15] : v === 'all' ? [...META_TASKS] : v.split(',');
     else if (k === '--reps') a.reps = Number(v);
     else if (k === '--seed-base') a.seedBase = Number(v);
     else if (k === '--budgets') a.budgets = v.split(',').map(Number);
