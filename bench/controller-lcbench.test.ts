@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { META_TASKS, RESERVED_TASKS, checkMetaTask } from './controller-lcbench.js';
+import { META_TASKS, RESERVED_TASKS, checkMetaTask, checkReservedTask } from './controller-lcbench.js';
+import { checkTask, parseArgs } from './controller-regret.js';
 
 test('the controller bench uses only the 23 meta-training tasks and refuses the 11 reserved ones', () => {
   assert.equal(new Set(META_TASKS).size, 23);
@@ -9,4 +10,25 @@ test('the controller bench uses only the 23 meta-training tasks and refuses the 
   for (const t of META_TASKS) assert.doesNotThrow(() => checkMetaTask(t));
   for (const t of RESERVED_TASKS) assert.throws(() => checkMetaTask(t), /reserved for issue 16's final evaluation/);
   assert.throws(() => checkMetaTask('999'), /not one of the 23/);
+});
+
+test('the reserved tasks load only through controller-regret --final-reserved, and then only they do', () => {
+  // Without the flag every way of naming a reserved task is refused.
+  for (const t of RESERVED_TASKS) {
+    assert.throws(() => parseArgs(['--tasks', t]), /reserved for issue 16's final evaluation/);
+    assert.throws(() => parseArgs(['--tasks', `126026,${t}`]), /reserved/);
+    assert.throws(() => checkTask({ finalReserved: false }, t), /reserved/);
+  }
+  for (const v of ['every3', 'rest15', 'all']) assert.ok(parseArgs(['--tasks', v]).tasks.every((t) => (META_TASKS as readonly string[]).includes(t)));
+  assert.deepEqual([...parseArgs(['--tasks', 'rest15']).tasks, ...parseArgs(['--tasks', 'every3']).tasks].sort(), [...META_TASKS].sort());
+  assert.equal(parseArgs([]).finalReserved, false);
+  // With it: exactly the 11 reserved tasks; a meta task is refused (the final model was trained on them).
+  const a = parseArgs(['--final-reserved', '--reps', '4']);
+  assert.equal(a.finalReserved, true);
+  assert.equal(a.reps, 4);
+  assert.deepEqual(a.tasks, [...RESERVED_TASKS]);
+  assert.throws(() => parseArgs(['--final-reserved', '--tasks', '3945']), /--tasks cannot be given/);
+  for (const t of META_TASKS) assert.throws(() => checkTask({ finalReserved: true }, t), /not one of the 11 reserved/);
+  for (const t of RESERVED_TASKS) assert.doesNotThrow(() => checkReservedTask(t));
+  assert.throws(() => parseArgs(['--sim-reps', '2']), /part of --final-reserved/);
 });

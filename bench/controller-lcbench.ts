@@ -3,7 +3,8 @@
 // the held-out task (calibration of its 80 % / 95 % intervals, error against "final = last value seen"), and its
 // curve-extrapolation scheduler runs against ASHA and Hyperband (and no early stopping) with the same random
 // configurations at equal compute (full-training equivalents, FTE = epochs / 52).
-// The 11 tasks the issue reserves for the final evaluation are never loaded here (the bench refuses them).
+// The 11 tasks the issue reserves for the final evaluation are never loaded here (the bench refuses them; only
+// bench/controller-regret.ts --final-reserved loads them, once).
 // Usage: nice -n 10 npx tsx bench/controller-lcbench.ts [--configs 30] [--reps 5] [--max-cost 100] [--tasks a,b]
 //        [--members 5] [--epochs 25] [--threshold 0.05] [--out bench/out/controller] [--final-model FILE] [--backend wasm|cpu]
 //        [--folds 23] (tasks grouped by index mod N; 23 = leave-one-task-out) [--sim-tasks a,b] (scheduler runs only there)
@@ -39,6 +40,31 @@ export function checkMetaTask(task: string): void {
   if (!(META_TASKS as readonly string[]).includes(task)) throw new Error(`Task ${task} is not one of the 23 meta-training tasks`);
 }
 
+/**
+ * The one way to load a reserved task: bench/controller-regret.ts `--final-reserved` (issue 16's one final report,
+ * settings in docs/controller-2026-12-02/RESERVED-SETTINGS.md). Refuses everything else, the meta tasks included
+ * (the final model was trained on them).
+ */
+export function checkReservedTask(task: string): void {
+  if (!(RESERVED_TASKS as readonly string[]).includes(task)) throw new Error(`Task ${task} is not one of the 11 reserved tasks (--final-reserved evaluates only those)`);
+}
+
+/** Per seed, a stream of random configurations with their 52-epoch curves (computed in chunks of 250), the same for every scheduler. */
+export function configStream(o: YahpoLcbench): (seed: number, i: number) => Promise<{ params: Params; curve: number[] }> {
+  const streams = new Map<number, { params: Params; curve: number[] }[]>();
+  return async (seed, i) => {
+    let st = streams.get(seed);
+    if (!st) streams.set(seed, (st = []));
+    const have = st;
+    if (i >= have.length) {
+      const ps = Array.from({ length: 250 }, (_, k) => o.space.sample(new Rng(deriveSeed(seed, have.length + k))));
+      const curves = await fullCurves(o, ps);
+      ps.forEach((c, k) => have.push({ params: c, curve: curves[k] as number[] }));
+    }
+    return have[i] as { params: Params; curve: number[] };
+  };
+}
+
 export interface Curves { task: string; configs: Params[]; curves: number[][] }
 
 /** The 52-epoch curves of configurations, in one surrogate call. */
@@ -62,7 +88,7 @@ export const examplesOf = (c: Curves): Example[] => c.configs.map((p, i) => {
 });
 
 /** One run of random configurations under a scheduler until `maxCost` FTE; the same configurations for every scheduler of a seed. */
-async function runScheduler(
+export async function runScheduler(
   o: YahpoLcbench, scheduler: Scheduler | null, maxCost: number, draw: (i: number) => Promise<{ params: Params; curve: number[] }>,
 ): Promise<{ events: { cost: number; final: number }[]; stoppedBest: boolean; trials: number; stops: number }> {
   const sim = new SimulatedStudy(scheduler ?? undefined, 'maximize');
@@ -81,7 +107,7 @@ async function runScheduler(
   return { events, stoppedBest: top.stopped, trials: sampled.length, stops: sampled.filter((s) => s.stopped).length };
 }
 
-const regretAt = (o: YahpoLcbench, events: readonly { cost: number; final: number }[], budget: number): number => {
+export const regretAt = (o: YahpoLcbench, events: readonly { cost: number; final: number }[], budget: number): number => {
   let v: number | null = null;
   for (const e of events) { if (e.cost > budget + 1e-9) break; v = e.final; }
   return v === null ? 1 : o.normalizedRegret(v);
@@ -164,18 +190,7 @@ async function main(argv: string[]): Promise<void> {
     const ev = model.evaluate(examplesOf(data.get(task) as Curves), a.seed);
     calib.push({ task, ...ev.byCurve, all: ev.all });
     // Every seed draws the same configurations for every scheduler: their curves are computed in chunks of 250.
-    const streams = new Map<number, { params: Params; curve: number[] }[]>();
-    const draw = async (seed: number, i: number): Promise<{ params: Params; curve: number[] }> => {
-      let st = streams.get(seed);
-      if (!st) streams.set(seed, (st = []));
-      const have = st;
-      if (i >= have.length) {
-        const ps = Array.from({ length: 250 }, (_, k) => o.space.sample(new Rng(deriveSeed(seed, have.length + k))));
-        const curves = await fullCurves(o, ps);
-        ps.forEach((c, k) => have.push({ params: c, curve: curves[k] as number[] }));
-      }
-      return have[i] as { params: Params; curve: number[] };
-    };
+    const draw = configStream(o);
     const line: string[] = [];
     const simulate = a.simTasks.length === 0 || a.simTasks.includes(task);
     for (const name of simulate ? names : []) {

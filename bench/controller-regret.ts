@@ -2,11 +2,15 @@
 // tasks: for each held-out task a surrogate trained on the other 22 warm-starts `sampler: controller` (its first
 // `--warm` trials by EI on the surrogate, then `auto`), against `auto` cold and Optuna's TPE with Hyperband, on the
 // same seeds. Reports the median normalised regret at 25/50/100/200 full-training equivalents (FTE = 52 epochs) and
-// the compute each needs to reach `auto`'s median regret. The 11 reserved tasks are never loaded (checkMetaTask).
+// the compute each needs to reach `auto`'s median regret. The 11 reserved tasks are never loaded (checkMetaTask),
+// except with `--final-reserved`: issue 16's one final report, on the 11 reserved tasks only, with a model trained on
+// all 23 meta tasks (settings: docs/controller-2026-12-02/RESERVED-SETTINGS.md), which also reports the model's
+// calibration there and, with `--sim-reps N`, its curve-extrapolation scheduler against ASHA and Hyperband.
 // Usage: HZ_BENCH_DATA=… nice -n 10 npx tsx bench/controller-regret.ts [--tasks every3|rest15|all|a,b,…] [--reps 5]
 //        [--seed-base 1000] [--budgets 25,50,100,200] [--warm 10] [--rows controller,auto,optuna]
 //        [--configs 30] [--members 3] [--epochs 15] [--model-dir bench/out/controller] [--out FILE.json]
 //        [--from a.json,b.json] (no run: merge the rows of earlier runs, by task, and print the report)
+//        [--final-reserved] [--sim-reps 2] [--sim-max-cost 50] [--thresholds 0.05,0.01] (the reserved tasks; see above)
 // Models: trained per fold once and cached in --model-dir under the same names as bench/controller-lcbench.ts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { YahpoLcbench, lcbenchAvailable, lcbenchSpace, LCBENCH_MAX_EPOCH } from './objectives/yahpo-lcbench.js';
 import { benchDataPath } from './support/data-dir.js';
-import { META_TASKS, checkMetaTask, examplesOf, taskCurves, type Curves } from './controller-lcbench.js';
+import {
+  META_TASKS, RESERVED_TASKS, checkMetaTask, checkReservedTask, configStream, examplesOf, regretAt, runScheduler, taskCurves, type Curves,
+} from './controller-lcbench.js';
+import { wilcoxon } from './support/wilcoxon.js';
+import type { Scores } from '../src/controller/evaluate.js';
+import { CurveExtrapolationScheduler } from '../src/schedulers/curve-extrapolation.js';
+import { ashaScheduler } from '../src/schedulers/successive-halving.js';
+import { HyperbandScheduler } from '../src/schedulers/hyperband.js';
+import type { Scheduler } from '../src/schedulers/scheduler.js';
 import { makeTrial } from './support/loop.js';
 import { incumbentAt, type IncumbentEvent } from './support/incumbent.js';
 import { runOptunaWithPruner, type CurveProblem } from './support/multifidelity.js';
@@ -43,21 +55,32 @@ const ROW_NAMES: Record<Row, string> = {
   optuna: 'optuna tpe + hyperband',
 };
 
-interface Args {
+export interface Args {
   tasks: string[]; reps: number; seedBase: number; budgets: number[]; warm: number; rows: Row[];
   configs: number; members: number; epochs: number; modelDir: string; out: string;
   /** Result files of earlier runs to merge and report (no run). */
   from: string[];
+  /** Issue 16's final report: the 11 reserved tasks (and only those), with the model trained on all 23 meta tasks. */
+  finalReserved: boolean;
+  /** With --final-reserved: seeds of the scheduler comparison (0: none), its FTE, the curve-extrapolation thresholds. */
+  simReps: number; simMaxCost: number; thresholds: number[];
 }
 
-function parseArgs(argv: string[]): Args {
+/** The task check of a run: the 23 meta tasks, or with --final-reserved the 11 reserved ones. */
+export const checkTask = (a: Pick<Args, 'finalReserved'>, task: string): void => (a.finalReserved ? checkReservedTask(task) : checkMetaTask(task));
+
+export function parseArgs(argv: string[]): Args {
   const a: Args = {
     tasks: [...EVERY_THIRD], reps: 5, seedBase: 1000, budgets: [25, 50, 100, 200], warm: 10, rows: [...ROWS],
     configs: 30, members: 3, epochs: 15, modelDir: 'bench/out/controller', out: 'bench/out/controller-regret.json', from: [],
+    finalReserved: false, simReps: 0, simMaxCost: 50, thresholds: [0.05, 0.01],
   };
+  let tasksGiven = false;
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--final-reserved') { a.finalReserved = true; continue; }
     const k = argv[i], v = argv[++i];
     if (v === undefined) throw new Error(`Expected a value after ${k}`);
+    if (k === '--tasks') tasksGiven = true;
     if (k === '--tasks') a.tasks = v === 'every3' ? [...EVERY_THIRD] : v === 'rest15' ? [...REST_15] : v === 'all' ? [...META_TASKS] : v.split(',');
     else if (k === '--reps') a.reps = Number(v);
     else if (k === '--seed-base') a.seedBase = Number(v);
@@ -70,9 +93,17 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--model-dir') a.modelDir = v;
     else if (k === '--out') a.out = v;
     else if (k === '--from') a.from = v.split(',');
+    else if (k === '--sim-reps') a.simReps = Number(v);
+    else if (k === '--sim-max-cost') a.simMaxCost = Number(v);
+    else if (k === '--thresholds') a.thresholds = v.split(',').map(Number);
     else throw new Error(`Unknown option ${k}`);
   }
-  a.tasks.forEach(checkMetaTask);
+  if (a.finalReserved) {
+    if (tasksGiven) throw new Error('--final-reserved evaluates all 11 reserved tasks: --tasks cannot be given with it');
+    if (a.from.length > 0) throw new Error('--final-reserved runs; --from only reports (the result file records --final-reserved)');
+    a.tasks = [...RESERVED_TASKS];
+  } else if (a.simReps > 0) throw new Error('--sim-reps is part of --final-reserved (the meta tasks\' scheduler runs: bench/controller-lcbench.ts)');
+  a.tasks.forEach((t) => checkTask(a, t));
   for (const r of a.rows) if (!ROWS.includes(r)) throw new Error(`Unknown row ${r}; known: ${ROWS.join(', ')}`);
   if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error(`Expected --reps to be an integer ≥ 1, got ${a.reps}`);
   if (a.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`Expected --budgets to be integers ≥ 1, got ${a.budgets.join(',')}`);
@@ -80,17 +111,20 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-/** The fold model of a held-out task: trained on the other 22 tasks (cached; the same file names as controller-lcbench). */
+/**
+ * The fold model of a held-out task: trained on the other 22 tasks (cached; the same file names as controller-lcbench);
+ * with --final-reserved, the model trained on all 23 meta tasks.
+ */
 async function foldModel(a: Args, task: string, data: () => Promise<Map<string, Curves>>): Promise<{ model: Surrogate; trainedSeconds: number | null }> {
   const fold = META_TASKS.indexOf(task as (typeof META_TASKS)[number]);
   const seed = 16;
-  const file = join(a.modelDir, `fold-${fold}of23-c${a.configs}-m${a.members}-e${a.epochs}-s${seed}-wasm.json`);
+  const file = join(a.modelDir, `${a.finalReserved ? 'all23' : `fold-${fold}of23`}-c${a.configs}-m${a.members}-e${a.epochs}-s${seed}-wasm.json`);
   let model: Surrogate;
   let trainedSeconds: number | null = null;
   if (existsSync(file)) model = new Surrogate(JSON.parse(readFileSync(file, 'utf8')));
   else {
     const d = await data();
-    const train = META_TASKS.filter((t) => t !== task).flatMap((t) => examplesOf(d.get(t) as Curves));
+    const train = META_TASKS.filter((t) => a.finalReserved || t !== task).flatMap((t) => examplesOf(d.get(t) as Curves));
     const opts: SurrogateTrainOptions = { members: a.members, hidden: [32, 32], epochs: a.epochs, batchSize: 512, learningRate: 3e-3, seed, validationShare: 0, backend: 'wasm' };
     model = await Surrogate.train(lcbenchSpace(), 'maximize', train, opts);
     mkdirSync(a.modelDir, { recursive: true });
@@ -98,6 +132,7 @@ async function foldModel(a: Args, task: string, data: () => Promise<Map<string, 
     trainedSeconds = model.json.training.seconds;
   }
   if (model.json.training.groups.includes(task)) throw new Error(`model ${file} saw the held-out task ${task}`);
+  if (a.finalReserved && [...model.json.training.groups].sort().join() !== [...META_TASKS].sort().join()) throw new Error(`model ${file} was not trained on exactly the 23 meta tasks`);
   return { model, trainedSeconds };
 }
 
@@ -141,7 +176,16 @@ export function costToReach(curves: readonly (readonly number[])[], target: numb
   return Infinity;
 }
 
-interface TaskResult { task: string; returned: Record<string, number[][]>; anytime: Record<string, number[][]>; seconds: Record<string, number> }
+interface TaskResult {
+  task: string; returned: Record<string, number[][]>; anytime: Record<string, number[][]>; seconds: Record<string, number>;
+  /** --final-reserved: the model's calibration on the task's random configurations (by how much curve it saw). */
+  calibration?: { none: Scores | null; early: Scores | null; late: Scores | null; all: Scores };
+  /** --final-reserved --sim-reps: per scheduler, regret at each of SIM_BUDGETS per seed, and runs whose best configuration it stopped. */
+  schedulers?: Record<string, { regrets: number[][]; stoppedBest: number; trials: number; stops: number }>;
+}
+
+/** Budgets (FTE) of the scheduler comparison (as bench/controller-lcbench.ts). */
+const simBudgets = (maxCost: number): number[] => [10, 25, 50, 100].filter((b) => b <= maxCost);
 
 async function main(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
@@ -155,9 +199,11 @@ async function main(argv: string[]): Promise<void> {
   const maxB = a.budgets[a.budgets.length - 1] as number;
   const started = new Date();
   const cmd = `npx tsx bench/controller-regret.ts ${argv.join(' ')}`.trim();
-  console.log(`# controller warm start vs auto vs Optuna TPE + Hyperband, LCBench leave-one-task-out (${started.toISOString()})`);
+  console.log(a.finalReserved
+    ? `# issue 16's final report: controller warm start vs auto on the 11 reserved LCBench tasks, model trained on all 23 meta tasks (${started.toISOString()})`
+    : `# controller warm start vs auto vs Optuna TPE + Hyperband, LCBench leave-one-task-out (${started.toISOString()})`);
   console.log(`Command: \`${cmd}\``);
-  console.log(`held-out tasks: ${a.tasks.join(', ')}; seeds ${a.seedBase}–${a.seedBase + a.reps - 1}; budgets ${a.budgets.join('/')} FTE; warm ${a.warm}; fold models: ${a.configs} random configurations per task, ${a.members} members [32, 32], ${a.epochs} epochs`);
+  console.log(`${a.finalReserved ? 'reserved' : 'held-out'} tasks: ${a.tasks.join(', ')}; seeds ${a.seedBase}–${a.seedBase + a.reps - 1}; budgets ${a.budgets.join('/')} FTE; warm ${a.warm}; ${a.finalReserved ? 'one model trained on all 23 meta tasks' : 'fold models (each trained on the other 22 meta tasks)'}: ${a.configs} random configurations per task, ${a.members} members [32, 32], ${a.epochs} epochs`);
   // Training curves of every meta task, only if some fold model must be trained.
   let curves: Map<string, Curves> | null = null;
   const data = async (): Promise<Map<string, Curves>> => {
@@ -186,7 +232,7 @@ async function main(argv: string[]): Promise<void> {
   const results: TaskResult[] = [];
   const trainSeconds: number[] = [];
   for (const task of a.tasks) {
-    checkMetaTask(task);
+    checkTask(a, task);
     let model: Surrogate | null = null;
     if (a.rows.includes('controller')) {
       const f = await foldModel(a, task, data);
@@ -207,6 +253,10 @@ async function main(argv: string[]): Promise<void> {
       curve: (p) => { const k = paramsKey(p); let c = curveCache.get(k); if (!c) { c = o.curve(p); curveCache.set(k, c); } return c; },
     };
     const r: TaskResult = { task, returned: {}, anytime: {}, seconds: {} };
+    if (a.finalReserved && model) {
+      const ev = model.evaluate(examplesOf(await taskCurves(o, a.configs, 16)), 16);
+      r.calibration = { ...ev.byCurve, all: ev.all };
+    }
     for (const row of a.rows) {
       const t0 = performance.now();
       const ret: number[][] = [], any: number[][] = [];
@@ -241,9 +291,38 @@ async function main(argv: string[]): Promise<void> {
     mkdirSync(join(a.out, '..'), { recursive: true });
     writeFileSync(a.out, JSON.stringify({ args: a, optuna: optunaVersion, started: started.toISOString(), results, complete: false }));
     const line = a.rows.map((row) => `${row} ${a.budgets.map((_, j) => f3(med((r.returned[row] as number[][]).map((x) => x[j] as number)))).join('/')} (${(r.seconds[row] as number).toFixed(1)} s/rep)`);
-    console.log(`${task}: median regret @${a.budgets.join('/')}: ${line.join('; ')}`);
+    console.log(`${task}: median regret @${a.budgets.join('/')}: ${line.join('; ')}${r.calibration ? ` | coverage 80 % ${r.calibration.all.coverage80.toFixed(3)}, 95 % ${r.calibration.all.coverage95.toFixed(3)}` : ''}`);
   }
   await bridge?.close();
+  // --final-reserved --sim-reps: the curve-extrapolation scheduler (the all-23 model) against ASHA and Hyperband (and
+  // no stopping) on random configurations at equal compute, after every sampler row (so a time box keeps those).
+  if (a.finalReserved && a.simReps > 0) {
+    const model = (await foldModel(a, a.tasks[0] as string, data)).model;
+    const budgets = simBudgets(a.simMaxCost);
+    const names = ['none', 'asha', 'hyperband', ...a.thresholds.map((t) => `curve-extrapolation@${t}`)];
+    for (const r of results) {
+      const o = await YahpoLcbench.load(dir, r.task);
+      const draw = configStream(o);
+      r.schedulers = {};
+      for (const name of names) {
+        const regrets: number[][] = [];
+        let stoppedBest = 0, trials = 0, stops = 0;
+        for (let rep = 0; rep < a.simReps; rep++) {
+          const sched: Scheduler | null = name === 'none' ? null
+            : name === 'asha' ? ashaScheduler({ minResource: 1, reductionFactor: 3 })
+              : name === 'hyperband' ? new HyperbandScheduler({ minResource: 1, maxResource: LCBENCH_MAX_EPOCH, reductionFactor: 3 })
+                : new CurveExtrapolationScheduler({ model, threshold: Number(name.split('@')[1]) });
+          const run = await runScheduler(o, sched, a.simMaxCost, (i) => draw(5000 + rep, i));
+          regrets.push(budgets.map((b) => regretAt(o, run.events, b)));
+          if (run.stoppedBest) stoppedBest++;
+          trials += run.trials; stops += run.stops;
+        }
+        r.schedulers[name] = { regrets, stoppedBest, trials, stops };
+      }
+      writeFileSync(a.out, JSON.stringify({ args: a, optuna: optunaVersion, started: started.toISOString(), results, complete: false }));
+      console.log(`${r.task} schedulers, median regret @${budgets.join('/')} FTE: ${names.map((n) => { const x = (r.schedulers as NonNullable<TaskResult['schedulers']>)[n] as { regrets: number[][]; stoppedBest: number }; return `${n} ${budgets.map((_, j) => f3(med(x.regrets.map((y) => y[j] as number)))).join('/')} (best stopped ${x.stoppedBest}/${a.simReps})`; }).join('; ')}`);
+    }
+  }
   report(a, results);
   const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
   console.log(`\nfold models trained in this run: ${trainSeconds.length}${trainSeconds.length ? `, ${mean(trainSeconds).toFixed(0)} s each (TF.js wasm, one thread)` : ' (all cached)'}; peak memory (max RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; wall ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
@@ -261,10 +340,13 @@ function merged(files: readonly string[]): { a: Args; results: TaskResult[] } {
   const rows: Row[] = [];
   for (const run of runs) {
     if (run.args.budgets.join() !== first.args.budgets.join() || run.args.seedBase !== first.args.seedBase) throw new Error('Expected the merged runs to share --budgets and --seed-base (rows are paired by seed)');
+    if (Boolean(run.args.finalReserved) !== Boolean(first.args.finalReserved)) throw new Error('Expected the merged runs to be all --final-reserved or none');
     for (const r of run.results) {
-      checkMetaTask(r.task);
+      checkTask(run.args, r.task);
       const t = byTask.get(r.task) ?? { task: r.task, returned: {}, anytime: {}, seconds: {} };
       Object.assign(t.returned, r.returned); Object.assign(t.anytime, r.anytime); Object.assign(t.seconds, r.seconds);
+      if (r.calibration) t.calibration = r.calibration;
+      if (r.schedulers) t.schedulers = r.schedulers;
       byTask.set(r.task, t);
     }
     for (const row of run.args.rows) if (!rows.includes(row)) rows.push(row);
@@ -305,6 +387,13 @@ function report(a: Args, results: readonly TaskResult[]): void {
       console.log(`controller vs ${other}, paired by task and seed (${rs.length} tasks × ${n} seeds): ${parts.join('; ')}`);
       const wins = a.budgets.map((_, j) => rs.filter((r) => med(at(r, 'controller', j)) < med(at(r, other, j)) - 1e-12).length);
       console.log(`  controller's median lower than ${other}'s on ${wins.map((w, j) => `${w}/${rs.length} tasks @${a.budgets[j]}`).join(', ')}`);
+      // Tasks as the unit (seeds of one task are not independent): Wilcoxon signed-rank on the per-task medians.
+      const wx = a.budgets.map((b, j) => {
+        const t = wilcoxon(rs.map((r) => med(at(r, 'controller', j))), rs.map((r) => med(at(r, other, j))));
+        return `@${b}: ${t.less} lower, ${t.greater} higher, ${t.zeros} equal, W = ${t.statistic}, p = ${t.p.toPrecision(2)} (${t.method})`;
+      });
+      console.log(`  Wilcoxon signed-rank on the per-task medians (${rs.length} tasks, two-sided): ${wx.join('; ')}`);
+      console.log(`  median over tasks of the per-task median: ${a.budgets.map((b, j) => `@${b} ${f3(med(rs.map((r) => med(at(r, 'controller', j)))))} vs ${f3(med(rs.map((r) => med(at(r, other, j)))))}`).join(', ')}`);
     }
   }
   // Per task: medians, whether half the compute reaches auto's median, and the FTE each row needs to reach it.
@@ -315,6 +404,7 @@ function report(a: Args, results: readonly TaskResult[]): void {
   console.log(`|---|${a.budgets.map(() => '---').join('|')}|---|---|`);
   const halfWins: number[] = a.budgets.map(() => 0);
   const halfCells: number[] = a.budgets.map(() => 0);
+  const autoHalf: number[] = a.budgets.map(() => 0); // the same criterion for auto against itself (how flat its curve is)
   for (const r of results) {
     const m = (row: Row, j: number): string => (has(r, row) ? f3(med(at(r, row, j))) : '–');
     const cells = a.budgets.map((_, j) => a.rows.map((row) => m(row, j)).join(' / '));
@@ -325,6 +415,7 @@ function report(a: Args, results: readonly TaskResult[]): void {
       halfCells[j] = (halfCells[j] as number) + 1;
       const ok = med(at(r, 'controller', k)) <= med(at(r, 'auto', j));
       if (ok) halfWins[j] = (halfWins[j] as number) + 1;
+      if (med(at(r, 'auto', k)) <= med(at(r, 'auto', j))) autoHalf[j] = (autoHalf[j] as number) + 1;
       half.push(`@${b}: ${ok ? 'yes' : 'no'}`);
     });
     const show = (c: number): string => (Number.isFinite(c) ? String(c) : `>${maxB}`);
@@ -336,6 +427,61 @@ function report(a: Args, results: readonly TaskResult[]): void {
     console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(', ')} | ${reach.join(' / ')} |`);
   }
   console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}`);
+  console.log(`(auto itself at b/2 reaches its own median at b on ${a.budgets.map((b, j) => (halfCells[j] ? `${autoHalf[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}: the returned configuration's regret is not monotone in the budget)`);
+  calibrationReport(results);
+  schedulerReport(results);
+}
+
+/** --final-reserved: the model's calibration on each task (random configurations, as bench/controller-lcbench.ts). */
+function calibrationReport(results: readonly TaskResult[]): void {
+  const rs = results.filter((r) => r.calibration);
+  if (rs.length === 0) return;
+  const f = (x: number): string => x.toFixed(3);
+  console.log(`\n## Calibration of the model on these tasks (30 random configurations each, 12 curve lengths; mean over ${rs.length} tasks)\n`);
+  console.log('| curve seen | coverage 80 % | coverage 95 % | RMSE | RMSE of the baseline | Spearman |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+  for (const part of ['none', 'early', 'late', 'all'] as const) {
+    const s = rs.map((r) => (r.calibration as NonNullable<TaskResult['calibration']>)[part]).filter((x): x is Scores => x !== null);
+    const label = part === 'none' ? 'none (baseline: the targets\' mean)' : part === 'early' ? '≤ 25 % of the budget (baseline: last value)' : part === 'late' ? '> 25 % (baseline: last value)' : 'all rows';
+    console.log(`| ${label} | ${f(mean(s.map((x) => x.coverage80)))} | ${f(mean(s.map((x) => x.coverage95)))} | ${mean(s.map((x) => x.rmse)).toFixed(2)} | ${mean(s.map((x) => x.rmseAnchor)).toFixed(2)} | ${f(mean(s.map((x) => x.spearman)))} |`);
+  }
+  console.log(`per task (all rows, 80 % / 95 %): ${rs.map((r) => { const c = (r.calibration as NonNullable<TaskResult['calibration']>).all; return `${r.task} ${f(c.coverage80)} / ${f(c.coverage95)}`; }).join('; ')}`);
+}
+
+/** --final-reserved --sim-reps: regret of each scheduler at equal compute, per-task wins of curve extrapolation, best configuration stopped. */
+function schedulerReport(results: readonly TaskResult[]): void {
+  const rs = results.filter((r) => r.schedulers);
+  if (rs.length === 0) return;
+  const names = Object.keys(rs[0]?.schedulers ?? {});
+  const first = (rs[0]?.schedulers ?? {})[names[0] as string];
+  const reps = first?.regrets.length ?? 0;
+  const nb = first?.regrets[0]?.length ?? 0;
+  const budgets = [10, 25, 50, 100].slice(0, nb);
+  const get = (r: TaskResult, n: string): { regrets: number[][]; stoppedBest: number; trials: number; stops: number } => (r.schedulers as NonNullable<TaskResult['schedulers']>)[n] as { regrets: number[][]; stoppedBest: number; trials: number; stops: number };
+  console.log(`\n## Schedulers at equal compute (random configurations, the same per seed for every scheduler; ${rs.length} tasks × ${reps} seeds)\n`);
+  console.log(`| scheduler | ${budgets.map((b) => `@${b} FTE`).join(' | ')} | run's best configuration stopped |`);
+  console.log(`|---|${budgets.map(() => '---').join('|')}|---:|`);
+  for (const n of names) {
+    const cells = budgets.map((_, j) => cell(rs.flatMap((r) => get(r, n).regrets.map((x) => x[j] as number))));
+    console.log(`| ${n} | ${cells.join(' | ')} | ${rs.reduce((s, r) => s + get(r, n).stoppedBest, 0)} / ${rs.length * reps} |`);
+  }
+  for (const ce of names.filter((n) => n.startsWith('curve-extrapolation'))) {
+    for (const other of ['asha', 'hyperband', 'none']) {
+      const parts = budgets.map((b, j) => {
+        let win = 0, loss = 0;
+        for (const r of rs) {
+          const x = med(get(r, ce).regrets.map((y) => y[j] as number)), y = med(get(r, other).regrets.map((z) => z[j] as number));
+          if (x < y - 1e-9) win++; else if (x > y + 1e-9) loss++;
+        }
+        const all = (n: string): number[] => rs.flatMap((r) => get(r, n).regrets.map((y) => y[j] as number));
+        const t = signTest(all(ce), all(other));
+        const pairs = `pairs ${t.less}–${t.greater}, sign test p = ${t.p.toPrecision(2)}`;
+        return `@${b}: ${win} tasks better, ${loss} worse (${pairs})`;
+      });
+      console.log(`${ce} vs ${other} (median over seeds per task): ${parts.join('; ')}`);
+    }
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
