@@ -60,6 +60,20 @@ test('ParetoAgg fed in batches equals paretoSummary (the front status lists, tie
       if (s.hypervolume === null) assert.equal(view.hypervolume, null);
       else assert.ok(Math.abs((view.hypervolume as number) - s.hypervolume) < 1e-12, `${view.hypervolume} against ${s.hypervolume}`);
       if (s.complete > 0) assert.deepEqual(view.reference, { y: s.ranges[0]?.worst, x: s.ranges[1]?.worst });
+      // The shaded region: a closed staircase whose area (shoelace) is the hypervolume in the objectives' own units.
+      if (s.complete === 0) assert.equal(view.region, null);
+      else {
+        const { x, y } = view.region as { x: number[]; y: number[] };
+        let twice = 0;
+        for (let i = 0; i < x.length; i++) {
+          const j = (i + 1) % x.length;
+          twice += (x[i] as number) * (y[j] as number) - (x[j] as number) * (y[i] as number);
+        }
+        const [ry, rx] = s.ranges as [{ best: number; worst: number }, { best: number; worst: number }];
+        const scale = Math.abs(ry.worst - ry.best) * Math.abs(rx.worst - rx.best);
+        const expected = s.hypervolume === null ? 0 : s.hypervolume * scale;
+        assert.ok(Math.abs(Math.abs(twice) / 2 - expected) < 1e-9 * Math.max(1, scale), `${dy}/${dx} batch ${batch}: region area ${Math.abs(twice) / 2} against ${expected}`);
+      }
     }
   }
 });

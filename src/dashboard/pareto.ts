@@ -1,5 +1,5 @@
 import type { ObjectiveSpec } from '../core/types.js';
-import { logAxisFor } from '../reports/svg/front.js';
+import { frontOutline, logAxisFor } from '../reports/svg/front.js';
 import { hypervolume } from '../stats/pareto.js';
 import { mergeIn, Staircase, type FrontStep } from './incremental.js';
 import type { Change, Incremental, TrialRow } from './study-cache.js';
@@ -114,6 +114,12 @@ export interface ParetoView {
   readonly hypervolume: number | null;
   /** The reference point in the objectives' own units (null before any valued trial). */
   readonly reference: { readonly y: number; readonly x: number } | null;
+  /**
+   * The region the front dominates up to the reference point, as a closed polygon in the objectives' own units (the
+   * report's frontOutline; its area is the hypervolume before scaling); null before any valued trial. Past MAX_FRONT
+   * steps it is the region of an even sample of them, which lies inside the whole front's.
+   */
+  readonly region: { readonly y: number[]; readonly x: number[] } | null;
 }
 
 function columns(rows: readonly TrialRow[]): Columns {
@@ -159,5 +165,12 @@ export function paretoView(state: ParetoState, rows: readonly TrialRow[], object
     points: columns(even(state.valued, limit).map((i) => rows[i] as TrialRow)),
     hypervolume: hv,
     reference: any ? { y: sy * v1, x: sx * u1 } : null,
+    region: any ? regionOf(even(state.front, MAX_FRONT), sx, sy, { x: sx * u1, y: sy * v1 }, [ox.direction, oy.direction]) : null,
   };
+}
+
+function regionOf(steps: readonly FrontEntry[], sx: number, sy: number, ref: { x: number; y: number }, [dx, dy]: [ObjectiveSpec['direction'], ObjectiveSpec['direction']]):
+  { y: number[]; x: number[] } {
+  const { region } = frontOutline(steps.map((e) => ({ x: sx * e.u, y: sy * e.v })), { x: dx, y: dy }, ref);
+  return { x: region.map((p) => p[0]), y: region.map((p) => p[1]) };
 }

@@ -247,6 +247,12 @@ test('dashboard in Chromium: a two-objective study, its Pareto front drawn and l
     assert.match(note, /reference point: the worst observed, val_accuracy 0\.\d+, parameters [\d,]+/);
     assert.equal(await page.locator('#pareto-table tbody tr').count(), Math.min(12, (await expected()).length));
     assert.ok(await page.locator('#size .scatterlayer .point').count() > 50, 'the trials are drawn');
+    // The dominated region is shaded with the polygon the server sends (its area is the hypervolume: pareto.test.ts).
+    const api = (await (await fetch(new URL('api/studies/mlp-size/pareto', dashboard.url))).json()) as { region: { x: number[]; y: number[] } };
+    const shaded = await page.$eval('#size', (el) => ((el as HTMLElement & { data?: { name?: string; fill?: string; x: number[]; y: number[] }[] }).data ?? [])
+      .filter((d) => d.fill === 'toself').map((d) => ({ x: d.x, y: d.y })));
+    assert.deepEqual(shaded, [api.region], 'one shaded region, the server\'s');
+    assert.equal(await page.locator('#size .scatterlayer .js-fill').count(), 1, 'drawn as a fill');
     await page.waitForSelector('body[data-charts="idle"]', WAIT);
     await page.locator('#size-card').screenshot({ path: join(shots, 'pareto.png') });
     // Live: a trial smaller and better than every other takes the front alone, without a reload.

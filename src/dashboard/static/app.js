@@ -766,6 +766,11 @@
           text: pick(d.front.numbers).map(function (n) { return 'trial #' + n + ' (on the front)'; }), line: { shape: d.x.direction === 'minimize' ? 'hv' : 'vh', color: '#e4572e', width: 2 },
           marker: { color: '#e4572e', size: 9, line: { color: '#5a1a08', width: 1 } }, hovertemplate: '%{text}<br>' + d.y.metric + ' %{y}<br>' + d.x.metric + ' %{x}<extra></extra>' },
       ];
+      if (d.region) {
+        // What the front dominates up to the reference point, shaded as in the report (drawn first, under the points).
+        traces.unshift({ type: 'scatter', mode: 'lines', name: 'dominated', x: d.region.x, y: d.region.y, fill: 'toself',
+          fillcolor: 'rgba(228, 87, 46, 0.09)', line: { width: 0 }, hoverinfo: 'skip', showlegend: false });
+      }
       if (d.reference) {
         traces.push({ type: 'scatter', mode: 'markers', name: 'reference point', x: [d.reference.x], y: [d.reference.y],
           marker: { symbol: 'cross-thin', size: 12, color: '#1d2330', line: { color: '#1d2330', width: 2 } },
