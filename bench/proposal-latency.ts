@@ -92,7 +92,7 @@ export function conditionalSpace(): Space {
   });
 }
 
-function spaceOf(d: string): Space {
+export function spaceOf(d: string): Space {
   if (d === 'fcnet') return fcnetSpace();
   if (d === 'cond') return conditionalSpace();
   return mixedSpace(Number(d));
@@ -123,11 +123,11 @@ function objectives(space: Space, p: Params, rng: Rng, count: number): number[] 
   return out;
 }
 
-const RUNGS = [1, 3, 9];
-const METRIC = 'loss';
+export const RUNGS = [1, 3, 9];
+export const METRIC = 'loss';
 
 /** A sampler to time, and what its history needs. */
-interface Entry {
+export interface Entry {
   readonly make: (trials: number) => Sampler;
   /** The history is the sampler's own proposals (it reads its state from trial attrs). */
   readonly ownHistory?: boolean;
@@ -141,7 +141,7 @@ interface Entry {
   readonly optuna?: string;
 }
 
-const SAMPLERS: Record<string, Entry> = {
+export const SAMPLERS: Record<string, Entry> = {
   random: { make: () => randomSampler(), optuna: 'random' },
   sobol: { make: () => new SobolSampler(), ownHistory: true, optuna: 'qmc' },
   tpe: { make: () => new TpeSampler(), optuna: 'tpe' },
@@ -179,7 +179,7 @@ function contextOf(space: Space, entry: Entry, trials: readonly TrialRecord[], r
 }
 
 /** The study's trials: random configurations (or the sampler's own proposals), with values. */
-function history(space: Space, entry: Entry, sampler: Sampler | null, n: number): TrialRecord[] {
+export function history(space: Space, entry: Entry, sampler: Sampler | null, n: number): TrialRecord[] {
   const rng = new Rng(42);
   const trials: TrialRecord[] = [];
   for (let i = 0; i < n; i++) {
@@ -207,7 +207,7 @@ function summary(xs: number[]): string {
 }
 
 /** Times one sampler on one space: wall and CPU ms of each proposal. */
-function timeSampler(entry: Entry, space: Space, n: number, warmup: number, proposals: number): { wall: number[]; cpu: number[] } {
+export function timeSampler(entry: Entry, space: Space, n: number, warmup: number, proposals: number): { wall: number[]; cpu: number[] } {
   const trials = history(space, entry, entry.ownHistory ? entry.make(n) : null, n + warmup + proposals);
   const sampler = entry.make(n);
   const wall: number[] = [];

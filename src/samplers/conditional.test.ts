@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { conditionalToyObjective, conditionalToySpace } from '../../bench/objectives/conditional-toy.js';
 import { Space } from '../space/space.js';
-import { runSequential } from '../../bench/support/loop.js';
+import { makeTrial, runSequential } from '../../bench/support/loop.js';
 import { randomSampler } from './random.js';
 import { gridSampler } from './grid.js';
 import { SobolSampler } from './sobol.js';
@@ -11,6 +11,7 @@ import { GpSampler } from './gp.js';
 import { AutoSampler } from './auto.js';
 import type { Sampler } from './sampler.js';
 import type { Params } from '../core/types.js';
+import { Rng } from '../core/rng.js';
 
 const space = conditionalToySpace;
 const objective = conditionalToyObjective;
@@ -102,4 +103,19 @@ test('auto on an all-finite conditional space: valid configurations, no repeat i
   const repeats = gpPhase.filter((k, i) => earlier.has(k) || gpPhase.indexOf(k) !== i);
   // (4 + 16) × 3 = 60 configurations, 40 trials: unseen ones always remain.
   assert.deepEqual(repeats, []);
+});
+
+test('TPE on a conditional space: the same proposals from a sampler reused across a study (cached encodings, one ranking) as from a fresh one, and with the trials in any order', () => {
+  const run = runSequential(randomSampler(), space, 'minimize', objective, 80, 4);
+  const trials = run.params.map((p, i) => makeTrial(i, p, run.values[i] as number));
+  for (const options of [{}, { multivariate: true }, { multivariate: true, group: true }]) {
+    const reused = new TpeSampler(options);
+    for (let n = 40; n <= 80; n += 10) {
+      const ctx = (ts: typeof trials) => ({ space, direction: 'minimize' as const, trials: ts, rng: new Rng(n) });
+      const want = new TpeSampler(options).sample(ctx(trials.slice(0, n))).params;
+      assert.deepEqual(reused.sample(ctx(trials.slice(0, n))).params, want, `${JSON.stringify(options)} at ${n}`);
+      // Out of trial-number order the split sorts instead of reading the order off the trials: the same groups.
+      assert.deepEqual(new TpeSampler(options).sample(ctx(trials.slice(0, n).reverse())).params, want, `${JSON.stringify(options)} reversed at ${n}`);
+    }
+  }
 });

@@ -91,3 +91,62 @@ test('GP past the history cap: proposals with the factor updated between proposa
   }
   assert.ok(updated > 30, `the kept factor was updated in ${updated} of 60 proposals`);
 });
+
+/** choleskyDelete and choleskyAppend as first written (one loop each, element by element): the reference. */
+function deleteReference(L: Float64Array, n: number, p: number): Float64Array | null {
+  const m = n - 1;
+  const out = new Float64Array(m * m);
+  for (let i = 0, oi = 0; i < n; i++) {
+    if (i === p) continue;
+    for (let j = 0, oj = 0; j <= i; j++) {
+      if (j === p) continue;
+      out[oi * m + oj] = L[i * n + j] as number;
+      oj++;
+    }
+    oi++;
+  }
+  const x = new Float64Array(m - p);
+  for (let i = p + 1; i < n; i++) x[i - p - 1] = L[i * n + p] as number;
+  for (let k = p; k < m; k++) {
+    const lkk = out[k * m + k] as number;
+    const xk = x[k - p] as number;
+    const r = Math.sqrt(lkk * lkk + xk * xk);
+    if (!(r > 0)) return null;
+    const c = r / lkk;
+    const s = xk / lkk;
+    out[k * m + k] = r;
+    for (let i = k + 1; i < m; i++) {
+      const lik = ((out[i * m + k] as number) + s * (x[i - p] as number)) / c;
+      x[i - p] = c * (x[i - p] as number) - s * lik;
+      out[i * m + k] = lik;
+    }
+  }
+  return out;
+}
+function appendReference(L: Float64Array, n: number, k: Float64Array, diag: number): Float64Array | null {
+  const m = n + 1;
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[i * m + j] = L[i * n + j] as number;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    let s = k[i] as number;
+    for (let j = 0; j < i; j++) s -= (out[n * m + j] as number) * (out[i * m + j] as number);
+    const z = s / (out[i * m + i] as number);
+    out[n * m + i] = z;
+    ss += z * z;
+  }
+  const d2 = diag - ss;
+  if (!(d2 > 0)) return null;
+  out[n * m + n] = Math.sqrt(d2);
+  return out;
+}
+
+test('Cholesky updates: bit for bit what the element-by-element loops give (their loops moved into helpers)', () => {
+  const rng = new Rng(11);
+  const points = Array.from({ length: 40 }, () => [rng.next(), rng.next(), rng.next()]);
+  const L = freshFactor(points, 1e-3);
+  for (const p of [0, 1, 17, 38, 39]) assert.deepEqual(choleskyDelete(L, 40, p), deleteReference(L, 40, p), `delete ${p}`);
+  const small = freshFactor(points.slice(0, 39), 1e-3);
+  const k = kernelMatrix(points, 1e-3).slice(39 * 40, 39 * 40 + 39);
+  assert.deepEqual(choleskyAppend(small, 39, k, 1 + 1e-3), appendReference(small, 39, k, 1 + 1e-3));
+});

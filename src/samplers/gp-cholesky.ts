@@ -31,14 +31,11 @@ export function cholesky(A: Float64Array, n: number): boolean {
 export function choleskyDelete(L: Float64Array, n: number, p: number): Float64Array | null {
   const m = n - 1;
   const out = new Float64Array(m * m);
-  for (let i = 0, oi = 0; i < n; i++) {
-    if (i === p) continue;
-    for (let j = 0, oj = 0; j <= i; j++) {
-      if (j === p) continue;
-      out[oi * m + oj] = L[i * n + j] as number;
-      oj++;
-    }
-    oi++;
+  // Rows above p keep their entries; rows below lose column p.
+  for (let i = 0; i < p; i++) out.set(L.subarray(i * n, i * n + i + 1), i * m);
+  for (let i = p + 1; i < n; i++) {
+    out.set(L.subarray(i * n, i * n + p), (i - 1) * m);
+    out.set(L.subarray(i * n + p + 1, i * n + i + 1), (i - 1) * m + p);
   }
   // x: the removed column below the diagonal, now to be folded into rows p..m-1 of out.
   const x = new Float64Array(m - p);
@@ -48,16 +45,32 @@ export function choleskyDelete(L: Float64Array, n: number, p: number): Float64Ar
     const xk = x[k - p] as number;
     const r = Math.sqrt(lkk * lkk + xk * xk);
     if (!(r > 0)) return null;
-    const c = r / lkk;
-    const s = xk / lkk;
     out[k * m + k] = r;
-    for (let i = k + 1; i < m; i++) {
-      const lik = ((out[i * m + k] as number) + s * (x[i - p] as number)) / c;
-      x[i - p] = c * (x[i - p] as number) - s * lik;
-      out[i * m + k] = lik;
-    }
+    rotate(out, m, k, x, p, r / lkk, xk / lkk);
   }
   return out;
+}
+
+/*
+ * The O(n²) loops of choleskyDelete and choleskyAppend run in small functions called once per row: a function
+ * called once or twice per proposal with its work in one long loop gets compiled by on-stack replacement at every
+ * call, and the code after the loop, which the interpreter had not reached yet, deoptimised it each time
+ * (--trace-deopt: two deoptimisations and recompilations per GP proposal). Same operations in the same order.
+ */
+
+/** choleskyDelete's step k below the diagonal: column k of `out` and the rest of `x`, rotated by (c, s). */
+function rotate(out: Float64Array, m: number, k: number, x: Float64Array, p: number, c: number, s: number): void {
+  for (let i = k + 1; i < m; i++) {
+    const lik = ((out[i * m + k] as number) + s * (x[i - p] as number)) / c;
+    x[i - p] = c * (x[i - p] as number) - s * lik;
+    out[i * m + k] = lik;
+  }
+}
+
+/** s − Σ_{j<len} a[ai + j]·a[bi + j], subtracted term by term in order. */
+function subtractDot(s: number, a: Float64Array, ai: number, bi: number, len: number): number {
+  for (let j = 0; j < len; j++) s -= (a[ai + j] as number) * (a[bi + j] as number);
+  return s;
 }
 
 /**
@@ -67,11 +80,10 @@ export function choleskyDelete(L: Float64Array, n: number, p: number): Float64Ar
 export function choleskyAppend(L: Float64Array, n: number, k: Float64Array, diag: number): Float64Array | null {
   const m = n + 1;
   const out = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) out[i * m + j] = L[i * n + j] as number;
+  for (let i = 0; i < n; i++) out.set(L.subarray(i * n, i * n + i + 1), i * m);
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    let s = k[i] as number;
-    for (let j = 0; j < i; j++) s -= (out[n * m + j] as number) * (out[i * m + j] as number);
+    const s = subtractDot(k[i] as number, out, n * m, i * m, i);
     const z = s / (out[i * m + i] as number);
     out[n * m + i] = z;
     ss += z * z;

@@ -190,3 +190,36 @@ test('past the history cap, kernel hyperparameters are re-chosen only every maxH
     proto.hyperSearch = original;
   }
 });
+
+test('posteriorAtObserved with an rng: past the cap, the proposals\' cached hyperparameters (no search per call); below it, as without', () => {
+  const space = Space.fromSpec({ x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 } });
+  const rng = new Rng(5);
+  const trials: TrialRecord[] = [];
+  for (let i = 0; i < 60; i++) {
+    const p = space.sample(rng);
+    trials.push(makeTrial(i, p, ((p.x as number) - 0.3) ** 2 + (p.y as number) + 0.05 * rng.normal()));
+  }
+  const proto = GpSampler.prototype as unknown as { hyperSearch: (...a: unknown[]) => unknown };
+  const original = proto.hyperSearch;
+  let searches = 0;
+  proto.hyperSearch = function (this: unknown, ...a: unknown[]) { searches++; return original.apply(this, a); };
+  try {
+    // Below the cap an rng changes nothing: the same fixed-seed search.
+    const below = trials.slice(0, 30);
+      const mus = (r: Rng | undefined) => new GpSampler({ maxHistory: 40 }).posteriorAtObserved(space, 'minimize', below, r)?.map((p) => p.mu);
+    assert.deepEqual(mus(new Rng(9)), mus(undefined));
+    // Past it: without an rng, a whole search per call; with one, one search, then the cached choice.
+    const gp = new GpSampler({ maxHistory: 40 });
+    searches = 0;
+    for (let n = 41; n <= 43; n++) gp.posteriorAtObserved(space, 'minimize', trials.slice(0, n));
+    assert.equal(searches, 3);
+    searches = 0;
+    for (let n = 41; n <= 43; n++) assert.notEqual(gp.posteriorAtObserved(space, 'minimize', trials.slice(0, n), new Rng(n)), null);
+    assert.equal(searches, 1);
+    // The choice is the one proposals use: a proposal right after starts no search of its own.
+    gp.sample({ space, direction: 'minimize', trials: trials.slice(0, 44), rng: new Rng(1) });
+    assert.equal(searches, 1);
+  } finally {
+    proto.hyperSearch = original;
+  }
+});

@@ -473,7 +473,10 @@ export class GpSampler implements Sampler {
     }
     const cands: Float64Array[] = [];
     for (let i = 0; i < this.o.nRandomCandidates; i++) cands.push(enc.snap(enc.random(ctx.rng)));
-    const order = hist.map((_, i) => i).sort((a, b) => (yStd[a] as number) - (yStd[b] as number));
+    // Sorted through a typed copy: the comparator then sees one kind of array from proposal to proposal (an array of
+    // numbers changes its V8 elements kind with its values, and the comparator, inlined into sample, deoptimised it).
+    const yArr = Float64Array.from(yStd);
+    const order = hist.map((_, i) => i).sort((a, b) => (yArr[a] as number) - (yArr[b] as number));
     const tops = order.slice(0, 5);
     for (let i = 0; i < this.o.nLocalCandidates; i++) {
       const h = hist[tops[i % tops.length] as number] as { x: Float64Array };
@@ -497,15 +500,25 @@ export class GpSampler implements Sampler {
     // first did, and a score only wins when strictly better, so copies are dropped before any work (the same winner).
     const finiteSpace = enc.cols.every((c) => c.kind === 'cat' || c.finite !== null);
     const firsts = finiteSpace ? uniqueCandidates(cands) : cands;
-    const bounded = firsts.map((x, c) => {
-      const at = bound.at(x, pool.subarray(c * nAll, (c + 1) * nAll));
-      return { x, at, ub: bound.ei(at, best, true) };
-    }).sort((a, b) => b.ub - a.ub);
-    for (const { x, at, ub } of bounded) {
-      if (ub <= bestEi) break;
+    // Candidates in decreasing order of their coarse bound (a stable sort of their indices). Plain arrays and an
+    // indexed loop: a for-of over destructured {x, at, ub} objects here deoptimised `sample` at every proposal once
+    // the study was some dozens of proposals in (V8's "wrong map"; --trace-deopt), recompiling it each time.
+    const nc = firsts.length;
+    const ats = new Array<At>(nc);
+    const ubs = new Float64Array(nc);
+    for (let c = 0; c < nc; c++) {
+      const at = bound.at(firsts[c] as Float64Array, pool.subarray(c * nAll, (c + 1) * nAll));
+      ats[c] = at;
+      ubs[c] = bound.ei(at, best, true);
+    }
+    const byBound = Array.from({ length: nc }, (_, c) => c).sort((a, b) => (ubs[b] as number) - (ubs[a] as number));
+    for (let r = 0; r < nc; r++) {
+      const c = byBound[r] as number;
+      if ((ubs[c] as number) <= bestEi) break;
+      const at = ats[c] as At;
       if (bound.ei(at, best) <= bestEi) continue;
       const e = score(at);
-      if (e > bestEi) { bestEi = e; bestX = x; }
+      if (e > bestEi) { bestEi = e; bestX = at.x; }
     }
     // A short local polish of the winner (a point whose bound is no better than the best EI cannot win: not scored).
     const polishK = new Float64Array(nAll);
@@ -539,8 +552,12 @@ export class GpSampler implements Sampler {
    * units where lower is better: the transformed value `y`, the posterior mean `mu` of the noise-free
    * surface, its posterior sd `sd` (small where many nearby evaluations back the point) and the rank of the
    * observed value (0 = best). Null with fewer than nStartupTrials complete trials or a singular fit.
+   * The kernel hyperparameters: by default a whole marginal-likelihood search on a fixed-seed subset. With `rng`,
+   * past the history cap, the choice proposals use (`hyperFor`: kept between calls, re-chosen every maxHistory/10
+   * new trials, the search spread over calls, its subset drawn from `rng`), so that a caller asking at every trial
+   * (auto's confirmation) does not pay a whole search (about 70 fits) each time; below the cap `rng` changes nothing.
    */
-  posteriorAtObserved(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials']): ObservedPosterior[] | null {
+  posteriorAtObserved(space: Space, direction: 'minimize' | 'maximize', trials: SamplerContext['trials'], rng?: Rng): ObservedPosterior[] | null {
     const enc = this.encodingFor(space);
     const sign = direction === 'minimize' ? 1 : -1;
     const done: { x: Float64Array; y: number; number: number; params: Params }[] = [];
@@ -554,18 +571,22 @@ export class GpSampler implements Sampler {
     const D = enc.width;
     const n = hist.length;
     const yT = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
-    const { inv, g } = this.chooseHyper(enc, hist.map((h) => h.x), yT, new Rng(0));
+    const xs = hist.map((h) => h.x);
+    const { inv, g } = rng !== undefined && done.length > this.o.maxHistory
+      ? this.hyperFor(space, enc, xs, yT, rng, done.length)
+      : this.chooseHyper(enc, xs, yT, new Rng(0));
     const X = new Float64Array(n * D);
     hist.forEach((h, i) => X.set(h.x, i * D));
     const kern = new Kernel(enc, inv);
     const Z = kern.rows(X, n, D);
+    // The correlations once, for the fit and for the sds (fit copies them).
+    const K = correlations(Z, n, kern);
     let f: Fit | null = null;
-    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(Z, n, Float64Array.from(yT), kern, jitter);
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(Z, n, Float64Array.from(yT), kern, jitter, K);
     if (f === null) return null;
     const order = hist.map((_, i) => i).sort((a, b) => (yT[a] as number) - (yT[b] as number));
     const rank = new Array<number>(n).fill(0);
     order.forEach((i, r) => { rank[i] = r; });
-    const K = correlations(Z, n, kern);
     const buf = new Float64Array(n);
     // The sd costs an O(n²) solve per point and auto's confirmation reads only the means: computed when first read.
     const sdAt = (i: number): number => {
@@ -699,11 +720,13 @@ function standardize(ys: readonly number[]): number[] {
 /** Gaussian copula: Φ⁻¹((rank + ½) / n), ties sharing their mean rank; then standardised. */
 export function rankTransform(ys: readonly number[]): number[] {
   const n = ys.length;
-  const order = ys.map((_, i) => i).sort((a, b) => (ys[a] as number) - (ys[b] as number));
+  // A typed copy for the comparator (see GpSampler.sample's order).
+  const v = Float64Array.from(ys);
+  const order = ys.map((_, i) => i).sort((a, b) => (v[a] as number) - (v[b] as number));
   const out = new Array<number>(n).fill(0);
   for (let i = 0; i < n;) {
     let j = i;
-    while (j + 1 < n && ys[order[j + 1] as number] === ys[order[i] as number]) j++;
+    while (j + 1 < n && v[order[j + 1] as number] === v[order[i] as number]) j++;
     const q = normalQuantile(((i + j) / 2 + 0.5) / n);
     for (let k = i; k <= j; k++) out[order[k] as number] = q;
     i = j + 1;
@@ -758,27 +781,10 @@ class SubsetBound {
     const C = f.kern.width;
     const { resid, taken, rows } = this;
     const target = Math.min(n, m);
-    while (!this.done && this.pivots.length < target) {
-      const j = this.pivots.length;
-      let p = -1;
-      for (let i = 0; i < n; i++) if (taken[i] === 0 && (p < 0 || (resid[i] as number) > (resid[p] as number))) p = i;
-      const dp = resid[p] as number;
-      if (!(dp > 1e-12 * (1 + f.g))) {
-        this.done = true;
-        break;
-      }
-      const sq = Math.sqrt(dp);
-      const row = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let a = i === p ? 1 + f.g : f.kern.corr(f.Z, i * C, f.Z, p * C);
-        for (let t = 0; t < j; t++) a -= ((rows[t] as Float64Array)[i] as number) * ((rows[t] as Float64Array)[p] as number);
-        row[i] = a / sq;
-      }
-      for (let i = 0; i < n; i++) resid[i] = (resid[i] as number) - (row[i] as number) ** 2;
-      taken[p] = 1;
-      rows.push(row);
-      this.pivots.push(p);
-    }
+    // One pivot per call of addPivot: its O(n·m) loops then run in a function called dozens of times per proposal
+    // rather than in one long loop here, which V8 compiled by on-stack replacement at every call and deoptimised
+    // after it (--trace-deopt). Same operations in the same order.
+    while (!this.done && this.pivots.length < target) this.addPivot(f, n, C, resid, taken, rows);
     const k = this.pivots.length;
     if (this.Ls.length !== k * k) {
       this.Ls = new Float64Array(k * k);
@@ -786,8 +792,31 @@ class SubsetBound {
     }
   }
 
+  /** Adds the point with the largest remaining variance as a pivot (`done` when none is left). */
+  private addPivot(f: Fit, n: number, C: number, resid: Float64Array, taken: Uint8Array, rows: Float64Array[]): void {
+    const j = this.pivots.length;
+    let p = -1;
+    for (let i = 0; i < n; i++) if (taken[i] === 0 && (p < 0 || (resid[i] as number) > (resid[p] as number))) p = i;
+    const dp = resid[p] as number;
+    if (!(dp > 1e-12 * (1 + f.g))) {
+      this.done = true;
+      return;
+    }
+    const sq = Math.sqrt(dp);
+    const row = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let a = i === p ? 1 + f.g : f.kern.corr(f.Z, i * C, f.Z, p * C);
+      for (let t = 0; t < j; t++) a -= ((rows[t] as Float64Array)[i] as number) * ((rows[t] as Float64Array)[p] as number);
+      row[i] = a / sq;
+    }
+    for (let i = 0; i < n; i++) resid[i] = (resid[i] as number) - (row[i] as number) ** 2;
+    taken[p] = 1;
+    rows.push(row);
+    this.pivots.push(p);
+  }
+
   /**
-   * The posterior mean at x, x's correlations with the pivots chosen so far (in pivot order), and with every fitted
+   * The posterior mean at x and its correlations with every fitted point
    * point (written into `k`, which the caller keeps for `exact`; by default a scratch array the next call overwrites).
    */
   at(x: Float64Array, k: Float64Array = this.k): At {
@@ -801,10 +830,7 @@ class SubsetBound {
       k[i] = c;
       mu += c * (f.alpha[i] as number);
     }
-    const m = this.pivots.length;
-    const kS = new Float64Array(m);
-    for (let j = 0; j < m; j++) kS[j] = k[this.pivots[j] as number] as number;
-    return { x, mu, kS, k };
+    return { x, mu, k };
   }
 
   /**
@@ -840,19 +866,15 @@ class SubsetBound {
   ei(at: At, best: number, coarse = false): number {
     if (!coarse) this.extend(BOUND_POINTS);
     const all = this.pivots.length;
-    if (at.kS.length < all) {
-      const kS = new Float64Array(all);
-      kS.set(at.kS);
-      // The point's correlations with the new pivots: kept in at.k (the same values Kernel.corr would give again).
-      for (let j = at.kS.length; j < all; j++) kS[j] = at.k[this.pivots[j] as number] as number;
-      at.kS = kS;
-    }
     const m = coarse ? Math.min(BOUND_POINTS_COARSE, all) : all;
     const L = this.Ls;
     const z = this.z;
+    const k = at.k;
+    const pivots = this.pivots;
     let q = 0;
     for (let i = 0; i < m; i++) {
-      let s = at.kS[i] as number;
+      // The point's correlation with pivot i, kept in at.k (what Kernel.corr would give again).
+      let s = k[pivots[i] as number] as number;
       for (let j = 0; j < i; j++) s -= (L[i * all + j] as number) * (z[j] as number);
       const zi = s / (L[i * all + i] as number);
       z[i] = zi;
@@ -877,11 +899,10 @@ function uniqueCandidates(cands: readonly Float64Array[]): Float64Array[] {
   return out;
 }
 
-/** A candidate as SubsetBound sees it (see SubsetBound.at). */
+/** A candidate as SubsetBound sees it (see SubsetBound.at): its correlations with every fitted point in `k`. */
 interface At {
   readonly x: Float64Array;
   readonly mu: number;
-  kS: Float64Array;
   readonly k: Float64Array;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TpeSampler } from './tpe.js';
-import { defaultGamma, defaultWeights, logNormMass, normCdf } from './tpe-math.js';
+import { FAR, defaultGamma, defaultWeights, logNormMass, normCdf } from './tpe-math.js';
 import { CategoricalDistribution, FloatDistribution, IntDistribution, SeriesDistribution, type Distribution } from '../space/distribution.js';
 import { Space } from '../space/space.js';
 import { Rng } from '../core/rng.js';
@@ -47,6 +47,17 @@ for (const multivariate of [false, true]) {
     assert.ok(mean(tpeBest) < mean(rndBest), `tpe ${tpeBest} vs random ${rndBest}`);
   });
 }
+
+test('normal masses: past FAR both tails round away (the shortcut to 0 is what the long way gives)', () => {
+  // Φ(−z) = the upper tail at z as logNormMass computes it; below 2⁻⁵⁴ from FAR on, so 1 − qa − qb rounds to 1.
+  for (let z = FAR; z < 60; z += 0.01) assert.ok(normCdf(-z) <= 2 ** -54, `tail at ${z}`);
+  const q = normCdf(-FAR);
+  assert.equal(1 - q - q, 1);
+  assert.equal(logNormMass(-FAR, FAR), 0);
+  assert.equal(logNormMass(-30, 12.5), 0);
+  // Just inside FAR the mass is computed: still 0 to double precision at 8.5, below 1 at 5.
+  assert.ok(logNormMass(-5, 5) < 0 && logNormMass(-5, 5) > -1e-6);
+});
 
 test('TPE finds Branin near its optimum and maximises a negated objective', () => {
   const fn = branin();

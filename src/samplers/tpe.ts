@@ -485,25 +485,46 @@ export class TpeSampler implements Sampler {
     const directions = multiDirections(ctx);
     const obs: Obs[] = [];
     let finished = 0;
+    // Encodings by params object, as on unconditional spaces (sampleSparse's: NaN where a parameter is inactive,
+    // null when none is encodable).
+    const encoded = this.encodedFor(dims as Dim[]);
     for (const t of ctx.trials) {
-      const x = dims.map((d) => encode(d, t.params[d.name]) ?? Number.NaN);
-      if (x.every(Number.isNaN)) continue;
+      let x = encoded.get(t.params);
+      if (x === undefined) {
+        const e = dims.map((d) => encode(d, t.params[d.name]) ?? Number.NaN);
+        x = e.every(Number.isNaN) ? null : e;
+        encoded.set(t.params, x);
+      }
+      if (x === null) continue;
       const o = observationOf(t, x, sign, this.opt.constantLiar, directions);
       if (o) { obs.push(o); if (o.tier < 2) finished++; }
     }
     if (finished < this.opt.nStartupTrials) return { params: space.sample(ctx.rng) };
+    // One objective: every block's split ranks its observations by the same order, so rank them all once and keep
+    // each block's in that order (the order restricted to a subset is the subset's own: the same split).
+    const ranked = obs.some((o) => o.vals !== undefined) ? null : [...obs].sort(byRank);
+    const inNumberOrder = obs.every((o, i) => i === 0 || (obs[i - 1] as Obs).number < o.number);
     const out: Record<string, ParamValue> = {};
     for (const block of this.blocksOf(space, dims, obs)) {
       // A lone parameter whose parent is already decided against it takes no draw.
       if (block.length === 1 && !space.isActive((dims[block[0] as number] as Dim).name, out)) continue;
-      const has = obs.filter((o) => block.every((i) => !Number.isNaN(o.x[i] as number)));
-      const { below, above, belowWeights } = this.split(has);
-      const pick = (o: Obs): number[] => block.map((i) => o.x[i] as number);
+      const hasBlock = (o: Obs): boolean => block.every((i) => !Number.isNaN(o.x[i] as number));
+      const { below, above, belowWeights } = ranked === null
+        ? this.split(obs.filter(hasBlock))
+        : this.splitRanked(ranked.filter(hasBlock), inNumberOrder ? obs.filter(hasBlock) : null);
       const bDims = block.map((i) => dims[i] as Dim);
       const p: TpeParams = {
         multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length,
       };
-      const columns = (part: Obs[]): Columns => rowsToColumns(part.map(pick), block.length);
+      // The block's columns of the observations (rowsToColumns of each observation's block values).
+      const columns = (part: Obs[]): Columns => {
+        const cols = block.map((i) => {
+          const c = new Float64Array(part.length);
+          for (let r = 0; r < part.length; r++) c[r] = (part[r] as Obs).x[i] as number;
+          return c;
+        });
+        return { cols, n: part.length };
+      };
       const x = this.choose(bDims, columns(below), columns(above), p, ctx.rng, null, belowWeights);
       bDims.forEach((d, j) => (out[d.name] = decode(d, x[j] as number)));
     }
@@ -525,9 +546,21 @@ export class TpeSampler implements Sampler {
       const above = obs.filter((o) => !good.has(o)).sort(byNumber);
       return { below, above, belowWeights: belowWeightsOf(below.map((o) => o.vals as readonly number[])) };
     }
-    const ranked = [...obs].sort((a, b) => a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number);
+    return this.splitRanked([...obs].sort(byRank), obs.every((o, i) => i === 0 || (obs[i - 1] as Obs).number < o.number) ? obs : null);
+  }
+
+  /**
+   * split's one-objective case from the observations already in rank order. `inOrder`, when given, is the same
+   * observations in increasing trial number: the two groups are then read off it instead of sorted.
+   */
+  private splitRanked(ranked: readonly Obs[], inOrder: readonly Obs[] | null): { below: Obs[]; above: Obs[]; belowWeights: null } {
+    const byNumber = (a: Obs, b: Obs): number => a.number - b.number;
     const nBelow = Math.min(ranked.length, Math.max(0, this.opt.gamma(ranked.length)));
-    return { below: ranked.slice(0, nBelow).sort(byNumber), above: ranked.slice(nBelow).sort(byNumber), belowWeights: null };
+    if (inOrder === null) return { below: ranked.slice(0, nBelow).sort(byNumber), above: ranked.slice(nBelow).sort(byNumber), belowWeights: null };
+    const good = new Set(ranked.slice(0, nBelow));
+    const below: Obs[] = [], above: Obs[] = [];
+    for (const o of inOrder) (good.has(o) ? below : above).push(o);
+    return { below, above, belowWeights: null };
   }
 
   /**
@@ -593,6 +626,11 @@ export class TpeSampler implements Sampler {
     }
     return fresh ?? best;
   }
+}
+
+/** One objective's ranking of observations: by tier, then value (lower is better), then trial number. */
+function byRank(a: Obs, b: Obs): number {
+  return a.tier - b.tier || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.number - b.number;
 }
 
 /** Observations as one column per dim (what Parzen takes): n values each. */
