@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  anytimeBest, compare, evaluationSeed, leakageProblem, modelFileFor, parseArgs, planFor, returnedScores, sourceStudyFor, tables, type Run,
+  anytimeBest, compare, evaluationSeed, leakageProblem, modelFileFor, parseArgs, planFor, returnedScores, runCost, sourceStudyFor, tables, type Run,
 } from './controller-real.js';
 
 test('each target is warm-started only from the other dataset\'s source study', () => {
@@ -43,6 +43,13 @@ test('the returned configuration is scored by the mean of its evaluations in the
   assert.ok(Math.abs(r.val - 0.7) < 1e-12);
   assert.ok(Math.abs(r.test - 0.69) < 1e-12);
   assert.equal(returnedScores(run('auto', 1, [0.8], null)).n, 0);
+});
+
+test('a run costs its evaluations as first trained, a repeat at its own (k-th) cost', () => {
+  const a = { units: 1 }, b = { units: 2 };
+  const cache = { '{"units":1}#0': { seconds: 3 }, '{"units":1}#1': { seconds: 5 }, '{"units":2}#0': { seconds: 7 } };
+  assert.equal(runCost({ params: [a, b, a] }, cache), 15);
+  assert.ok(Number.isNaN(runCost({ params: [a, a, a] }, cache)));
 });
 
 test('compare pairs by seed, measures regret from the best of all runs, and counts a lower regret as a controller win', () => {
