@@ -10,6 +10,8 @@
 //        [--seed-base 1000] [--budgets 25,50,100,200] [--warm 10] [--rows controller,auto,optuna]
 //        [--configs 30] [--members 3] [--epochs 15] [--model-dir bench/out/controller] [--out FILE.json]
 //        [--from a.json,b.json] (no run: merge the rows of earlier runs, by task, and print the report)
+//        [--printed docs/…/regret-lcbench.md] (with --from: add the tasks of an earlier printed report, by its
+//        per-task medians and sign-test counts, for the task-level figures over all of them)
 //        [--final-reserved] [--sim-reps 2] [--sim-max-cost 50] [--thresholds 0.05,0.01] (the reserved tasks; see above)
 // Models: trained per fold once and cached in --model-dir under the same names as bench/controller-lcbench.ts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,6 +66,8 @@ export interface Args {
   finalReserved: boolean;
   /** With --final-reserved: seeds of the scheduler comparison (0: none), its FTE, the curve-extrapolation thresholds. */
   simReps: number; simMaxCost: number; thresholds: number[];
+  /** With --from: an earlier report (markdown) whose tasks' per-seed regrets were not kept, combined by its printed figures. */
+  printed: string;
 }
 
 /** The task check of a run: the 23 meta tasks, or with --final-reserved the 11 reserved ones. */
@@ -73,7 +77,7 @@ export function parseArgs(argv: string[]): Args {
   const a: Args = {
     tasks: [...EVERY_THIRD], reps: 5, seedBase: 1000, budgets: [25, 50, 100, 200], warm: 10, rows: [...ROWS],
     configs: 30, members: 3, epochs: 15, modelDir: 'bench/out/controller', out: 'bench/out/controller-regret.json', from: [],
-    finalReserved: false, simReps: 0, simMaxCost: 50, thresholds: [0.05, 0.01],
+    finalReserved: false, simReps: 0, simMaxCost: 50, thresholds: [0.05, 0.01], printed: '',
   };
   let tasksGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -96,6 +100,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--sim-reps') a.simReps = Number(v);
     else if (k === '--sim-max-cost') a.simMaxCost = Number(v);
     else if (k === '--thresholds') a.thresholds = v.split(',').map(Number);
+    else if (k === '--printed') a.printed = v;
     else throw new Error(`Unknown option ${k}`);
   }
   if (a.finalReserved) {
@@ -192,6 +197,7 @@ async function main(argv: string[]): Promise<void> {
   if (a.from.length > 0) {
     const m = merged(a.from);
     report(m.a, m.results);
+    if (a.printed) combinedReport(m.a, m.results, parsePrinted(readFileSync(a.printed, 'utf8')));
     return;
   }
   const dir = benchDataPath('yahpo-lcbench');
@@ -427,7 +433,7 @@ function report(a: Args, results: readonly TaskResult[]): void {
     console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(', ')} | ${reach.join(' / ')} |`);
   }
   console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}`);
-  console.log(`(auto itself at b/2 reaches its own median at b on ${a.budgets.map((b, j) => (halfCells[j] ? `${autoHalf[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}: the returned configuration's regret is not monotone in the budget)`);
+  console.log(`(auto itself at b/2 reaches its own median at b on ${a.budgets.map((b, j) => (halfCells[j] ? `${autoHalf[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')})`);
   calibrationReport(results);
   schedulerReport(results);
 }
@@ -486,4 +492,80 @@ function schedulerReport(results: readonly TaskResult[]): void {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).catch((e: unknown) => { console.error(e); process.exit(1); });
+}
+
+/** What an earlier report printed: per task the median regret of each row at each budget, and the paired sign-test counts. */
+export interface Printed {
+  budgets: number[];
+  /** task → row → median per budget. */
+  medians: Map<string, Record<string, number[]>>;
+  /** controller vs auto per budget: pairs lower, higher, tied. */
+  sign: { less: number; greater: number; ties: number }[];
+  pairs: string;
+}
+
+/** Parses a report of this bench (its per-task table and the `controller vs auto, paired` line). */
+export function parsePrinted(text: string): Printed {
+  const head = /\| task \| ((?:@\d+ \| )+)half compute/.exec(text);
+  const rowsLine = /## Per task: median regret \(([^)]*)\)/.exec(text);
+  if (!head || !rowsLine) throw new Error('Expected a per-task table of bench/controller-regret.ts');
+  const budgets = (head[1] as string).split('|').map((x) => x.trim()).filter((x) => x).map((x) => Number(x.slice(1)));
+  const rows = (rowsLine[1] as string).split(' / ').map((x) => x.trim());
+  const medians = new Map<string, Record<string, number[]>>();
+  for (const line of text.split('\n')) {
+    const m = /^\| (\d+) \| (.*) \|$/.exec(line);
+    if (!m) continue;
+    const cells = (m[2] as string).split(' | ').slice(0, budgets.length);
+    const rec: Record<string, number[]> = {};
+    rows.forEach((row, i) => { rec[row] = cells.map((c) => { const v = (c.split(' / ')[i] ?? '').trim(); return v === '–' ? NaN : Number(v); }); });
+    if (Object.values(rec).some((xs) => xs.length !== budgets.length)) throw new Error(`Expected ${budgets.length} budgets in: ${line}`);
+    medians.set(m[1] as string, rec);
+  }
+  const sl = /controller vs auto, paired by task and seed \(([^)]*)\): (.*)/.exec(text);
+  if (!sl) throw new Error('Expected the line "controller vs auto, paired by task and seed"');
+  const sign = budgets.map((b) => {
+    const m = new RegExp(`@${b}: lower in (\\d+), higher in (\\d+), tied (\\d+)`).exec(sl[2] as string);
+    if (!m) throw new Error(`Expected sign-test counts at @${b}`);
+    return { less: Number(m[1]), greater: Number(m[2]), ties: Number(m[3]) };
+  });
+  return { budgets, medians, sign, pairs: sl[1] as string };
+}
+
+/**
+ * Task-level figures over the tasks of this run and of an earlier printed report together (controller vs auto): the
+ * median of per-task medians, tasks where the controller is lower, Wilcoxon on the per-task medians, the pooled sign
+ * test (counts add), and the half-compute criterion. The printed medians are rounded to 2 significant figures.
+ */
+function combinedReport(a: Args, results: readonly TaskResult[], p: Printed): void {
+  if (p.budgets.join() !== a.budgets.join()) throw new Error(`Expected the printed report's budgets ${p.budgets.join()} to be ${a.budgets.join()}`);
+  const medians = new Map(p.medians);
+  for (const r of results) {
+    if (medians.has(r.task)) throw new Error(`task ${r.task} is in both the printed report and the runs`);
+    medians.set(r.task, Object.fromEntries(['controller', 'auto'].map((row) => [row, a.budgets.map((_, j) => med((r.returned[row] as number[][]).map((x) => x[j] as number)))])));
+  }
+  const tasks = [...medians.keys()];
+  const c = (t: string, j: number): number => ((medians.get(t) as Record<string, number[]>)['controller'] as number[])[j] as number;
+  const u = (t: string, j: number): number => ((medians.get(t) as Record<string, number[]>)['auto'] as number[])[j] as number;
+  console.log(`\n## All ${tasks.length} tasks: ${results.length} from the runs above, ${p.medians.size} from the printed report (${p.pairs}; its medians rounded to 2 significant figures)\n`);
+  console.log(`| controller vs auto | ${a.budgets.map((b) => `${b} FTE`).join(' | ')} |`);
+  console.log(`|---|${a.budgets.map(() => '---').join('|')}|`);
+  const line = (label: string, f: (j: number) => string): void => console.log(`| ${label} | ${a.budgets.map((_, j) => f(j)).join(' | ')} |`);
+  line('median over tasks of the per-task median (controller / auto)', (j) => `${f3(med(tasks.map((t) => c(t, j))))} / ${f3(med(tasks.map((t) => u(t, j))))}`);
+  line('tasks where the controller\'s median is lower / higher', (j) => `${tasks.filter((t) => c(t, j) < u(t, j) - 1e-12).length} / ${tasks.filter((t) => c(t, j) > u(t, j) + 1e-12).length}`);
+  line('Wilcoxon signed-rank on per-task medians, two-sided p', (j) => { const w = wilcoxon(tasks.map((t) => c(t, j)), tasks.map((t) => u(t, j))); return `${w.p.toPrecision(2)} (W = ${w.statistic}, ${w.method})`; });
+  line('(task, seed) pairs lower / higher / tied, sign test p', (j) => {
+    const rs = results;
+    const of = (row: string): number[] => rs.flatMap((r) => (r.returned[row] as number[][]).map((x) => x[j] as number));
+    const mine = signTest(of('controller'), of('auto'));
+    const old = p.sign[j] as { less: number; greater: number; ties: number };
+    const less = mine.less + old.less, greater = mine.greater + old.greater;
+    const fill = (x: number, y: number): number[] => [...Array<number>(less).fill(x), ...Array<number>(greater).fill(y)];
+    const t = signTest(fill(0, 1), fill(1, 0));
+    return `${less} / ${greater} / ${mine.ties + old.ties}, p = ${t.p.toPrecision(2)}`;
+  });
+  line('half compute: controller @b/2 ≤ auto @b (auto @b/2 ≤ auto @b)', (j) => {
+    const k = a.budgets.indexOf((a.budgets[j] as number) / 2);
+    if (k < 0) return '–';
+    return `${tasks.filter((t) => c(t, k) <= u(t, j)).length}/${tasks.length} (${tasks.filter((t) => u(t, k) <= u(t, j)).length}/${tasks.length})`;
+  });
 }
