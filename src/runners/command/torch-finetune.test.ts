@@ -88,6 +88,25 @@ describe('examples/torch/train.py fine-tuning', { skip }, () => {
     assert.ok((c['9.weight']?.diff ?? 0) > 1e-3, 'a new output layer (the old one\'s shape, fresh weights) at lr_head');
   });
 
+  it('saves and fine-tunes a network with batch norms: a frozen batch norm keeps its weights and moving statistics', () => {
+    // conv(4, same) → bn → relu → pool → conv(8, same) → bn → relu → pool → dense 16 → bn → relu → out 5.
+    // Sequential indices: 0 conv, 1 bn, 4 conv, 5 bn, 9 dense, 10 bn, 12 out. freeze 2 = the first convolution and its bn.
+    const bnBase = join(dir, 'bn-base');
+    const b = train({ ...BASE, padding: 'same', batch_norm: 1 }, ['--classes', '0,1,2,3,4', '--save-model', bnBase]);
+    assert.equal(b.code, 0, b.stderr);
+    const basePt = join(bnBase, 'model.pt');
+    const tuned = join(dir, 'bn-tuned');
+    const f = train({ batch_size: 32, freeze: 2, head_units: 0, augment_shift: 1 }, ['--classes', '5,6,7,8,9', '--label-fraction', '0.3', '--base-model', basePt, '--save-model', tuned]);
+    assert.equal(f.code, 0, f.stderr);
+    const c = compare(basePt, join(tuned, 'model.pt'));
+    for (const k of ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var']) assert.equal(c[k]?.diff, 0, `${k} frozen`);
+    for (const k of ['5.weight', '5.running_mean', '10.running_var']) assert.ok((c[k]?.diff ?? 0) > 0, `${k} (not frozen) trained`);
+    assert.deepEqual(f.rows.filter((r) => r['step'] !== undefined).map((r) => r['frozen_parameters']), [4 * 9 + 4 + 2 * 4, 4 * 9 + 4 + 2 * 4]);
+    const arch = train({ batch_size: 32, head_units: 0, batch_norm: 1 }, ['--classes', '5,6,7,8,9', '--base-model', basePt]);
+    assert.equal(arch.code, 2);
+    assert.match(arch.stderr, /Param `batch_norm` shapes a new network: with --base-model the base's network is used/);
+  });
+
   it('names what does not fit, with exit code 2', () => {
     const basePt = join(base, 'trial-4', 'model.pt');
     const tooMany = train({ batch_size: 32, freeze: 4, head_units: 0 }, ['--classes', '5,6,7,8,9', '--base-model', basePt]);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -72,10 +73,95 @@ describe('examples/torch/train.py through the command runner', { skip }, () => {
     assert.equal(fnn.outcome.state === 'complete' && fnn.outcome.metrics?.parameters, 784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10);
   });
 
+  it('batch normalisation and the CNN blocks are in the network: the parameter counts say so', async () => {
+    // 3 blocks of 2 'same' 3×3 convolutions (4, 8, 8 filters), each with a batch norm (γ, β per channel), 28 → 14 → 7 → 3;
+    // dense 16 with a batch norm; output 10.
+    const conv = (i: number, o: number) => i * o * 9 + o + 2 * o;
+    const cnn = await run(10, { model: 'cnn', conv_blocks: 3, convs_per_block: 2, padding: 'same', filters_1: 4, filters_2: 8, filters_3: 8, units: 16, batch_norm: 1, conv_dropout: 0.1, batch_size: 100 });
+    assert.equal(cnn.outcome.state, 'complete', JSON.stringify(cnn.outcome));
+    const convs = conv(1, 4) + conv(4, 4) + conv(4, 8) + conv(8, 8) + conv(8, 8) + conv(8, 8);
+    assert.equal(cnn.outcome.state === 'complete' && cnn.outcome.metrics?.parameters, convs + 8 * 3 * 3 * 16 + 16 + 2 * 16 + 16 * 10 + 10);
+    const fnn = await run(11, { units_1: 32, units_2: 16, batch_norm: true, batch_size: 128 });
+    assert.equal(fnn.outcome.state === 'complete' && fnn.outcome.metrics?.parameters, 784 * 32 + 32 + 2 * 32 + 32 * 16 + 16 + 2 * 16 + 16 * 10 + 10);
+  });
+
+  it('augmentation changes what the network trains on (same seed, same shuffles); zeros change nothing', async () => {
+    const params = { model: 'cnn', units: 32, batch_size: 100, filters_1: 8, filters_2: 16 };
+    const plain = await run(12, params);
+    const again = await run(13, { ...params, augment_shift: 0, augment_rotate: 0, augment_flip: 0 });
+    assert.deepEqual(again.reports.map((r) => learned(r.metrics)), plain.reports.map((r) => learned(r.metrics)), 'zeros are the defaults');
+    for (const aug of [{ augment_shift: 2 }, { augment_rotate: 15 }, { augment_flip: 1 }]) {
+      const a = await run(14, { ...params, ...aug });
+      assert.equal(a.outcome.state, 'complete', JSON.stringify(a.outcome));
+      assert.notEqual(a.reports[0]?.metrics.loss, plain.reports[0]?.metrics.loss, `${JSON.stringify(aug)} changes the first epoch's training loss`);
+      const b = await run(15, { ...params, ...aug });
+      assert.deepEqual(b.reports.map((r) => learned(r.metrics)), a.reports.map((r) => learned(r.metrics)), `${JSON.stringify(aug)}: the trial's seed fixes the draws`);
+    }
+  });
+
+  it('augments a batch as the built-in trainer does: whole-pixel shifts exactly, rotations and flips by its formula', () => {
+    // Augment.transform against the built-in trainer's inverse map (src/runners/tfjs/augment.ts) written out per pixel,
+    // on non-square random images; and Augment's draws: seeded, one per image, within the bounds.
+    const code = `
+import importlib.util, json, math, torch
+spec = importlib.util.spec_from_file_location('train', 'examples/torch/train.py'); t = importlib.util.module_from_spec(spec); spec.loader.exec_module(t)
+def ref(img, dx, dy, ang, flip):
+    h, w = img.shape; cy, cx = (h - 1) / 2, (w - 1) / 2; out = torch.zeros_like(img); c, s = math.cos(ang), math.sin(ang)
+    at = lambda a, b: float(img[a, b]) if 0 <= a < h and 0 <= b < w else 0.0
+    for i in range(h):
+        for j in range(w):
+            u = i - cy - dy; v = ((w - 1 - j) if flip else j) - cx - dx
+            si, sj = c * u + s * v + cy, -s * u + c * v + cx
+            i0, j0 = math.floor(si), math.floor(sj); fi, fj = si - i0, sj - j0
+            out[i, j] = (1 - fi) * ((1 - fj) * at(i0, j0) + fj * at(i0, j0 + 1)) + fi * ((1 - fj) * at(i0 + 1, j0) + fj * at(i0 + 1, j0 + 1))
+    return out
+torch.manual_seed(0)
+x = torch.rand(4, 9, 7)
+dx, dy = torch.tensor([2., -1., 0., 1.]), torch.tensor([-1., 3., 0., 0.])
+ang, fl = torch.tensor([0., 0., 0.4, -0.3]), torch.tensor([False, True, False, True])
+y = t.Augment.transform(x, dx, dy, ang, fl)
+shifted = torch.zeros(9, 7); shifted[:8, 2:] = x[0, 1:, :5]  # dx 2 (right), dy -1 (up)
+a = t.Augment(2, 10, True, 5, torch.device('cpu'))
+b = t.Augment(2, 10, True, 5, torch.device('cpu'))
+ones = torch.zeros(64, 1, 28, 28); ones[:, :, 10:18, 10:18] = 1
+ya, yb, yc = a(ones), b(ones), t.Augment(2, 10, True, 6, torch.device('cpu'))(ones)
+print(json.dumps({
+  'formula': max((y[k] - ref(x[k], dx[k].item(), dy[k].item(), ang[k].item(), bool(fl[k]))).abs().max().item() for k in range(4)),
+  'exact_shift': (y[0] - shifted).abs().max().item(),
+  'same_seed': (ya - yb).abs().max().item(), 'other_seed': (ya - yc).abs().max().item(),
+  'distinct_images': len({tuple(r.flatten().tolist()) for r in ya}),
+  'shape': list(ya.shape), 'mass_kept': (ya.sum((1, 2, 3)) / 64).min().item(),
+}))
+`;
+    const r = spawnSync(python, ['-c', code], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout) as Record<string, number | number[]>;
+    assert.ok((got['formula'] as number) < 1e-5, `transform against the formula: ${String(got['formula'])}`);
+    assert.ok((got['exact_shift'] as number) < 1e-6, `a whole-pixel shift moves pixels exactly: ${String(got['exact_shift'])}`);
+    assert.equal(got['same_seed'], 0);
+    assert.ok((got['other_seed'] as number) > 0.5);
+    assert.ok((got['distinct_images'] as number) > 32, 'each image gets its own draw');
+    assert.deepEqual(got['shape'], [64, 1, 28, 28]);
+    assert.ok((got['mass_kept'] as number) > 0.9, 'a centred square stays inside the image (shift ≤ 2, rotation ≤ 10°)');
+  });
+
   it('fails a trial with a bad param, naming it', async () => {
     const bad = await run(5, { units: 64, batch_size: 0 });
     assert.equal(bad.outcome.state, 'failed');
     assert.match(bad.outcome.state === 'failed' ? bad.outcome.error : '', /Expected `batch_size` to be an integer ≥ 1, got 0/);
+    const cases: [TrialInput['params'], RegExp][] = [
+      [{ units: 16, augment_shift: 9 }, /Expected `augment_shift` to be an integer in \[0, 8\] \(pixels\), got 9/],
+      [{ units: 16, augment_rotate: 50 }, /Expected `augment_rotate` to be a number in \[0, 45\], got 50/],
+      [{ units: 16, batch_norm: 2 }, /Expected `batch_norm` to be 0 or 1 \(or false \/ true\), got 2/],
+      [{ units: 16, conv_blocks: 3 }, /Param `conv_blocks` is for model: cnn, the model is fnn/],
+      [{ model: 'cnn', filters_3: 8 }, /Param `filters_3` needs conv_blocks ≥ 3, got conv_blocks 2/],
+      [{ model: 'cnn', conv_blocks: 4 }, /Expected the 28x28 images to fit conv_blocks 4 \(convs_per_block 1, padding valid\): block 4/],
+      [{ model: 'cnn', padding: 'full' }, /Expected `padding` to be 'valid' or 'same', got "full"/],
+    ];
+    for (const [i, [params, message]] of cases.entries()) {
+      const o = (await run(20 + i, { batch_size: 100, ...params })).outcome;
+      assert.match(o.state === 'failed' ? o.error : JSON.stringify(o), message);
+    }
   });
 
   it('reports trainable parameters without a test evaluation too (a multi-objective study can minimise them)', async () => {
