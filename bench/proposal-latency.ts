@@ -18,6 +18,7 @@
 //        [--only gp,tpe] [--no-load] [--no-optuna]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Sampler, SamplerContext } from '../src/samplers/sampler.js';
 import { GpSampler } from '../src/samplers/gp.js';
 import { TpeSampler } from '../src/samplers/tpe.js';
@@ -206,12 +207,15 @@ function summary(xs: number[]): string {
   return `${quantile(xs, 0.5).toFixed(1)} / ${quantile(xs, 0.95).toFixed(1)} / ${Math.max(...xs).toFixed(1)}`;
 }
 
-/** Times one sampler on one space: wall and CPU ms of each proposal. */
-export function timeSampler(entry: Entry, space: Space, n: number, warmup: number, proposals: number): { wall: number[]; cpu: number[] } {
+/** Times one sampler on one space: wall and CPU ms of each proposal, and when each began and ended (performance.now). */
+export function timeSampler(
+  entry: Entry, space: Space, n: number, warmup: number, proposals: number,
+): { wall: number[]; cpu: number[]; spans: [number, number][] } {
   const trials = history(space, entry, entry.ownHistory ? entry.make(n) : null, n + warmup + proposals);
   const sampler = entry.make(n);
   const wall: number[] = [];
   const cpu: number[] = [];
+  const spans: [number, number][] = [];
   // Untimed proposals first: JIT warm-up and per-space caches.
   for (let i = -warmup; i < proposals; i++) {
     // The study grows by one complete trial per proposal, as in a run (so caches refresh as they would).
@@ -221,11 +225,13 @@ export function timeSampler(entry: Entry, space: Space, n: number, warmup: numbe
     sampler.sample?.(ctx);
     const c = process.cpuUsage(c0);
     if (i >= 0) {
-      wall.push(performance.now() - t0);
+      const t1 = performance.now();
+      wall.push(t1 - t0);
       cpu.push((c.user + c.system) / 1000);
+      spans.push([t0, t1]);
     }
   }
-  return { wall, cpu };
+  return { wall, cpu, spans };
 }
 
 /** The grid sampler's one plan() of the whole grid (points per continuous axis: the fewest giving ≥ 1,000 points). */
@@ -286,6 +292,12 @@ async function main(): Promise<void> {
   if (!process.argv.includes('--no-load')) load = spawn(process.execPath, ['-e', BUSY_LOOP], { stdio: 'ignore' });
   const rows: string[][] = [];
   const cpuRows: string[][] = [];
+  // Where single proposals over 50 ms come from: their number, and for the slowest its wall, CPU and the garbage
+  // collector's pauses in it (V8's gc performance entries; CPU above wall = V8's parallel threads).
+  const slowRows: string[][] = [];
+  const gcs: { start: number; end: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration }); });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const optunaRows: string[][] = [];
   let optunaNote = '';
   const loads: number[] = [];
@@ -295,20 +307,31 @@ async function main(): Promise<void> {
     for (const name of names) {
       const row = [name];
       const cpuRow = [name];
+      const slowRow = [name];
       const entry = SAMPLERS[name] as Entry;
       for (const d of dims) {
         if (d === 'cond' && entry.noConditional) {
           row.push('– (refused)');
           cpuRow.push('–');
+          slowRow.push('–');
           continue;
         }
-        const { wall, cpu } = timeSampler(entry, spaceOf(d), n, warmup, proposals);
+        gcs.length = 0;
+        const { wall, cpu, spans } = timeSampler(entry, spaceOf(d), n, warmup, proposals);
+        // The gc entries of this cell arrive asynchronously.
+        await new Promise((r) => setTimeout(r, 20));
         row.push(summary(wall));
         cpuRow.push(summary(cpu));
-        process.stderr.write(`  ${name} ${d}: wall ${summary(wall)} ms, CPU ${summary(cpu)} ms (p50 / p95 / max)\n`);
+        const k = wall.indexOf(Math.max(...wall));
+        const [a, b] = spans[k] as [number, number];
+        const gcMs = gcs.reduce((acc, g) => acc + Math.max(0, Math.min(b, g.end) - Math.max(a, g.start)), 0);
+        const slow = `${wall.filter((w) => w > 50).length}; ${(wall[k] as number).toFixed(0)} / ${(cpu[k] as number).toFixed(0)} / ${gcMs.toFixed(0)} (#${k + 1})`;
+        slowRow.push(slow);
+        process.stderr.write(`  ${name} ${d}: wall ${summary(wall)} ms, CPU ${summary(cpu)} ms (p50 / p95 / max); over 50 ms: ${slow}\n`);
       }
       rows.push(row);
       cpuRows.push(cpuRow);
+      slowRows.push(slowRow);
       loads.push((os.loadavg()[0] as number));
     }
     if (withGrid) {
@@ -344,6 +367,7 @@ async function main(): Promise<void> {
     }
   } finally {
     load?.kill();
+    gcObserver.disconnect();
   }
   const head = `ms per proposal after ${n} complete trials (${proposals} proposals after ${warmup} untimed, the study growing by one trial per proposal), ${load ? 'a second process busy' : 'no load'}, p50 / p95 / max`;
   const table = (what: string, body: string[][]): void => {
@@ -355,6 +379,7 @@ async function main(): Promise<void> {
   };
   table('wall-clock', [...rows, ...optunaRows]);
   table('CPU of the proposing process', cpuRows);
+  table('proposals over 50 ms wall-clock; the slowest: wall / CPU / GC pauses ms (its position among the timed ones)', slowRows);
   if (optunaNote) console.log(optunaNote);
   console.log(`load average (1 min) during the run: ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} (${os.cpus().length} cores)`);
 }

@@ -128,6 +128,42 @@ test('confirmation: the last share of the budget re-evaluates the model’s best
   assert.equal(new Set(plain.params.map(key)).size, trials);
 });
 
+test('confirmation past the GP\'s history cap reuses the kernel hyperparameters proposals chose (confirmHyper cached), or searches at every re-evaluation (search)', () => {
+  assert.throws(() => new AutoSampler({ confirmHyper: 'never' as 'cached' }), /confirmHyper/);
+  const trials = 60;
+  const noisy = (p: Params, rng: Rng): number => f(p) + 0.3 * rng.normal();
+  const proto = GpSampler.prototype as unknown as { hyperSearch: (...a: unknown[]) => unknown };
+  const original = proto.hyperSearch;
+  let searches = 0;
+  proto.hyperSearch = function (this: unknown, ...a: unknown[]) { searches++; return original.apply(this, a); };
+  try {
+    const count = (confirmHyper: 'cached' | 'search'): { searches: number; confirm: number } => {
+      // A history cap of 30: the confirmation phase (trials 48–59) is past it.
+      const auto = new AutoSampler({ switchAt: 20, trials, confirmHyper, gp: { maxHistory: 30 } });
+      const noise = new Rng(5);
+      const r = runSequential(auto, space, 'minimize', (p) => noisy(p, noise), trials - 12, 4);
+      const done = r.params.map((p, i) => makeTrial(i, p, r.values[i] as number));
+      searches = 0;
+      let confirm = 0;
+      for (let i = 0; i < 12; i++) {
+        const step = auto.confirmStep({ space, direction: 'minimize', trials: done, rng: new Rng(100 + i) });
+        if (step !== null) confirm++;
+        const p = step?.params ?? space.sample(noise);
+        done.push(makeTrial(done.length, p, noisy(p, noise)));
+      }
+      return { searches, confirm };
+    };
+    const cached = count('cached'), search = count('search');
+    assert.equal(cached.confirm, 12);
+    assert.equal(search.confirm, 12);
+    // One search per re-evaluation, against at most one refresh per 3 (= 30/10) new trials, plus the first.
+    assert.equal(search.searches, 12);
+    assert.ok(cached.searches <= 5, `cached: ${cached.searches} searches`);
+  } finally {
+    proto.hyperSearch = original;
+  }
+});
+
 test('confirmation stops on a deterministic objective once its exact repeats stop being plausible by chance, and search resumes', () => {
   const trials = 60;
   const r = runSequential(new AutoSampler({ switchAt: 20, trials, confirmShare: 0.2 }), space, 'minimize', f, trials, 4);
