@@ -9,8 +9,9 @@
 // intermediate values at steps 1..9 as ASHA (rungs 1, 3, 9, reduction factor 3) leaves them, two in three stopped at
 // step 1. Each cell is p50 / p95 / max over --proposals proposals (default 45, each with a new rng, after --warmup
 // untimed ones, default 3: JIT compilation of a fresh process), of wall-clock ms and of CPU ms of this process (what a
-// proposal costs on a core of its own, whatever else runs); a third table gives, per cell, the number of proposals over
-// 50 ms of wall-clock and the slowest one's wall / CPU / garbage-collection pause ms (V8's gc performance entries). The grid sampler proposes nothing one at a time: its
+// proposal costs on a core of its own, whatever else runs); a third table gives, per cell, the number of proposals
+// over 50 ms of wall-clock and the slowest one's wall / CPU / garbage-collection pause ms (V8's gc performance
+// entries). The grid sampler proposes nothing one at a time: its
 // plan() of the whole grid, once per study, is timed instead. The zone strategy (`sampler: zones`) plans whole stages
 // (bench/zones-cost.ts) and has no proposal to time.
 // Peer, same run and load: Optuna 3.1's ask() (every param sampled, in-memory storage) after the same 1,000 trials
