@@ -574,7 +574,19 @@ export class TpeSampler implements Sampler {
     const at = (i: number): number => rank.get((dims[i] as Dim).name) ?? i;
     const all = dims.map((_, i) => i).sort((a, b) => at(a) - at(b));
     if (!this.opt.multivariate) return all.map((i) => [i]);
-    const sets = obs.filter((o) => o.tier < 2).map((o) => all.filter((i) => !Number.isNaN(o.x[i] as number)));
+    // Each distinct parameter set once, in order of first appearance: a set met again changes nothing (after a set is
+    // applied every group lies inside it or outside it, and it is covered), so this gives the same groups as every
+    // trial's set in turn (1,000 of them, a handful distinct, at every proposal).
+    const sets: number[][] = [];
+    const seenSets = new Set<string>();
+    for (const o of obs) {
+      if (o.tier >= 2) continue;
+      let key = '';
+      for (const i of all) key += Number.isNaN(o.x[i] as number) ? '0' : '1';
+      if (seenSets.has(key)) continue;
+      seenSets.add(key);
+      sets.push(all.filter((i) => !Number.isNaN(o.x[i] as number)));
+    }
     let groups: number[][];
     if (this.opt.group) {
       groups = [];
