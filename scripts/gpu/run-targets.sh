@@ -219,6 +219,11 @@ for f in "$WORK"/logs/*/trial-*.log; do
   echo "==================== $f"; tail -n 30 "$f"
 done > "$STAGE/failed-trials.txt" 2>/dev/null
 tar -C "$STAGE" -czf "$FINAL_OUT/results.tar.gz" stages exports reports db specs runs
+# A file over 16 MiB does not come back: then without the SQLite files (the JSON exports hold the same trials).
+if (( $(stat -c %s "$FINAL_OUT/results.tar.gz") > 15 * 1048576 )); then
+  log "results.tar.gz over 15 MiB: packed again without db/"
+  tar -C "$STAGE" -czf "$FINAL_OUT/results.tar.gz" stages exports reports specs runs
+fi
 cp "$STAGE/summary.txt" "$STAGE/trials.csv" "$FINAL_OUT/"
 [[ -s $STAGE/failed-trials.txt ]] && cp "$STAGE/failed-trials.txt" "$FINAL_OUT/"
 [[ -f $WORK/misc/gpu-usage.csv ]] && cp "$WORK/misc/gpu-usage.csv" "$FINAL_OUT/"
