@@ -43,6 +43,37 @@ describe('postgres: outages and read-only opens', { skip }, () => {
     }
   });
 
+  it('a server at max_connections (53300, too many clients) is waited for, not a failed statement', async () => {
+    const schema = newSchema();
+    const p = await proxy();
+    const busy = await PostgresStorage.connect({ url: p.url, schema, retryMs: 30_000, asyncReports: false });
+    try {
+      const st = await busy.createStudy({ name: 'full', direction: 'maximize', metric: 'v', spec: null });
+      await busy.enqueueTrials(st.id, gridPlans(2));
+      const t = await busy.claimTrial(st.id, 'w');
+      assert.ok(t);
+      assert.ok(await p.full(700) >= 1, 'the pool\'s connections were dropped');
+      const started = Date.now();
+      // Every statement needs a new connection while the server is full; each waits for a slot.
+      const [reported, beat] = await Promise.all([busy.reportStep(t.id, 'w', 0, { v: 1 }), busy.heartbeat(t.id, 'w')]);
+      assert.equal(reported, true);
+      assert.equal(beat, true);
+      assert.ok(Date.now() - started >= 500, 'it waited for the server to have room');
+      assert.deepEqual((await busy.getTrial(t.id))?.steps.map((s) => s.step), [0]);
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it('a full server at connect time is waited for too (a refused one still fails at once, below)', async () => {
+    const p = await proxy();
+    await p.full(600);
+    const started = Date.now();
+    const s = await PostgresStorage.connect({ url: p.url, schema: newSchema(), retryMs: 30_000 });
+    await s.close();
+    assert.ok(Date.now() - started >= 400, 'it waited for a slot');
+  });
+
   it('a server that cannot be reached at connect time stays CONNECTION_ERROR (bad input, exit code 2)', async () => {
     const p = await proxy();
     await p.cut();

@@ -107,8 +107,12 @@ interface TrialRow {
 }
 
 const TRIAL_COLS = 'id, study_id, number, state, params, seed, budget, value, value_vec, metrics, attrs, error, worker_id, attempts, created_at, started_at, finished_at, heartbeat_at';
-/** Errors after which the same statement may be sent again: the server went away (restart, failover), nothing was committed. */
-const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+/**
+ * Errors after which the same statement may be sent again, nothing having been committed: the server went away
+ * (restart, failover), or had no free connection slot (53300, "too many clients": many workers and other users of a
+ * shared server; a step report failing on it used to fail the trial).
+ */
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '53300', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '28P01', '28000', '3D000', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 
 /**
@@ -171,14 +175,27 @@ export class PostgresStorage implements Storage {
       reportPool.on('connect', (client) => client.on('error', () => undefined));
     }
     const storage = new PostgresStorage(pool, reportPool, schema, label, secret, options.now ?? Date.now);
+    const retryMs = Math.max(0, options.retryMs ?? envMs('HYPERZONE_PG_RETRY_MS') ?? 60_000);
     try {
-      await storage.migrate(options.mustExist === true);
+      // A server that answers but has no free connection slot (53300) is busy, not misnamed: wait for a slot as a
+      // running worker would. Anything else at connect time (refused, unknown host, bad password) fails at once.
+      const deadline = Date.now() + retryMs;
+      for (let wait = 100; ; wait = Math.min(2000, wait * 2)) {
+        try {
+          await storage.migrate(options.mustExist === true);
+          break;
+        } catch (e) {
+          const left = deadline - Date.now();
+          if (pgCode(e instanceof StorageError ? e.cause : e) !== '53300' || left <= 0) throw e;
+          await new Promise((r) => setTimeout(r, Math.min(wait, left)));
+        }
+      }
     } catch (e) {
       await pool.end().catch(() => undefined);
       if (reportPool !== pool) await reportPool.end().catch(() => undefined);
       throw e instanceof InputError ? e : storage.wrap(e, 'connect');
     }
-    storage.retryMs = Math.max(0, options.retryMs ?? envMs('HYPERZONE_PG_RETRY_MS') ?? 60_000);
+    storage.retryMs = retryMs;
     storage.connected = true;
     return storage;
   }

@@ -117,6 +117,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
   }
 }
 
+/** A worker's exit code is 0; else the failure names what it printed and why each unfinished trial is not complete. */
+async function assertWorkerOk(r: { code: number | null; stdout: string; stderr: string }, schema: string, study: string): Promise<void> {
+  if (r.code === 0) return;
+  const bad = (await rows(schema, study)).filter((t) => t.state !== 'complete').map((t) => `#${t.number} ${t.state}: ${t.error ?? ''}`);
+  assert.fail(`a worker exited ${r.code}\nstderr: ${r.stderr}\nstdout: ${r.stdout}\ntrials not complete: ${bad.join('\n') || 'none'}`);
+}
+
 /** The expected objective value of a grid point (the best step is the last). */
 const expected = (x: number, y: number, steps: number): number => 100 * x + y * steps;
 
@@ -156,7 +163,7 @@ describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () =
     assert.equal((await rows(schema, 'grid16')).filter((r) => r.state === 'waiting').length, 48, 'create enqueues the whole grid up front, once');
     const workers = Array.from({ length: 16 }, () => startWorker(url, 'grid16'));
     const results = await Promise.all(workers.map((w) => w.done));
-    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    for (const r of results) await assertWorkerOk(r, schema, 'grid16');
     const distributed = await rows(schema, 'grid16');
     assertAllCompleteOnce(distributed, xs, ys, 2);
     for (const r of distributed) assert.equal(r.attempts, 1, `trial #${r.number} claimed once`);
@@ -181,7 +188,7 @@ describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () =
     await a.done;
     const b = startWorker(url, 'kill');
     const rb = await b.done;
-    assert.equal(rb.code, 0, rb.stderr);
+    await assertWorkerOk(rb, schema, 'kill');
     const rs = await rows(schema, 'kill');
     assertAllCompleteOnce(rs, xs, ys, 3);
     const again = rs.find((r) => r.number === victim.number) as Row;
@@ -219,8 +226,8 @@ describe('distributed studies on PostgreSQL', { skip, concurrency: false }, () =
       }, 30_000);
       a.proc.kill('SIGCONT');
       const [ra, rb] = await Promise.all([a.done, b.done]);
-      assert.equal(rb.code, 0, rb.stderr);
-      assert.equal(ra.code, 0, ra.stderr);
+      await assertWorkerOk(rb, schema, 'stall');
+      await assertWorkerOk(ra, schema, 'stall');
     } finally {
       a.proc.kill('SIGCONT');
     }

@@ -12,14 +12,35 @@ export interface PgProxy {
    * are refused for `downMs`, then the proxy accepts again on the same port. Returns the number of connections dropped.
    */
   restart: (downMs: number) => Promise<number>;
+  /**
+   * What a server at max_connections looks like: every connection through the proxy is dropped, and for `fullMs`
+   * each new one is answered as PostgreSQL answers when it is full (FATAL 53300 "sorry, too many clients already").
+   */
+  full: (fullMs: number) => Promise<number>;
+}
+
+/** The ErrorResponse PostgreSQL sends to a startup message when every connection slot is taken. */
+function tooManyClients(): Buffer {
+  const fields = Buffer.from('SFATAL\0VFATAL\0C53300\0Msorry, too many clients already\0\0', 'latin1');
+  const head = Buffer.alloc(5);
+  head.write('E', 0, 'latin1');
+  head.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([head, fields]);
 }
 
 /** A proxy on 127.0.0.1 forwarding to the server of `serverUrl`. */
 export async function pgProxy(serverUrl: string): Promise<PgProxy> {
   const target = new URL(serverUrl);
   const sockets = new Set<Socket>();
+  let fullUntil = 0;
   const listen = async (port: number): Promise<Server> => {
     const server = createServer((client) => {
+      if (Date.now() < fullUntil) {
+        // Answer the startup message, then hang up, as the server does.
+        client.once('data', () => client.end(tooManyClients()));
+        client.on('error', () => client.destroy());
+        return;
+      }
       const upstream = connect(Number(target.port || 5432), target.hostname || '127.0.0.1');
       sockets.add(client).add(upstream);
       client.pipe(upstream).pipe(client);
@@ -50,6 +71,13 @@ export async function pgProxy(serverUrl: string): Promise<PgProxy> {
       const dropped = await close(server);
       await new Promise((r) => setTimeout(r, downMs));
       server = await listen(port);
+      return dropped;
+    },
+    full: async (fullMs) => {
+      fullUntil = Date.now() + fullMs;
+      const dropped = [...sockets].filter((s) => s.remotePort !== Number(target.port || 5432)).length;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
       return dropped;
     },
   };
