@@ -8,6 +8,8 @@
 // calibration there and, with `--sim-reps N`, its curve-extrapolation scheduler against ASHA and Hyperband.
 // Usage: HZ_BENCH_DATA=… nice -n 10 npx tsx bench/controller-regret.ts [--tasks every3|rest15|all|a,b,…] [--reps 5]
 //        [--seed-base 1000] [--budgets 25,50,100,200] [--warm 10] [--rows controller,auto,optuna]
+//        (rows also controller+asha, auto+asha: the spec's sampler with `scheduler: { type: asha }`, library defaults,
+//        one run per seed to the largest budget, compute = epochs trained / 52, stopped trials included)
 //        [--configs 30] [--members 3] [--epochs 15] [--model-dir bench/out/controller] [--out FILE.json]
 //        [--from a.json,b.json] (no run: merge the rows of earlier runs, by task, and print the report)
 //        [--printed docs/…/regret-lcbench.md] (with --from: add the tasks of an earlier printed report, by its
@@ -43,19 +45,82 @@ import { AutoSampler } from '../src/samplers/auto.js';
 import type { Sampler } from '../src/samplers/sampler.js';
 import { ControllerSampler } from '../src/samplers/controller.js';
 import { quantile } from '../src/stats/intervals.js';
+import { SimulatedStudy } from '../src/schedulers/simulate.js';
+import { IncumbentTracker, SIM_METRIC } from './support/multifidelity.js';
+import type { Space } from '../src/space/space.js';
+import type { Direction } from '../src/core/types.js';
+import { compile } from '../src/spec/compile.js';
+import { createSampler, createScheduler } from '../src/spec/build.js';
 
 /** The tasks of `--tasks every3`: every third meta task (indices 0, 3, …, 21), fixed before any run. */
 export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
 /** The tasks of `--tasks rest15`: the 15 meta tasks not in `every3`, in issue 16's order. */
 export const REST_15 = META_TASKS.filter((_, i) => i % 3 !== 0);
 
-export const ROWS = ['controller', 'auto', 'optuna'] as const;
+export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha'] as const;
 type Row = (typeof ROWS)[number];
 const ROW_NAMES: Record<Row, string> = {
   controller: 'hyperzone controller (warm start, then auto)',
   auto: 'hyperzone auto (default, cold)',
   optuna: 'optuna tpe + hyperband',
+  'controller+asha': 'hyperzone controller + asha (spec: sampler controller, scheduler asha)',
+  'auto+asha': 'hyperzone auto + asha (spec: sampler auto, scheduler asha)',
 };
+/** Rows with a multi-fidelity scheduler: one run per seed to the largest budget, compute counted in epochs trained. */
+export const MF_ROWS: readonly Row[] = ['controller+asha', 'auto+asha'];
+
+/** What a spec-built row needs besides its name. */
+export interface SpecStrategyOptions {
+  readonly space: Space; readonly direction: Direction; readonly maxEpoch: number;
+  /** The controller's model file (controller rows). */
+  readonly modelFile?: string | undefined;
+  /** `sampler.trials` (under a rung-based scheduler auto ignores it and the controller uses only its `warm`). */
+  readonly trials: number;
+  readonly warm?: number;
+}
+
+/**
+ * The sampler and scheduler `hyperzone run` builds for a row, from the spec a user would write: `sampler: { type:
+ * controller, model: FILE, warm }` or `{ type: auto }`, and for the `+asha` rows `scheduler: { type: asha }` with the
+ * library's defaults (min_resource 1, reduction_factor 3, min_early_stopping_rate 0), `budget: { epochs: maxEpoch }`.
+ * Under ASHA the spec makes auto BOHB-style (fitted on the highest rung with enough values), after the warm start too.
+ */
+export function specStrategy(row: 'controller' | 'auto' | 'controller+asha' | 'auto+asha', o: SpecStrategyOptions): { sampler: Sampler; scheduler: Scheduler | undefined; spec: Record<string, unknown> } {
+  const controller = row.startsWith('controller');
+  if (controller && o.modelFile === undefined) throw new Error(`row ${row} needs a model file`);
+  const sampler = controller ? { type: 'controller', trials: o.trials, model: o.modelFile, ...(o.warm !== undefined ? { warm: o.warm } : {}) } : { type: 'auto', trials: o.trials };
+  const spec: Record<string, unknown> = {
+    study: `bench-${row.replace('+', '-')}`, space: o.space.toJSON(), trainer: { type: 'command', command: ['true'] },
+    objective: { metric: SIM_METRIC, direction: o.direction }, budget: { epochs: o.maxEpoch }, sampler,
+    ...(row.endsWith('+asha') ? { scheduler: { type: 'asha' } } : {}),
+  };
+  const plan = compile(spec);
+  return { sampler: createSampler(plan), scheduler: createScheduler(plan), spec };
+}
+
+/**
+ * A sequential study with a scheduler (SimulatedStudy, which gives the scheduler an incremental trial source as the
+ * engine does): trials run epoch by epoch until `maxCost` full-training equivalents of epochs are trained (or
+ * `maxTrials` trials have run); a stopped trial's epochs count as trained. The incumbent after each trial is the best
+ * complete trial (before any, the best partial one), with the epochs spent so far / maxEpoch as its cost.
+ */
+export async function runMultiFidelity(
+  sampler: Sampler, scheduler: Scheduler | undefined, pr: CurveProblem, maxCost: number, seed: number, maxTrials = Infinity,
+): Promise<{ events: IncumbentEvent[]; epochs: number; trials: number; pruned: number; records: readonly TrialRecord[] }> {
+  if (!sampler.sample) throw new Error(`Sampler ${sampler.name} has no sample()`);
+  const sim = new SimulatedStudy(scheduler, pr.direction, SIM_METRIC);
+  const track = new IncumbentTracker(pr.direction === 'minimize' ? 1 : -1, pr.maxEpoch);
+  let pruned = 0;
+  for (let i = 0; i < maxTrials && sim.epochsUsed < maxCost * pr.maxEpoch; i++) {
+    const r = sampler.sample({ space: pr.space, direction: pr.direction, trials: sim.trials, rng: new Rng(deriveSeed(seed, i)) });
+    if (r === null) break;
+    const curve = await pr.curve(r.params);
+    const t = await sim.run(r.params, (step) => curve[step - 1] as number, pr.maxEpoch, r.attrs ?? {});
+    if (t.stopped) pruned++;
+    track.add(r.params, t.steps, curve[t.steps - 1] as number, sim.epochsUsed);
+  }
+  return { events: track.events, epochs: sim.epochsUsed, trials: sim.trials.length, pruned, records: sim.trials };
+}
 
 export interface Args {
   tasks: string[]; reps: number; seedBase: number; budgets: number[]; warm: number; rows: Row[];
@@ -120,7 +185,9 @@ export function parseArgs(argv: string[]): Args {
  * The fold model of a held-out task: trained on the other 22 tasks (cached; the same file names as controller-lcbench);
  * with --final-reserved, the model trained on all 23 meta tasks.
  */
-async function foldModel(a: Args, task: string, data: () => Promise<Map<string, Curves>>): Promise<{ model: Surrogate; trainedSeconds: number | null }> {
+async function foldModel(
+  a: Args, task: string, data: () => Promise<Map<string, Curves>>,
+): Promise<{ model: Surrogate; file: string; trainedSeconds: number | null }> {
   const fold = META_TASKS.indexOf(task as (typeof META_TASKS)[number]);
   const seed = 16;
   const file = join(a.modelDir, `${a.finalReserved ? 'all23' : `fold-${fold}of23`}-c${a.configs}-m${a.members}-e${a.epochs}-s${seed}-wasm.json`);
@@ -138,7 +205,7 @@ async function foldModel(a: Args, task: string, data: () => Promise<Map<string, 
   }
   if (model.json.training.groups.includes(task)) throw new Error(`model ${file} saw the held-out task ${task}`);
   if (a.finalReserved && [...model.json.training.groups].sort().join() !== [...META_TASKS].sort().join()) throw new Error(`model ${file} was not trained on exactly the 23 meta tasks`);
-  return { model, trainedSeconds };
+  return { model, file, trainedSeconds };
 }
 
 /** One sequential run of `budget` full trainings; the regret of the sampler's returned configuration, and of the best observed after each trial. */
@@ -183,6 +250,8 @@ export function costToReach(curves: readonly (readonly number[])[], target: numb
 
 interface TaskResult {
   task: string; returned: Record<string, number[][]>; anytime: Record<string, number[][]>; seconds: Record<string, number>;
+  /** Multi-fidelity rows: per seed, trials started, trials stopped by the scheduler, epochs trained (to the largest budget). */
+  mf?: Record<string, { trials: number; pruned: number; epochs: number }[]>;
   /** --final-reserved: the model's calibration on the task's random configurations (by how much curve it saw). */
   calibration?: { none: Scores | null; early: Scores | null; late: Scores | null; all: Scores };
   /** --final-reserved --sim-reps: per scheduler, regret at each of SIM_BUDGETS per seed, and runs whose best configuration it stopped. */
@@ -240,9 +309,11 @@ async function main(argv: string[]): Promise<void> {
   for (const task of a.tasks) {
     checkTask(a, task);
     let model: Surrogate | null = null;
-    if (a.rows.includes('controller')) {
+    let modelFile: string | undefined;
+    if (a.rows.includes('controller') || a.rows.includes('controller+asha')) {
       const f = await foldModel(a, task, data);
       model = f.model;
+      modelFile = f.file;
       if (f.trainedSeconds !== null) trainSeconds.push(f.trainedSeconds);
     }
     const o = await YahpoLcbench.load(dir, task);
@@ -276,6 +347,19 @@ async function main(argv: string[]): Promise<void> {
           any.push(curve);
           ret.push(a.budgets.map((b) => curve[b - 1] as number));
           curveCache.clear();
+          continue;
+        }
+        if (MF_ROWS.includes(row)) {
+          // As a user would configure it (the spec), run once to the largest budget; the incumbent at b FTE is the
+          // best complete trial once b × 52 epochs (stopped trials' epochs included) are trained.
+          const { sampler, scheduler } = specStrategy(row as 'controller+asha' | 'auto+asha', {
+            space: o.space, direction: o.direction, maxEpoch: LCBENCH_MAX_EPOCH, modelFile, trials: maxB * LCBENCH_MAX_EPOCH, warm: a.warm,
+          });
+          const run = await runMultiFidelity(sampler, scheduler, problem, maxB, seed);
+          const curve = await anytimeOf(o, run.events, maxB, value);
+          any.push(curve);
+          ret.push(a.budgets.map((b) => curve[b - 1] as number));
+          ((r.mf ??= {})[row] ??= []).push({ trials: run.trials, pruned: run.pruned, epochs: run.epochs });
           continue;
         }
         const make = (b: number): ControllerSampler | AutoSampler => (row === 'auto' ? new AutoSampler({ trials: b })
@@ -353,6 +437,7 @@ function merged(files: readonly string[]): { a: Args; results: TaskResult[] } {
       Object.assign(t.returned, r.returned); Object.assign(t.anytime, r.anytime); Object.assign(t.seconds, r.seconds);
       if (r.calibration) t.calibration = r.calibration;
       if (r.schedulers) t.schedulers = r.schedulers;
+      if (r.mf) t.mf = { ...t.mf, ...r.mf };
       byTask.set(r.task, t);
     }
     for (const row of run.args.rows) if (!rows.includes(row)) rows.push(row);
@@ -366,7 +451,6 @@ function merged(files: readonly string[]): { a: Args; results: TaskResult[] } {
 
 /** The tables: regret per row and budget, paired sign tests, per-task wins and compute to reach auto's median. */
 function report(a: Args, results: readonly TaskResult[]): void {
-  const maxB = a.budgets[a.budgets.length - 1] as number;
   const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
   const on = (row: Row): TaskResult[] => results.filter((r) => has(r, row));
   const reps = (row: Row, rs: readonly TaskResult[] = on(row)): number => Math.min(...rs.map((r) => (r.returned[row] as number[][]).length));
@@ -380,30 +464,41 @@ function report(a: Args, results: readonly TaskResult[]): void {
     const s = rs.reduce((acc, r) => acc + (r.seconds[row] as number), 0) / rs.length;
     console.log(`| ${ROW_NAMES[row]} | ${cells.join(' | ')} | ${s.toFixed(1)} |`);
   }
-  // Paired by (task, seed) on the tasks and seeds both rows ran: the controller against each other row, per budget
-  // (two-sided exact sign test, ties dropped).
-  if (a.rows.includes('controller')) {
-    for (const other of a.rows.filter((r) => r !== 'controller')) {
-      const rs = results.filter((r) => has(r, 'controller') && has(r, other));
-      const n = Math.min(reps('controller', rs), reps(other, rs)); // the same seeds (seed base + rep) in both rows
+  // Paired by (task, seed) on the tasks and seeds both rows ran: each pair of PAIRS, per budget (two-sided exact sign
+  // test, ties dropped; Wilcoxon on the per-task medians).
+  for (const [mine, other] of PAIRS) {
+    if (a.rows.includes(mine) && a.rows.includes(other)) {
+      const rs = results.filter((r) => has(r, mine) && has(r, other));
+      const n = Math.min(reps(mine, rs), reps(other, rs)); // the same seeds (seed base + rep) in both rows
       const parts = a.budgets.map((b, j) => {
-        const t = signTest(rs.flatMap((r) => at(r, 'controller', j, n)), rs.flatMap((r) => at(r, other, j, n)));
+        const t = signTest(rs.flatMap((r) => at(r, mine, j, n)), rs.flatMap((r) => at(r, other, j, n)));
         return `@${b}: lower in ${t.less}, higher in ${t.greater}, tied ${t.ties} (p = ${t.p.toPrecision(2)})`;
       });
-      console.log(`controller vs ${other}, paired by task and seed (${rs.length} tasks × ${n} seeds): ${parts.join('; ')}`);
-      const wins = a.budgets.map((_, j) => rs.filter((r) => med(at(r, 'controller', j)) < med(at(r, other, j)) - 1e-12).length);
-      console.log(`  controller's median lower than ${other}'s on ${wins.map((w, j) => `${w}/${rs.length} tasks @${a.budgets[j]}`).join(', ')}`);
+      console.log(`${mine} vs ${other}, paired by task and seed (${rs.length} tasks × ${n} seeds): ${parts.join('; ')}`);
+      const wins = a.budgets.map((_, j) => rs.filter((r) => med(at(r, mine, j)) < med(at(r, other, j)) - 1e-12).length);
+      console.log(`  ${mine}'s median lower than ${other}'s on ${wins.map((w, j) => `${w}/${rs.length} tasks @${a.budgets[j]}`).join(', ')}`);
       // Tasks as the unit (seeds of one task are not independent): Wilcoxon signed-rank on the per-task medians.
       const wx = a.budgets.map((b, j) => {
-        const t = wilcoxon(rs.map((r) => med(at(r, 'controller', j))), rs.map((r) => med(at(r, other, j))));
+        const t = wilcoxon(rs.map((r) => med(at(r, mine, j))), rs.map((r) => med(at(r, other, j))));
         return `@${b}: ${t.less} lower, ${t.greater} higher, ${t.zeros} equal, W = ${t.statistic}, p = ${t.p.toPrecision(2)} (${t.method})`;
       });
       console.log(`  Wilcoxon signed-rank on the per-task medians (${rs.length} tasks, two-sided): ${wx.join('; ')}`);
-      console.log(`  median over tasks of the per-task median: ${a.budgets.map((b, j) => `@${b} ${f3(med(rs.map((r) => med(at(r, 'controller', j)))))} vs ${f3(med(rs.map((r) => med(at(r, other, j)))))}`).join(', ')}`);
+      console.log(`  median over tasks of the per-task median: ${a.budgets.map((b, j) => `@${b} ${f3(med(rs.map((r) => med(at(r, mine, j)))))} vs ${f3(med(rs.map((r) => med(at(r, other, j)))))}`).join(', ')}`);
     }
   }
   // Per task: medians, whether half the compute reaches auto's median, and the FTE each row needs to reach it.
-  if (!a.rows.includes('controller') || !a.rows.includes('auto')) return;
+  if (a.rows.includes('controller') && a.rows.includes('auto')) perTaskReport(a, results);
+  mfReport(a, results);
+  calibrationReport(results);
+  schedulerReport(results);
+}
+
+/** The per-task table of the controller against auto (and Optuna): medians, half compute, compute to reach auto's median. */
+function perTaskReport(a: Args, results: readonly TaskResult[]): void {
+  const maxB = a.budgets[a.budgets.length - 1] as number;
+  const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
+  const at = (r: TaskResult, row: Row, j: number): number[] => (r.returned[row] as number[][]).map((x) => x[j] as number);
+  const rows = a.rows.filter((r) => r === 'controller' || r === 'auto' || r === 'optuna');
   const withOptuna = a.rows.includes('optuna');
   console.log(`\n## Per task: median regret (controller / auto${withOptuna ? ' / optuna' : ''}) and compute to reach auto's median\n`);
   console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | half compute (controller @b/2 ≤ auto @b) | FTE to reach auto's anytime median @${a.budgets.join('/')} (controller${withOptuna ? '; optuna' : ''}) |`);
@@ -413,7 +508,7 @@ function report(a: Args, results: readonly TaskResult[]): void {
   const autoHalf: number[] = a.budgets.map(() => 0); // the same criterion for auto against itself (how flat its curve is)
   for (const r of results) {
     const m = (row: Row, j: number): string => (has(r, row) ? f3(med(at(r, row, j))) : '–');
-    const cells = a.budgets.map((_, j) => a.rows.map((row) => m(row, j)).join(' / '));
+    const cells = a.budgets.map((_, j) => rows.map((row) => m(row, j)).join(' / '));
     const half: string[] = [];
     a.budgets.forEach((b, j) => {
       const k = a.budgets.indexOf(b / 2);
@@ -434,8 +529,71 @@ function report(a: Args, results: readonly TaskResult[]): void {
   }
   console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}`);
   console.log(`(auto itself at b/2 reaches its own median at b on ${a.budgets.map((b, j) => (halfCells[j] ? `${autoHalf[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')})`);
-  calibrationReport(results);
-  schedulerReport(results);
+}
+
+/** Pairs compared by (task, seed) and by per-task medians: the first row against the second. */
+const PAIRS: readonly (readonly [Row, Row])[] = [
+  ['controller', 'auto'], ['controller', 'optuna'],
+  ['controller+asha', 'auto'], ['controller+asha', 'auto+asha'], ['controller+asha', 'controller'], ['auto+asha', 'auto'],
+];
+
+/**
+ * Whether `row` at b/2 FTE reaches `ref`'s median at b, per task (medians over seeds): issue 16's "the same median
+ * regret with half the compute". Returns per budget the tasks where it holds and the tasks where it can be judged.
+ */
+export function halfCompute(budgets: readonly number[], rowMed: (j: number) => number, refMed: (j: number) => number): (boolean | null)[] {
+  return budgets.map((b) => {
+    const k = budgets.indexOf(b / 2);
+    return k < 0 ? null : rowMed(k) <= refMed(budgets.indexOf(b)) + 1e-12;
+  });
+}
+
+/**
+ * The multi-fidelity rows: per task their medians next to auto's and the controller's, the half-compute criterion
+ * against auto and against auto + asha, the FTE to reach auto's anytime median, and what the scheduler did.
+ */
+function mfReport(a: Args, results: readonly TaskResult[]): void {
+  const mf = MF_ROWS.filter((r) => a.rows.includes(r));
+  if (mf.length === 0) return;
+  const maxB = a.budgets[a.budgets.length - 1] as number;
+  const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
+  const mj = (r: TaskResult, row: Row) => (j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
+  const shown = (['controller+asha', 'auto+asha', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
+  const checks: { label: string; row: Row; ref: Row }[] = ([
+    ['controller+asha @b/2 ≤ auto @b', 'controller+asha', 'auto'],
+    ['controller+asha @b/2 ≤ auto+asha @b', 'controller+asha', 'auto+asha'],
+    ['auto+asha @b/2 ≤ auto @b', 'auto+asha', 'auto'],
+    ['controller @b/2 ≤ auto @b', 'controller', 'auto'],
+    ['auto @b/2 ≤ auto @b', 'auto', 'auto'],
+  ] as const).filter(([, x, y]) => a.rows.includes(x) && a.rows.includes(y)).map(([label, row, ref]) => ({ label, row, ref }));
+  console.log(`\n## Multi-fidelity rows per task: median regret (${shown.join(' / ')}) and half compute\n`);
+  console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | ${checks.map((c) => c.label).join(' | ')} | FTE for controller+asha to reach auto's anytime median @${a.budgets.join('/')} |`);
+  console.log(`|---|${a.budgets.map(() => '---').join('|')}|${checks.map(() => '---').join('|')}|---|`);
+  const counts = checks.map(() => a.budgets.map(() => ({ yes: 0, of: 0 })));
+  for (const r of results) {
+    const cells = a.budgets.map((_, j) => shown.map((row) => (has(r, row) ? f3(mj(r, row)(j)) : '–')).join(' / '));
+    const half = checks.map((c, ci) => {
+      if (!has(r, c.row) || !has(r, c.ref)) return '–';
+      const h = halfCompute(a.budgets, mj(r, c.row), mj(r, c.ref));
+      return h.map((x, j) => {
+        if (x === null) return '';
+        const n = (counts[ci] as { yes: number; of: number }[])[j] as { yes: number; of: number };
+        n.of++; if (x) n.yes++;
+        return `@${a.budgets[j]} ${x ? 'yes' : 'no'}`;
+      }).filter((x) => x).join(', ');
+    });
+    const show = (c: number): string => (Number.isFinite(c) ? String(c) : `>${maxB}`);
+    const reach = has(r, 'controller+asha') && has(r, 'auto') ? a.budgets.map((b) => show(costToReach(r.anytime['controller+asha'] as number[][], med((r.anytime['auto'] as number[][]).map((c) => c[b - 1] as number))))).join(' / ') : '–';
+    console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(' | ')} | ${reach} |`);
+  }
+  console.log('');
+  checks.forEach((c, ci) => console.log(`${c.label}: ${a.budgets.map((b, j) => { const n = (counts[ci] as { yes: number; of: number }[])[j] as { yes: number; of: number }; return n.of ? `${n.yes}/${n.of} tasks @${b}` : ''; }).filter((x) => x).join(', ')}`));
+  for (const row of mf) {
+    const runs = results.flatMap((r) => r.mf?.[row] ?? []);
+    if (runs.length === 0) continue;
+    const mean = (f: (x: { trials: number; pruned: number; epochs: number }) => number): number => runs.reduce((s, x) => s + f(x), 0) / runs.length;
+    console.log(`${row}: ${runs.length} runs to ${maxB} FTE; per run ${mean((x) => x.trials).toFixed(0)} trials, ${(100 * mean((x) => x.pruned / x.trials)).toFixed(0)} % stopped early, ${mean((x) => x.epochs / x.trials).toFixed(1)} epochs per trial (${mean((x) => x.epochs).toFixed(0)} epochs)`);
+  }
 }
 
 /** --final-reserved: the model's calibration on each task (random configurations, as bench/controller-lcbench.ts). */

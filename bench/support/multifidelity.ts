@@ -24,7 +24,7 @@ const METRIC = SIM_METRIC;
  * Tracks finished trials and the incumbent a multi-fidelity run would return: the best complete
  * (full-fidelity) trial; before any, the best last value among the trials that ran furthest.
  */
-class IncumbentTracker {
+export class IncumbentTracker {
   readonly events: IncumbentEvent[] = [];
   private bestFull: { params: Params; v: number } | null = null;
   private bestPartial: { params: Params; v: number; steps: number } | null = null;
