@@ -62,6 +62,7 @@ describe('postgres: outages and read-only opens', { skip }, () => {
       assert.deepEqual((await busy.getTrial(t.id))?.steps.map((s) => s.step), [0]);
     } finally {
       await busy.close();
+      await p.cut();
     }
   });
 
@@ -69,8 +70,12 @@ describe('postgres: outages and read-only opens', { skip }, () => {
     const p = await proxy();
     await p.full(600);
     const started = Date.now();
-    const s = await PostgresStorage.connect({ url: p.url, schema: newSchema(), retryMs: 30_000 });
-    await s.close();
+    try {
+      const s = await PostgresStorage.connect({ url: p.url, schema: newSchema(), retryMs: 30_000 });
+      await s.close();
+    } finally {
+      await p.cut();
+    }
     assert.ok(Date.now() - started >= 400, 'it waited for a slot');
   });
 
