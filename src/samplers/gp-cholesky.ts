@@ -26,16 +26,17 @@ export function cholesky(A: Float64Array, n: number): boolean {
 /**
  * The factor of the matrix without row and column p: rows above p keep their entries; below, the trailing block
  * L₃₃ absorbs the removed column l₃₂ (L₃₃' L₃₃'ᵀ = L₃₃ L₃₃ᵀ + l₃₂ l₃₂ᵀ, a rank-one update by Givens-like steps).
- * Null when the update breaks down (it cannot for a positive definite matrix, short of rounding).
+ * Null when the update breaks down (it cannot for a positive definite matrix, short of rounding). `out`: where to
+ * write it (its first (n−1)² elements, not overlapping L), by default a new array.
  */
-export function choleskyDelete(L: Float64Array, n: number, p: number): Float64Array | null {
+export function choleskyDelete(L: Float64Array, n: number, p: number, out: Float64Array = new Float64Array((n - 1) * (n - 1))): Float64Array | null {
   const m = n - 1;
-  const out = new Float64Array(m * m);
+  out.fill(0, 0, m * m);
   // Rows above p keep their entries; rows below lose column p.
-  for (let i = 0; i < p; i++) out.set(L.subarray(i * n, i * n + i + 1), i * m);
+  for (let i = 0; i < p; i++) copy(L, i * n, out, i * m, i + 1);
   for (let i = p + 1; i < n; i++) {
-    out.set(L.subarray(i * n, i * n + p), (i - 1) * m);
-    out.set(L.subarray(i * n + p + 1, i * n + i + 1), (i - 1) * m + p);
+    copy(L, i * n, out, (i - 1) * m, p);
+    copy(L, i * n + p + 1, out, (i - 1) * m + p, i - p);
   }
   // x: the removed column below the diagonal, now to be folded into rows p..m-1 of out.
   const x = new Float64Array(m - p);
@@ -67,6 +68,11 @@ function rotate(out: Float64Array, m: number, k: number, x: Float64Array, p: num
   }
 }
 
+/** to[at..at+len) = from[fromAt..fromAt+len) (a loop: a subarray view per row was most of these functions' garbage). */
+function copy(from: Float64Array, fromAt: number, to: Float64Array, at: number, len: number): void {
+  for (let j = 0; j < len; j++) to[at + j] = from[fromAt + j] as number;
+}
+
 /** s − Σ_{j<len} a[ai + j]·a[bi + j], subtracted term by term in order. */
 function subtractDot(s: number, a: Float64Array, ai: number, bi: number, len: number): number {
   for (let j = 0; j < len; j++) s -= (a[ai + j] as number) * (a[bi + j] as number);
@@ -75,12 +81,15 @@ function subtractDot(s: number, a: Float64Array, ai: number, bi: number, len: nu
 
 /**
  * The factor of the matrix with one more row and column at the end: k, the new point's entries against the others,
- * and its diagonal entry `diag`. O(n²) (one forward solve). Null when the result is not positive definite.
+ * and its diagonal entry `diag`. O(n²) (one forward solve). Null when the result is not positive definite. `out`:
+ * where to write it (its first (n+1)² elements, not overlapping L), by default a new array.
  */
-export function choleskyAppend(L: Float64Array, n: number, k: Float64Array, diag: number): Float64Array | null {
+export function choleskyAppend(
+  L: Float64Array, n: number, k: Float64Array, diag: number, out: Float64Array = new Float64Array((n + 1) * (n + 1)),
+): Float64Array | null {
   const m = n + 1;
-  const out = new Float64Array(m * m);
-  for (let i = 0; i < n; i++) out.set(L.subarray(i * n, i * n + i + 1), i * m);
+  out.fill(0, 0, m * m);
+  for (let i = 0; i < n; i++) copy(L, i * n, out, i * m, i + 1);
   let ss = 0;
   for (let i = 0; i < n; i++) {
     const s = subtractDot(k[i] as number, out, n * m, i * m, i);

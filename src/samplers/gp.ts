@@ -1,11 +1,13 @@
 import { InputError } from '../core/errors.js';
 import type { Space } from '../space/space.js';
-import type { ParamValue, Params } from '../core/types.js';
+import type { Params } from '../core/types.js';
 import { Rng } from '../core/rng.js';
 import type { Sampler, SamplerContext } from './sampler.js';
 import { normCdf } from './tpe-math.js';
 import { normalQuantile } from '../stats/distributions.js';
 import { cholesky, choleskyAppend, choleskyDelete, factorEdits } from './gp-cholesky.js';
+import { Encoding, type Col } from './gp-encoding.js';
+import { GrowingKeySet, Scratch, firstRows, rowKey } from './gp-scratch.js';
 
 /** Options of the Gaussian-process sampler. */
 export interface GpOptions {
@@ -43,132 +45,6 @@ export interface ObservedPosterior {
   readonly rank: number;
 }
 
-/** One search-space column group: a numeric axis (1 column) or a one-hot categorical (k columns). */
-type Col =
-  | { readonly kind: 'num'; readonly name: string; readonly at: number; readonly finite: readonly ParamValue[] | null }
-  | { readonly kind: 'cat'; readonly name: string; readonly at: number; readonly values: readonly ParamValue[] };
-
-/**
- * Where an inactive numeric parameter sits on its axis (conditional spaces). Imputing a fixed value outside
- * [0, 1] rather than dropping the axis keeps one kernel over all trials: two configurations that both lack
- * `units_3` agree on that axis (distance 0), and one that has it is at least 0.5 away from one that does not,
- * so the GP treats "absent" as a region of its own and still pools the shared parameters across branches.
- * An inactive categorical is all zeros (distance 1 from every choice; choices are √2 apart). The EI search
- * keeps this: candidates are snapped (decoded, inactive parameters dropped, encoded again).
- */
-const INACTIVE = -0.5;
-
-/** How params map to the GP's input space: unit-scaled numbers, one-hot categoricals. */
-class Encoding {
-  readonly cols: Col[] = [];
-  readonly width: number;
-  constructor(readonly space: Space) {
-    let at = 0;
-    for (const name of space.names) {
-      const d = space.get(name);
-      const vals = d.values();
-      if (!d.ordered && vals !== null) {
-        this.cols.push({ kind: 'cat', name, at, values: vals });
-        at += vals.length;
-      } else {
-        this.cols.push({ kind: 'num', name, at, finite: vals });
-        at += 1;
-      }
-    }
-    this.width = at;
-  }
-  /**
-   * Encodings of trials' params by object: a study's finished trials come back as the same frozen snapshots from
-   * proposal to proposal (TrialView), so each is encoded once rather than at every proposal. Params are never
-   * mutated in place (storage hands out read-only snapshots), so a cached encoding never goes stale.
-   */
-  private readonly encoded = new WeakMap<Params, Float64Array | null>();
-  /** encode, cached by params object; callers must not modify the returned array. */
-  encodeTrial(p: Params): Float64Array | null {
-    let x = this.encoded.get(p);
-    if (x === undefined) {
-      x = this.encode(p);
-      this.encoded.set(p, x);
-    }
-    return x;
-  }
-  encode(p: Params): Float64Array | null {
-    const x = new Float64Array(this.width);
-    for (const c of this.cols) {
-      const v = p[c.name];
-      if (v === undefined) {
-        if (!this.space.sparse) return null;
-        if (c.kind === 'num') x[c.at] = INACTIVE;
-        continue;
-      }
-      if (c.kind === 'cat') {
-        const i = c.values.indexOf(v);
-        if (i < 0) return null;
-        x[c.at + i] = 1;
-      } else {
-        const d = this.space.get(c.name);
-        if (!d.contains(v)) return null;
-        x[c.at] = d.toUnit(v);
-      }
-    }
-    return x;
-  }
-  decode(x: Float64Array): Params {
-    const out: Record<string, ParamValue> = {};
-    for (const c of this.cols) {
-      if (c.kind === 'cat') {
-        let best = 0;
-        for (let i = 1; i < c.values.length; i++) if ((x[c.at + i] as number) > (x[c.at + best] as number)) best = i;
-        out[c.name] = c.values[best] as ParamValue;
-      } else out[c.name] = this.space.get(c.name).fromUnit(x[c.at] as number);
-    }
-    return this.space.sparse ? this.space.prune(out) : out;
-  }
-  random(rng: Rng): Float64Array {
-    const x = new Float64Array(this.width);
-    for (const c of this.cols) {
-      if (c.kind === 'cat') x[c.at + Math.floor(rng.next() * c.values.length)] = 1;
-      else x[c.at] = rng.next();
-    }
-    return x;
-  }
-  /** A point near `x`: Gaussian steps of `scale` on numeric axes; each categorical re-drawn with probability 0.2. */
-  perturb(x: Float64Array, scale: number, rng: Rng): Float64Array {
-    const y = Float64Array.from(x);
-    for (const c of this.cols) {
-      if (c.kind === 'cat') {
-        if (rng.next() < 0.2) {
-          for (let i = 0; i < c.values.length; i++) y[c.at + i] = 0;
-          y[c.at + Math.floor(rng.next() * c.values.length)] = 1;
-        }
-      } else {
-        const v = (x[c.at] as number) + scale * rng.normal();
-        y[c.at] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
-    }
-    return y;
-  }
-  /** The encoding of the configuration the point decodes to (so EI is judged at real configurations). */
-  snap(x: Float64Array): Float64Array {
-    if (this.space.sparse) return this.encode(this.decode(x)) ?? x;
-    // Without conditions, encode(decode(x)) column by column, without building the params object (same result).
-    const y = new Float64Array(this.width);
-    for (const c of this.cols) {
-      if (c.kind === 'cat') {
-        let best = 0;
-        for (let i = 1; i < c.values.length; i++) if ((x[c.at + i] as number) > (x[c.at + best] as number)) best = i;
-        y[c.at + c.values.indexOf(c.values[best] as ParamValue)] = 1;
-      } else {
-        const d = this.space.get(c.name);
-        const v = d.fromUnit(x[c.at] as number);
-        if (!d.contains(v)) return x;
-        y[c.at] = d.toUnit(v);
-      }
-    }
-    return y;
-  }
-}
-
 const SQRT5 = Math.sqrt(5);
 
 /**
@@ -202,27 +78,22 @@ class Kernel {
     this.width = nums.length + cats.length;
   }
 
-  /** Writes the compact form of the one-hot point x (encoding width) at out[at..]. */
-  compact(x: Float64Array, out: Float64Array, at: number): void {
+  /** Writes the compact form of the one-hot point x[xAt..] (encoding width) at out[at..]. */
+  compact(x: Float64Array, xAt: number, out: Float64Array, at: number): void {
     const nNum = this.numCol.length;
-    for (let j = 0; j < nNum; j++) out[at + j] = (x[this.numCol[j] as number] as number) * (this.numInv[j] as number);
+    for (let j = 0; j < nNum; j++) out[at + j] = (x[xAt + (this.numCol[j] as number)] as number) * (this.numInv[j] as number);
     for (let c = 0; c < this.catCol.length; c++) {
-      const from = this.catCol[c] as number;
+      const from = xAt + (this.catCol[c] as number);
       let code = -1;
       for (let i = 0; i < (this.catLen[c] as number); i++) if ((x[from + i] as number) > 0.5) code = i;
       out[at + nNum + c] = code;
     }
   }
 
-  /** The compact rows of n one-hot points stored row by row in X. */
-  rows(X: Float64Array, n: number, D: number): Float64Array {
-    const Z = new Float64Array(n * this.width);
-    const x = new Float64Array(D);
-    for (let i = 0; i < n; i++) {
-      x.set(X.subarray(i * D, (i + 1) * D));
-      this.compact(x, Z, i * this.width);
-    }
-    return Z;
+  /** The compact rows of n one-hot points stored row by row in X (into `out` when given, of length ≥ n·width). */
+  rows(X: Float64Array, n: number, D: number, out: Float64Array = new Float64Array(n * this.width)): Float64Array {
+    for (let i = 0; i < n; i++) this.compact(X, i * D, out, i * this.width);
+    return out;
   }
 
   /** The correlation of compact rows A[ai..] and B[bi..]. */
@@ -275,17 +146,27 @@ function backward(L: Float64Array, n: number, b: Float64Array): void {
   }
 }
 
-/** The n×n Matérn correlations of the compact rows Z (diagonal left 0 for the caller's 1 + g). */
-function correlations(Z: Float64Array, n: number, kern: Kernel): Float64Array {
+/**
+ * The n×n Matérn correlations of the compact rows Z (diagonal 0, for the caller's 1 + g), into `K` when given (its
+ * first n² elements).
+ */
+function correlations(Z: Float64Array, n: number, kern: Kernel, K: Float64Array = new Float64Array(n * n)): Float64Array {
   const C = kern.width;
-  const K = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) K[i * n + j] = K[j * n + i] = kern.corr(Z, i * C, Z, j * C);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) K[i * n + j] = K[j * n + i] = kern.corr(Z, i * C, Z, j * C);
+    K[i * n + i] = 0;
+  }
   return K;
 }
 
-/** Fits the GP with given inverse lengthscales and noise ratio g; null when the matrix is singular. */
-function fit(Z: Float64Array, n: number, y: Float64Array, kern: Kernel, g: number, K: Float64Array | null = null): Fit | null {
-  const L = K ? Float64Array.from(K) : correlations(Z, n, kern);
+/**
+ * Fits the GP with given inverse lengthscales and noise ratio g; null when the matrix is singular. K: the
+ * correlations when already computed; L: where to build the factor (first n² elements), by default a new array.
+ */
+function fit(Z: Float64Array, n: number, y: Float64Array, kern: Kernel, g: number, K: Float64Array | null = null, L: Float64Array | null = null): Fit | null {
+  if (L === null) L = K ? Float64Array.from(K) : correlations(Z, n, kern);
+  else if (K) L.set(K.subarray(0, n * n));
+  else correlations(Z, n, kern, L);
   for (let i = 0; i < n; i++) L[i * n + i] = 1 + g;
   if (!cholesky(L, n)) return null;
   return fitWith(Z, n, y, kern, g, L);
@@ -323,6 +204,17 @@ const HYPER_STEPS_PER_PROPOSAL = 8;
  */
 const BOUND_POINTS = 64;
 const BOUND_POINTS_COARSE = 16;
+/** Step sizes of the candidates around the best points, in turn. */
+const LOCAL_SCALES = [0.2, 0.05, 0.01];
+
+/**
+ * A comparator's sign of a − b (NaN counts as equal, as the sort reads a − b = NaN). A comparator returning a − b of
+ * doubles hands the sort a new heap number at each comparison (16 bytes: 160 KB per sort of 1,000 values); −1, 0 and
+ * 1 are small integers. Same signs, so the same order.
+ */
+function ascending(a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * Gaussian-process Bayesian optimisation: Matérn-5/2 kernel on the unit-scaled space (categoricals
@@ -368,11 +260,21 @@ export class GpSampler implements Sampler {
     }
   }
 
-  /** Scratch for the EI search's correlations, kept between proposals (about 600 KB at 512 candidates × 150 points). */
-  private pool = new Float64Array(0);
-  private correlationPool(size: number): Float64Array {
-    if (this.pool.length < size) this.pool = new Float64Array(size);
-    return this.pool;
+  /**
+   * Buffers kept between proposals (see Scratch): the EI search's candidates and their correlations with the fitted
+   * points (about 600 KB at 512 candidates × 150 points), the subset bound's, the kept factor's updates.
+   */
+  private readonly scratch = new Scratch();
+  /** The complete trials' encodings as set keys, for avoidRepeats (see GrowingKeySet). */
+  private readonly doneKeys = new GrowingKeySet(keyOf);
+
+  /**
+   * A buffer of at least `size` for a factor update that reads `from`: of the two kept for this, the one `from` is
+   * not in (an update's result is the next one's input).
+   */
+  private factorBuffer(from: Float64Array, size: number): Float64Array {
+    const a = this.scratch.f64('factorA', size);
+    return a.buffer === from.buffer ? this.scratch.f64('factorB', size) : a;
   }
 
   /**
@@ -398,16 +300,16 @@ export class GpSampler implements Sampler {
         let m = c.xs.length;
         for (const p of edits.remove) {
           if (L === null) break;
-          L = choleskyDelete(L, m, p);
+          L = choleskyDelete(L, m, p, this.factorBuffer(L, (m - 1) * (m - 1)));
           m--;
         }
         const C = kern.width;
         for (const i of edits.append) {
           if (L === null) break;
           // The kept points are the first m of xs, in order: the new one's correlations with them, then itself.
-          const k = new Float64Array(m);
+          const k = this.scratch.f64('append', m);
           for (let j = 0; j < m; j++) k[j] = kern.corr(Z, j * C, Z, i * C);
-          L = choleskyAppend(L, m, k, 1 + g);
+          L = choleskyAppend(L, m, k, 1 + g, this.factorBuffer(L, (m + 1) * (m + 1)));
           m++;
         }
         if (L !== null && m === n) {
@@ -431,106 +333,141 @@ export class GpSampler implements Sampler {
   sample(ctx: SamplerContext): { params: Params } {
     const enc = this.encodingFor(ctx.space);
     const sign = ctx.direction === 'minimize' ? 1 : -1;
-    const done: { x: Float64Array; y: number; number: number }[] = [];
+    // The complete trials' encodings, values (lower is better) and numbers, as parallel arrays (not an object each).
+    // doneX sized at once and trimmed after (pushes would copy it as it grows).
+    const doneX = new Array<Float64Array>(ctx.trials.length);
+    const doneY = this.scratch.f64('doneY', ctx.trials.length);
+    const doneNumber = this.scratch.f64('doneNumber', ctx.trials.length);
     const pending: Float64Array[] = [];
+    let nDone = 0;
     for (const t of ctx.trials) {
       if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
         const x = enc.encodeTrial(t.params);
-        if (x) done.push({ x, y: sign * t.value, number: t.number });
+        if (x) {
+          doneY[nDone] = sign * t.value;
+          doneNumber[nDone] = t.number;
+          doneX[nDone++] = x;
+        }
       } else if (t.state === 'running' || t.state === 'waiting') {
         const x = enc.encodeTrial(t.params);
         if (x) pending.push(x);
       }
     }
-    if (done.length < this.o.nStartupTrials) return { params: ctx.space.sample(ctx.rng) };
-    const hist = this.history(done);
+    doneX.length = nDone;
+    if (nDone < this.o.nStartupTrials) return { params: ctx.space.sample(ctx.rng) };
+    const kept = this.history(doneY, doneNumber, nDone);
+    const xs = kept.map((i) => doneX[i] as Float64Array);
+    const nHist = xs.length;
     const D = enc.width;
     // Standardise y (lower is better internally).
-    const yStd = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
+    const ys = kept.map((i) => doneY[i] as number);
+    const yStd = this.yTransform === 'rank' ? rankTransform(ys) : standardize(ys);
 
-    const { inv, g } = this.hyperFor(ctx.space, enc, hist.map((h) => h.x), yStd, ctx.rng, done.length);
+    const { inv, g } = this.hyperFor(ctx.space, enc, xs, yStd, ctx.rng, nDone);
     // Final fit: history plus pending trials at the worst observed value (constant liar).
     const worst = Math.max(...yStd);
-    const nAll = hist.length + pending.length;
-    const X = new Float64Array(nAll * D);
+    const nAll = nHist + pending.length;
     const y = new Float64Array(nAll);
-    hist.forEach((h, i) => { X.set(h.x, i * D); y[i] = yStd[i] as number; });
-    pending.forEach((x, i) => { X.set(x, (hist.length + i) * D); y[hist.length + i] = worst; });
     const kern = new Kernel(enc, inv);
-    const Z = kern.rows(X, nAll, D);
-    const f = this.fitFor(enc, kern, g, [...hist.map((h) => h.x), ...pending], Z, y);
+    const C = kern.width;
+    const Z = this.scratch.f64('Z', nAll * C);
+    xs.forEach((x, i) => { kern.compact(x, 0, Z, i * C); y[i] = yStd[i] as number; });
+    pending.forEach((x, i) => { kern.compact(x, 0, Z, (nHist + i) * C); y[nHist + i] = worst; });
+    const f = this.fitFor(enc, kern, g, [...xs, ...pending], Z, y);
     if (f === null) return { params: ctx.space.sample(ctx.rng) };
     // Incumbent: the best posterior mean among observed points (robust to noise): μ_i = y_i − g·α_i.
     let best = Infinity;
-    for (let i = 0; i < hist.length; i++) best = Math.min(best, (y[i] as number) - f.g * (f.alpha[i] as number));
+    for (let i = 0; i < nHist; i++) best = Math.min(best, (y[i] as number) - f.g * (f.alpha[i] as number));
 
     // Configurations already evaluated or running: passed over on finite spaces when avoidRepeats is on.
-    let seen: Set<string> | null = null;
-    if (this.avoidRepeats && enc.cols.every((c) => c.kind === 'cat' || c.finite !== null)) {
-      seen = new Set();
-      for (const d of done) seen.add(keyOf(d.x));
-      for (const x of pending) seen.add(keyOf(x));
+    const finiteSpace = enc.cols.every((c) => c.kind === 'cat' || c.finite !== null);
+    let seen: ReadonlySet<string> | null = null;
+    let seenPending: ReadonlySet<string> | null = null;
+    if (this.avoidRepeats && finiteSpace) {
+      seen = this.doneKeys.update(doneX);
+      seenPending = new Set(pending.map(keyOf));
     }
-    const cands: Float64Array[] = [];
-    for (let i = 0; i < this.o.nRandomCandidates; i++) cands.push(enc.snap(enc.random(ctx.rng)));
+    // The candidates: rows of one buffer (see Encoding), random ones, then Gaussian steps around the 5 best points.
+    const nRandom = this.o.nRandomCandidates;
+    const nCand = nRandom + this.o.nLocalCandidates;
+    const cand = this.scratch.f64('candidates', nCand * D);
+    const snapTmp = this.scratch.f64('snap', D);
+    for (let i = 0; i < nRandom; i++) {
+      enc.randomInto(ctx.rng, cand, i * D);
+      enc.snapRow(cand, i * D, snapTmp);
+    }
     // Sorted through a typed copy: the comparator then sees one kind of array from proposal to proposal (an array of
     // numbers changes its V8 elements kind with its values, and the comparator, inlined into sample, deoptimised it).
     const yArr = Float64Array.from(yStd);
-    const order = hist.map((_, i) => i).sort((a, b) => (yArr[a] as number) - (yArr[b] as number));
+    const order = xs.map((_, i) => i).sort((a, b) => ascending(yArr[a] as number, yArr[b] as number));
     const tops = order.slice(0, 5);
     for (let i = 0; i < this.o.nLocalCandidates; i++) {
-      const h = hist[tops[i % tops.length] as number] as { x: Float64Array };
-      const scale = [0.2, 0.05, 0.01][i % 3] as number;
-      cands.push(enc.snap(enc.perturb(h.x, scale, ctx.rng)));
+      const x = xs[tops[i % tops.length] as number] as Float64Array;
+      const at = (nRandom + i) * D;
+      enc.perturbInto(x, 0, LOCAL_SCALES[i % 3] as number, ctx.rng, cand, at);
+      enc.snapRow(cand, at, snapTmp);
     }
-    const buf = new Float64Array(nAll);
-    let bestX = cands[0] as Float64Array;
+    const buf = this.scratch.f64('solve', nAll);
+    // The winner so far: a row of `cand`, or of `polish` below.
+    let bestRows = cand;
+    let bestAt = 0;
     let bestEi = -Infinity;
-    // Each candidate's correlations with the fitted points, computed once for its bound and kept for its exact EI.
-    const pool = this.correlationPool(cands.length * nAll);
-    const score = (at: At): number => (seen?.has(keyOf(at.x)) ? -Infinity : bound.exact(at, best, buf, bestEi));
+    const isSeen = (rows: Float64Array, at: number): boolean => {
+      if (seen === null) return false;
+      const key = rowKey(rows, at, D);
+      return seen.has(key) || (seenPending as ReadonlySet<string>).has(key);
+    };
+    const score = (rows: Float64Array, at: number, mu: number, k: Float64Array, kAt: number): number =>
+      (isSeen(rows, at) ? -Infinity : bound.exact(mu, k, kAt, best, buf, bestEi));
     // EI grows with the posterior sd, and the posterior sd given a subset of the fitted points bounds the one given
     // all of them from above: EI at (exact μ, subset sd) bounds EI (see SubsetBound). Scoring candidates in order of
     // that bound and stopping once it falls below the best EI found gives the same winner as scoring all, with
     // O(n·D + m²) per candidate for the bound and the O(n²) variance solve for the few that can still win.
     // Two bounds: a coarse one (the first BOUND_POINTS_COARSE points of the subset) orders the candidates, the
     // fine one (the whole subset) is computed only for those still in the running.
-    const bound = new SubsetBound(f as Fit);
+    const bound = new SubsetBound(f, this.scratch);
     // On a space of finite axes, many candidates snap to the same configuration: a later copy scores exactly what the
     // first did, and a score only wins when strictly better, so copies are dropped before any work (the same winner).
-    const finiteSpace = enc.cols.every((c) => c.kind === 'cat' || c.finite !== null);
-    const firsts = finiteSpace ? uniqueCandidates(cands) : cands;
-    // Candidates in decreasing order of their coarse bound (a stable sort of their indices). Plain arrays and an
-    // indexed loop: a for-of over destructured {x, at, ub} objects here deoptimised `sample` at every proposal once
-    // the study was some dozens of proposals in (V8's "wrong map"; --trace-deopt), recompiling it each time.
-    const nc = firsts.length;
-    const ats = new Array<At>(nc);
-    const ubs = new Float64Array(nc);
+    // firsts[c]: the row of the c-th candidate kept.
+    const firsts = this.scratch.i32('firsts', nCand);
+    let nc = nCand;
+    if (finiteSpace) nc = firstRows(cand, nCand, D, firsts, this.scratch.i32('rowTable', 4 * nCand));
+    else for (let c = 0; c < nCand; c++) firsts[c] = c;
+    // Each candidate's posterior mean, and its correlations with the fitted points (pool, nAll per candidate),
+    // computed once for its bound and kept for its exact EI.
+    const pool = this.scratch.f64('correlations', nc * nAll);
+    const mus = this.scratch.f64('means', nc);
+    const ubs = this.scratch.f64('bounds', nc);
     for (let c = 0; c < nc; c++) {
-      const at = bound.at(firsts[c] as Float64Array, pool.subarray(c * nAll, (c + 1) * nAll));
-      ats[c] = at;
-      ubs[c] = bound.ei(at, best, true);
+      mus[c] = bound.at(cand, (firsts[c] as number) * D, pool, c * nAll);
+      ubs[c] = bound.ei(mus[c] as number, pool, c * nAll, best, true);
     }
-    const byBound = Array.from({ length: nc }, (_, c) => c).sort((a, b) => (ubs[b] as number) - (ubs[a] as number));
+    // Candidates in decreasing order of their coarse bound (a stable sort of their indices).
+    const byBound = Array.from({ length: nc }, (_, c) => c).sort((a, b) => ascending(ubs[b] as number, ubs[a] as number));
     for (let r = 0; r < nc; r++) {
       const c = byBound[r] as number;
       if ((ubs[c] as number) <= bestEi) break;
-      const at = ats[c] as At;
-      if (bound.ei(at, best) <= bestEi) continue;
-      const e = score(at);
-      if (e > bestEi) { bestEi = e; bestX = at.x; }
+      const mu = mus[c] as number;
+      if (bound.ei(mu, pool, c * nAll, best) <= bestEi) continue;
+      const at = (firsts[c] as number) * D;
+      const e = score(cand, at, mu, pool, c * nAll);
+      if (e > bestEi) { bestEi = e; bestAt = at; }
     }
     // A short local polish of the winner (a point whose bound is no better than the best EI cannot win: not scored).
-    const polishK = new Float64Array(nAll);
+    // Two rows: each step is written to the one not holding the winner.
+    const polish = this.scratch.f64('polish', 2 * D);
+    const polishK = this.scratch.f64('polishCorrelations', nAll);
     for (let i = 0; i < 30; i++) {
-      const x = enc.snap(enc.perturb(bestX, 0.02, ctx.rng));
-      const at = bound.at(x, polishK);
-      if (bound.ei(at, best) <= bestEi) continue;
-      const e = score(at);
-      if (e > bestEi) { bestEi = e; bestX = x; }
+      const at = bestRows === polish && bestAt === 0 ? D : 0;
+      enc.perturbInto(bestRows, bestAt, 0.02, ctx.rng, polish, at);
+      enc.snapRow(polish, at, snapTmp);
+      const mu = bound.at(polish, at, polishK, 0);
+      if (bound.ei(mu, polishK, 0, best) <= bestEi) continue;
+      const e = score(polish, at, mu, polishK, 0);
+      if (e > bestEi) { bestEi = e; bestRows = polish; bestAt = at; }
     }
     if (bestEi === -Infinity) return { params: ctx.space.sample(ctx.rng) };
-    return { params: enc.decode(bestX) };
+    return { params: enc.decode(bestRows, bestAt) };
   }
 
   /**
@@ -567,7 +504,7 @@ export class GpSampler implements Sampler {
       if (x) done.push({ x, y: sign * t.value, number: t.number, params: t.params });
     }
     if (done.length === 0 || done.length < this.o.nStartupTrials) return null;
-    const hist = this.history(done);
+    const hist = this.history(done.map((d) => d.y), done.map((d) => d.number), done.length).map((i) => done[i] as (typeof done)[number]);
     const D = enc.width;
     const n = hist.length;
     const yT = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
@@ -646,14 +583,26 @@ export class GpSampler implements Sampler {
     return (this.hyper as NonNullable<typeof this.hyper>).value;
   }
 
-  /** At most maxHistory trials: the best half of the cap, then the most recent. */
-  private history<T extends { y: number; number: number }>(done: T[]): T[] {
-    if (done.length <= this.o.maxHistory) return done;
+  /**
+   * Of n complete trials (their values y, lower is better, and numbers), at most maxHistory: the best half of the cap,
+   * then the most recent. Their indices, in trial order.
+   */
+  private history(y: ArrayLike<number>, num: ArrayLike<number>, n: number): number[] {
+    const all = Array.from({ length: n }, (_, i) => i);
+    if (n <= this.o.maxHistory) return all;
     const nBest = Math.floor(this.o.maxHistory / 2);
-    const byValue = [...done].sort((a, b) => a.y - b.y || a.number - b.number);
-    const keep = new Set(byValue.slice(0, nBest));
-    for (let i = done.length - 1; i >= 0 && keep.size < this.o.maxHistory; i--) keep.add(done[i] as T);
-    return done.filter((d) => keep.has(d));
+    // By value, ties by trial number (a stable sort: then by index).
+    const byValue = all.slice().sort((a, b) => ascending(y[a] as number, y[b] as number) || (num[a] as number) - (num[b] as number));
+    const keep = this.scratch.u8('historyKeep', n).fill(0, 0, n);
+    for (let r = 0; r < nBest; r++) keep[byValue[r] as number] = 1;
+    let count = nBest;
+    for (let i = n - 1; i >= 0 && count < this.o.maxHistory; i--) {
+      if (keep[i] === 0) {
+        keep[i] = 1;
+        count++;
+      }
+    }
+    return all.filter((i) => keep[i] === 1);
   }
 
   /** Marginal-likelihood grid over a shared lengthscale and the noise ratio, then per-parameter factors. */
@@ -678,15 +627,19 @@ export class GpSampler implements Sampler {
     const ys = new Float64Array(n);
     idx.forEach((j, i) => { X.set(xs[j] as Float64Array, i * D); ys[i] = y[j] as number; });
     const cols = enc.cols;
+    // The search's ~70 fits share its buffers (compact rows, correlations, factor): one set per search, not per fit.
+    const Zs = new Float64Array(n * D);
+    const Ks = new Float64Array(n * n);
+    const Ls = new Float64Array(n * n);
     return (function* search(): Generator<void, { inv: Float64Array; g: number }, void> {
       let best = { ml: -Infinity, inv: new Float64Array(D).fill(1 / 0.35), g: 1e-3 };
       for (const l of LENGTHSCALES) {
         const inv = new Float64Array(D).fill(1 / l);
         const kern = new Kernel(enc, inv);
-        const Z = kern.rows(X, n, D);
-        const K = correlations(Z, n, kern); // shared by the noise levels
+        const Z = kern.rows(X, n, D, Zs);
+        const K = correlations(Z, n, kern, Ks); // shared by the noise levels
         for (const g of NOISES) {
-          const f = fit(Z, n, ys, kern, g, K);
+          const f = fit(Z, n, ys, kern, g, K, Ls);
           if (f && f.logMl > best.ml) best = { ml: f.logMl, inv, g };
           yield;
         }
@@ -698,7 +651,7 @@ export class GpSampler implements Sampler {
           const inv = Float64Array.from(best.inv);
           for (let d = c.at; d < c.at + width; d++) inv[d] = (inv[d] as number) / k;
           const kern = new Kernel(enc, inv);
-          const f = fit(kern.rows(X, n, D), n, ys, kern, best.g);
+          const f = fit(kern.rows(X, n, D, Zs), n, ys, kern, best.g, null, Ls);
           // A small penalty keeps factors that gain nothing from being taken.
           if (f && f.logMl > chosen.ml + 0.5) chosen = { ml: f.logMl, inv, g: best.g };
           yield;
@@ -722,7 +675,7 @@ export function rankTransform(ys: readonly number[]): number[] {
   const n = ys.length;
   // A typed copy for the comparator (see GpSampler.sample's order).
   const v = Float64Array.from(ys);
-  const order = ys.map((_, i) => i).sort((a, b) => (v[a] as number) - (v[b] as number));
+  const order = ys.map((_, i) => i).sort((a, b) => ascending(v[a] as number, v[b] as number));
   const out = new Array<number>(n).fill(0);
   for (let i = 0; i < n;) {
     let j = i;
@@ -750,27 +703,34 @@ function eiOf(d: number, s: number): number {
  * exact variance. An absolute margin of 1e-7·amp on the variance covers rounding in both solves.
  */
 class SubsetBound {
-  /** Indices of the chosen points, in pivot order. */
-  private readonly pivots: number[] = [];
-  /** Columns of the partial pivoted Cholesky factor over all n points (rows[j][i]: point i, pivot j). */
-  private readonly rows: Float64Array[] = [];
+  /** Indices of the chosen points, in pivot order (the first `count`). */
+  private readonly pivots: Int32Array;
+  private count = 0;
+  /** Columns of the partial pivoted Cholesky factor over all n points (rows[j·n + i]: point i, pivot j). */
+  private readonly rows: Float64Array;
   /** Variance of each point given the pivots so far (times 1 + g at the start). */
   private readonly resid: Float64Array;
   private readonly taken: Uint8Array;
   /** Cholesky factor of (C + gI) on the pivots, m×m row-major (lower), rebuilt when pivots are added. */
-  private Ls = new Float64Array(0);
+  private readonly Ls: Float64Array;
+  /** The number of pivots Ls was built for (−1: none yet). */
+  private lsCount = -1;
   /** No point is left with variance to explain: the subset cannot grow. */
   private done = false;
-  private readonly k: Float64Array;
-  private readonly z = new Float64Array(BOUND_POINTS);
+  private readonly z: Float64Array;
   /** Scratch: a candidate's compact row. */
   private readonly xc: Float64Array;
 
-  constructor(private readonly f: Fit) {
-    this.resid = new Float64Array(f.n).fill(1 + f.g);
-    this.taken = new Uint8Array(f.n);
-    this.k = new Float64Array(f.n);
-    this.xc = new Float64Array(f.kern.width);
+  /** Its arrays are buffers of `scratch`, kept by the sampler from proposal to proposal (written before read). */
+  constructor(private readonly f: Fit, scratch: Scratch) {
+    const n = f.n;
+    this.pivots = scratch.i32('boundPivots', BOUND_POINTS);
+    this.rows = scratch.f64('boundRows', BOUND_POINTS * n);
+    this.resid = scratch.f64('boundResid', n).fill(1 + f.g, 0, n);
+    this.taken = scratch.u8('boundTaken', n).fill(0, 0, n);
+    this.Ls = scratch.f64('boundFactor', BOUND_POINTS * BOUND_POINTS);
+    this.z = scratch.f64('boundSolve', BOUND_POINTS);
+    this.xc = scratch.f64('boundRow', f.kern.width);
     this.extend(BOUND_POINTS_COARSE);
   }
 
@@ -784,17 +744,17 @@ class SubsetBound {
     // One pivot per call of addPivot: its O(n·m) loops then run in a function called dozens of times per proposal
     // rather than in one long loop here, which V8 compiled by on-stack replacement at every call and deoptimised
     // after it (--trace-deopt). Same operations in the same order.
-    while (!this.done && this.pivots.length < target) this.addPivot(f, n, C, resid, taken, rows);
-    const k = this.pivots.length;
-    if (this.Ls.length !== k * k) {
-      this.Ls = new Float64Array(k * k);
-      for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) this.Ls[a * k + b] = (rows[b] as Float64Array)[this.pivots[a] as number] as number;
+    while (!this.done && this.count < target) this.addPivot(f, n, C, resid, taken, rows);
+    const k = this.count;
+    if (this.lsCount !== k) {
+      this.lsCount = k;
+      for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) this.Ls[a * k + b] = rows[b * n + (this.pivots[a] as number)] as number;
     }
   }
 
   /** Adds the point with the largest remaining variance as a pivot (`done` when none is left). */
-  private addPivot(f: Fit, n: number, C: number, resid: Float64Array, taken: Uint8Array, rows: Float64Array[]): void {
-    const j = this.pivots.length;
+  private addPivot(f: Fit, n: number, C: number, resid: Float64Array, taken: Uint8Array, rows: Float64Array): void {
+    const j = this.count;
     let p = -1;
     for (let i = 0; i < n; i++) if (taken[i] === 0 && (p < 0 || (resid[i] as number) > (resid[p] as number))) p = i;
     const dp = resid[p] as number;
@@ -803,54 +763,54 @@ class SubsetBound {
       return;
     }
     const sq = Math.sqrt(dp);
-    const row = new Float64Array(n);
+    const row = j * n;
     for (let i = 0; i < n; i++) {
       let a = i === p ? 1 + f.g : f.kern.corr(f.Z, i * C, f.Z, p * C);
-      for (let t = 0; t < j; t++) a -= ((rows[t] as Float64Array)[i] as number) * ((rows[t] as Float64Array)[p] as number);
-      row[i] = a / sq;
+      for (let t = 0; t < j; t++) a -= (rows[t * n + i] as number) * (rows[t * n + p] as number);
+      rows[row + i] = a / sq;
     }
-    for (let i = 0; i < n; i++) resid[i] = (resid[i] as number) - (row[i] as number) ** 2;
+    for (let i = 0; i < n; i++) resid[i] = (resid[i] as number) - (rows[row + i] as number) ** 2;
     taken[p] = 1;
-    rows.push(row);
-    this.pivots.push(p);
+    this.pivots[j] = p;
+    this.count = j + 1;
   }
 
   /**
-   * The posterior mean at x and its correlations with every fitted point
-   * point (written into `k`, which the caller keeps for `exact`; by default a scratch array the next call overwrites).
+   * The posterior mean at the point x[xAt..]; its correlations with every fitted point are written to k[kAt..kAt+n),
+   * which the caller keeps for `ei` and `exact`.
    */
-  at(x: Float64Array, k: Float64Array = this.k): At {
+  at(x: Float64Array, xAt: number, k: Float64Array, kAt: number): number {
     const f = this.f;
     const C = f.kern.width;
     const xc = this.xc;
-    f.kern.compact(x, xc, 0);
+    f.kern.compact(x, xAt, xc, 0);
     let mu = 0;
     for (let i = 0; i < f.n; i++) {
       const c = f.kern.corr(f.Z, i * C, xc, 0);
-      k[i] = c;
+      k[kAt + i] = c;
       mu += c * (f.alpha[i] as number);
     }
-    return { x, mu, k };
+    return mu;
   }
 
   /**
-   * The exact EI at a point from its `at` (whose `k` must still hold its correlations), or -Infinity once it is
+   * The exact EI at a point of posterior mean mu whose correlations `at` wrote to k[kAt..], or -Infinity once it is
    * clear that it does not exceed `beat`. The variance term q = ‖L⁻¹k‖² is summed row by row as the forward solve
    * goes, and every partial sum is a lower bound on q, so EI with it is an upper bound: when that falls to `beat` or
    * below, the rest of the O(n²) solve is skipped. A point solved to the end gets the very sums, in the same order,
    * of a whole solve. buf is scratch of length n.
    */
-  exact(at: At, best: number, buf: Float64Array, beat: number): number {
+  exact(mu: number, k: Float64Array, kAt: number, best: number, buf: Float64Array, beat: number): number {
     const f = this.f;
     const n = f.n;
     const L = f.L;
-    const d = best - at.mu;
-    buf.set(at.k);
+    const d = best - mu;
+    for (let i = 0; i < n; i++) buf[i] = k[kAt + i] as number;
     let q = 0;
     for (let i = 0; i < n; i++) {
       let s = buf[i] as number;
       const row = i * n;
-      for (let k = 0; k < i; k++) s -= (L[row + k] as number) * (buf[k] as number);
+      for (let j = 0; j < i; j++) s -= (L[row + j] as number) * (buf[j] as number);
       const zi = s / (L[row + i] as number);
       buf[i] = zi;
       q += zi * zi;
@@ -860,50 +820,28 @@ class SubsetBound {
   }
 
   /**
-   * An upper bound on expectedImprovement at a point (see `at`): `coarse` given the first BOUND_POINTS_COARSE
-   * pivots, else given BOUND_POINTS (chosen on first use; the point's missing correlations are then computed).
+   * An upper bound on expectedImprovement at a point (mu and k[kAt..] as for `exact`): `coarse` given the first
+   * BOUND_POINTS_COARSE pivots, else given BOUND_POINTS (chosen on first use).
    */
-  ei(at: At, best: number, coarse = false): number {
+  ei(mu: number, k: Float64Array, kAt: number, best: number, coarse = false): number {
     if (!coarse) this.extend(BOUND_POINTS);
-    const all = this.pivots.length;
+    const all = this.count;
     const m = coarse ? Math.min(BOUND_POINTS_COARSE, all) : all;
     const L = this.Ls;
     const z = this.z;
-    const k = at.k;
     const pivots = this.pivots;
     let q = 0;
     for (let i = 0; i < m; i++) {
-      // The point's correlation with pivot i, kept in at.k (what Kernel.corr would give again).
-      let s = k[pivots[i] as number] as number;
+      // The point's correlation with pivot i, kept in k (what Kernel.corr would give again).
+      let s = k[kAt + (pivots[i] as number)] as number;
       for (let j = 0; j < i; j++) s -= (L[i * all + j] as number) * (z[j] as number);
       const zi = s / (L[i * all + i] as number);
       z[i] = zi;
       q += zi * zi;
     }
     const v = this.f.amp * (Math.max(1 - q, 0) + 1e-7);
-    return eiOf(best - at.mu, Math.sqrt(Math.max(v, 1e-18)));
+    return eiOf(best - mu, Math.sqrt(Math.max(v, 1e-18)));
   }
-}
-
-/** The candidates without later copies of one (equal encodings), in their order. */
-function uniqueCandidates(cands: readonly Float64Array[]): Float64Array[] {
-  const seen = new Set<string>();
-  const out: Float64Array[] = [];
-  for (const x of cands) {
-    const k = x.join(',');
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(x);
-    }
-  }
-  return out;
-}
-
-/** A candidate as SubsetBound sees it (see SubsetBound.at): its correlations with every fitted point in `k`. */
-interface At {
-  readonly x: Float64Array;
-  readonly mu: number;
-  readonly k: Float64Array;
 }
 
 /** The encoding of an evaluated configuration as a set key (cached by array: trials' encodings are cached too). */
