@@ -150,3 +150,21 @@ test('Cholesky updates: bit for bit what the element-by-element loops give (thei
   const k = kernelMatrix(points, 1e-3).slice(39 * 40, 39 * 40 + 39);
   assert.deepEqual(choleskyAppend(small, 39, k, 1 + 1e-3), appendReference(small, 39, k, 1 + 1e-3));
 });
+
+test('Cholesky updates into a kept buffer (larger, holding stale values): bit for bit the fresh arrays', () => {
+  const rng = new Rng(12);
+  const points = Array.from({ length: 30 }, () => [rng.next(), rng.next(), rng.next()]);
+  const L = freshFactor(points, 1e-3);
+  const buf = new Float64Array(31 * 31 + 7);
+  for (const p of [0, 13, 29]) {
+    buf.fill(NaN);
+    const got = choleskyDelete(L, 30, p, buf);
+    assert.equal(got, buf);
+    assert.deepEqual(buf.slice(0, 29 * 29), deleteReference(L, 30, p), `delete ${p}`);
+  }
+  const small = freshFactor(points.slice(0, 29), 1e-3);
+  const k = kernelMatrix(points, 1e-3).slice(29 * 30, 29 * 30 + 29);
+  buf.fill(-1);
+  assert.equal(choleskyAppend(small, 29, k, 1 + 1e-3, buf), buf);
+  assert.deepEqual(buf.slice(0, 30 * 30), appendReference(small, 29, k, 1 + 1e-3));
+});
