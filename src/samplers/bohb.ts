@@ -51,27 +51,45 @@ export class BohbSampler implements Sampler {
     return null;
   }
 
+  /**
+   * Each trial as the model sees it at a rung, kept by trial while its rung and value stay the same: the study's
+   * trials come back as the same frozen snapshots from proposal to proposal, and a copy of each (1,000 at 1,000
+   * trials) at every proposal was most of a GP+rungs proposal's garbage.
+   */
+  private readonly views = new WeakMap<TrialRecord, { rung: number; value: number | null; view: TrialRecord }>();
+
+  /**
+   * The trial at the rung: complete with its value there; stopped below it, complete with `stoppedValue` when that
+   * is given, else pruned (which TPE ranks below every value at the rung).
+   */
+  private atRung(t: TrialRecord, rung: number, v: number | undefined, stoppedValue: number | null): TrialRecord {
+    const value = v ?? stoppedValue;
+    const kept = this.views.get(t);
+    if (kept !== undefined && kept.rung === rung && Object.is(kept.value, value)) return kept.view;
+    const view: TrialRecord = value !== null ? { ...t, state: 'complete', value } : { ...t, state: 'pruned', value: null };
+    this.views.set(t, { rung, value, view });
+    return view;
+  }
+
   /** Proposes with TPE fitted on the chosen rung's values (random before any rung has enough). */
   sample(ctx: SamplerContext): { params: Params; attrs: Readonly<Record<string, unknown>> } {
     const rung = this.fittingRung(ctx.trials, ctx.space.names.length);
     if (rung === null) return { params: ctx.space.sample(ctx.rng), attrs: { 'bohb.rung': null } };
-    const view: TrialRecord[] = [];
+    const values = new Array<number | undefined>(ctx.trials.length);
     let worst: number | null = null;
-    for (const t of ctx.trials) {
-      if (t.state === 'running' || t.state === 'waiting') { view.push(t); continue; }
-      if (t.state !== 'complete' && t.state !== 'pruned') continue;
+    ctx.trials.forEach((t, i) => {
+      if (t.state !== 'complete' && t.state !== 'pruned') return;
       const v = rungValue(t, rung, this.options.metric);
+      values[i] = v;
       if (v !== undefined && (worst === null || (ctx.direction === 'maximize' ? v < worst : v > worst))) worst = v;
-      // Stopped below the rung: kept as pruned, which TPE ranks below every value at the rung.
-      view.push(v !== undefined ? { ...t, state: 'complete', value: v } : { ...t, state: 'pruned', value: null });
-    }
+    });
     // Other models (GP) only learn from values: a trial stopped below the rung counts as the rung's worst value.
-    if (this.options.inner && worst !== null) {
-      for (let i = 0; i < view.length; i++) {
-        const t = view[i] as TrialRecord;
-        if (t.state === 'pruned') view[i] = { ...t, state: 'complete', value: worst };
-      }
-    }
+    const stoppedValue = this.options.inner ? worst : null;
+    const view: TrialRecord[] = [];
+    ctx.trials.forEach((t, i) => {
+      if (t.state === 'running' || t.state === 'waiting') view.push(t);
+      else if (t.state === 'complete' || t.state === 'pruned') view.push(this.atRung(t, rung, values[i], stoppedValue));
+    });
     const proposal = this.inner.sample?.({ ...ctx, trials: view });
     return { params: proposal ? proposal.params : ctx.space.sample(ctx.rng), attrs: { 'bohb.rung': rung } };
   }
