@@ -88,4 +88,6 @@ test('half compute: a row at b/2 against the reference at b, judged only where b
   assert.deepEqual(halfCompute(budgets, (j) => row[j] as number, (j) => ref[j] as number), [null, false, true, true]);
   assert.deepEqual(halfCompute(budgets, (j) => ref[j] as number, (j) => ref[j] as number), [null, false, false, false]);
   assert.deepEqual(parseArgs(['--tasks', '126026', '--rows', 'controller+asha,auto+asha']).rows, ['controller+asha', 'auto+asha']);
+  assert.deepEqual(parseArgs(['--tasks', '126026', '--rows', 'controller-ei,auto']).rows, ['controller-ei', 'auto']);
+  assert.throws(() => parseArgs(['--rows', 'controller-eii']), /Unknown row controller-eii/);
 });

@@ -57,7 +57,7 @@ export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
 /** The tasks of `--tasks rest15`: the 15 meta tasks not in `every3`, in issue 16's order. */
 export const REST_15 = META_TASKS.filter((_, i) => i % 3 !== 0);
 
-export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha'] as const;
+export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei'] as const;
 type Row = (typeof ROWS)[number];
 const ROW_NAMES: Record<Row, string> = {
   controller: 'hyperzone controller (warm start, then auto)',
@@ -65,6 +65,7 @@ const ROW_NAMES: Record<Row, string> = {
   optuna: 'optuna tpe + hyperband',
   'controller+asha': 'hyperzone controller + asha (spec: sampler controller, scheduler asha)',
   'auto+asha': 'hyperzone auto + asha (spec: sampler auto, scheduler asha)',
+  'controller-ei': 'hyperzone controller, EI on the corrected surrogate for the whole budget (warm = trials)',
 };
 /** Rows with a multi-fidelity scheduler: one run per seed to the largest budget, compute counted in epochs trained. */
 export const MF_ROWS: readonly Row[] = ['controller+asha', 'auto+asha'];
@@ -310,7 +311,7 @@ async function main(argv: string[]): Promise<void> {
     checkTask(a, task);
     let model: Surrogate | null = null;
     let modelFile: string | undefined;
-    if (a.rows.includes('controller') || a.rows.includes('controller+asha')) {
+    if (a.rows.some((row) => row.startsWith('controller'))) {
       const f = await foldModel(a, task, data);
       model = f.model;
       modelFile = f.file;
@@ -362,8 +363,10 @@ async function main(argv: string[]): Promise<void> {
           ((r.mf ??= {})[row] ??= []).push({ trials: run.trials, pruned: run.pruned, epochs: run.epochs });
           continue;
         }
+        // controller-ei: the warm phase never ends (warm = the budget), so `auto` never proposes; its returned
+        // configuration is then the best observed (the objective is deterministic).
         const make = (b: number): ControllerSampler | AutoSampler => (row === 'auto' ? new AutoSampler({ trials: b })
-          : new ControllerSampler({ model: model as Surrogate, warm: a.warm, trials: b, after: new AutoSampler({ trials: b }) }));
+          : new ControllerSampler({ model: model as Surrogate, warm: row === 'controller-ei' ? b : a.warm, trials: b, after: new AutoSampler({ trials: b }) }));
         const perBudget: number[] = [];
         for (const b of a.budgets) {
           const run = await runFull(o, make(b), b, seed, value);
@@ -535,6 +538,7 @@ function perTaskReport(a: Args, results: readonly TaskResult[]): void {
 const PAIRS: readonly (readonly [Row, Row])[] = [
   ['controller', 'auto'], ['controller', 'optuna'],
   ['controller+asha', 'auto'], ['controller+asha', 'auto+asha'], ['controller+asha', 'controller'], ['auto+asha', 'auto'],
+  ['controller-ei', 'auto'], ['controller-ei', 'controller'],
 ];
 
 /**
@@ -554,20 +558,23 @@ export function halfCompute(budgets: readonly number[], rowMed: (j: number) => n
  */
 function mfReport(a: Args, results: readonly TaskResult[]): void {
   const mf = MF_ROWS.filter((r) => a.rows.includes(r));
-  if (mf.length === 0) return;
+  const extra = [...mf, ...(a.rows.includes('controller-ei') ? ['controller-ei' as const] : [])];
+  if (extra.length === 0) return;
   const maxB = a.budgets[a.budgets.length - 1] as number;
   const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
   const mj = (r: TaskResult, row: Row) => (j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
-  const shown = (['controller+asha', 'auto+asha', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
+  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
   const checks: { label: string; row: Row; ref: Row }[] = ([
+    ['controller-ei @b/2 ≤ auto @b', 'controller-ei', 'auto'],
     ['controller+asha @b/2 ≤ auto @b', 'controller+asha', 'auto'],
     ['controller+asha @b/2 ≤ auto+asha @b', 'controller+asha', 'auto+asha'],
     ['auto+asha @b/2 ≤ auto @b', 'auto+asha', 'auto'],
     ['controller @b/2 ≤ auto @b', 'controller', 'auto'],
     ['auto @b/2 ≤ auto @b', 'auto', 'auto'],
   ] as const).filter(([, x, y]) => a.rows.includes(x) && a.rows.includes(y)).map(([label, row, ref]) => ({ label, row, ref }));
-  console.log(`\n## Multi-fidelity rows per task: median regret (${shown.join(' / ')}) and half compute\n`);
-  console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | ${checks.map((c) => c.label).join(' | ')} | FTE for controller+asha to reach auto's anytime median @${a.budgets.join('/')} |`);
+  const lead = extra[0] as Row; // the row whose compute to reach auto's median is shown
+  console.log(`\n## ${mf.length > 0 ? 'Multi-fidelity rows' : 'Extra rows'} per task: median regret (${shown.join(' / ')}) and half compute\n`);
+  console.log(`| task | ${a.budgets.map((b) => `@${b}`).join(' | ')} | ${checks.map((c) => c.label).join(' | ')} | FTE for ${lead} to reach auto's anytime median @${a.budgets.join('/')} |`);
   console.log(`|---|${a.budgets.map(() => '---').join('|')}|${checks.map(() => '---').join('|')}|---|`);
   const counts = checks.map(() => a.budgets.map(() => ({ yes: 0, of: 0 })));
   for (const r of results) {
@@ -583,7 +590,7 @@ function mfReport(a: Args, results: readonly TaskResult[]): void {
       }).filter((x) => x).join(', ');
     });
     const show = (c: number): string => (Number.isFinite(c) ? String(c) : `>${maxB}`);
-    const reach = has(r, 'controller+asha') && has(r, 'auto') ? a.budgets.map((b) => show(costToReach(r.anytime['controller+asha'] as number[][], med((r.anytime['auto'] as number[][]).map((c) => c[b - 1] as number))))).join(' / ') : '–';
+    const reach = has(r, lead) && has(r, 'auto') ? a.budgets.map((b) => show(costToReach(r.anytime[lead] as number[][], med((r.anytime['auto'] as number[][]).map((c) => c[b - 1] as number))))).join(' / ') : '–';
     console.log(`| ${r.task} | ${cells.join(' | ')} | ${half.join(' | ')} | ${reach} |`);
   }
   console.log('');
