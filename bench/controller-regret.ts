@@ -33,7 +33,8 @@ import { HyperbandScheduler } from '../src/schedulers/hyperband.js';
 import type { Scheduler } from '../src/schedulers/scheduler.js';
 import { makeTrial } from './support/loop.js';
 import { incumbentAt, type IncumbentEvent } from './support/incumbent.js';
-import { runOptunaWithPruner, type CurveProblem } from './support/multifidelity.js';
+import { runMultiFidelity, runOptunaWithPruner, type CurveProblem } from './support/multifidelity.js';
+export { runMultiFidelity };
 import { OptunaBridge } from './support/optuna.js';
 import { pythonPath } from './support/python.js';
 import { signTest } from './support/sign-test.js';
@@ -45,8 +46,7 @@ import { AutoSampler } from '../src/samplers/auto.js';
 import type { Sampler } from '../src/samplers/sampler.js';
 import { ControllerSampler } from '../src/samplers/controller.js';
 import { quantile } from '../src/stats/intervals.js';
-import { SimulatedStudy } from '../src/schedulers/simulate.js';
-import { IncumbentTracker, SIM_METRIC } from './support/multifidelity.js';
+import { SIM_METRIC } from './support/multifidelity.js';
 import type { Space } from '../src/space/space.js';
 import type { Direction } from '../src/core/types.js';
 import { compile } from '../src/spec/compile.js';
@@ -99,29 +99,6 @@ export function specStrategy(row: 'controller' | 'auto' | 'controller+asha' | 'a
   return { sampler: createSampler(plan), scheduler: createScheduler(plan), spec };
 }
 
-/**
- * A sequential study with a scheduler (SimulatedStudy, which gives the scheduler an incremental trial source as the
- * engine does): trials run epoch by epoch until `maxCost` full-training equivalents of epochs are trained (or
- * `maxTrials` trials have run); a stopped trial's epochs count as trained. The incumbent after each trial is the best
- * complete trial (before any, the best partial one), with the epochs spent so far / maxEpoch as its cost.
- */
-export async function runMultiFidelity(
-  sampler: Sampler, scheduler: Scheduler | undefined, pr: CurveProblem, maxCost: number, seed: number, maxTrials = Infinity,
-): Promise<{ events: IncumbentEvent[]; epochs: number; trials: number; pruned: number; records: readonly TrialRecord[] }> {
-  if (!sampler.sample) throw new Error(`Sampler ${sampler.name} has no sample()`);
-  const sim = new SimulatedStudy(scheduler, pr.direction, SIM_METRIC);
-  const track = new IncumbentTracker(pr.direction === 'minimize' ? 1 : -1, pr.maxEpoch);
-  let pruned = 0;
-  for (let i = 0; i < maxTrials && sim.epochsUsed < maxCost * pr.maxEpoch; i++) {
-    const r = sampler.sample({ space: pr.space, direction: pr.direction, trials: sim.trials, rng: new Rng(deriveSeed(seed, i)) });
-    if (r === null) break;
-    const curve = await pr.curve(r.params);
-    const t = await sim.run(r.params, (step) => curve[step - 1] as number, pr.maxEpoch, r.attrs ?? {});
-    if (t.stopped) pruned++;
-    track.add(r.params, t.steps, curve[t.steps - 1] as number, sim.epochsUsed);
-  }
-  return { events: track.events, epochs: sim.epochsUsed, trials: sim.trials.length, pruned, records: sim.trials };
-}
 
 export interface Args {
   tasks: string[]; reps: number; seedBase: number; budgets: number[]; warm: number; rows: Row[];

@@ -1,7 +1,8 @@
 import type { Sampler } from '../../src/samplers/sampler.js';
 import type { Scheduler } from '../../src/schedulers/scheduler.js';
 import type { Space } from '../../src/space/space.js';
-import type { Direction, Params, StepReport, TrialRecord } from '../../src/core/types.js';
+import type { Direction, Params, TrialRecord } from '../../src/core/types.js';
+import { SimulatedStudy } from '../../src/schedulers/simulate.js';
 import { Rng, deriveSeed } from '../../src/core/rng.js';
 import { InputError } from '../../src/core/errors.js';
 import type { IncumbentEvent } from './incumbent.js';
@@ -18,7 +19,6 @@ export interface CurveProblem {
 
 /** The metric name simulated trials report their curve under (BohbSampler must be told it). */
 export const SIM_METRIC = 'value';
-const METRIC = SIM_METRIC;
 
 /**
  * Tracks finished trials and the incumbent a multi-fidelity run would return: the best complete
@@ -45,47 +45,37 @@ export class IncumbentTracker {
 }
 
 /**
- * Simulates a sampler + scheduler study: trials run one after another, reporting the curve epoch by
- * epoch to the scheduler; a 'stop' ends the trial as pruned. Runs until `maxCost` full-training
- * equivalents (epochs used / maxEpoch) are spent; returns the incumbent after each trial.
+ * A sequential study with a scheduler (SimulatedStudy, which gives the scheduler an incremental trial source as the
+ * engine does): trials run epoch by epoch until `maxCost` full-training equivalents of epochs are trained (or
+ * `maxTrials` trials have run); a stopped trial's epochs count as trained. The incumbent after each trial is the best
+ * complete trial (before any, the best partial one), with the epochs spent so far / maxEpoch as its cost.
  */
-export async function runWithScheduler(
-  sampler: Sampler,
-  scheduler: Scheduler | null,
-  pr: CurveProblem,
-  maxCost: number,
-  seed: number,
-): Promise<IncumbentEvent[]> {
+export async function runMultiFidelity(
+  sampler: Sampler, scheduler: Scheduler | undefined, pr: CurveProblem, maxCost: number, seed: number, maxTrials = Infinity,
+): Promise<{ events: IncumbentEvent[]; epochs: number; trials: number; pruned: number; records: readonly TrialRecord[] }> {
   if (!sampler.sample) throw new InputError(`Sampler \`${sampler.name}\` has no sample()`);
-  const trials: TrialRecord[] = [];
+  const sim = new SimulatedStudy(scheduler, pr.direction, SIM_METRIC);
   const track = new IncumbentTracker(pr.direction === 'minimize' ? 1 : -1, pr.maxEpoch);
-  let epochs = 0;
-  for (let i = 0; epochs < maxCost * pr.maxEpoch; i++) {
-    const r = sampler.sample({ space: pr.space, direction: pr.direction, trials, rng: new Rng(deriveSeed(seed, i)) });
+  let pruned = 0;
+  for (let i = 0; i < maxTrials && sim.epochsUsed < maxCost * pr.maxEpoch; i++) {
+    const r = sampler.sample({ space: pr.space, direction: pr.direction, trials: sim.trials, rng: new Rng(deriveSeed(seed, i)) });
     if (r === null) break;
     const curve = await pr.curve(r.params);
-    const steps: StepReport[] = [];
-    let record: TrialRecord = {
-      id: i + 1, studyId: 1, number: i, state: 'running', params: r.params, seed: i, budget: pr.maxEpoch, value: null, metrics: {},
-      steps, attrs: r.attrs ?? {}, error: null, workerId: 'sim', attempts: 1, createdAt: 0, startedAt: 0, finishedAt: null, heartbeatAt: null,
-    };
-    trials.push(record);
-    let stopped = false;
-    let last = NaN;
-    for (let s = 1; s <= pr.maxEpoch; s++) {
-      last = curve[s - 1] as number;
-      steps.push({ step: s, metrics: { [METRIC]: last }, at: s });
-      epochs++;
-      if (scheduler && s < pr.maxEpoch) {
-        const d = await scheduler.onReport(record, s, last, { direction: pr.direction, metric: METRIC, trials: () => Promise.resolve(trials) });
-        if (d === 'stop') { stopped = true; break; }
-      }
-    }
-    record = stopped ? { ...record, state: 'pruned', finishedAt: 1 } : { ...record, state: 'complete', value: last, finishedAt: 1 };
-    trials[i] = record;
-    track.add(r.params, steps.length, last, epochs);
+    const t = await sim.run(r.params, (step) => curve[step - 1] as number, pr.maxEpoch, r.attrs ?? {});
+    if (t.stopped) pruned++;
+    track.add(r.params, t.steps, curve[t.steps - 1] as number, sim.epochsUsed);
   }
-  return track.events;
+  return { events: track.events, epochs: sim.epochsUsed, trials: sim.trials.length, pruned, records: sim.trials };
+}
+
+/**
+ * Simulates a sampler + scheduler study (runMultiFidelity) until `maxCost` full-training equivalents are spent;
+ * returns the incumbent after each trial.
+ */
+export async function runWithScheduler(
+  sampler: Sampler, scheduler: Scheduler | null, pr: CurveProblem, maxCost: number, seed: number,
+): Promise<IncumbentEvent[]> {
+  return (await runMultiFidelity(sampler, scheduler ?? undefined, pr, maxCost, seed)).events;
 }
 
 /** The same simulation with Optuna choosing configurations and (optionally) pruning, over the bridge. */
