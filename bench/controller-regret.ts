@@ -256,7 +256,7 @@ async function main(argv: string[]): Promise<void> {
     ? `# issue 16's final report: controller warm start vs auto on the 11 reserved LCBench tasks, model trained on all 23 meta tasks (${started.toISOString()})`
     : `# controller warm start vs auto vs Optuna TPE + Hyperband, LCBench leave-one-task-out (${started.toISOString()})`);
   console.log(`Command: \`${cmd}\``);
-  console.log(`${a.finalReserved ? 'reserved' : 'held-out'} tasks: ${a.tasks.join(', ')}; seeds ${a.seedBase}–${a.seedBase + a.reps - 1}; budgets ${a.budgets.join('/')} FTE; warm ${a.warm}; ${a.finalReserved ? 'one model trained on all 23 meta tasks' : 'fold models (each trained on the other 22 meta tasks)'}: ${a.configs} random configurations per task, ${a.members} members [32, 32], ${a.epochs} epochs`);
+  console.log(`${a.finalReserved ? 'reserved' : 'held-out'} tasks: ${a.tasks.join(', ')}; seeds ${a.seedBase}–${a.seedBase + a.reps - 1}; budgets ${a.budgets.join('/')} FTE; warm ${a.warm}${a.rows.includes('controller-ei') ? ' (controller-ei: the budget)' : ''}; ${a.finalReserved ? 'one model trained on all 23 meta tasks' : 'fold models (each trained on the other 22 meta tasks)'}: ${a.configs} random configurations per task, ${a.members} members [32, 32], ${a.epochs} epochs`);
   // Training curves of every meta task, only if some fold model must be trained.
   let curves: Map<string, Curves> | null = null;
   const data = async (): Promise<Map<string, Curves>> => {
