@@ -5,7 +5,7 @@
 // main:src/samplers/tpe.ts > src/samplers/tpe_base.ts`) or the same class with other options (--base-options).
 // Run: npx tsx bench/latency-ab.ts --class TpeSampler [--options '{}'] [--base src/samplers/tpe_base.ts]
 //        [--base-options '{}'] [--dims 5,fcnet,cond] [--proposals 60] [--warmup 5] [--load]
-// --class: TpeSampler, GpSampler or AutoSampler (from src/samplers); --load: a second process busy, as in
+// --class: TpeSampler, GpSampler, AutoSampler or MotpeSampler (from src/samplers; MOTPE on two-objective histories); --load: a second process busy, as in
 // proposal-latency.ts; --rungs: both inside BohbSampler on ASHA-like histories (proposal-latency.ts's gp+rungs rows).
 import { resolve } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { GpSampler } from '../src/samplers/gp.js';
 import { TpeSampler } from '../src/samplers/tpe.js';
 import { AutoSampler } from '../src/samplers/auto.js';
+import { MotpeSampler } from '../src/samplers/motpe.js';
 import { BohbSampler } from '../src/samplers/bohb.js';
 import { Rng, deriveSeed } from '../src/core/rng.js';
 import type { Sampler } from '../src/samplers/sampler.js';
@@ -24,8 +25,10 @@ function arg(name: string): string | undefined {
 }
 
 type Ctor = new (o: object) => Sampler;
-const classes: Record<string, Ctor> = { TpeSampler, GpSampler, AutoSampler } as unknown as Record<string, Ctor>;
+const classes: Record<string, Ctor> = { TpeSampler, GpSampler, AutoSampler, MotpeSampler } as unknown as Record<string, Ctor>;
 const cls = arg('class') ?? '';
+/** Objectives of the histories: two for a multi-objective sampler, as in proposal-latency.ts. */
+const objectives = cls === 'MotpeSampler' ? 2 : 1;
 const This = classes[cls];
 if (This === undefined) {
   console.error(`Expected --class to be one of ${Object.keys(classes).join(', ')}, got ${cls || 'none'}`);
@@ -52,13 +55,14 @@ try {
     const space = spaceOf(d);
     const rungs = process.argv.includes('--rungs');
     const wrap = (s: Sampler): Sampler => (rungs ? new BohbSampler({ rungSteps: RUNGS, metric: METRIC, inner: s, minObservations: 10 }) : s);
-    const entry: Entry = { make: () => new This(options), rungs };
+    const entry: Entry = { make: () => new This(options), rungs, objectives };
     const trials = history(space, entry, null, n + warmup + proposals);
     const a = wrap(new Base(baseOptions)), b = wrap(new This(options));
     const cpu = { a: [] as number[], b: [] as number[] }, wall = { a: [] as number[], b: [] as number[] };
     let differ = 0;
     const time = (s: Sampler, i: number): [number, number, unknown] => {
-      const ctx = { space, direction: 'minimize' as const, trials: trials.slice(0, n + i), rng: new Rng(deriveSeed(99, i)) };
+      const directions = Array.from({ length: objectives }, () => 'minimize' as const);
+      const ctx = { space, direction: 'minimize' as const, ...(objectives > 1 ? { directions } : {}), trials: trials.slice(0, n + i), rng: new Rng(deriveSeed(99, i)) };
       const t0 = performance.now();
       const c0 = process.cpuUsage();
       const r = s.sample?.(ctx);

@@ -504,14 +504,22 @@ export class TpeSampler implements Sampler {
     // each block's in that order (the order restricted to a subset is the subset's own: the same split).
     const ranked = obs.some((o) => o.vals !== undefined) ? null : [...obs].sort(byRank);
     const inNumberOrder = obs.every((o, i) => i === 0 || (obs[i - 1] as Obs).number < o.number);
+    // Several objectives: blocks observed by the same trials (every always-active parameter, say) have the same
+    // split, and MOTPE's (fronts, hypervolume subset and weights) is the costly part: made once per distinct subset.
+    const splits = new Map<string, ReturnType<TpeSampler['split']>>();
     const out: Record<string, ParamValue> = {};
     for (const block of this.blocksOf(space, dims, obs)) {
       // A lone parameter whose parent is already decided against it takes no draw.
       if (block.length === 1 && !space.isActive((dims[block[0] as number] as Dim).name, out)) continue;
       const hasBlock = (o: Obs): boolean => block.every((i) => !Number.isNaN(o.x[i] as number));
-      const { below, above, belowWeights } = ranked === null
-        ? this.split(obs.filter(hasBlock))
-        : this.splitRanked(ranked.filter(hasBlock), inNumberOrder ? obs.filter(hasBlock) : null);
+      let split: ReturnType<TpeSampler['split']>;
+      if (ranked === null) {
+        const sub = obs.filter(hasBlock);
+        const key = sub.length === obs.length ? '' : sub.map((o) => o.number).join();
+        split = splits.get(key) ?? this.split(sub);
+        splits.set(key, split);
+      } else split = this.splitRanked(ranked.filter(hasBlock), inNumberOrder ? obs.filter(hasBlock) : null);
+      const { below, above, belowWeights } = split;
       const bDims = block.map((i) => dims[i] as Dim);
       const p: TpeParams = {
         multivariate: this.opt.multivariate, priorWeight: this.opt.priorWeight, magicClip: this.opt.considerMagicClip, nDims: block.length,
