@@ -34,7 +34,6 @@ import type { Scheduler } from '../src/schedulers/scheduler.js';
 import { makeTrial } from './support/loop.js';
 import { incumbentAt, type IncumbentEvent } from './support/incumbent.js';
 import { runMultiFidelity, runOptunaWithPruner, type CurveProblem } from './support/multifidelity.js';
-export { runMultiFidelity };
 import { OptunaBridge } from './support/optuna.js';
 import { pythonPath } from './support/python.js';
 import { signTest } from './support/sign-test.js';
@@ -98,7 +97,6 @@ export function specStrategy(row: 'controller' | 'auto' | 'controller+asha' | 'a
   const plan = compile(spec);
   return { sampler: createSampler(plan), scheduler: createScheduler(plan), spec };
 }
-
 
 export interface Args {
   tasks: string[]; reps: number; seedBase: number; budgets: number[]; warm: number; rows: Row[];
