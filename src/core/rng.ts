@@ -1,12 +1,16 @@
 /** A seeded pseudo-random generator (mulberry32 over a splitmix32-mixed seed): every random choice in hyperzone takes one. */
 export class Rng {
-  private state: number;
+  /**
+   * The 32-bit state, kept in a typed array: a uint32 field above 2³⁰ is a heap number in V8, so every draw would
+   * allocate one. The bits are the same as a uint32's (every operation below is bitwise).
+   */
+  private readonly state = new Int32Array(1);
   constructor(seed: number) {
-    this.state = mix32(seed >>> 0 ^ Math.floor(seed / 2 ** 32));
+    this.state[0] = mix32(seed >>> 0 ^ Math.floor(seed / 2 ** 32));
   }
   /** A float in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    let t = (this.state[0] = (this.state[0] as number) + 0x6d2b79f5) | 0;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
