@@ -516,8 +516,9 @@ export class TpeSampler implements Sampler {
       if (ranked === null) {
         const sub = obs.filter(hasBlock);
         const key = sub.length === obs.length ? '' : sub.map((o) => o.number).join();
-        split = splits.get(key) ?? this.split(sub);
-        splits.set(key, split);
+        const made = splits.get(key);
+        split = made ?? this.split(sub);
+        if (made === undefined) splits.set(key, split);
       } else split = this.splitRanked(ranked.filter(hasBlock), inNumberOrder ? obs.filter(hasBlock) : null);
       const { below, above, belowWeights } = split;
       const bDims = block.map((i) => dims[i] as Dim);
