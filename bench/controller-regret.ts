@@ -56,7 +56,7 @@ export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
 /** The tasks of `--tasks rest15`: the 15 meta tasks not in `every3`, in issue 16's order. */
 export const REST_15 = META_TASKS.filter((_, i) => i % 3 !== 0);
 
-export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei'] as const;
+export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei', 'controller-gp'] as const;
 type Row = (typeof ROWS)[number];
 const ROW_NAMES: Record<Row, string> = {
   controller: 'hyperzone controller (warm start, then auto)',
@@ -65,6 +65,7 @@ const ROW_NAMES: Record<Row, string> = {
   'controller+asha': 'hyperzone controller + asha (spec: sampler controller, scheduler asha)',
   'auto+asha': 'hyperzone auto + asha (spec: sampler auto, scheduler asha)',
   'controller-ei': 'hyperzone controller, EI on the corrected surrogate for the whole budget (warm = trials)',
+  'controller-gp': 'hyperzone controller, warm start then auto with the surrogate as its GP\'s prior mean (priorMean)',
 };
 /** Rows with a multi-fidelity scheduler: one run per seed to the largest budget, compute counted in epochs trained. */
 export const MF_ROWS: readonly Row[] = ['controller+asha', 'auto+asha'];
@@ -341,6 +342,7 @@ async function main(argv: string[]): Promise<void> {
         // controller-ei: the warm phase never ends (warm = the budget), so `auto` never proposes; its returned
         // configuration is then the best observed (the objective is deterministic).
         const make = (b: number): ControllerSampler | AutoSampler => (row === 'auto' ? new AutoSampler({ trials: b })
+          : row === 'controller-gp' ? new ControllerSampler({ model: model as Surrogate, warm: a.warm, trials: b, priorMean: true })
           : new ControllerSampler({ model: model as Surrogate, warm: row === 'controller-ei' ? b : a.warm, trials: b, after: new AutoSampler({ trials: b }) }));
         const perBudget: number[] = [];
         for (const b of a.budgets) {
@@ -514,6 +516,7 @@ const PAIRS: readonly (readonly [Row, Row])[] = [
   ['controller', 'auto'], ['controller', 'optuna'],
   ['controller+asha', 'auto'], ['controller+asha', 'auto+asha'], ['controller+asha', 'controller'], ['auto+asha', 'auto'],
   ['controller-ei', 'auto'], ['controller-ei', 'controller'],
+  ['controller-gp', 'auto'], ['controller-gp', 'controller'],
 ];
 
 /**
@@ -533,14 +536,15 @@ export function halfCompute(budgets: readonly number[], rowMed: (j: number) => n
  */
 function mfReport(a: Args, results: readonly TaskResult[]): void {
   const mf = MF_ROWS.filter((r) => a.rows.includes(r));
-  const extra = [...mf, ...(a.rows.includes('controller-ei') ? ['controller-ei' as const] : [])];
+  const extra = [...mf, ...(['controller-ei', 'controller-gp'] as const).filter((r) => a.rows.includes(r))];
   if (extra.length === 0) return;
   const maxB = a.budgets[a.budgets.length - 1] as number;
   const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
   const mj = (r: TaskResult, row: Row) => (j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
-  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
+  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
   const checks: { label: string; row: Row; ref: Row }[] = ([
     ['controller-ei @b/2 ≤ auto @b', 'controller-ei', 'auto'],
+    ['controller-gp @b/2 ≤ auto @b', 'controller-gp', 'auto'],
     ['controller+asha @b/2 ≤ auto @b', 'controller+asha', 'auto'],
     ['controller+asha @b/2 ≤ auto+asha @b', 'controller+asha', 'auto+asha'],
     ['auto+asha @b/2 ≤ auto @b', 'auto+asha', 'auto'],

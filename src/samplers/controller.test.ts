@@ -118,6 +118,7 @@ test('after `warm` trials the sampler hands over to `after`, which sees every tr
   // warm: 0 is `after` alone.
   assert.equal(new ControllerSampler({ model: m, warm: 0, after }).sample({ space, direction: 'maximize', trials: [], rng: new Rng(1) })?.params['lr'], 0.001);
   assert.throws(() => new ControllerSampler({ model: m, warm: -1 }), /`warm` to be an integer ≥ 0, got -1/);
+  assert.throws(() => new ControllerSampler({ model: m, priorMean: true, after }), /`priorMean` only with the default `after`/);
   assert.throws(() => new ControllerSampler({ model: m, candidates: 0 }), /`candidates` to be an integer ≥ 1, got 0/);
   assert.throws(() => new ControllerSampler({ model: m, descriptors: { rows: 3 } }), /`descriptors` to name the model's descriptors \(none\), got `rows`/);
 });
@@ -154,6 +155,12 @@ test('spec: `sampler: { type: controller, model }` builds the sampler; a bad mod
     assert.throws(() => compile({ ...base, sampler: { type: 'controller', trials: 20, model: file, warm: -1 } }), /sampler\.warm/);
     assert.throws(() => compile({ ...base, sampler: { type: 'controller', trials: 20 } }), /sampler\.model/);
     assert.throws(() => compile({ ...base, sampler: { type: 'controller', trials: 20, model: file, wram: 3 } }), /wram/);
+    // prior_mean: auto's GP takes the surrogate as its prior mean; a non-boolean is an error naming the field.
+    const pmSampler = createSampler(loadPlan(write('pm', { type: 'controller', trials: 20, model: file, prior_mean: true })));
+    assert.ok(pmSampler instanceof ControllerSampler);
+    assert.equal(typeof (pmSampler.after as unknown as { gp: { priorMean: unknown } }).gp.priorMean, 'function');
+    assert.equal((s.after as unknown as { gp: { priorMean: unknown } }).gp.priorMean, null);
+    assert.throws(() => compile({ ...base, sampler: { type: 'controller', trials: 20, model: file, prior_mean: 'yes' } }), /sampler\.prior_mean/);
     // Under a rung-based scheduler, auto after the warm start is BOHB-style, as `type: auto` is.
     const hb = createSampler(compile({ ...base, budget: { epochs: 9 }, scheduler: { type: 'hyperband' }, sampler: { type: 'controller', trials: 20, model: file } }));
     assert.ok(hb instanceof ControllerSampler && hb.after.name !== 'auto');

@@ -29,6 +29,31 @@ export interface ControllerOptions {
    * log errors; it must be increasing, so the direction holds.
    */
   readonly transform?: (value: number) => number;
+  /**
+   * Keep the surrogate after the warm start as the prior mean of the default `after`'s GP phase (`auto`'s GP models
+   * the study's values less a least-squares line on the surrogate's prediction; see gp-trend.ts). Default false.
+   * Only with the default `after`; a given `after` can take `surrogatePriorMean` itself.
+   */
+  readonly priorMean?: boolean;
+}
+
+/**
+ * The surrogate's predicted final value (no curve) as a function of the params, for a GP's prior mean
+ * (`GpOptions.priorMean`): in the model's units, which `transform` maps the study's values to (increasing, so the
+ * ranking agrees). Cached by configuration.
+ */
+export function surrogatePriorMean(model: Surrogate, descriptors: Readonly<Record<string, number>> = {}): (params: Params) => number {
+  const cache = new Map<string, number>();
+  return (params) => {
+    const key = paramsKey(params);
+    let m = cache.get(key);
+    if (m === undefined) {
+      m = model.predict(params, [], 1, descriptors).mean;
+      if (cache.size > 50_000) cache.clear();
+      cache.set(key, m);
+    }
+    return m;
+  };
 }
 
 /**
@@ -109,7 +134,13 @@ export class ControllerSampler implements Sampler {
     if (!(this.lengthscale > 0)) throw new InputError(`Expected \`lengthscale\` > 0, got ${this.lengthscale}`);
     this.offsetVariance = this.model.encoder.yStd ** 2;
     this.transform = options.transform ?? ((v) => v);
-    this.after = options.after ?? new AutoSampler(options.trials !== undefined ? { trials: options.trials } : {});
+    if (options.priorMean === true && options.after !== undefined) {
+      throw new InputError('Expected `priorMean` only with the default `after` (give your own `after` a GP with `priorMean: surrogatePriorMean(model)`)');
+    }
+    this.after = options.after ?? new AutoSampler({
+      ...(options.trials !== undefined ? { trials: options.trials } : {}),
+      ...(options.priorMean === true ? { gp: { priorMean: surrogatePriorMean(this.model, this.descriptors) } } : {}),
+    });
   }
 
   /** Whether the next proposal (after these trials) comes from the surrogate. */

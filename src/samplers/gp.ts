@@ -8,6 +8,7 @@ import { normalQuantile } from '../stats/distributions.js';
 import { cholesky, choleskyAppend, choleskyDelete, factorEdits } from './gp-cholesky.js';
 import { Encoding, type Col } from './gp-encoding.js';
 import { GrowingKeySet, Scratch, firstRows, rowKey } from './gp-scratch.js';
+import { fitTrend, trendAt, type Trend } from './gp-trend.js';
 
 /** Options of the Gaussian-process sampler. */
 export interface GpOptions {
@@ -34,6 +35,13 @@ export interface GpOptions {
    * `hyperFor`); Infinity runs each search whole in the proposal where it is due.
    */
   readonly hyperStepsPerProposal?: number;
+  /**
+   * A prediction of the objective (in its own units and direction) to use as the GP's prior mean: the targets are
+   * regressed on it (least squares, slope ≥ 0; see gp-trend.ts) and the GP models the residuals, so a good
+   * prediction guides the search from the first GP proposal and a poor one gets little weight. Default: none
+   * (constant mean). Used by the learned controller (`ControllerOptions.priorMean`).
+   */
+  readonly priorMean?: (params: Params) => number;
 }
 
 /** The fitted GP at one observed point (see GpSampler.posteriorAtObserved). */
@@ -228,7 +236,8 @@ function ascending(a: number, b: number): number {
  */
 export class GpSampler implements Sampler {
   readonly name = 'gp';
-  private readonly o: Required<Omit<GpOptions, 'yTransform' | 'avoidRepeats' | 'hyperStepsPerProposal'>>;
+  private readonly o: Required<Omit<GpOptions, 'yTransform' | 'avoidRepeats' | 'hyperStepsPerProposal' | 'priorMean'>>;
+  private readonly priorMean: ((params: Params) => number) | null;
   private readonly hyperSteps: number;
   private readonly yTransform: 'standardize' | 'rank';
   private readonly avoidRepeats: boolean;
@@ -254,6 +263,7 @@ export class GpSampler implements Sampler {
     this.yTransform = options.yTransform ?? 'standardize';
     if (this.yTransform !== 'standardize' && this.yTransform !== 'rank') throw new InputError(`Expected \`yTransform\` to be standardize or rank, got ${String(this.yTransform)}`);
     this.avoidRepeats = options.avoidRepeats ?? false;
+    this.priorMean = options.priorMean ?? null;
     this.hyperSteps = options.hyperStepsPerProposal ?? HYPER_STEPS_PER_PROPOSAL;
     if (!(this.hyperSteps >= 1) || (Number.isFinite(this.hyperSteps) && !Number.isInteger(this.hyperSteps))) {
       throw new InputError(`Expected \`hyperStepsPerProposal\` to be an integer ≥ 1 or Infinity, got ${this.hyperSteps}`);
@@ -339,6 +349,9 @@ export class GpSampler implements Sampler {
     const doneY = this.scratch.f64('doneY', ctx.trials.length);
     const doneNumber = this.scratch.f64('doneNumber', ctx.trials.length);
     const pending: Float64Array[] = [];
+    // With a prior mean, the complete trials' params (its input).
+    const pm = this.priorMean;
+    const doneParams: Params[] | null = pm !== null ? [] : null;
     let nDone = 0;
     for (const t of ctx.trials) {
       if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) {
@@ -346,6 +359,7 @@ export class GpSampler implements Sampler {
         if (x) {
           doneY[nDone] = sign * t.value;
           doneNumber[nDone] = t.number;
+          if (doneParams !== null) doneParams[nDone] = t.params;
           doneX[nDone++] = x;
         }
       } else if (t.state === 'running' || t.state === 'waiting') {
@@ -362,6 +376,19 @@ export class GpSampler implements Sampler {
     // Standardise y (lower is better internally).
     const ys = kept.map((i) => doneY[i] as number);
     const yStd = this.yTransform === 'rank' ? rankTransform(ys) : standardize(ys);
+    // With a prior mean, the GP models what its trend leaves (gp-trend.ts); trendObs: the trend at the fitted points.
+    let trend: Trend | null = null;
+    let trendObs: Float64Array | null = null;
+    // The transformed values themselves (the best of them seed the local candidates).
+    const yObs = pm === null ? yStd : yStd.slice();
+    if (pm !== null) {
+      const m = Float64Array.from(kept, (i) => sign * pm((doneParams as Params[])[i] as Params));
+      trend = fitTrend(yStd, m);
+      trendObs = m.map((v) => trendAt(trend as Trend, v));
+      for (let i = 0; i < nHist; i++) yStd[i] = (yStd[i] as number) - (trendObs[i] as number);
+    }
+    // The trend at a candidate row (0 without a prior mean).
+    const trendOf = (rows: Float64Array, at: number): number => (pm === null ? 0 : trendAt(trend as Trend, sign * pm(enc.decode(rows, at))));
 
     const { inv, g } = this.hyperFor(ctx.space, enc, xs, yStd, ctx.rng, nDone);
     // Final fit: history plus pending trials at the worst observed value (constant liar).
@@ -377,7 +404,7 @@ export class GpSampler implements Sampler {
     if (f === null) return { params: ctx.space.sample(ctx.rng) };
     // Incumbent: the best posterior mean among observed points (robust to noise): μ_i = y_i − g·α_i.
     let best = Infinity;
-    for (let i = 0; i < nHist; i++) best = Math.min(best, (y[i] as number) - f.g * (f.alpha[i] as number));
+    for (let i = 0; i < nHist; i++) best = Math.min(best, (y[i] as number) - f.g * (f.alpha[i] as number) + (trendObs === null ? 0 : (trendObs[i] as number)));
 
     // Configurations already evaluated or running: passed over on finite spaces when avoidRepeats is on.
     const finiteSpace = enc.cols.every((c) => c.kind === 'cat' || c.finite !== null);
@@ -398,7 +425,7 @@ export class GpSampler implements Sampler {
     }
     // Sorted through a typed copy: the comparator then sees one kind of array from proposal to proposal (an array of
     // numbers changes its V8 elements kind with its values, and the comparator, inlined into sample, deoptimised it).
-    const yArr = Float64Array.from(yStd);
+    const yArr = Float64Array.from(yObs);
     const order = xs.map((_, i) => i).sort((a, b) => ascending(yArr[a] as number, yArr[b] as number));
     const tops = order.slice(0, 5);
     for (let i = 0; i < this.o.nLocalCandidates; i++) {
@@ -439,7 +466,7 @@ export class GpSampler implements Sampler {
     const mus = this.scratch.f64('means', nc);
     const ubs = this.scratch.f64('bounds', nc);
     for (let c = 0; c < nc; c++) {
-      mus[c] = bound.at(cand, (firsts[c] as number) * D, pool, c * nAll);
+      mus[c] = bound.at(cand, (firsts[c] as number) * D, pool, c * nAll) + trendOf(cand, (firsts[c] as number) * D);
       ubs[c] = bound.ei(mus[c] as number, pool, c * nAll, best, true);
     }
     // Candidates in decreasing order of their coarse bound (a stable sort of their indices).
@@ -461,7 +488,7 @@ export class GpSampler implements Sampler {
       const at = bestRows === polish && bestAt === 0 ? D : 0;
       enc.perturbInto(bestRows, bestAt, 0.02, ctx.rng, polish, at);
       enc.snapRow(polish, at, snapTmp);
-      const mu = bound.at(polish, at, polishK, 0);
+      const mu = bound.at(polish, at, polishK, 0) + trendOf(polish, at);
       if (bound.ei(mu, polishK, 0, best) <= bestEi) continue;
       const e = score(polish, at, mu, polishK, 0);
       if (e > bestEi) { bestEi = e; bestRows = polish; bestAt = at; }
@@ -509,9 +536,19 @@ export class GpSampler implements Sampler {
     const n = hist.length;
     const yT = this.yTransform === 'rank' ? rankTransform(hist.map((h) => h.y)) : standardize(hist.map((h) => h.y));
     const xs = hist.map((h) => h.x);
+    // With a prior mean, the GP is fitted to what its trend leaves, as in `sample`.
+    const pm = this.priorMean;
+    let trendObs: Float64Array | null = null;
+    let r = yT;
+    if (pm !== null) {
+      const m = Float64Array.from(hist, (h) => sign * pm(h.params));
+      const trend = fitTrend(yT, m);
+      trendObs = m.map((v) => trendAt(trend, v));
+      r = yT.map((v, i) => v - ((trendObs as Float64Array)[i] as number));
+    }
     const { inv, g } = rng !== undefined && done.length > this.o.maxHistory
-      ? this.hyperFor(space, enc, xs, yT, rng, done.length)
-      : this.chooseHyper(enc, xs, yT, new Rng(0));
+      ? this.hyperFor(space, enc, xs, r, rng, done.length)
+      : this.chooseHyper(enc, xs, r, new Rng(0));
     const X = new Float64Array(n * D);
     hist.forEach((h, i) => X.set(h.x, i * D));
     const kern = new Kernel(enc, inv);
@@ -519,7 +556,7 @@ export class GpSampler implements Sampler {
     // The correlations once, for the fit and for the sds (fit copies them).
     const K = correlations(Z, n, kern);
     let f: Fit | null = null;
-    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(Z, n, Float64Array.from(yT), kern, jitter, K);
+    for (let jitter = g; f === null && jitter < 10; jitter = jitter * 10 + 1e-6) f = fit(Z, n, Float64Array.from(r), kern, jitter, K);
     if (f === null) return null;
     const order = hist.map((_, i) => i).sort((a, b) => (yT[a] as number) - (yT[b] as number));
     const rank = new Array<number>(n).fill(0);
@@ -534,7 +571,7 @@ export class GpSampler implements Sampler {
       return Math.sqrt(Math.max((f as Fit).amp * (1 - q), 0));
     };
     return hist.map((h, i) => {
-      const mu = (yT[i] as number) - (f as Fit).g * ((f as Fit).alpha[i] as number);
+      const mu = (r[i] as number) - (f as Fit).g * ((f as Fit).alpha[i] as number) + (trendObs === null ? 0 : (trendObs[i] as number));
       let sd: number | undefined;
       return { params: h.params, y: yT[i] as number, mu, get sd(): number { return (sd ??= sdAt(i)); }, rank: rank[i] as number };
     });

@@ -13,7 +13,7 @@ import { AutoSampler } from '../samplers/auto.js';
 import { ZonesNdSampler } from '../samplers/zones-nd.js';
 import { Nsga2Sampler } from '../samplers/nsga2.js';
 import { MotpeSampler } from '../samplers/motpe.js';
-import { ControllerSampler } from '../samplers/controller.js';
+import { ControllerSampler, surrogatePriorMean } from '../samplers/controller.js';
 import { loadControllerModel } from './controller-model.js';
 import { deriveSeed } from '../core/rng.js';
 import type { StudyPlan } from './compile.js';
@@ -47,11 +47,16 @@ export function createSampler(plan: StudyPlan): Sampler {
       return rungs ? new BohbSampler({ rungSteps: rungs, metric, inner: auto, minObservations: 10 }) : auto;
     }
     case 'controller': {
-      // After the warm start: auto as `type: auto` builds it (BOHB-style under a rung-based scheduler).
-      const auto = new AutoSampler({ ...opt('switchAt', s.switch_at), ...(rungs ? {} : { trials: s.trials }), ...opt('confirmShare', s.confirm) });
+      const model = loadControllerModel(s.model, plan.space, plan.objective.direction, s.descriptors);
+      // After the warm start: auto as `type: auto` builds it (BOHB-style under a rung-based scheduler), its GP phase
+      // with the surrogate as prior mean under `prior_mean: true`.
+      const auto = new AutoSampler({
+        ...opt('switchAt', s.switch_at), ...(rungs ? {} : { trials: s.trials }), ...opt('confirmShare', s.confirm),
+        ...(s.prior_mean === true ? { gp: { priorMean: surrogatePriorMean(model, s.descriptors) } } : {}),
+      });
       const after = rungs ? new BohbSampler({ rungSteps: rungs, metric, inner: auto, minObservations: 10 }) : auto;
       return new ControllerSampler({
-        model: loadControllerModel(s.model, plan.space, plan.objective.direction, s.descriptors), trials: s.trials, after,
+        model, trials: s.trials, after,
         ...opt('warm', s.warm), ...opt('candidates', s.candidates), ...opt('descriptors', s.descriptors),
       });
     }

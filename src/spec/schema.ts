@@ -123,6 +123,8 @@ const samplerSpec = z.discriminatedUnion('type', [
     descriptors: z.record(z.string(), z.number()).optional(),
     switch_at: z.number().int().min(0).optional(),
     confirm: z.number().min(0).max(0.9).optional(),
+    // After the warm start, keep the surrogate as the prior mean of auto's GP phase (ControllerOptions.priorMean).
+    prior_mean: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal('zones-nd'),
