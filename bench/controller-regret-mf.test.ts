@@ -91,4 +91,7 @@ test('half compute: a row at b/2 against the reference at b, judged only where b
   assert.deepEqual(parseArgs(['--tasks', '126026', '--rows', 'controller+asha,auto+asha']).rows, ['controller+asha', 'auto+asha']);
   assert.deepEqual(parseArgs(['--tasks', '126026', '--rows', 'controller-ei,auto']).rows, ['controller-ei', 'auto']);
   assert.throws(() => parseArgs(['--rows', 'controller-eii']), /Unknown row controller-eii/);
+  assert.deepEqual(parseArgs(['--tasks', '126026', '--rows', 'controller-c200,auto', '--configs', '200']).rows, ['controller-c200', 'auto']);
+  assert.throws(() => parseArgs(['--tasks', '126026', '--rows', 'controller-c200']), /--configs 200 with row controller-c200, got 30/);
+  assert.throws(() => parseArgs(['--tasks', '126026', '--rows', 'controller-c200,controller', '--configs', '200']), /without other controller rows/);
 });

@@ -56,7 +56,7 @@ export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
 /** The tasks of `--tasks rest15`: the 15 meta tasks not in `every3`, in issue 16's order. */
 export const REST_15 = META_TASKS.filter((_, i) => i % 3 !== 0);
 
-export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei', 'controller-gp'] as const;
+export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller-c200'] as const;
 type Row = (typeof ROWS)[number];
 const ROW_NAMES: Record<Row, string> = {
   controller: 'hyperzone controller (warm start, then auto)',
@@ -66,6 +66,7 @@ const ROW_NAMES: Record<Row, string> = {
   'auto+asha': 'hyperzone auto + asha (spec: sampler auto, scheduler asha)',
   'controller-ei': 'hyperzone controller, EI on the corrected surrogate for the whole budget (warm = trials)',
   'controller-gp': 'hyperzone controller, warm start then auto with the surrogate as its GP\'s prior mean (priorMean)',
+  'controller-c200': 'hyperzone controller (warm start, then auto), fold models on 200 configurations per task',
 };
 /** Rows with a multi-fidelity scheduler: one run per seed to the largest budget, compute counted in epochs trained. */
 export const MF_ROWS: readonly Row[] = ['controller+asha', 'auto+asha'];
@@ -152,6 +153,10 @@ export function parseArgs(argv: string[]): Args {
   } else if (a.simReps > 0) throw new Error('--sim-reps is part of --final-reserved (the meta tasks\' scheduler runs: bench/controller-lcbench.ts)');
   a.tasks.forEach((t) => checkTask(a, t));
   for (const r of a.rows) if (!ROWS.includes(r)) throw new Error(`Unknown row ${r}; known: ${ROWS.join(', ')}`);
+  // controller-c200 is `controller` with fold models trained on 200 configurations per task (C200-SETTINGS.md): its
+  // own name so that it merges beside the stored 30-configuration `controller` row.
+  if (a.rows.includes('controller-c200') && a.configs !== 200) throw new Error(`Expected --configs 200 with row controller-c200, got ${a.configs}`);
+  if (a.rows.includes('controller-c200') && a.rows.some((r) => r.startsWith('controller') && r !== 'controller-c200')) throw new Error('Expected row controller-c200 without other controller rows (they would use its 200-configuration models)');
   if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error(`Expected --reps to be an integer ≥ 1, got ${a.reps}`);
   if (a.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`Expected --budgets to be integers ≥ 1, got ${a.budgets.join(',')}`);
   a.budgets.sort((x, y) => x - y);
@@ -509,6 +514,24 @@ function perTaskReport(a: Args, results: readonly TaskResult[]): void {
   }
   console.log(`\nhalf the compute reaches auto's median regret on ${a.budgets.map((b, j) => (halfCells[j] ? `${halfWins[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')}`);
   console.log(`(auto itself at b/2 reaches its own median at b on ${a.budgets.map((b, j) => (halfCells[j] ? `${autoHalf[j]}/${halfCells[j]} tasks @${b}` : '')).filter((x) => x).join(', ')})`);
+  // Issue 16 names two references for the half-compute target: `auto` (above) and TPE with Hyperband (Optuna's).
+  if (withOptuna) {
+    const mj = (r: TaskResult, row: Row) => (j: number): number => med(at(r, row, j));
+    // Also auto against Optuna: how much of the controller's margin is auto's own.
+    for (const row of ['controller', 'auto'] as const) {
+      const counts = a.budgets.map(() => ({ yes: 0, of: 0 }));
+      for (const r of results) {
+        if (!has(r, 'optuna') || !has(r, row)) continue;
+        halfCompute(a.budgets, mj(r, row), mj(r, 'optuna')).forEach((x, j) => {
+          if (x === null) return;
+          const n = counts[j] as { yes: number; of: number };
+          n.of++;
+          if (x) n.yes++;
+        });
+      }
+      console.log(`half the compute (${row} @b/2 ≤ optuna @b) reaches optuna tpe + hyperband's median regret on ${a.budgets.map((b, j) => { const n = counts[j] as { yes: number; of: number }; return n.of ? `${n.yes}/${n.of} tasks @${b}` : ''; }).filter((x) => x).join(', ')} (optuna's median over its own seeds)`);
+    }
+  }
 }
 
 /** Pairs compared by (task, seed) and by per-task medians: the first row against the second. */
@@ -517,6 +540,7 @@ const PAIRS: readonly (readonly [Row, Row])[] = [
   ['controller+asha', 'auto'], ['controller+asha', 'auto+asha'], ['controller+asha', 'controller'], ['auto+asha', 'auto'],
   ['controller-ei', 'auto'], ['controller-ei', 'controller'],
   ['controller-gp', 'auto'], ['controller-gp', 'controller'],
+  ['controller-c200', 'auto'], ['controller-c200', 'controller'],
 ];
 
 /**
@@ -536,15 +560,16 @@ export function halfCompute(budgets: readonly number[], rowMed: (j: number) => n
  */
 function mfReport(a: Args, results: readonly TaskResult[]): void {
   const mf = MF_ROWS.filter((r) => a.rows.includes(r));
-  const extra = [...mf, ...(['controller-ei', 'controller-gp'] as const).filter((r) => a.rows.includes(r))];
+  const extra = [...mf, ...(['controller-ei', 'controller-gp', 'controller-c200'] as const).filter((r) => a.rows.includes(r))];
   if (extra.length === 0) return;
   const maxB = a.budgets[a.budgets.length - 1] as number;
   const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
   const mj = (r: TaskResult, row: Row) => (j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
-  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
+  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller-c200', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
   const checks: { label: string; row: Row; ref: Row }[] = ([
     ['controller-ei @b/2 ≤ auto @b', 'controller-ei', 'auto'],
     ['controller-gp @b/2 ≤ auto @b', 'controller-gp', 'auto'],
+    ['controller-c200 @b/2 ≤ auto @b', 'controller-c200', 'auto'],
     ['controller+asha @b/2 ≤ auto @b', 'controller+asha', 'auto'],
     ['controller+asha @b/2 ≤ auto+asha @b', 'controller+asha', 'auto+asha'],
     ['auto+asha @b/2 ≤ auto @b', 'auto+asha', 'auto'],
