@@ -84,10 +84,13 @@ def main():
             if op == "create":
                 dists = {k: make_distribution(v) for k, v in req["distributions"].items()}
                 sampler = make_sampler(req["sampler"], req.get("seed"), req)
+                # A name from the seed, not Optuna's random one: HyperbandPruner picks a trial's bracket by
+                # crc32(study name + trial number), so an unnamed study prunes differently on every run.
+                name = "hz-bench-seed-{}".format(req.get("seed"))
                 if "directions" in req:
-                    study = optuna.create_study(directions=req["directions"], sampler=sampler)
+                    study = optuna.create_study(study_name=name, directions=req["directions"], sampler=sampler)
                 else:
-                    study = optuna.create_study(direction=req.get("direction", "minimize"), sampler=sampler, pruner=make_pruner(req.get("pruner")))
+                    study = optuna.create_study(study_name=name, direction=req.get("direction", "minimize"), sampler=sampler, pruner=make_pruner(req.get("pruner")))
                 trials = {}
                 reply = {"ok": True}
             elif op == "ask":
