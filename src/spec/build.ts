@@ -5,6 +5,7 @@ import type { Scheduler } from '../schedulers/scheduler.js';
 import { MedianStoppingScheduler } from '../schedulers/median.js';
 import { SuccessiveHalvingScheduler } from '../schedulers/successive-halving.js';
 import { HyperbandScheduler } from '../schedulers/hyperband.js';
+import { CurveExtrapolationScheduler } from '../schedulers/curve-extrapolation.js';
 import { BohbSampler } from '../samplers/bohb.js';
 import { TpeSampler, type TpeOptions } from '../samplers/tpe.js';
 import { SobolSampler } from '../samplers/sobol.js';
@@ -98,5 +99,10 @@ export function createScheduler(plan: StudyPlan): Scheduler | undefined {
     case 'hyperband':
       // compile guarantees max_resource or budget.epochs. Brackets hashed from the study name as Optuna's HyperbandPruner does.
       return new HyperbandScheduler({ maxResource: sc.max_resource ?? plan.budget ?? 1, studyName: plan.name, ...opt('minResource', sc.min_resource), ...opt('reductionFactor', sc.reduction_factor) });
+    case 'curve-extrapolation':
+      return new CurveExtrapolationScheduler({
+        model: loadControllerModel(sc.model, plan.space, plan.objective.direction, sc.descriptors, 'scheduler'),
+        ...opt('threshold', sc.threshold), ...opt('descriptors', sc.descriptors),
+      });
   }
 }

@@ -94,7 +94,7 @@ test('scheduler and model-based sampler sections: validated, errors name field a
   assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', reduction_factor: 1 } }), /`scheduler\.reduction_factor`.*got 1/);
   assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', min_resource: 0 } }), /`scheduler\.min_resource`.*got 0/);
   assert.throws(() => validateSpec({ ...base, scheduler: { type: 'asha', rungs: 3 } }), /Unknown field `scheduler\.rungs`/);
-  assert.throws(() => validateSpec({ ...base, scheduler: { type: 'pbt' } }), /Expected `scheduler\.type` to be one of median, successive-halving, asha, hyperband, got "pbt"/);
+  assert.throws(() => validateSpec({ ...base, scheduler: { type: 'pbt' } }), /Expected `scheduler\.type` to be one of median, successive-halving, asha, hyperband, curve-extrapolation, got "pbt"/);
   assert.throws(() => validateSpec({ ...base, budget: { epochs: 4 }, scheduler: { type: 'asha', min_resource: 5 } }), /first rung.*= 5\) ≤ `budget\.epochs` \(4\), got min_resource 5/);
   assert.throws(() => validateSpec({ ...base, budget: { epochs: 4 }, scheduler: { type: 'asha', min_resource: 2, min_early_stopping_rate: 1 } }), /= 6\) ≤ `budget\.epochs` \(4\)/);
   assert.throws(() => validateSpec({ ...base, budget: { epochs: 9 }, scheduler: { type: 'hyperband', max_resource: 27 } }), /`scheduler\.max_resource` ≤ `budget\.epochs` \(9\), got 27/);

@@ -163,6 +163,10 @@ function checkScheduler(raw: RawSpec): void {
   if (sc === undefined) return;
   if (raw.sampler.type === 'zones') throw new SpecError(`Expected no \`scheduler\` with \`sampler.type\` "zones" (the zone strategy reads full learning curves), got ${show(sc.type)}`);
   const epochs = raw.budget?.epochs;
+  if (sc.type === 'curve-extrapolation') {
+    if (epochs === undefined) throw new SpecError('Missing field `budget.epochs`: `scheduler.type` "curve-extrapolation" predicts a trial\'s value at the end of its budget');
+    return;
+  }
   if (sc.type === 'median') {
     if (epochs !== undefined && (sc.warmup_steps ?? 0) >= epochs) throw new SpecError(`Expected \`scheduler.warmup_steps\` < \`budget.epochs\` (${epochs}), got ${sc.warmup_steps}`);
     return;

@@ -5,20 +5,23 @@ import { Surrogate } from '../controller/surrogate.js';
 import { modelSpaceProblem } from '../samplers/controller.js';
 
 /**
- * The surrogate a `sampler: { type: controller, model: FILE }` names (relative to the working directory), checked
- * against the study's space and direction; any problem is a SpecError naming `sampler.model` (exit 2).
+ * The surrogate a `sampler: { type: controller, model: FILE }` or `scheduler: { type: curve-extrapolation, model: FILE }`
+ * names (relative to the working directory), checked against the study's space and direction; any problem is a
+ * SpecError naming `<section>.model` (exit 2).
  */
-export function loadControllerModel(file: string, space: Space, direction: Direction, descriptors: Readonly<Record<string, number>> = {}): Surrogate {
+export function loadControllerModel(
+  file: string, space: Space, direction: Direction, descriptors: Readonly<Record<string, number>> = {}, section: 'sampler' | 'scheduler' = 'sampler',
+): Surrogate {
   let model: Surrogate;
   try {
     model = Surrogate.load(file);
   } catch (e) {
-    throw new SpecError(`Expected \`sampler.model\` to be a controller model file (\`hyperzone controller train -o FILE\`), got ${JSON.stringify(file)}: ${(e as Error).message}`, { cause: e });
+    throw new SpecError(`Expected \`${section}.model\` to be a controller model file (\`hyperzone controller train -o FILE\`), got ${JSON.stringify(file)}: ${(e as Error).message}`, { cause: e });
   }
   const problem = modelSpaceProblem(model, space, direction);
-  if (problem !== null) throw new SpecError(`Expected \`sampler.model\` ${JSON.stringify(file)} to fit the study's space: ${problem}`);
+  if (problem !== null) throw new SpecError(`Expected \`${section}.model\` ${JSON.stringify(file)} to fit the study's space: ${problem}`);
   const known = model.encoder.descriptors;
   const unknown = Object.keys(descriptors).find((k) => !known.includes(k));
-  if (unknown !== undefined) throw new SpecError(`Expected \`sampler.descriptors\` to name descriptors the model was trained with (${known.join(', ') || 'none'}), got \`${unknown}\``);
+  if (unknown !== undefined) throw new SpecError(`Expected \`${section}.descriptors\` to name descriptors the model was trained with (${known.join(', ') || 'none'}), got \`${unknown}\``);
   return model;
 }

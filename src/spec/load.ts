@@ -25,8 +25,10 @@ export function loadPlan(path: string, options: Omit<CompileOptions, 'fallbackNa
   const data = readSpecFile(path);
   try {
     const plan = compile(data, { fallbackName: basename(path, extname(path)), ...options });
-    // A controller sampler's model file is read and checked against the space here, before anything runs.
+    // A controller model file (sampler or scheduler) is read and checked against the space here, before anything runs.
     if (plan.sampler.type === 'controller') loadControllerModel(plan.sampler.model, plan.space, plan.objective.direction, plan.sampler.descriptors);
+    const sc = plan.scheduler;
+    if (sc?.type === 'curve-extrapolation') loadControllerModel(sc.model, plan.space, plan.objective.direction, sc.descriptors, 'scheduler');
     return plan;
   } catch (e) {
     if (e instanceof SpecError) throw new SpecError(`${path}: ${e.message}`, { cause: e.cause });

@@ -2,11 +2,11 @@ import type { SchedulerSpec } from './schema.js';
 
 /**
  * The rung steps of a rung-based scheduler spec (successive halving, ASHA, Hyperband), capped at the trial budget
- * and ending at it; null for none or median stopping. A pure function of the spec, with the schedulers' defaults
+ * and ending at it; null for none, median stopping or curve extrapolation. A pure function of the spec, with the schedulers' defaults
  * (min_resource 1, reduction_factor 3, min_early_stopping_rate 0), so no scheduler is built to read them.
  */
 export function rungStepsOf(scheduler: SchedulerSpec | undefined, budget: number | null): number[] | null {
-  if (scheduler === undefined || scheduler.type === 'median') return null;
+  if (scheduler === undefined || scheduler.type === 'median' || scheduler.type === 'curve-extrapolation') return null;
   const min = scheduler.min_resource ?? 1;
   const eta = scheduler.reduction_factor ?? 3;
   if (scheduler.type === 'hyperband') {

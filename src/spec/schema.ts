@@ -172,6 +172,15 @@ const schedulerSpec = z.discriminatedUnion('type', [
     max_resource: z.number().int().min(1).optional(),
     reduction_factor: z.number().int().min(2).optional(),
   }),
+  // The learned controller's curve extrapolation (src/schedulers/curve-extrapolation.ts): stops a trial whose
+  // predicted final value has less than `threshold` chance of beating the best complete trial; `model` a file of
+  // `hyperzone controller train`, checked against the space before anything runs.
+  z.strictObject({
+    type: z.literal('curve-extrapolation'),
+    model: z.string().min(1),
+    threshold: z.number().gt(0).lt(1).optional(),
+    descriptors: z.record(z.string(), z.number()).optional(),
+  }),
 ]);
 /** The scheduler section of a spec. */
 export type SchedulerSpec = z.infer<typeof schedulerSpec>;
