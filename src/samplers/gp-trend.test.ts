@@ -5,14 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fitTrend, trendAt } from './gp-trend.js';
 import { Rng } from '../core/rng.js';
-import { skipUnless, type Peer } from '../../test/support/peers.js';
+import { skipUnless, scipy } from '../../test/support/peers.js';
 
 const PY = process.env['HZ_PYTHON'] ?? '/usr/bin/python3';
-function scipyPeer(): Peer {
-  const r = spawnSync(PY, ['-c', 'import scipy.stats'], { encoding: 'utf8', timeout: 60_000 });
-  const missing = r.status === 0 ? null : `${PY} cannot import scipy (${r.error ? String(r.error) : r.stderr.trim().split('\n').pop()}): install Debian's python3-scipy, or set HZ_PYTHON`;
-  return { name: 'SciPy', requireVar: 'HZ_REQUIRE_SCIPY', missing };
-}
 
 /** Slope and intercept of y on m from fitTrend, in m's own units. */
 function line(y: number[], m: number[]): { slope: number; intercept: number } {
@@ -41,7 +36,7 @@ test('a negative slope is clamped to 0 (the trend is the mean of y); a constant 
   assert.throws(() => fitTrend([], []), /non-zero lengths/);
 });
 
-test('least-squares line against live scipy on random samples', { skip: skipUnless(scipyPeer()) }, () => {
+test('least-squares line against live scipy on random samples', { skip: skipUnless(scipy()) }, () => {
   const rng = new Rng(11);
   const cases = Array.from({ length: 30 }, (_, k) => {
     const n = 5 + k * 3;

@@ -21,16 +21,11 @@ import {
   welchTTest,
 } from './index.js';
 import { Rng } from '../core/rng.js';
-import { skipUnless, type Peer } from '../../test/support/peers.js';
+import { skipUnless, scipy as scipyPeer } from '../../test/support/peers.js';
 
 const PY = process.env['HZ_PYTHON'] ?? '/usr/bin/python3';
 const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
 
-function scipyPeer(): Peer {
-  const r = spawnSync(PY, ['-c', 'import scipy.stats, statsmodels.stats.multitest'], { encoding: 'utf8', timeout: 60_000 });
-  const missing = r.status === 0 ? null : `${PY} cannot import scipy and statsmodels (${r.error ? String(r.error) : r.stderr.trim().split('\n').pop()}): install Debian's python3-scipy and python3-statsmodels, or set HZ_PYTHON`;
-  return { name: 'SciPy', requireVar: 'HZ_REQUIRE_SCIPY', missing };
-}
 const scipy = scipyPeer();
 
 /** Runs a Python snippet that reads JSON `data` and prints JSON. */

@@ -49,6 +49,13 @@ export function optuna(): Peer {
   return memo('optuna', () => ({ name: 'Optuna', requireVar: 'HZ_REQUIRE_OPTUNA', missing: pythonLacks('optuna', 'python3-optuna') }));
 }
 
+/** SciPy and statsmodels, the references every statistics formula is checked against live. */
+export function scipy(): Peer {
+  return memo('scipy', () => ({
+    name: 'SciPy', requireVar: 'HZ_REQUIRE_SCIPY', missing: pythonLacks('scipy.stats, statsmodels.stats.multitest', 'python3-scipy and python3-statsmodels'),
+  }));
+}
+
 /** The Chromium the report's browser test drives: HZ_CHROMIUM, default /usr/bin/chromium. */
 export function browser(): Peer & { readonly executable: string } {
   const executable = process.env['HZ_CHROMIUM'] ?? '/usr/bin/chromium';
