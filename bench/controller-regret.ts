@@ -9,7 +9,9 @@
 // Usage: HZ_BENCH_DATA=… nice -n 10 npx tsx bench/controller-regret.ts [--tasks every3|rest15|all|a,b,…] [--reps 5]
 //        [--seed-base 1000] [--budgets 25,50,100,200] [--warm 10] [--rows controller,auto,optuna]
 //        (rows also controller+asha, auto+asha: the spec's sampler with `scheduler: { type: asha }`, library defaults,
-//        one run per seed to the largest budget, compute = epochs trained / 52, stopped trials included)
+//        one run per seed to the largest budget, compute = epochs trained / 52, stopped trials included;
+//        controller-portfolio / controller-portfolio-c30: `start: portfolio`, the warm trials a greedy portfolio from
+//        the other 22 tasks' configurations, shared (200 run on each) or the fold model's own 30 per task)
 //        [--configs 30] [--members 3] [--epochs 15] [--model-dir bench/out/controller] [--out FILE.json]
 //        [--from a.json,b.json] (no run: merge the rows of earlier runs, by task, and print the report)
 //        [--printed docs/…/regret-lcbench.md] (with --from: add the tasks of an earlier printed report, by its
@@ -44,6 +46,7 @@ import { Surrogate, type SurrogateTrainOptions } from '../src/controller/surroga
 import { AutoSampler } from '../src/samplers/auto.js';
 import type { Sampler } from '../src/samplers/sampler.js';
 import { ControllerSampler } from '../src/samplers/controller.js';
+import { portfolioFromTrials } from '../src/controller/portfolio.js';
 import { quantile } from '../src/stats/intervals.js';
 import { SIM_METRIC } from './support/multifidelity.js';
 import type { Space } from '../src/space/space.js';
@@ -56,7 +59,7 @@ export const EVERY_THIRD = META_TASKS.filter((_, i) => i % 3 === 0);
 /** The tasks of `--tasks rest15`: the 15 meta tasks not in `every3`, in issue 16's order. */
 export const REST_15 = META_TASKS.filter((_, i) => i % 3 !== 0);
 
-export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller-c200'] as const;
+export const ROWS = ['controller', 'auto', 'optuna', 'controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller-c200', 'controller-portfolio', 'controller-portfolio-c30'] as const;
 type Row = (typeof ROWS)[number];
 const ROW_NAMES: Record<Row, string> = {
   controller: 'hyperzone controller (warm start, then auto)',
@@ -67,6 +70,8 @@ const ROW_NAMES: Record<Row, string> = {
   'controller-ei': 'hyperzone controller, EI on the corrected surrogate for the whole budget (warm = trials)',
   'controller-gp': 'hyperzone controller, warm start then auto with the surrogate as its GP\'s prior mean (priorMean)',
   'controller-c200': 'hyperzone controller (warm start, then auto), fold models on 200 configurations per task',
+  'controller-portfolio': 'hyperzone controller, start: portfolio (greedy, from 200 configurations run on each of the other 22 tasks), then auto',
+  'controller-portfolio-c30': 'hyperzone controller, start: portfolio (greedy, from the fold model\'s own 30 configurations per task, unshared), then auto',
 };
 /** Rows with a multi-fidelity scheduler: one run per seed to the largest budget, compute counted in epochs trained. */
 export const MF_ROWS: readonly Row[] = ['controller+asha', 'auto+asha'];
@@ -118,7 +123,7 @@ export const checkTask = (a: Pick<Args, 'finalReserved'>, task: string): void =>
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = {
-    tasks: [...EVERY_THIRD], reps: 5, seedBase: 1000, budgets: [25, 50, 100, 200], warm: 10, rows: ROWS.filter((r) => r !== 'controller-c200'),
+    tasks: [...EVERY_THIRD], reps: 5, seedBase: 1000, budgets: [25, 50, 100, 200], warm: 10, rows: ROWS.filter((r) => r !== 'controller-c200' && !r.startsWith('controller-portfolio')),
     configs: 30, members: 3, epochs: 15, modelDir: 'bench/out/controller', out: 'bench/out/controller-regret.json', from: [],
     finalReserved: false, simReps: 0, simMaxCost: 50, thresholds: [0.05, 0.01], printed: '',
   };
@@ -157,6 +162,7 @@ export function parseArgs(argv: string[]): Args {
   // own name so that it merges beside the stored 30-configuration `controller` row.
   if (a.rows.includes('controller-c200') && a.configs !== 200) throw new Error(`Expected --configs 200 with row controller-c200, got ${a.configs}`);
   if (a.rows.includes('controller-c200') && a.rows.some((r) => r.startsWith('controller') && r !== 'controller-c200')) throw new Error('Expected row controller-c200 without other controller rows (they would use its 200-configuration models)');
+  if (a.rows.includes('controller-portfolio-c30') && a.configs !== 30) throw new Error(`Expected --configs 30 with row controller-portfolio-c30 (the fold models' own data), got ${a.configs}`);
   if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error(`Expected --reps to be an integer ≥ 1, got ${a.reps}`);
   if (a.budgets.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`Expected --budgets to be integers ≥ 1, got ${a.budgets.join(',')}`);
   a.budgets.sort((x, y) => x - y);
@@ -188,6 +194,41 @@ async function foldModel(
   if (model.json.training.groups.includes(task)) throw new Error(`model ${file} saw the held-out task ${task}`);
   if (a.finalReserved && [...model.json.training.groups].sort().join() !== [...META_TASKS].sort().join()) throw new Error(`model ${file} was not trained on exactly the 23 meta tasks`);
   return { model, file, trainedSeconds };
+}
+
+/** Configurations run on every meta task for `controller-portfolio` (PORTFOLIO-SETTINGS.md): one draw for all tasks. */
+export const SHARED_CONFIGS = 200;
+let sharedCache: Map<string, { configs: Params[]; finals: number[] }> | null = null;
+
+/** The final (epoch 52) validation accuracy of the SHARED_CONFIGS configurations on each meta task (cached). */
+async function sharedFinals(dir: string): Promise<Map<string, { configs: Params[]; finals: number[] }>> {
+  if (sharedCache) return sharedCache;
+  const rng = new Rng(deriveSeed(16, 'portfolio-shared'));
+  const space = lcbenchSpace();
+  const configs = Array.from({ length: SHARED_CONFIGS }, () => space.sample(rng));
+  const m = new Map<string, { configs: Params[]; finals: number[] }>();
+  for (const t of META_TASKS) {
+    checkMetaTask(t);
+    m.set(t, { configs, finals: await (await YahpoLcbench.load(dir, t)).evaluateBatch(configs, LCBENCH_MAX_EPOCH) });
+  }
+  sharedCache = m;
+  return m;
+}
+
+/** Greedy portfolio of `size` from the shared configurations on the meta tasks other than `heldOut`. */
+async function sharedPortfolio(dir: string, heldOut: string, size: number): Promise<Params[]> {
+  const m = await sharedFinals(dir);
+  const trials = META_TASKS.filter((t) => t !== heldOut).flatMap((t) => {
+    const f = m.get(t) as { configs: Params[]; finals: number[] };
+    return f.configs.map((params, i) => ({ params, value: f.finals[i] as number, group: t }));
+  });
+  return [...portfolioFromTrials(trials, 'maximize', size).params];
+}
+
+/** Greedy portfolio of `size` from the fold model's own training data (30 configurations per task, none shared), as `controller train` computes it. */
+function c30Portfolio(curves: Map<string, Curves>, heldOut: string, size: number): Params[] {
+  const trials = META_TASKS.filter((t) => t !== heldOut).flatMap((t) => examplesOf(curves.get(t) as Curves)).map((e) => ({ params: e.params, value: e.final, group: e.group as string }));
+  return [...portfolioFromTrials(trials, 'maximize', size).params];
 }
 
 /** One sequential run of `budget` full trainings; the regret of the sampler's returned configuration, and of the best observed after each trial. */
@@ -346,7 +387,12 @@ async function main(argv: string[]): Promise<void> {
         }
         // controller-ei: the warm phase never ends (warm = the budget), so `auto` never proposes; its returned
         // configuration is then the best observed (the objective is deterministic).
+        // Portfolios from the other 22 tasks only (never the held-out one): shared configurations, or the fold model's own.
+        const portfolio = row === 'controller-portfolio' ? await sharedPortfolio(dir, task, a.warm)
+          : row === 'controller-portfolio-c30' ? c30Portfolio(await data(), task, a.warm)
+          : undefined;
         const make = (b: number): ControllerSampler | AutoSampler => (row === 'auto' ? new AutoSampler({ trials: b })
+          : portfolio !== undefined ? new ControllerSampler({ model: model as Surrogate, warm: a.warm, trials: b, after: new AutoSampler({ trials: b }), start: 'portfolio', portfolio })
           : row === 'controller-gp' ? new ControllerSampler({ model: model as Surrogate, warm: a.warm, trials: b, priorMean: true })
           : new ControllerSampler({ model: model as Surrogate, warm: row === 'controller-ei' ? b : a.warm, trials: b, after: new AutoSampler({ trials: b }) }));
         const perBudget: number[] = [];
@@ -541,6 +587,8 @@ const PAIRS: readonly (readonly [Row, Row])[] = [
   ['controller-ei', 'auto'], ['controller-ei', 'controller'],
   ['controller-gp', 'auto'], ['controller-gp', 'controller'],
   ['controller-c200', 'auto'], ['controller-c200', 'controller'],
+  ['controller-portfolio', 'auto'], ['controller-portfolio', 'controller'],
+  ['controller-portfolio-c30', 'auto'], ['controller-portfolio-c30', 'controller'], ['controller-portfolio', 'controller-portfolio-c30'],
 ];
 
 /**
@@ -560,16 +608,18 @@ export function halfCompute(budgets: readonly number[], rowMed: (j: number) => n
  */
 function mfReport(a: Args, results: readonly TaskResult[]): void {
   const mf = MF_ROWS.filter((r) => a.rows.includes(r));
-  const extra = [...mf, ...(['controller-ei', 'controller-gp', 'controller-c200'] as const).filter((r) => a.rows.includes(r))];
+  const extra = [...mf, ...(['controller-ei', 'controller-gp', 'controller-c200', 'controller-portfolio', 'controller-portfolio-c30'] as const).filter((r) => a.rows.includes(r))];
   if (extra.length === 0) return;
   const maxB = a.budgets[a.budgets.length - 1] as number;
   const has = (r: TaskResult, row: Row): boolean => r.returned[row] !== undefined && (r.returned[row] as number[][]).length > 0;
   const mj = (r: TaskResult, row: Row) => (j: number): number => med((r.returned[row] as number[][]).map((x) => x[j] as number));
-  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller-c200', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
+  const shown = (['controller+asha', 'auto+asha', 'controller-ei', 'controller-gp', 'controller-c200', 'controller-portfolio', 'controller-portfolio-c30', 'controller', 'auto'] as const).filter((r) => a.rows.includes(r));
   const checks: { label: string; row: Row; ref: Row }[] = ([
     ['controller-ei @b/2 ≤ auto @b', 'controller-ei', 'auto'],
     ['controller-gp @b/2 ≤ auto @b', 'controller-gp', 'auto'],
     ['controller-c200 @b/2 ≤ auto @b', 'controller-c200', 'auto'],
+    ['controller-portfolio @b/2 ≤ auto @b', 'controller-portfolio', 'auto'],
+    ['controller-portfolio-c30 @b/2 ≤ auto @b', 'controller-portfolio-c30', 'auto'],
     ['controller+asha @b/2 ≤ auto @b', 'controller+asha', 'auto'],
     ['controller+asha @b/2 ≤ auto+asha @b', 'controller+asha', 'auto+asha'],
     ['auto+asha @b/2 ≤ auto @b', 'auto+asha', 'auto'],

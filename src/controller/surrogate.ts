@@ -7,6 +7,7 @@ import { Ensemble, type EnsembleJSON, type EnsembleOptions } from './ensemble.js
 import { FeatureEncoder, checkpointSteps, type EncoderJSON, type Example, type Row } from './features.js';
 import type { Mixture } from './mixture.js';
 import { evaluateRows, type Evaluation } from './evaluate.js';
+import { portfolioFromTrials, type Portfolio } from './portfolio.js';
 
 /** The model file's format tag. */
 export const MODEL_FORMAT = 'hyperzone-controller/1';
@@ -30,6 +31,11 @@ export interface SurrogateJSON {
   /** Curve lengths (steps) of the training rows, as a share of the budget; the scheduler decides at these. */
   readonly checkpoints: readonly number[];
   readonly training: TrainingInfo;
+  /**
+   * The warm-start portfolio learned from the training trials' final values (src/controller/portfolio.ts), when they
+   * came from two or more tasks; absent in older files.
+   */
+  readonly portfolio?: Portfolio;
 }
 
 /** Options of `Surrogate.train`. */
@@ -38,6 +44,8 @@ export interface SurrogateTrainOptions extends EnsembleOptions {
   readonly descriptors?: readonly string[];
   /** Share of examples held out to check the model (default 0.2; 0: none). */
   readonly validationShare?: number;
+  /** Size of the warm-start portfolio learned from the examples' final values (default 20; 0: none). */
+  readonly portfolioSize?: number;
 }
 
 /**
@@ -111,13 +119,21 @@ export class Surrogate {
     const checkpoints = checkpointSteps(maxBudget).map((s) => s / maxBudget);
     const stepsFor = (b: number): number[] => [...new Set(checkpoints.map((f) => Math.round(f * b)))].filter((s) => s >= 1 && s < b);
     const rows = train.flatMap((e) => encoder.rows(e, stepsFor(e.budget)));
-    const { descriptors: _d, validationShare: _v, ...ensembleOptions } = options;
+    const { descriptors: _d, validationShare: _v, portfolioSize: _p, ...ensembleOptions } = options;
     const ensemble = await Ensemble.train(rows.map((r) => r.x), rows.map((r) => r.y), ensembleOptions);
     const seconds = (performance.now() - t0) / 1000;
-    const base = {
+    const portfolioSize = options.portfolioSize ?? 20;
+    if (!Number.isInteger(portfolioSize) || portfolioSize < 0) throw new InputError(`Expected \`portfolio_size\` to be an integer ≥ 0, got ${portfolioSize}`);
+    const groups = [...new Set(train.map((e) => e.group ?? ''))].sort();
+    // The portfolio, like the network, from the training examples only (the returned model has not seen the held-out ones).
+    const portfolio = portfolioSize > 0 && groups.length >= 2
+      ? portfolioFromTrials(train.map((e) => ({ params: e.params, value: e.final, group: e.group ?? '' })), direction, portfolioSize)
+      : undefined;
+    const base: SurrogateJSON = {
       format: MODEL_FORMAT, encoder: encoder.toJSON(), ensemble: ensemble.json, checkpoints,
-      training: { examples: train.length, rows: rows.length, groups: [...new Set(train.map((e) => e.group ?? ''))].sort(), seconds, options: ensembleOptions, validation: null },
-    } satisfies SurrogateJSON;
+      training: { examples: train.length, rows: rows.length, groups, seconds, options: ensembleOptions, validation: null },
+      ...(portfolio ? { portfolio } : {}),
+    };
     const model = new Surrogate(base);
     if (val.length === 0) return model;
     return new Surrogate({ ...base, training: { ...base.training, validation: model.evaluate(val, seed) } });

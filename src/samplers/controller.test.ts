@@ -168,3 +168,64 @@ test('spec: `sampler: { type: controller, model }` builds the sampler; a bad mod
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('start: portfolio proposes the model\'s learned portfolio in order, skipping what was tried, then hands over', async () => {
+  const m = await model();
+  const pf = m.json.portfolio;
+  assert.ok(pf, 'a model trained on three tasks carries a portfolio');
+  assert.equal(pf.params.length, 20);
+  assert.equal(pf.groups, 3);
+  assert.equal(pf.candidates, 240);
+  // Every task shares the shape, so the portfolio's first member is among the best configurations of the training data.
+  const shapes = [...task(0.7, 80, 1), ...task(0.75, 80, 2), ...task(0.8, 80, 3)].map((e) => shape(e.params)).sort((a, b) => b - a);
+  assert.ok(shape(pf.params[0] as Params) >= (shapes[Math.floor(0.05 * shapes.length)] as number), 'the first member is in the top 5 % of the training configurations');
+  const handed: string[] = [];
+  const after: Sampler = { name: 'after', sample: (ctx) => { handed.push(String(ctx.trials.length)); return { params: { lr: 0.01, width: 0.5 } }; } };
+  const s = new ControllerSampler({ model: m, warm: 3, start: 'portfolio', after });
+  const trials: TrialRecord[] = [trial(0, pf.params[1] as Params, 0.5)]; // the second member was already run
+  const got: { params: Params; attrs?: Readonly<Record<string, unknown>> }[] = [];
+  for (let i = 1; i < 4; i++) {
+    const r = s.sample({ space, direction: 'maximize', trials, rng: new Rng(i) });
+    assert.ok(r !== null);
+    got.push(r);
+    trials.push(trial(i, r.params, 0.5));
+  }
+  assert.deepEqual(got.slice(0, 2).map((r) => r.params), [pf.params[0], pf.params[2]]);
+  assert.deepEqual(got.slice(0, 2).map((r) => r.attrs), [{ 'controller.warm': { portfolio: 0 } }, { 'controller.warm': { portfolio: 2 } }]);
+  assert.deepEqual(handed, ['3'], 'after 3 trials `after` proposes');
+  // An explicit portfolio replaces the model's; members outside the space are skipped.
+  const own = new ControllerSampler({ model: m, warm: 2, start: 'portfolio', portfolio: [{ lr: 5, width: 0.5 }, { lr: 0.001, width: 0.25 }] });
+  assert.deepEqual(own.sample({ space, direction: 'maximize', trials: [], rng: new Rng(1) })?.params, { lr: 0.001, width: 0.25 });
+  // Past the portfolio's end the warm start goes on by the surrogate's EI.
+  const short = new ControllerSampler({ model: m, warm: 2, start: 'portfolio', portfolio: [{ lr: 0.001, width: 0.25 }] });
+  const ei = short.sample({ space, direction: 'maximize', trials: [trial(0, { lr: 0.001, width: 0.25 }, 0.6)], rng: new Rng(2) });
+  assert.ok(ei !== null && typeof (ei.attrs?.['controller.warm'] as { ei?: unknown }).ei === 'number');
+  assert.throws(() => new ControllerSampler({ model: m, start: 'bogus' as never }), /Expected `start` to be surrogate or portfolio, got "bogus"/);
+});
+
+test('a model trained on one task has no portfolio: start: portfolio is refused in the library and the spec (sampler.start)', async () => {
+  const one = await Surrogate.train(space, 'maximize', task(0.7, 40, 1), { members: 1, hidden: [8], epochs: 2, batchSize: 64, seed: 1, validationShare: 0, backend: 'wasm' });
+  assert.equal(one.json.portfolio, undefined);
+  assert.throws(() => new ControllerSampler({ model: one, start: 'portfolio' }), /Expected a portfolio for `start: portfolio`: the model file has none/);
+  const none = await Surrogate.train(space, 'maximize', [...task(0.7, 20, 1), ...task(0.8, 20, 2)], { members: 1, hidden: [8], epochs: 2, batchSize: 64, seed: 1, validationShare: 0, backend: 'wasm', portfolioSize: 0 });
+  assert.equal(none.json.portfolio, undefined);
+  await assert.rejects(Surrogate.train(space, 'maximize', task(0.7, 20, 1), { members: 1, epochs: 1, validationShare: 0, backend: 'wasm', portfolioSize: -1 }), /Expected `portfolio_size` to be an integer ≥ 0, got -1/);
+  const dir = mkdtempSync(join(tmpdir(), 'hz-ctl-portfolio-'));
+  try {
+    const file = join(dir, 'one.json');
+    one.save(file);
+    const p = join(dir, 'spec.json');
+    const base = { study: 'c', space: spec, trainer: { type: 'command', command: ['true'] }, objective: { metric: 'acc', direction: 'maximize' } };
+    writeFileSync(p, JSON.stringify({ ...base, sampler: { type: 'controller', trials: 20, model: file, start: 'portfolio' } }));
+    assert.throws(() => loadPlan(p), /Expected `sampler\.start` = "portfolio" with a model that has a portfolio; ".*one\.json" has none/);
+    assert.throws(() => compile({ ...base, sampler: { type: 'controller', trials: 20, model: file, start: 'best' } }), /sampler\.start/);
+    const full = join(dir, 'full.json');
+    (await model()).save(full);
+    writeFileSync(p, JSON.stringify({ ...base, sampler: { type: 'controller', trials: 20, model: full, start: 'portfolio', warm: 2 } }));
+    const s = createSampler(loadPlan(p));
+    assert.ok(s instanceof ControllerSampler);
+    assert.deepEqual(s.sample({ space, direction: 'maximize', trials: [], rng: new Rng(1) })?.attrs, { 'controller.warm': { portfolio: 0 } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

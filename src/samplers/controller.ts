@@ -35,6 +35,14 @@ export interface ControllerOptions {
    * Only with the default `after`; a given `after` can take `surrogatePriorMean` itself.
    */
   readonly priorMean?: boolean;
+  /**
+   * How the warm trials are chosen: `surrogate` (default), by expected improvement on the corrected surrogate; or
+   * `portfolio`, the configurations of a portfolio learned from the earlier studies (src/controller/portfolio.ts), in
+   * order, skipping those already tried or outside the space; past its end, by the surrogate.
+   */
+  readonly start?: 'surrogate' | 'portfolio';
+  /** The portfolio for `start: portfolio` (default: the model file's). */
+  readonly portfolio?: readonly Params[];
 }
 
 /**
@@ -113,6 +121,7 @@ export class ControllerSampler implements Sampler {
   private readonly offsetVariance: number;
   private readonly cache = new Map<string, { x: number[]; mu: number; sd: number }>();
   private readonly transform: (value: number) => number;
+  private readonly portfolio: readonly Params[] | null;
 
   constructor(options: ControllerOptions) {
     const warm = options.warm ?? 10;
@@ -134,6 +143,12 @@ export class ControllerSampler implements Sampler {
     if (!(this.lengthscale > 0)) throw new InputError(`Expected \`lengthscale\` > 0, got ${this.lengthscale}`);
     this.offsetVariance = this.model.encoder.yStd ** 2;
     this.transform = options.transform ?? ((v) => v);
+    const start = options.start ?? 'surrogate';
+    if (start !== 'surrogate' && start !== 'portfolio') throw new InputError(`Expected \`start\` to be surrogate or portfolio, got ${JSON.stringify(start)}`);
+    this.portfolio = start === 'portfolio' ? options.portfolio ?? this.model.json.portfolio?.params ?? null : null;
+    if (start === 'portfolio' && (this.portfolio === null || this.portfolio.length === 0)) {
+      throw new InputError('Expected a portfolio for `start: portfolio`: the model file has none (it is learned by `hyperzone controller train` from trials of at least two tasks)');
+    }
     if (options.priorMean === true && options.after !== undefined) {
       throw new InputError('Expected `priorMean` only with the default `after` (give your own `after` a GP with `priorMean: surrogatePriorMean(model)`)');
     }
@@ -152,8 +167,21 @@ export class ControllerSampler implements Sampler {
     if (!this.inWarmPhase(ctx.trials)) return this.after.sample?.(ctx) ?? null;
     const problem = modelSpaceProblem(this.model, ctx.space, ctx.direction);
     if (problem !== null) throw new InputError(`The controller's model cannot propose here: ${problem}`);
+    const next = this.nextFromPortfolio(ctx.space, ctx.trials);
+    if (next !== null) return { params: next.params, attrs: { 'controller.warm': { portfolio: next.rank } } };
     const best = this.propose(ctx.space, ctx.direction, ctx.trials, ctx.rng);
     return { params: best.params, attrs: { 'controller.warm': { predicted: best.mu, sd: best.sd, ei: best.ei } } };
+  }
+
+  /** The first portfolio member not yet tried and inside the space, with its rank (0-based); null past the end. */
+  private nextFromPortfolio(space: Space, trials: readonly TrialRecord[]): { params: Params; rank: number } | null {
+    if (this.portfolio === null) return null;
+    const seen = new Set(trials.map((t) => paramsKey(t.params)));
+    for (let i = 0; i < this.portfolio.length; i++) {
+      const p = this.portfolio[i] as Params;
+      if (!seen.has(paramsKey(p)) && space.contains(p)) return { params: p, rank: i };
+    }
+    return null;
   }
 
   /** What `after` returns when it can choose (auto's pick), else the best observed. */

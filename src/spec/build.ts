@@ -58,7 +58,7 @@ export function createSampler(plan: StudyPlan): Sampler {
       const after = rungs ? new BohbSampler({ rungSteps: rungs, metric, inner: auto, minObservations: 10 }) : auto;
       return new ControllerSampler({
         model, trials: s.trials, after,
-        ...opt('warm', s.warm), ...opt('candidates', s.candidates), ...opt('descriptors', s.descriptors),
+        ...opt('warm', s.warm), ...opt('candidates', s.candidates), ...opt('descriptors', s.descriptors), ...opt('start', s.start),
       });
     }
     case 'zones-nd':

@@ -26,7 +26,12 @@ export function loadPlan(path: string, options: Omit<CompileOptions, 'fallbackNa
   try {
     const plan = compile(data, { fallbackName: basename(path, extname(path)), ...options });
     // A controller model file (sampler or scheduler) is read and checked against the space here, before anything runs.
-    if (plan.sampler.type === 'controller') loadControllerModel(plan.sampler.model, plan.space, plan.objective.direction, plan.sampler.descriptors);
+    if (plan.sampler.type === 'controller') {
+      const model = loadControllerModel(plan.sampler.model, plan.space, plan.objective.direction, plan.sampler.descriptors);
+      if (plan.sampler.start === 'portfolio' && !model.json.portfolio) {
+        throw new SpecError(`Expected \`sampler.start\` = "portfolio" with a model that has a portfolio; ${JSON.stringify(plan.sampler.model)} has none (it is learned by \`hyperzone controller train\` from trials of at least two studies)`);
+      }
+    }
     const sc = plan.scheduler;
     if (sc?.type === 'curve-extrapolation') loadControllerModel(sc.model, plan.space, plan.objective.direction, sc.descriptors, 'scheduler');
     return plan;

@@ -125,6 +125,8 @@ const samplerSpec = z.discriminatedUnion('type', [
     confirm: z.number().min(0).max(0.9).optional(),
     // After the warm start, keep the surrogate as the prior mean of auto's GP phase (ControllerOptions.priorMean).
     prior_mean: z.boolean().optional(),
+    // How the warm trials are chosen: EI on the surrogate (default), or the model file's learned portfolio in order.
+    start: z.enum(['surrogate', 'portfolio']).optional(),
   }),
   z.strictObject({
     type: z.literal('zones-nd'),

@@ -111,6 +111,12 @@ export async function controllerInspectCommand(file: string): Promise<number> {
   out(`controller model ${file}: ${model.ensemble.json.members.length} members, ${model.encoder.columns.length} inputs, target ${model.direction === 'maximize' ? 'maximised' : 'minimised'}`);
   out(`trained on ${t.examples} examples (${t.rows} rows) from ${t.groups.length} groups in ${t.seconds.toFixed(1)} s; options ${JSON.stringify(t.options)}`);
   out(`space: ${model.space.names.join(', ')}${model.encoder.descriptors.length ? `; descriptors: ${model.encoder.descriptors.join(', ')}` : ''}; looks at curves after steps ${model.checkpointSteps(52).join(', ')} (of a 52-step budget)`);
+  const pf = model.json.portfolio;
+  if (pf) {
+    const at = (k: number): string => `${Math.min(k, pf.params.length)}: ${(pf.regret[Math.min(k, pf.params.length) - 1] as number).toFixed(3)}`;
+    out(`warm-start portfolio (\`start: portfolio\`): ${pf.params.length} configurations chosen from ${pf.candidates} (${pf.shared} run in two or more of its ${pf.groups} groups); mean normalised regret of its best member over the training groups, after ${[1, 5, 10, pf.params.length].filter((k, i, a) => a.indexOf(k) === i && k <= pf.params.length).map(at).join(', ')} (in-sample)`);
+    for (const [i, p] of pf.params.slice(0, 3).entries()) out(`  ${i + 1}. ${JSON.stringify(p)}`);
+  } else out('no warm-start portfolio (trained on trials of one group)');
   if (t.validation) printEvaluation(t.validation, 'held-out examples');
   else out('no held-out check stored (trained with --validation-share 0): run `hyperzone controller evaluate` on other trials');
   return 0;
