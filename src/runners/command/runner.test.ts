@@ -8,6 +8,11 @@ import { InputError } from '../../core/errors.js';
 import type { Metrics, Outcome } from '../../core/types.js';
 import type { TrialInput } from '../runner.js';
 import { createCommandRunner, type CommandRunnerOptions } from './runner.js';
+import { MemoryStorage } from '../../storage/memory.js';
+import { gridSampler } from '../../samplers/grid.js';
+import type { Scheduler } from '../../schedulers/scheduler.js';
+import { Space } from '../../space/space.js';
+import { runWorker } from '../../study/engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hz-cmd-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +117,13 @@ console.log(JSON.stringify({ final: { val_accuracy: 1, file_units: params.units,
     assert.deepEqual(c.reports.map((r) => r.step), [1]);
   });
 
+  it('fails when steps do not increase, keeping the steps before', async () => {
+    const sh = script('repeat.sh', `#!/bin/sh\necho '{"step": 1, "val_accuracy": 0.5}'\necho '{"step": 2, "val_accuracy": 0.6}'\necho '{"step": 2, "val_accuracy": 0.7}'\nsleep 30\n`);
+    const c = ctx();
+    assert.match(failed(await runner([sh]).run(trial(18), c)), /Expected steps to increase, got step 2 after step 2/);
+    assert.deepEqual(c.reports.map((r) => r.step), [1, 2]);
+  });
+
   it('fails on a NaN metric (Python writes bare NaN) and on null', async () => {
     const sh = script('nan.sh', `#!/bin/sh\necho '{"step": 1, "val_accuracy": 0.5}'\necho '{"step": 2, "val_accuracy": NaN, "val_loss": 1}'\n`);
     const c = ctx();
@@ -182,6 +194,52 @@ wait
     assert.equal(out.state, 'pruned');
     assert.equal(out.state === 'pruned' && out.step, 2);
     assert.equal(out.state === 'pruned' && out.value, 0.7);
+  });
+
+  it('records nothing after the step at which it was stopped, when the command prints its whole curve at once', async () => {
+    // One write: every step (and the final line) arrive in one chunk, before the first report is even decided.
+    const js = script('burst.mjs', `#!${process.execPath}
+const lines = [1, 2, 3, 4, 5].map((s) => JSON.stringify({ step: s, val_accuracy: s / 10 }));
+lines.push(JSON.stringify({ final: { test_accuracy: 0.99 } }), '{"step": 6, "val_accuracy": ');
+process.stdout.write(lines.join('\\n') + '\\n');
+`);
+    const ac = new AbortController();
+    const c = {
+      ...ctx(ac.signal),
+      async report(step: number, metrics: Metrics) {
+        await sleep(5); // a storage write and a scheduler decision take time
+        c.reports.push({ step, metrics });
+        if (step === 2) ac.abort();
+      },
+    };
+    const out = await runner([js]).run(trial(17, { units: 64 }, 5), c);
+    assert.deepEqual(c.reports.map((r) => r.step), [1, 2]);
+    assert.deepEqual(out, { state: 'pruned', step: 2, value: 0.2, metrics: { val_accuracy: 0.2, best_step: 2 } });
+  });
+
+  it('through the engine, a scheduler stop leaves the trial\'s stored steps ending at the stop step', async () => {
+    const js = script('burst-study.mjs', `#!${process.execPath}
+const budget = Number(process.env.HZ_BUDGET);
+const lines = [];
+for (let s = 1; s <= budget; s++) lines.push(JSON.stringify({ step: s, val_accuracy: s / 100 }));
+process.stdout.write(lines.join('\\n') + '\\n');
+`);
+    const storage = new MemoryStorage();
+    const study = await storage.createStudy({ name: 'burst', direction: 'maximize', metric: 'val_accuracy', spec: {} });
+    const stopAt3: Scheduler = { name: 'stop-at-3', async onReport(_t, step, _v, sctx) {
+      if (step !== 3) return 'continue';
+      await sctx.note?.({ stop: { step } });
+      return 'stop';
+    } };
+    const space = Space.fromSpec({ units: { type: 'series', values: [64] } });
+    const s = await runWorker({ storage, study, space, sampler: gridSampler({ seeds: [1], budget: 10 }), runner: runner([js]), scheduler: stopAt3,
+      seed: 1, budget: 10, maxAttempts: 1, heartbeatMs: 1000, workerId: 'w', parallel: 1 });
+    assert.equal(s.pruned, 1);
+    const [t] = await storage.listTrials(study.id);
+    assert.equal(t?.state, 'pruned');
+    assert.deepEqual(t?.attrs.stop, { step: 3 });
+    assert.deepEqual(t?.steps.map((x) => x.step), [1, 2, 3], 'the stored curve ends at the stop step');
+    assert.equal(t?.metrics.best_step, 3);
   });
 
   it('streams a flood of output to the log without holding it in memory, and truncates long lines', async () => {

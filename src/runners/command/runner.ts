@@ -119,11 +119,28 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
     const log = new TrialLog(join(options.logDir, `trial-${trial.number}.log`), { tailLines: TAIL_LINES, ...(options.logMaxBytes !== undefined ? { maxBytes: options.logMaxBytes } : {}) });
     log.line(`=== hyperzone trial ${trial.number} (id ${trial.trialId}) started ${new Date().toISOString()}${gpu !== null ? ` on GPU ${gpu}` : ''}: ${JSON.stringify(options.command)}`);
 
+    // What the trial recorded: only lines up to the step at which the scheduler stopped it (see `inOrder`).
     const steps: { step: number; metrics: Metrics }[] = [];
     let final: Metrics | null = null;
     let stopReason: StopReason | null = null;
     const currentStop = (): StopReason | null => stopReason;
     let reports: Promise<void> = Promise.resolve();
+    /** The last step parsed (ahead of `steps` while reports are pending): steps must increase. */
+    let lastParsed: number | null = null;
+    /** A protocol failure is queued: later lines do not count. */
+    let failing = false;
+    /**
+     * Lines take effect in order, each after the reports before it. A command may print many steps in one chunk
+     * (its whole curve at once) before the scheduler has decided on the first: once it stops the trial (the signal
+     * aborts), nothing printed after that step counts — no step, final line or malformed line.
+     */
+    const inOrder = (effect: () => void | Promise<void>): void => {
+      reports = reports.then(() => (ctx.signal.aborted ? undefined : effect()));
+    };
+    const fail = (error: string): void => {
+      failing = true;
+      inOrder(() => stop({ kind: 'fail', error }));
+    };
 
     let child: ChildProcess;
     try {
@@ -152,37 +169,40 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
         /* already gone */
       }
     };
+    let exited = false;
     const stop = (reason: StopReason): void => {
       if (stopReason !== null) return;
       stopReason = reason;
+      if (exited) return; // a queued failure taking effect after the process ended: nothing left to kill
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), graceMs);
     };
 
     const onStdoutLine = (line: Buffer, dropped: number): void => {
       if (!isProtocolLine(line)) return log.line(line, dropped);
-      if (stopReason !== null) return; // already ending: nothing more counts
+      if (stopReason !== null || failing) return; // already ending: nothing more counts
       if (dropped > 0) {
         log.line(line, dropped);
-        return stop({ kind: 'fail', error: `malformed JSON metric line: longer than ${maxLineBytes} bytes (max_line_bytes)` });
+        return fail(`malformed JSON metric line: longer than ${maxLineBytes} bytes (max_line_bytes)`);
       }
       const parsed = parseProtocolLine(line.toString('utf8'), { metric: options.metric });
       if (!parsed.ok) {
         log.line(line);
-        return stop({ kind: 'fail', error: parsed.error });
+        return fail(parsed.error);
       }
       const p = parsed.line;
       if (p.kind === 'final') {
-        final = { ...(final ?? {}), ...p.metrics };
-        return;
+        return inOrder(() => {
+          final = { ...(final ?? {}), ...p.metrics };
+        });
       }
-      const last = steps[steps.length - 1];
-      if (last !== undefined && p.step <= last.step) {
-        return stop({ kind: 'fail', error: `Expected steps to increase, got step ${p.step} after step ${last.step}` });
+      if (lastParsed !== null && p.step <= lastParsed) {
+        return fail(`Expected steps to increase, got step ${p.step} after step ${lastParsed}`);
       }
-      steps.push({ step: p.step, metrics: p.metrics });
+      lastParsed = p.step;
       // Reports go out in order as they arrive, so a trial that later misbehaves loses nothing.
-      reports = reports.then(async () => {
+      inOrder(async () => {
+        steps.push({ step: p.step, metrics: p.metrics });
         try {
           await ctx.report(p.step, p.metrics);
         } catch (e) {
@@ -233,6 +253,7 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
         done({ code, signal, spawnError: null });
       });
     });
+    exited = true;
     active.delete(child);
     child.stdin?.destroy();
     clearTimeout(killTimer);
@@ -241,7 +262,9 @@ export function createCommandRunner(options: CommandRunnerOptions): Runner {
     outSplitter.end();
     errSplitter.end();
     await reports;
-    const reason = currentStop(); // assigned in callbacks, which TypeScript cannot see
+    // Assigned in callbacks, which TypeScript cannot see. A stop decided while the last reports went out, after
+    // the process had already printed everything and exited, still makes the trial pruned at that step.
+    const reason = currentStop() ?? (ctx.signal.aborted ? { kind: 'abort' as const } : null);
     if (ended.spawnError) {
       log.line(`=== could not start: ${ended.spawnError.message}`);
     } else {
