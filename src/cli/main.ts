@@ -89,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--members <n>', 'ensemble members (default 5)').option('--epochs <n>', 'passes over the rows (default 30)')
     .option('--hidden <widths>', 'hidden layer widths (default 64,64)').option('--seed <n>', 'seed (default 0)')
     .option('--validation-share <x>', 'share of trials held out to check the model (default 0.2)').option('--backend <name>', 'TF.js backend: cpu (default), wasm')
+    .option('--portfolio-size <n>', 'configurations in the warm-start portfolio learned from two or more studies (default 20; 0: none)')
     .action(act(async (opts: object) => (await controller()).controllerTrainCommand(opts as Parameters<Awaited<ReturnType<typeof controller>>['controllerTrainCommand']>[0])));
   ctl.command('inspect').description('what a model learned: its held-out check (predicted vs actual, coverage of 80 %/95 % intervals), input importance')
     .argument('<file>', 'model file')

@@ -49,6 +49,17 @@ test('controller train | inspect | evaluate on SQLite storages; bad flags fail b
     await assert.rejects(controllerTrainCommand({ storage: [join(dir, 'none.db')], out: file, members: '0' }), /Expected `--members` to be an integer ≥ 1, got "0"/);
     await assert.rejects(controllerTrainCommand({ storage: [join(dir, 'none.db')], out: file, validationShare: '1' }), /Expected `--validation-share` to be a number in \[0, 1\), got "1"/);
     await assert.rejects(controllerTrainCommand({ storage: [join(dir, 'none.db')], out: file, hidden: '8,x' }), /Expected `--hidden`/);
+    await assert.rejects(controllerTrainCommand({ storage: [join(dir, 'none.db')], out: file, portfolioSize: '-1' }), /Expected `--portfolio-size` to be an integer ≥ 0, got "-1"/);
+    // Trials of two studies: the model carries a warm-start portfolio (`start: portfolio`) from the training trials.
+    const two = join(dir, 'two.json');
+    assert.equal(await controllerTrainCommand({ storage: [a, b], out: two, members: '1', epochs: '2', hidden: '8', portfolioSize: '5' }), 0);
+    const pf = Surrogate.load(two).json.portfolio;
+    assert.ok(pf !== undefined);
+    assert.equal(pf.params.length, 5);
+    assert.equal(pf.groups, 2);
+    assert.equal(await controllerInspectCommand(two), 0);
+    assert.equal(await controllerTrainCommand({ storage: [a, b], out: two, members: '1', epochs: '2', hidden: '8', portfolioSize: '0' }), 0);
+    assert.equal(Surrogate.load(two).json.portfolio, undefined);
     await assert.rejects(controllerTrainCommand({ storage: [a], study: ['../x'], out: file }), /Expected `--study` to be 1–128 letters/);
     assert.ok(!existsSync(join(dir, 'none.db')), 'nothing was opened');
     await assert.rejects(controllerInspectCommand(join(dir, 'missing.json')), /Cannot read controller model/);

@@ -78,7 +78,7 @@ function parseHidden(v: string | undefined): number[] | undefined {
 
 export interface TrainFlags {
   storage?: string[]; study?: string[]; out: string;
-  members?: string; epochs?: string; hidden?: string; seed?: string; validationShare?: string; backend?: string;
+  members?: string; epochs?: string; hidden?: string; seed?: string; validationShare?: string; backend?: string; portfolioSize?: string;
 }
 
 /** `hyperzone controller train`: fits the surrogate on the complete trials of storages and saves it. */
@@ -90,13 +90,15 @@ export async function controllerTrainCommand(flags: TrainFlags): Promise<number>
   const share = parseShare(flags.validationShare);
   const seed = flags.seed === undefined ? 0 : Number(flags.seed);
   if (!Number.isSafeInteger(seed)) throw new InputError(`Expected \`--seed\` to be an integer, got ${JSON.stringify(flags.seed)}`);
+  const portfolioSize = flags.portfolioSize === undefined ? undefined : Number(flags.portfolioSize);
+  if (portfolioSize !== undefined && !(Number.isInteger(portfolioSize) && portfolioSize >= 0)) throw new InputError(`Expected \`--portfolio-size\` to be an integer ≥ 0, got ${JSON.stringify(flags.portfolioSize)}`);
   const urls = flags.storage?.length ? flags.storage : [storageUrl(undefined)];
   const h = await harvest(urls, flags.study, null);
   if (h.examples.length < 2) throw new InputError(`Expected at least 2 complete trials with a value to train on, found ${h.examples.length} in ${h.studies.join(', ')}`);
   const t0 = performance.now();
   const model = await Surrogate.train(h.space, h.direction, h.examples, {
     ...(members ? { members } : {}), ...(epochs ? { epochs } : {}), ...(hidden ? { hidden } : {}), ...(share !== undefined ? { validationShare: share } : {}),
-    ...(flags.backend ? { backend: flags.backend } : {}), seed,
+    ...(flags.backend ? { backend: flags.backend } : {}), ...(portfolioSize !== undefined ? { portfolioSize } : {}), seed,
   });
   model.save(flags.out);
   out(`trained on ${model.json.training.examples} complete trials of ${h.studies.length} studies (${h.metric}, ${h.direction}; ${h.skipped} skipped), ${model.json.training.rows} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s → ${flags.out}`);
