@@ -16,6 +16,21 @@ export interface ResultRow {
   readonly parameters: number | null;
   readonly seconds: number | null;
   readonly error: string | null;
+  /** Why a scheduler stopped the trial, in brief, when it stored why (stopReasonText); else null. */
+  readonly stopReason: string | null;
+}
+
+/**
+ * The stop reason a scheduler stored in a trial's attrs, in brief: the curve-extrapolation scheduler's
+ * `controller.stop` (`pruned at step 3: predicted 0.8612 vs best 0.9200, P(better) 0.012`; `show` and JSON `export`
+ * give all of it). Null for a trial without one (median, ASHA and Hyperband store none) or one not readable.
+ */
+export function stopReasonText(attrs: TrialRecord['attrs']): string | null {
+  const r = attrs['controller.stop'];
+  if (typeof r !== 'object' || r === null) return null;
+  const { step, predicted, incumbent, pBetter } = r as Record<string, unknown>;
+  if (typeof step !== 'number' || typeof predicted !== 'number' || typeof incumbent !== 'number' || typeof pBetter !== 'number') return null;
+  return `pruned at step ${step}: predicted ${formatValue(predicted)} vs best ${formatValue(incumbent)}, P(better) ${formatNumber(pBetter, { digits: 2, trim: true })}`;
 }
 
 /** Result rows of a study, best first (unfinished and failed trials last). */
@@ -32,6 +47,7 @@ export function resultRows(trials: readonly TrialRecord[], direction: Direction)
     parameters: t.metrics.parameters ?? null,
     seconds: t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null,
     error: t.error,
+    stopReason: t.state === 'pruned' ? stopReasonText(t.attrs) : null,
   }));
   const sign = direction === 'maximize' ? -1 : 1;
   return rows.sort((a, b) => {
@@ -57,7 +73,7 @@ export function renderResults(rows: readonly ResultRow[], metric: string, limit 
     ...further.map((o) => (r.values?.[o.index] === undefined ? null : formatValue(r.values[o.index] as number))),
     r.bestStep,
     r.seconds === null ? null : formatDuration(r.seconds),
-    r.state === 'failed' && r.error ? `failed: ${r.error.split('\n')[0]?.slice(0, 60)}` : r.state,
+    r.state === 'failed' && r.error ? `failed: ${r.error.split('\n')[0]?.slice(0, 60)}` : r.stopReason ?? r.state,
   ]);
   const more = rows.length > limit ? `\n... ${rows.length - limit} more (hyperzone export for all)` : '';
   return renderTable(headers, body) + more;

@@ -60,6 +60,35 @@ describe('status', () => {
     assert.match(text, /\.\.\. 15 more \(hyperzone export for all\)/);
   });
 
+  it('says why a trial was stopped, in its row of the results', async () => {
+    const db = join(dir, 'stopped.db');
+    const s = new SqliteStorage(db);
+    const st = await s.createStudy({ name: 'stops', direction: 'maximize', metric: 'acc', spec: null });
+    await s.enqueueTrials(st.id, [0, 1, 2].map((x) => ({ params: { x }, seed: 0, budget: 10 })));
+    const finish = async (value: number, stop: Record<string, number> | null): Promise<void> => {
+      const t = await s.claimTrial(st.id, 'w');
+      assert.ok(t);
+      for (let step = 1; step <= 3; step++) await s.reportStep(t.id, 'w', step, { acc: value - (3 - step) / 100 });
+      if (stop === null) return void (await s.finishTrial(t.id, 'w', { state: 'complete', value }));
+      await s.setTrialAttrs(t.id, 'w', { 'controller.stop': stop });
+      await s.finishTrial(t.id, 'w', { state: 'pruned', step: 3, value });
+    };
+    await finish(0.92, null);
+    await finish(0.85, { step: 3, predicted: 0.861234, lo95: 0.84, hi95: 0.88, incumbent: 0.92, pBetter: 0.01234 });
+    // Pruned by a scheduler that stores no reason (median, ASHA): the row says pruned, as before.
+    const t = await s.claimTrial(st.id, 'w');
+    assert.ok(t);
+    await s.finishTrial(t.id, 'w', { state: 'pruned', step: 0 });
+    await s.close();
+
+    const { code, text } = await captured(() => statusCommand({ storage: db, study: 'stops' }));
+    assert.equal(code, 0);
+    const row = (n: number): string => text.split('\n').find((l) => new RegExp(`^\\s*${n}\\s`).test(l)) ?? '';
+    assert.match(row(1), /pruned at step 3: predicted 0\.8612 vs best 0\.9200, P\(better\) 0\.012\s*$/, text);
+    assert.match(row(0), /complete\s*$/);
+    assert.match(row(2), /\spruned\s*$/);
+  });
+
   it('read-only commands refuse a missing storage (exit code 2) and create nothing', async () => {
     const missing = join(dir, 'nowhere', 'hyperzone.db');
     for (const run of [
