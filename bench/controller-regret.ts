@@ -227,7 +227,8 @@ async function sharedPortfolio(dir: string, heldOut: string, size: number): Prom
 
 /** Greedy portfolio of `size` from the fold model's own training data (30 configurations per task, none shared), as `controller train` computes it. */
 function c30Portfolio(curves: Map<string, Curves>, heldOut: string, size: number): Params[] {
-  const trials = META_TASKS.filter((t) => t !== heldOut).flatMap((t) => examplesOf(curves.get(t) as Curves)).map((e) => ({ params: e.params, value: e.final, group: e.group as string }));
+  const trials = META_TASKS.filter((t) => t !== heldOut).flatMap((t) => examplesOf(curves.get(t) as Curves))
+    .map((e) => ({ params: e.params, value: e.final, group: e.group as string }));
   return [...portfolioFromTrials(trials, 'maximize', size).params];
 }
 
