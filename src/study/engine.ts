@@ -233,7 +233,12 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   const onStudyAbort = (): void => controller.abort(studySignal.reason);
   studySignal.addEventListener('abort', onStudyAbort, { once: true });
   let lostClaim = false;
-  let stoppedByScheduler = false;
+  // The step a scheduler stopped the trial at, with what it reported there; once set, later reports are dropped.
+  let stop: { step: number; value: number; metrics: Metrics } | null = null;
+  // Whether the runner reported steps after the stop (it did not see the abort in time, or ignores it).
+  let reportedPastStop = false;
+  // Reports take effect one after another, in the order the runner sent them, each after the previous decision.
+  let reporting: Promise<unknown> = Promise.resolve();
   let lastReported = lastStep(trial);
   // Step metrics, for the further objectives of a multi-objective study (read at the best step).
   const stepMetrics = new Map<number, Metrics>(trial.steps.map((x) => [x.step, x.metrics]));
@@ -256,6 +261,33 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
       controller.abort(new Error('claim lost: the trial was requeued or finished elsewhere'));
     }
   };
+  const report = async (step: number, metrics: Metrics): Promise<void> => {
+    if (stop !== null) {
+      // The scheduler stopped the trial: what the runner did after the stop step is not part of it.
+      reportedPastStop = true;
+      return;
+    }
+    await storage.reportStep(trial.id, workerId, step, metrics);
+    lastReported = step;
+    if (o.study.objectives.length > 1) stepMetrics.set(step, metrics);
+    o.events?.onStep?.(trial, step, metrics);
+    const value = metrics[o.study.metric];
+    if (o.scheduler && value !== undefined && Number.isFinite(value)) {
+      let snapshot: Promise<readonly TrialRecord[]> | undefined;
+      const decision = await o.scheduler.onReport(trial, step, value, {
+        direction: o.study.direction,
+        metric: o.study.metric,
+        trials: () => (snapshot ??= storage.listTrials(o.study.id)),
+        // Incremental (new and running trials only): a report costs the same at any study size.
+        source: storageTrialSource(storage, o.study.id),
+        note: async (attrs) => { await storage.setTrialAttrs(trial.id, workerId, attrs); },
+      });
+      if (decision === 'stop') {
+        stop = { step, value, metrics };
+        controller.abort(new TrialPruned(`stopped by ${o.scheduler.name} at step ${step}`));
+      }
+    }
+  };
   let outcome: Outcome;
   try {
     if (!o.runner.marksStart) await markStarted();
@@ -266,27 +298,10 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
       },
       {
         signal: controller.signal,
-        report: async (step, metrics) => {
-          await storage.reportStep(trial.id, workerId, step, metrics);
-          lastReported = step;
-          if (o.study.objectives.length > 1) stepMetrics.set(step, metrics);
-          o.events?.onStep?.(trial, step, metrics);
-          const value = metrics[o.study.metric];
-          if (o.scheduler && value !== undefined && Number.isFinite(value) && !stoppedByScheduler) {
-            let snapshot: Promise<readonly TrialRecord[]> | undefined;
-            const decision = await o.scheduler.onReport(trial, step, value, {
-              direction: o.study.direction,
-              metric: o.study.metric,
-              trials: () => (snapshot ??= storage.listTrials(o.study.id)),
-              // Incremental (new and running trials only): a report costs the same at any study size.
-              source: storageTrialSource(storage, o.study.id),
-              note: async (attrs) => { await storage.setTrialAttrs(trial.id, workerId, attrs); },
-            });
-            if (decision === 'stop') {
-              stoppedByScheduler = true;
-              controller.abort(new TrialPruned(`stopped by ${o.scheduler.name} at step ${step}`));
-            }
-          }
+        report: (step, metrics) => {
+          const done = reporting.then(() => report(step, metrics));
+          reporting = done.catch(() => undefined);
+          return done;
         },
         progress: (info) => o.events?.onProgress?.(trial, info),
         starting: markStarted,
@@ -299,10 +314,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     studySignal.removeEventListener('abort', onStudyAbort);
   }
   if (studySignal.aborted || lostClaim) return null;
-  if (stoppedByScheduler && outcome.state !== 'failed' && outcome.state !== 'pruned') {
-    // The runner finished its current step before it saw the stop: still a pruned trial.
-    outcome = { state: 'pruned', step: lastReported, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
-  }
+  if (stop !== null) outcome = afterStop(outcome, stop, reportedPastStop);
   outcome = withObjectiveValues(o.study.objectives, outcome, stepMetrics);
   const finished = await storage.finishTrial(trial.id, workerId, outcome);
   if (o.events?.onTrialEnd) {
@@ -310,6 +322,25 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     if (final) o.events.onTrialEnd(final);
   }
   return finished ? outcome.state : null;
+}
+
+/**
+ * The outcome of a trial a scheduler stopped at `stop.step`: a pruned trial at that step. A runner's own pruned
+ * outcome stands when it reported nothing after the stop (its value then comes from the stored steps, in the runner's
+ * terms: the TF.js trainer's best epoch so far, say). A runner that went on past the stop (it saw the abort late, or
+ * ignores it) computed its value, step and best step from steps that were not stored: the trial keeps the value it
+ * reported at the stop step (Optuna keeps a pruned trial's last intermediate value), and the metrics of that step
+ * over the runner's, without a best step. A runner that finished its current step before it saw the stop and
+ * returned complete is still a pruned trial.
+ */
+function afterStop(outcome: Outcome, stop: { step: number; value: number; metrics: Metrics }, reportedPastStop: boolean): Outcome {
+  if (outcome.state === 'failed') return outcome;
+  if (!reportedPastStop) {
+    if (outcome.state === 'pruned') return outcome;
+    return { state: 'pruned', step: stop.step, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
+  }
+  const { best_step: _s, best_epoch: _e, ...rest } = outcome.metrics ?? {};
+  return { state: 'pruned', step: stop.step, value: stop.value, metrics: { ...rest, ...stop.metrics } };
 }
 
 function lastStep(t: TrialRecord): number {
