@@ -72,3 +72,12 @@ test('portfolioFromTrials: unshared configurations give each task\'s best in tur
   assert.throws(() => portfolioFromTrials(trials.filter((t) => t.group === 'a'), 'maximize', 3), /at least two tasks \(groups\) for a portfolio, got 1/);
   assert.throws(() => portfolioFromTrials(trials, 'maximize', 0), /portfolio size to be an integer ≥ 1, got 0/);
 });
+
+test('portfolioFromTrials: 400,000 trials, 200,000 per task (Math.min(...xs) overflows the stack there)', () => {
+  const trials: PortfolioTrial[] = [];
+  for (let i = 0; i < 400_000; i++) trials.push({ params: { x: i }, value: Math.sin(i), group: i % 2 === 0 ? 'a' : 'b' });
+  const pf = portfolioFromTrials(trials, 'maximize', 2);
+  assert.equal(pf.candidates, 400_000);
+  assert.equal(pf.params.length, 2);
+  for (const p of pf.params) assert.ok(Math.sin(p.x as number) > 0.99999);
+});

@@ -89,8 +89,16 @@ export function portfolioFromTrials(trials: readonly PortfolioTrial[], direction
     (sums[c] as Map<number, { sum: number; n: number }>).set(g, cell);
   }
   const raw = sums.map((m) => groups.map((_, g) => { const cell = m.get(g); return cell ? cell.sum / cell.n : NaN; }));
-  const lo = groups.map((_, g) => Math.min(...raw.map((r) => r[g] as number).filter(Number.isFinite)));
-  const hi = groups.map((_, g) => Math.max(...raw.map((r) => r[g] as number).filter(Number.isFinite)));
+  // Each task's worst and best (a loop, not Math.min(...xs): studies can hold more trials than a call has arguments).
+  const lo = groups.map(() => Infinity);
+  const hi = groups.map(() => -Infinity);
+  for (const r of raw) {
+    r.forEach((v, g) => {
+      if (!Number.isFinite(v)) return;
+      if (v < (lo[g] as number)) lo[g] = v;
+      if (v > (hi[g] as number)) hi[g] = v;
+    });
+  }
   const score = raw.map((r) => r.map((v, g) => {
     if (!Number.isFinite(v)) return NaN;
     const span = (hi[g] as number) - (lo[g] as number);
