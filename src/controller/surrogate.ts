@@ -115,7 +115,7 @@ export class Surrogate {
     const train = examples.filter((_, i) => !valSet.has(i));
     const val = examples.filter((_, i) => valSet.has(i));
     const encoder = FeatureEncoder.fit(space, options.descriptors ?? [], direction, train);
-    const maxBudget = Math.max(...train.map((e) => e.budget));
+    const maxBudget = train.reduce((m, e) => Math.max(m, e.budget), -Infinity); // not Math.max(...xs): more examples than a call takes
     const checkpoints = checkpointSteps(maxBudget).map((s) => s / maxBudget);
     const stepsFor = (b: number): number[] => [...new Set(checkpoints.map((f) => Math.round(f * b)))].filter((s) => s >= 1 && s < b);
     const rows = train.flatMap((e) => encoder.rows(e, stepsFor(e.budget)));
