@@ -4,19 +4,15 @@
 // no portfolio: exit 2 naming `sampler.start`, and no study is created.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TrialRecord } from '../../src/core/types.js';
 import { Surrogate } from '../../src/controller/surrogate.js';
+import { cliIn } from '../support/cli.js';
 
-const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'hz-portfolio-e2e-'));
-const hz = (args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const hz = cliIn(dir);
 const space = { x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 } } as const;
 // A task: its optimum at (cx, 0.3), given on the command line.
 const trainer = join(dir, 'trainer.mjs');

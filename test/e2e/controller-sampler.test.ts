@@ -2,22 +2,18 @@
 // with exit code 2 naming `sampler.model` before any study exists; a good one warm-starts the study, then auto runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TrialRecord } from '../../src/core/types.js';
 import { Surrogate } from '../../src/controller/surrogate.js';
 import type { Example } from '../../src/controller/features.js';
 import { Space } from '../../src/space/space.js';
 import { Rng } from '../../src/core/rng.js';
+import { cliIn } from '../support/cli.js';
 
-const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'hz-ctl-e2e-'));
-const hz = (args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const hz = cliIn(dir);
 const space = { x: { type: 'float', low: 0, high: 1 }, y: { type: 'float', low: 0, high: 1 } } as const;
 const trainer = join(dir, 'trainer.mjs');
 writeFileSync(trainer, `import { readFileSync } from 'node:fs';

@@ -3,22 +3,18 @@
 // good model stops trials whose predicted final value cannot beat the incumbent, and each stopped trial records why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TrialRecord } from '../../src/core/types.js';
 import { Surrogate } from '../../src/controller/surrogate.js';
 import type { Example } from '../../src/controller/features.js';
 import { Space } from '../../src/space/space.js';
 import { Rng } from '../../src/core/rng.js';
+import { cliIn } from '../support/cli.js';
 
-const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'hz-ce-e2e-'));
-const hz = (args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const hz = cliIn(dir);
 const space = { x: { type: 'float', low: 0, high: 1 } } as const;
 /** A curve that rises to its final value 0.2 + 0.7x: its early epochs already say where it ends. */
 const curve = (x: number, epochs: number): number[] => Array.from({ length: epochs }, (_, t) => (0.2 + 0.7 * x) * (1 - 0.5 * Math.exp(-(t + 1))));
