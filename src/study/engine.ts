@@ -240,6 +240,8 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
   // Reports take effect one after another, in the order the runner sent them, each after the previous decision.
   let reporting: Promise<unknown> = Promise.resolve();
   let lastReported = lastStep(trial);
+  // The objective's value at the last stored step that had one: a pruned trial's value (Optuna's last intermediate value).
+  let lastValue = lastValueOf(trial, o.study.metric);
   // Step metrics, for the further objectives of a multi-objective study (read at the best step).
   const stepMetrics = new Map<number, Metrics>(trial.steps.map((x) => [x.step, x.metrics]));
   const timer = setInterval(() => {
@@ -272,6 +274,7 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     if (o.study.objectives.length > 1) stepMetrics.set(step, metrics);
     o.events?.onStep?.(trial, step, metrics);
     const value = metrics[o.study.metric];
+    if (value !== undefined && Number.isFinite(value)) lastValue = value;
     if (o.scheduler && value !== undefined && Number.isFinite(value)) {
       let snapshot: Promise<readonly TrialRecord[]> | undefined;
       const decision = await o.scheduler.onReport(trial, step, value, {
@@ -308,7 +311,9 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
       },
     );
   } catch (e) {
-    outcome = e instanceof TrialPruned ? { state: 'pruned', step: lastReported } : { state: 'failed', error: describeError(e) };
+    outcome = e instanceof TrialPruned
+      ? { state: 'pruned', step: lastReported, ...(lastValue !== undefined ? { value: lastValue } : {}) }
+      : { state: 'failed', error: describeError(e) };
   } finally {
     clearInterval(timer);
     studySignal.removeEventListener('abort', onStudyAbort);
@@ -326,21 +331,26 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
 
 /**
  * The outcome of a trial a scheduler stopped at `stop.step`: a pruned trial at that step. A runner's own pruned
- * outcome stands when it reported nothing after the stop (its value then comes from the stored steps, in the runner's
- * terms: the TF.js trainer's best epoch so far, say). A runner that went on past the stop (it saw the abort late, or
- * ignores it) computed its value, step and best step from steps that were not stored: the trial keeps the value it
- * reported at the stop step (Optuna keeps a pruned trial's last intermediate value), and the metrics of that step
- * over the runner's, without a best step. A runner that finished its current step before it saw the stop and
- * returned complete is still a pruned trial.
+ * outcome with a value stands when it reported nothing after the stop (the value then comes from the stored steps,
+ * in the runner's terms: the TF.js trainer's best epoch so far, say). Otherwise the trial keeps the value it reported
+ * at the stop step (Optuna keeps a pruned trial's last intermediate value), with that step's metrics over the
+ * runner's and no best step: a runner that went on past the stop (it saw the abort late, or ignores it) computed its
+ * value, step and best step from steps that were not stored, and one that returned complete (it finished its step
+ * before it saw the stop) gave the value of a whole run, which this trial is not.
  */
 function afterStop(outcome: Outcome, stop: { step: number; value: number; metrics: Metrics }, reportedPastStop: boolean): Outcome {
   if (outcome.state === 'failed') return outcome;
-  if (!reportedPastStop) {
-    if (outcome.state === 'pruned') return outcome;
-    return { state: 'pruned', step: stop.step, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) };
-  }
+  if (outcome.state === 'pruned' && outcome.value !== undefined && !reportedPastStop) return outcome;
   const { best_step: _s, best_epoch: _e, ...rest } = outcome.metrics ?? {};
   return { state: 'pruned', step: stop.step, value: stop.value, metrics: { ...rest, ...stop.metrics } };
+}
+
+function lastValueOf(t: TrialRecord, metric: string): number | undefined {
+  for (let i = t.steps.length - 1; i >= 0; i--) {
+    const v = (t.steps[i] as { metrics: Metrics }).metrics[metric];
+    if (v !== undefined && Number.isFinite(v)) return v;
+  }
+  return undefined;
 }
 
 function lastStep(t: TrialRecord): number {

@@ -85,3 +85,54 @@ test('an objective that catches the stop and goes on: its later reports are not 
   assert.equal(t.attrs['pruned_step'], 2);
   assert.equal(t.metrics['best_step'], undefined, 'step 5 was not stored: it is no best step of this trial');
 });
+
+test('a runner that completes its step after the stop: pruned at the stop step, with the value it reported there', async () => {
+  // The stop came while the runner was finishing: it reports nothing more and returns complete.
+  const runner: Runner = {
+    name: 'late',
+    async run(_trial, ctx) {
+      for (let s = 1; s <= 2; s++) await ctx.report(s, { acc: curve(s), loss: 1 - curve(s) });
+      return { state: 'complete', value: 0.5, metrics: { best_step: 1, parameters: 7 } };
+    },
+  };
+  const { summary, t } = await run(runner);
+  assert.equal(summary.pruned, 1);
+  assert.equal(t.state, 'pruned');
+  assert.equal(t.attrs['pruned_step'], 2);
+  assert.equal(t.value, 0.4, 'a pruned trial keeps the value of its stop step (Optuna: the last intermediate value)');
+  // The best step named a value the trial no longer has; what describes the run (its size) stays.
+  assert.deepEqual(t.metrics, { acc: 0.4, loss: 0.6, parameters: 7 });
+});
+
+test('a runner that throws TrialPruned: the pruned trial keeps the value of its last stored step', async () => {
+  // At the scheduler's stop (the abort reason is a TrialPruned), and on its own decision without a scheduler.
+  const atStop: Runner = {
+    name: 'throws at the stop',
+    async run(_trial, ctx) {
+      for (let s = 1; s <= 5; s++) {
+        await ctx.report(s, { acc: curve(s) });
+        ctx.signal.throwIfAborted();
+      }
+      return { state: 'complete', value: 0.95 };
+    },
+  };
+  const stopped = await run(atStop);
+  assert.equal(stopped.t.state, 'pruned');
+  assert.equal(stopped.t.attrs['pruned_step'], 2);
+  assert.equal(stopped.t.value, 0.4);
+
+  const storage = new MemoryStorage();
+  const study = await storage.createStudy({ name: 's', direction: 'maximize', metric: 'acc', spec: {} });
+  const own: Runner = {
+    name: 'gives up',
+    async run(_trial, ctx) {
+      for (let s = 1; s <= 3; s++) await ctx.report(s, { acc: curve(s) });
+      throw new TrialPruned('not worth it');
+    },
+  };
+  await runWorker({ ...base, storage, study, runner: own });
+  const [t] = await storage.listTrials(study.id);
+  assert.equal(t?.state, 'pruned');
+  assert.equal(t?.attrs['pruned_step'], 3);
+  assert.equal(t?.value, 0.6);
+});
