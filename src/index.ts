@@ -24,7 +24,7 @@ export { ZonesNdSampler } from './samplers/zones-nd.js';
 export { Nsga2Sampler, type Nsga2Options } from './samplers/nsga2.js';
 export { MotpeSampler, type MotpeOptions } from './samplers/motpe.js';
 export { ControllerSampler, modelSpaceProblem, type ControllerOptions } from './samplers/controller.js';
-export { MedianStoppingScheduler, SuccessiveHalvingScheduler, ashaScheduler, HyperbandScheduler, SimulatedStudy, type Scheduler, type SchedulerContext, type Decision } from './schedulers/index.js';
+export { MedianStoppingScheduler, SuccessiveHalvingScheduler, ashaScheduler, HyperbandScheduler, SimulatedStudy, type Scheduler, type SchedulerContext, type SchedulerStop, type Decision } from './schedulers/index.js';
 export { CurveExtrapolationScheduler, type CurveExtrapolationOptions, type StopReason } from './schedulers/index.js';
 export { Surrogate, Mixture, type Example, type SurrogateTrainOptions, type Evaluation } from './controller/index.js';
 export { BohbSampler, type BohbOptions } from './samplers/bohb.js';

@@ -1,4 +1,5 @@
 import { valuesOf, type Direction, type ObjectiveSpec, type TrialRecord } from '../core/types.js';
+import { SCHEDULER_STOP_ATTR } from '../schedulers/scheduler.js';
 import { formatNumber, formatParamValue } from './format.js';
 import { formatDuration, renderTable } from './text-table.js';
 
@@ -22,15 +23,28 @@ export interface ResultRow {
 
 /**
  * The stop reason a scheduler stored in a trial's attrs, in brief: the curve-extrapolation scheduler's
- * `controller.stop` (`pruned at step 3: predicted 0.8612 vs best 0.9200, P(better) 0.012`; `show` and JSON `export`
- * give all of it). Null for a trial without one (median, ASHA and Hyperband store none) or one not readable.
+ * `controller.stop` (`pruned at step 3: predicted 0.8612 vs best 0.9200, P(better) 0.012`), else the
+ * `scheduler.stop` every scheduler's stop leaves (`pruned at step 9 by asha: 0.8123 at rung 9, not in the top 1/3 of
+ * the 7 trials there (needs 0.8500)`; a scheduler that gives no reason: `pruned at step 9 by mine`). `show` and JSON
+ * `export` give all of it. Null for a trial without one (pruned by its runner, or before these were stored) or one
+ * not readable.
  */
 export function stopReasonText(attrs: TrialRecord['attrs']): string | null {
-  const r = attrs['controller.stop'];
+  return controllerStopText(attrs['controller.stop']) ?? schedulerStopText(attrs[SCHEDULER_STOP_ATTR]);
+}
+
+function controllerStopText(r: unknown): string | null {
   if (typeof r !== 'object' || r === null) return null;
   const { step, predicted, incumbent, pBetter } = r as Record<string, unknown>;
   if (typeof step !== 'number' || typeof predicted !== 'number' || typeof incumbent !== 'number' || typeof pBetter !== 'number') return null;
   return `pruned at step ${step}: predicted ${formatValue(predicted)} vs best ${formatValue(incumbent)}, P(better) ${formatNumber(pBetter, { digits: 2, trim: true })}`;
+}
+
+function schedulerStopText(r: unknown): string | null {
+  if (typeof r !== 'object' || r === null) return null;
+  const { scheduler, step, reason } = r as Record<string, unknown>;
+  if (typeof scheduler !== 'string' || typeof step !== 'number') return null;
+  return `pruned at step ${step} by ${scheduler}${typeof reason === 'string' && reason !== '' ? `: ${reason}` : ''}`;
 }
 
 /** Result rows of a study, best first (unfinished and failed trials last). */

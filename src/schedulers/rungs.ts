@@ -65,10 +65,15 @@ export function withReport(own: TrialRecord, step: number, value: number, metric
 
 /** isPromotable over a rung's values kept sorted (this trial's value among them): O(1) reads, no sort. */
 export function isPromotableSorted(value: number, competing: SortedList, reductionFactor: number, direction: Direction): boolean {
+  const threshold = promotionThreshold(competing, reductionFactor, direction);
+  return direction === 'maximize' ? value >= threshold : value <= threshold;
+}
+
+/** The value a trial needs at a rung to go on (the ⌊n/η⌋-th best of the rung's sorted values, the first when n < η). */
+export function promotionThreshold(competing: SortedList, reductionFactor: number, direction: Direction): number {
   const n = competing.size;
   const idx = Math.max(0, Math.floor(n / reductionFactor) - 1);
-  const threshold = direction === 'maximize' ? competing.at(n - 1 - idx) : competing.at(idx);
-  return direction === 'maximize' ? value >= threshold : value <= threshold;
+  return direction === 'maximize' ? competing.at(n - 1 - idx) : competing.at(idx);
 }
 
 /**

@@ -18,8 +18,36 @@ export interface SchedulerContext {
    * (schedulers key their per-study state on it). The engine always gives one; hand-made contexts may not.
    */
   readonly source?: TrialSource;
-  /** Merges attributes into the reporting trial's attrs (why it was stopped); the engine gives one, hand-made contexts may not. */
+  /**
+   * Merges attributes into the reporting trial's attrs (why it was stopped: `scheduler.stop`, see SchedulerStop); the
+   * engine gives one, hand-made contexts may not.
+   */
   note?(attrs: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+/** The trial attr that says why a scheduler stopped the trial (a SchedulerStop). */
+export const SCHEDULER_STOP_ATTR = 'scheduler.stop';
+
+/**
+ * Why a scheduler stopped a trial, in its attrs as `scheduler.stop`: the built-in schedulers note it (with a
+ * `reason`) before they return 'stop', and the engine stores one without a reason for a scheduler that noted none,
+ * so every trial a scheduler stopped says by which scheduler and at which step.
+ */
+export interface SchedulerStop {
+  /** The scheduler's name (a Hyperband bracket's successive halving: `hyperband[b]`). */
+  readonly scheduler: string;
+  readonly step: number;
+  /** Why, in brief: `0.8123 at rung 9, not in the top 1/3 of 7 trials there (needs 0.8500)`. */
+  readonly reason?: string;
+}
+
+/** A value in a stop reason as the reports print values (formatNumber without grouping): `0.8500`, `12`, `4.032e-4`. */
+export function reasonNumber(v: number): string {
+  if (!Number.isFinite(v) || (Number.isInteger(v) && Math.abs(v) < 1e15)) return String(v);
+  const abs = Math.abs(v);
+  if (abs >= 1e15 || abs < 1e-3) return v.toExponential(3).replace('e+', 'e');
+  if (abs >= 1000) return String(abs >= 1e4 ? Math.round(v) : Number(v.toPrecision(4)));
+  return v.toPrecision(4);
 }
 
 /** Incremental access to a study's trials: each cursor hands out what changed since its previous read. */

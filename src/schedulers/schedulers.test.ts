@@ -129,6 +129,12 @@ test('hyperband: deterministic brackets, each with its own first rung, best curv
   for (const t of trials) {
     const b = hb.bracketOf(t.number);
     if (t.state === 'pruned') assert.ok([1, 3, 9].filter((r) => r >= hb.brackets[b]!.rungStep(0)).includes(t.steps.length), `bracket ${b} stopped at ${t.steps.length}`);
+    // Why, in the trial: its bracket, the stop step and the rung's comparison.
+    if (t.state === 'pruned') {
+      const stop = t.attrs['scheduler.stop'] as { scheduler: string; step: number; reason: string };
+      assert.deepEqual([stop.scheduler, stop.step], [`hyperband[${b}]`, t.steps.length]);
+      assert.match(stop.reason, new RegExp(`^[\\d.]+ at rung ${t.steps.length}, not in the top 1/3 of the \\d+ trials there \\(needs [\\d.]+\\)$`));
+    }
     if (b === 2) assert.equal(t.steps.length, 9, 'the last bracket runs every trial in full');
   }
   const best = trials.reduce((a, b) => ((a.params.q as number) > (b.params.q as number) ? a : b));

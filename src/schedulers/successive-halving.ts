@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.js';
 import type { TrialRecord } from '../core/types.js';
-import type { Decision, Scheduler, SchedulerContext } from './scheduler.js';
-import { RungTable, isPromotableSorted, withReport } from './rungs.js';
+import { reasonNumber, SCHEDULER_STOP_ATTR, type Decision, type Scheduler, type SchedulerContext, type SchedulerStop } from './scheduler.js';
+import { RungTable, isPromotableSorted, promotionThreshold, withReport } from './rungs.js';
 import { IncrementalState } from './trial-source.js';
 
 /** Options of (asynchronous) successive halving; names and defaults follow Optuna's SuccessiveHalvingPruner. */
@@ -92,7 +92,14 @@ export class SuccessiveHalvingScheduler implements Scheduler {
       // Only rungs this report decides: earlier rungs were decided when they were crossed.
       const firstAtRung = own.steps.find((s) => s.step >= r && s.metrics[ctx.metric] !== undefined && Number.isFinite(s.metrics[ctx.metric] as number));
       if (firstAtRung?.step !== step) continue;
-      if (!isPromotableSorted(mine, state.table.rung(r), this.reductionFactor, ctx.direction)) return 'stop';
+      const rung = state.table.rung(r);
+      if (!isPromotableSorted(mine, rung, this.reductionFactor, ctx.direction)) {
+        const needs = promotionThreshold(rung, this.reductionFactor, ctx.direction);
+        const reason = `${reasonNumber(mine)} at rung ${r}, not in the top 1/${this.reductionFactor} of the ${rung.size} trials there (needs ${reasonNumber(needs)})`;
+        const stop: SchedulerStop = { scheduler: this.name, step, reason };
+        await ctx.note?.({ [SCHEDULER_STOP_ATTR]: stop });
+        return 'stop';
+      }
     }
     return 'continue';
   }

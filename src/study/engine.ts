@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { describeError, InputError, TrialPruned } from '../core/errors.js';
 import type { Runner } from '../runners/runner.js';
 import type { Sampler } from '../samplers/sampler.js';
-import type { Scheduler } from '../schedulers/scheduler.js';
+import { SCHEDULER_STOP_ATTR, type Scheduler, type SchedulerStop } from '../schedulers/scheduler.js';
 import { storageTrialSource } from '../schedulers/trial-source.js';
 import type { Space } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
@@ -277,17 +277,27 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
     if (value !== undefined && Number.isFinite(value)) lastValue = value;
     if (o.scheduler && value !== undefined && Number.isFinite(value)) {
       let snapshot: Promise<readonly TrialRecord[]> | undefined;
+      let noted = false;
       const decision = await o.scheduler.onReport(trial, step, value, {
         direction: o.study.direction,
         metric: o.study.metric,
         trials: () => (snapshot ??= storage.listTrials(o.study.id)),
         // Incremental (new and running trials only): a report costs the same at any study size.
         source: storageTrialSource(storage, o.study.id),
-        note: async (attrs) => { await storage.setTrialAttrs(trial.id, workerId, attrs); },
+        note: async (attrs) => {
+          if (SCHEDULER_STOP_ATTR in attrs) noted = true;
+          await storage.setTrialAttrs(trial.id, workerId, attrs);
+        },
       });
       if (decision === 'stop') {
         stop = { step, value, metrics };
-        controller.abort(new TrialPruned(`stopped by ${o.scheduler.name} at step ${step}`));
+        // Every trial a scheduler stopped says by which and where (the built-in ones also say why).
+        const said: SchedulerStop = { scheduler: o.scheduler.name, step };
+        try {
+          if (!noted) await storage.setTrialAttrs(trial.id, workerId, { [SCHEDULER_STOP_ATTR]: said });
+        } finally {
+          controller.abort(new TrialPruned(`stopped by ${o.scheduler.name} at step ${step}`));
+        }
       }
     }
   };
@@ -310,7 +320,10 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
         starting: markStarted,
       },
     );
+    // A runner need not await its reports: they (and a stop's reason) are stored before the trial ends.
+    await reporting;
   } catch (e) {
+    await reporting;
     outcome = e instanceof TrialPruned
       ? { state: 'pruned', step: lastReported, ...(lastValue !== undefined ? { value: lastValue } : {}) }
       : { state: 'failed', error: describeError(e) };

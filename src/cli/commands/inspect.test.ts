@@ -6,6 +6,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { SqliteStorage } from '../../storage/sqlite.js';
+import { ashaScheduler, MedianStoppingScheduler } from '../../schedulers/index.js';
+import type { Scheduler } from '../../schedulers/scheduler.js';
+import { Space } from '../../space/space.js';
+import { runWorker } from '../../study/engine.js';
+import { objectiveRunner } from '../../study/objective-runner.js';
 import { exportCommand, listCommand, showCommand, statusCommand } from './inspect.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hz-inspect-'));
@@ -75,7 +80,7 @@ describe('status', () => {
     };
     await finish(0.92, null);
     await finish(0.85, { step: 3, predicted: 0.861234, lo95: 0.84, hi95: 0.88, incumbent: 0.92, pBetter: 0.01234 });
-    // Pruned by a scheduler that stores no reason (median, ASHA): the row says pruned, as before.
+    // Pruned without a stored reason (by its runner, or before schedulers stored one): the row says pruned.
     const t = await s.claimTrial(st.id, 'w');
     assert.ok(t);
     await s.finishTrial(t.id, 'w', { state: 'pruned', step: 0 });
@@ -87,6 +92,38 @@ describe('status', () => {
     assert.match(row(1), /pruned at step 3: predicted 0\.8612 vs best 0\.9200, P\(better\) 0\.012\s*$/, text);
     assert.match(row(0), /complete\s*$/);
     assert.match(row(2), /\spruned\s*$/);
+  });
+
+  it('says which scheduler stopped a trial, where and why: ASHA, median, and one that gives no reason', async () => {
+    // Trials in order, each a flat curve over 9 steps: 0.9, then 0.8 (worse, stopped at its first decision).
+    const stopped = async (name: string, scheduler: Scheduler): Promise<string> => {
+      const db = join(dir, `${name}.db`);
+      const s = new SqliteStorage(db);
+      const study = await s.createStudy({ name, direction: 'maximize', metric: 'acc', spec: null });
+      await s.enqueueTrials(study.id, [0.9, 0.8].map((v) => ({ params: { v }, seed: 0, budget: 9 })));
+      const runner = objectiveRunner(async (trial) => {
+        for (let step = 1; step <= 9; step++) await trial.report(step, trial.params['v'] as number);
+        return trial.params['v'] as number;
+      }, 'acc');
+      const summary = await runWorker({
+        storage: s, study, space: Space.fromSpec({ v: { type: 'series', values: [0.8, 0.9] } }), sampler: { name: 'queue only' }, runner, scheduler,
+        workerId: 'w', parallel: 1, seed: 1, budget: 9, maxAttempts: 1, heartbeatMs: 50,
+      });
+      await s.close();
+      assert.deepEqual([summary.complete, summary.pruned], [1, 1], name);
+      const { code, text } = await captured(() => statusCommand({ storage: db, study: name }));
+      assert.equal(code, 0);
+      const row = text.split('\n').find((l) => /^\s*1\s/.test(l)) ?? '';
+      // show and the JSON export carry it in full, in the trial's attrs.
+      const shown = await captured(() => showCommand('1', { storage: db, study: name }));
+      assert.match(shown.text, /attrs: .*scheduler\.stop=\{"scheduler":/, shown.text);
+      return row;
+    };
+    assert.match(await stopped('asha', ashaScheduler()), /\s0\.8000\s.*pruned at step 1 by asha: 0\.8000 at rung 1, not in the top 1\/3 of the 2 trials there \(needs 0\.9000\)\s*$/);
+    assert.match(await stopped('median', new MedianStoppingScheduler({ nStartupTrials: 1 })),
+      /pruned at step 1 by median: best 0\.8000 so far, worse than the median 0\.9000 of 1 complete trial at that step\s*$/);
+    const quiet: Scheduler = { name: 'below-0.85', onReport: (_t, step, value) => (step >= 2 && value < 0.85 ? 'stop' : 'continue') };
+    assert.match(await stopped('quiet', quiet), /\spruned at step 2 by below-0\.85\s*$/);
   });
 
   it('read-only commands refuse a missing storage (exit code 2) and create nothing', async () => {
