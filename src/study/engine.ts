@@ -352,7 +352,9 @@ async function runOne(o: WorkerOptions, trial: TrialRecord, studySignal: AbortSi
  * before it saw the stop) gave the value of a whole run, which this trial is not.
  */
 function afterStop(outcome: Outcome, stop: { step: number; value: number; metrics: Metrics }, reportedPastStop: boolean): Outcome {
-  if (outcome.state === 'failed') return outcome;
+  // A runner that fails once stopped (its own abort error, say, instead of TrialPruned) failed in work after the stop,
+  // which is not part of the trial: the trial is the pruned one the scheduler made.
+  if (outcome.state === 'failed') return { state: 'pruned', step: stop.step, value: stop.value, metrics: { ...stop.metrics } };
   if (outcome.state === 'pruned' && outcome.value !== undefined && !reportedPastStop) return outcome;
   const { best_step: _s, best_epoch: _e, ...rest } = outcome.metrics ?? {};
   return { state: 'pruned', step: stop.step, value: stop.value, metrics: { ...rest, ...stop.metrics } };

@@ -136,3 +136,22 @@ test('a runner that throws TrialPruned: the pruned trial keeps the value of its 
   assert.equal(t?.attrs['pruned_step'], 3);
   assert.equal(t?.value, 0.6);
 });
+
+test('a runner that throws its own error once stopped (not TrialPruned): the trial is pruned at the stop step, not failed', async () => {
+  const runner: Runner = {
+    name: 'abort-error',
+    async run(_trial, ctx) {
+      for (let s = 1; s <= 5; s++) {
+        await ctx.report(s, { acc: curve(s) });
+        if (ctx.signal.aborted) throw new Error('The operation was aborted');
+      }
+      return { state: 'complete', value: 0.95 };
+    },
+  };
+  const { summary, t } = await run(runner);
+  assert.equal(summary.pruned, 1);
+  assert.equal(t.state, 'pruned');
+  assert.equal(t.error, null);
+  assert.deepEqual(t.steps.map((s) => s.step), [1, 2]);
+  assert.equal(t.value, 0.4);
+});
