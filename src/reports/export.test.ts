@@ -40,6 +40,22 @@ test('CSV: columns in order of first appearance, quoted cells, empty cells for a
   assert.equal(trialsToCsv([]), 'number,state,seed,budget,value,steps,started_at,finished_at,seconds,error\n');
 });
 
+test('CSV: a stop_reason column, last, once a scheduler stopped some trial and said why', () => {
+  const pruned: TrialRecord = {
+    ...trial(3, { lr: 0.5 }, { loss: 0.9 }), state: 'pruned',
+    attrs: { 'scheduler.stop': { scheduler: 'asha', step: 1, reason: '0.9000 at rung 1, not in the top 1/3 of the 3 trials there (needs 0.5000)' } },
+  };
+  const lines = trialsToCsv([trials[0] as TrialRecord, pruned]).split('\n');
+  assert.equal(lines[0], 'number,state,lr,act,seed,budget,value,loss,steps,started_at,finished_at,seconds,error,stop_reason');
+  assert.ok((lines[1] as string).endsWith(',2.5,,'), 'empty for a complete trial');
+  assert.ok((lines[2] as string).endsWith(',2.5,,"pruned at step 1 by asha: 0.9000 at rung 1, not in the top 1/3 of the 3 trials there (needs 0.5000)"'), lines[2]);
+  // Pages: the column appears whichever page holds the stopped trial.
+  const cols = new CsvColumns();
+  cols.add([trials[0] as TrialRecord]);
+  cols.add([pruned]);
+  assert.equal(cols.header() + cols.rows([trials[0] as TrialRecord]) + cols.rows([pruned]), trialsToCsv([trials[0] as TrialRecord, pruned]));
+});
+
 test('CSV in pages (columns from a first pass, rows page by page) is the one-read CSV', () => {
   for (const size of [1, 2, 3, 10]) {
     const cols = new CsvColumns();

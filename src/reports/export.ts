@@ -1,4 +1,5 @@
 import type { StudyRecord, TrialRecord } from '../core/types.js';
+import { stopReasonText } from './results.js';
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -8,24 +9,27 @@ function csvCell(v: unknown): string {
 
 /**
  * The CSV's variable columns: every param and final metric name, in order of first appearance over the trials, and
- * `values` (the value vector as a JSON array) when a trial has several objective values (a multi-objective study).
+ * `values` (the value vector as a JSON array) when a trial has several objective values (a multi-objective study),
+ * and last `stop_reason` when a scheduler stopped some trial and said why (`pruned at step 9 by asha: …`).
  */
 export class CsvColumns {
   private readonly params = new Set<string>();
   private readonly metrics = new Set<string>();
   private multi = false;
+  private stops = false;
 
   /** Takes the names of more trials (call in trial order). */
   add(trials: readonly TrialRecord[]): void {
     for (const t of trials) for (const k of Object.keys(t.params)) this.params.add(k);
     for (const t of trials) for (const k of Object.keys(t.metrics)) this.metrics.add(k);
     if (trials.some((t) => (t.values?.length ?? 1) > 1)) this.multi = true;
+    if (trials.some((t) => t.state === 'pruned' && stopReasonText(t.attrs) !== null)) this.stops = true;
   }
 
   /** The header line (with its newline). */
   header(): string {
     const values = this.multi ? ['values'] : [];
-    return csvLine(['number', 'state', ...this.params, 'seed', 'budget', 'value', ...values, ...this.metrics, 'steps', 'started_at', 'finished_at', 'seconds', 'error']);
+    return csvLine(['number', 'state', ...this.params, 'seed', 'budget', 'value', ...values, ...this.metrics, 'steps', 'started_at', 'finished_at', 'seconds', 'error', ...(this.stops ? ['stop_reason'] : [])]);
   }
 
   /** One line per trial (each with its newline). */
@@ -40,7 +44,7 @@ export class CsvColumns {
         t.startedAt === null ? null : new Date(t.startedAt).toISOString(),
         t.finishedAt === null ? null : new Date(t.finishedAt).toISOString(),
         t.startedAt !== null && t.finishedAt !== null ? (t.finishedAt - t.startedAt) / 1000 : null,
-        t.error,
+        t.error, ...(this.stops ? [t.state === 'pruned' ? stopReasonText(t.attrs) : null] : []),
       ]);
     }
     return out;
