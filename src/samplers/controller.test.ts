@@ -13,6 +13,7 @@ import type { Params, TrialRecord } from '../core/types.js';
 import { compile } from '../spec/compile.js';
 import { createSampler } from '../spec/build.js';
 import { loadPlan } from '../spec/load.js';
+import { loadControllerModel } from '../spec/controller-model.js';
 
 const spec = {
   lr: { type: 'float', low: 1e-4, high: 1e-1, log: true },
@@ -225,6 +226,27 @@ test('a model trained on one task has no portfolio: start: portfolio is refused 
     const s = createSampler(loadPlan(p));
     assert.ok(s instanceof ControllerSampler);
     assert.deepEqual(s.sample({ space, direction: 'maximize', trials: [], rng: new Rng(1) })?.attrs, { 'controller.warm': { portfolio: 0 } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('spec: the model file is read once for loadPlan and the build, and again once it changes', async () => {
+  const m = await model();
+  const dir = mkdtempSync(join(tmpdir(), 'hz-ctl-once-'));
+  try {
+    const file = join(dir, 'model.json');
+    m.save(file);
+    const p = join(dir, 'spec.json');
+    writeFileSync(p, JSON.stringify({ study: 'c', space: spec, trainer: { type: 'command', command: ['true'] }, objective: { metric: 'acc', direction: 'maximize' }, sampler: { type: 'controller', trials: 5, model: file } }));
+    const plan = loadPlan(p);
+    const a = loadControllerModel(file, plan.space, 'maximize');
+    assert.equal(loadControllerModel(file, plan.space, 'maximize'), a, 'unchanged file: the same model');
+    const other = await Surrogate.train(space, 'maximize', task(0.7, 20, 1), { members: 1, hidden: [4], epochs: 1, seed: 1, validationShare: 0, backend: 'wasm' });
+    other.save(file);
+    const b = loadControllerModel(file, plan.space, 'maximize');
+    assert.notEqual(b, a, 'a changed file is read again');
+    assert.equal(b.ensemble.json.members.length, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

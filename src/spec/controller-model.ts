@@ -1,8 +1,28 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SpecError } from '../core/errors.js';
 import type { Direction } from '../core/types.js';
 import type { Space } from '../space/space.js';
 import { Surrogate } from '../controller/surrogate.js';
 import { modelSpaceProblem } from '../samplers/controller.js';
+
+/** The model read last, by absolute path, with its file's size and modification time (loadPlan reads it, then build). */
+let last: { key: string; size: number; mtimeMs: number; model: Surrogate } | null = null;
+
+/** The model at `file`, read again only when it is another file or the file changed (size or modification time). */
+function readModel(file: string): Surrogate {
+  const key = resolve(file);
+  let st: { size: number; mtimeMs: number } | null = null;
+  try {
+    st = statSync(key);
+  } catch {
+    // Surrogate.load reports the missing file.
+  }
+  if (st !== null && last !== null && last.key === key && last.size === st.size && last.mtimeMs === st.mtimeMs) return last.model;
+  const model = Surrogate.load(file);
+  last = st === null ? null : { key, size: st.size, mtimeMs: st.mtimeMs, model };
+  return model;
+}
 
 /**
  * The surrogate a `sampler: { type: controller, model: FILE }` or `scheduler: { type: curve-extrapolation, model: FILE }`
@@ -14,7 +34,7 @@ export function loadControllerModel(
 ): Surrogate {
   let model: Surrogate;
   try {
-    model = Surrogate.load(file);
+    model = readModel(file);
   } catch (e) {
     throw new SpecError(`Expected \`${section}.model\` to be a controller model file (\`hyperzone controller train -o FILE\`), got ${JSON.stringify(file)}: ${(e as Error).message}`, { cause: e });
   }
