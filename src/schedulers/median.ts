@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
 import type { TrialRecord } from '../core/types.js';
-import { reasonNumber, SCHEDULER_STOP_ATTR, type Decision, type Scheduler, type SchedulerContext, type SchedulerStop } from './scheduler.js';
+import { noteStop, reasonNumber, type Decision, type Scheduler, type SchedulerContext } from './scheduler.js';
 import { withReport } from './rungs.js';
 import { SortedList } from './sorted-list.js';
 import { IncrementalState } from './trial-source.js';
@@ -75,8 +75,7 @@ export class MedianStoppingScheduler implements Scheduler {
     if (!(max ? best < m : best > m)) return 'continue';
     const n = atStep.size;
     const reason = `best ${reasonNumber(best)} so far, worse than the median ${reasonNumber(m)} of ${n} complete trial${n === 1 ? '' : 's'} at that step`;
-    const stop: SchedulerStop = { scheduler: this.name, step, reason };
-    await ctx.note?.({ [SCHEDULER_STOP_ATTR]: stop });
+    await noteStop(ctx, this.name, step, reason);
     return 'stop';
   }
 }

@@ -41,6 +41,12 @@ export interface SchedulerStop {
   readonly reason?: string;
 }
 
+/** Notes in the reporting trial why `scheduler` stops it at `step` (before it returns 'stop'). */
+export async function noteStop(ctx: SchedulerContext, scheduler: string, step: number, reason: string): Promise<void> {
+  const stop: SchedulerStop = { scheduler, step, reason };
+  await ctx.note?.({ [SCHEDULER_STOP_ATTR]: stop });
+}
+
 /** A value in a stop reason as the reports print values (formatNumber without grouping): `0.8500`, `12`, `4.032e-4`. */
 export function reasonNumber(v: number): string {
   if (!Number.isFinite(v) || (Number.isInteger(v) && Math.abs(v) < 1e15)) return String(v);

@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
 import type { TrialRecord } from '../core/types.js';
-import { reasonNumber, SCHEDULER_STOP_ATTR, type Decision, type Scheduler, type SchedulerContext, type SchedulerStop } from './scheduler.js';
+import { noteStop, reasonNumber, type Decision, type Scheduler, type SchedulerContext } from './scheduler.js';
 import { RungTable, isPromotableSorted, promotionThreshold, withReport } from './rungs.js';
 import { IncrementalState } from './trial-source.js';
 
@@ -96,8 +96,7 @@ export class SuccessiveHalvingScheduler implements Scheduler {
       if (!isPromotableSorted(mine, rung, this.reductionFactor, ctx.direction)) {
         const needs = promotionThreshold(rung, this.reductionFactor, ctx.direction);
         const reason = `${reasonNumber(mine)} at rung ${r}, not in the top 1/${this.reductionFactor} of the ${rung.size} trials there (needs ${reasonNumber(needs)})`;
-        const stop: SchedulerStop = { scheduler: this.name, step, reason };
-        await ctx.note?.({ [SCHEDULER_STOP_ATTR]: stop });
+        await noteStop(ctx, this.name, step, reason);
         return 'stop';
       }
     }
